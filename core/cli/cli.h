@@ -1,0 +1,26 @@
+/*
+ * cli — the `quarry` command. main.c dispatches to one cmd_* per verb; each
+ * lives in its own file (cmd_tokenize.c, cmd_run.c, …) and returns the exit
+ * status: 0 success, 1 some documents failed, 2 usage/configuration/input error.
+ */
+#ifndef QR_CLI_H
+#define QR_CLI_H
+
+#include <stdio.h>
+
+typedef struct qr_command {
+    const char *name;
+    const char *summary;                 /* one line for `quarry --help`     */
+    int (*run)(int argc, char **argv);   /* argv[0] is the command name      */
+} qr_command;
+
+int cmd_version(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
+int cmd_sentences(int argc, char **argv);
+
+/* Prints "quarry: <message>" on stderr and returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True if argv[i] is -h or --help. */
+int cli_is_help(const char *arg);
+
+#endif

@@ -1,0 +1,66 @@
+#include "cli.h"
+#include "version.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static const qr_command commands[] = {
+    {"tokenize", "split text into tokens (offsets, kinds, keys)", cmd_tokenize},
+    {"sentences", "split text into sentences", cmd_sentences},
+    {"version", "print the version", cmd_version},
+    {NULL, NULL, NULL}
+};
+
+int cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "quarry%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 2;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("quarry %s\n", QR_VERSION);
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: quarry COMMAND [OPTIONS] [ARGS]\n\n"
+               "quarry is a text-mining toolkit: tokenizer, sentence splitter,\n"
+               "dictionary and regex entity matching, YAML pipelines, Lua scripting.\n\n"
+               "Commands:\n");
+    for (const qr_command *c = commands; c->name; c++)
+        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+    fprintf(f, "\nRun 'quarry COMMAND --help' for a command's options.\n"
+               "Exit status: 0 success, 1 some documents failed, 2 usage or input error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(argc - 1, argv + 1);
+    for (const qr_command *c = commands; c->name; c++)
+        if (strcmp(argv[1], c->name) == 0)
+            return c->run(argc - 1, argv + 1);
+    return cli_usage_error(NULL, "unknown command '%s'; run 'quarry --help' for the list", argv[1]);
+}

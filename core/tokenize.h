@@ -1,0 +1,48 @@
+/*
+ * tokenize — UTF-8 tokenizer.
+ *
+ * Splits any byte string into tokens with 0-based byte offsets (end
+ * exclusive), a kind, flags, and a normalized key (NFKC + Unicode case-fold,
+ * via utf8proc) used for matching and features.
+ *
+ * Invalid UTF-8 never stops it: each bad byte counts as U+FFFD for the
+ * purpose of classification and keys, and offsets of the valid text around
+ * it do not move. NUL bytes are ordinary characters.
+ *
+ * Possessives: "Seoul's" / "Seoul’s" is split into "Seoul" + "'s" (as
+ * spaCy and the Penn Treebank do), so gazetteers match the bare name.
+ *
+ * Memory: a qr_tokens owns two growable buffers (tokens and keys) that are
+ * reused from one call to the next; no allocation per token. Not
+ * thread-safe per object; use one qr_tokens per thread.
+ */
+#ifndef QR_TOKENIZE_H
+#define QR_TOKENIZE_H
+
+#include "quarry_module.h"
+
+typedef struct qr_tokens {
+    qr_token *v;       /* tokens, n of them                       */
+    size_t n, cap;
+    char *keys;        /* NUL-terminated keys, see qr_token.key    */
+    size_t keys_len, keys_cap;
+} qr_tokens;
+
+void qr_tokens_init(qr_tokens *t);
+void qr_tokens_free(qr_tokens *t);      /* frees buffers; t may be reset with init */
+
+/* Tokenizes text[0..len). Replaces the contents of `out`, reusing its
+ * buffers. Returns 0, or -1 with err filled (out of memory, or a text
+ * longer than 4 GiB - 1, which offsets cannot address). */
+int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err);
+
+static inline const char *qr_token_key(const qr_tokens *t, size_t i)
+{
+    return t->keys + t->v[i].key;
+}
+
+/* "word", "number", "punct", "symbol", "url", "email", "hashtag",
+ * "mention", "emoji", "cjk"; "?" for an unknown value. */
+const char *qr_token_kind_name(int kind);
+
+#endif

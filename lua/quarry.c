@@ -1,0 +1,19 @@
+/* luaopen_quarry: the `quarry` Lua module (build/quarry.so). */
+#include "lq.h"
+#include "version.h"
+
+int lq_fail(lua_State *L, const char *msg)
+{
+    lua_pushnil(L);
+    lua_pushstring(L, msg);
+    return 2;
+}
+
+int luaopen_quarry(lua_State *L)
+{
+    lua_newtable(L);
+    lua_pushliteral(L, QR_VERSION);
+    lua_setfield(L, -2, "version");
+    lq_open_text(L);
+    return 1;
+}
