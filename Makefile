@@ -28,7 +28,7 @@ MOD_SO   = $(foreach d,$(MOD_DIRS),$(BUILD)/modules/$(notdir $(d:/=)).so)
 TMOD_SRC = $(wildcard tests/modules/*.c)
 TMOD_SO  = $(TMOD_SRC:tests/modules/%.c=$(BUILD)/tests/modules/%.so)
 
-.PHONY: all deps demo test check-asan install modules clean help bench
+.PHONY: all deps demo test check-asan install modules clean help bench lua-module install-lua
 all: $(BUILD)/libquarry.a $(BUILD)/quarry $(BUILD)/quarry.so modules
 
 help:
@@ -99,6 +99,13 @@ install: all
 	install -m 755 $(BUILD)/quarry.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/quarry.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@REQUIRES@|$(PKGS)|g' mk/quarry.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/quarry.pc
+
+# For luarocks (quarry-*.rockspec): build and install only the Lua module.
+lua-module: $(BUILD)/quarry.so
+
+install-lua: lua-module
+	install -d $(DESTDIR)$(LUA_LIBDIR)
+	install -m 755 $(BUILD)/quarry.so $(DESTDIR)$(LUA_LIBDIR)/quarry.so
 
 clean:
 	rm -rf build build-asan
