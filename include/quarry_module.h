@@ -160,6 +160,9 @@ enum {
 
 typedef struct qr_host_api qr_host_api;
 
+/* process() return value: drop this document (not an error). */
+#define QR_PROCESS_DROP 1
+
 typedef struct qr_step_def {
     size_t size;              /* sizeof(qr_step_def) as built by the author */
     const char *name;         /* as written in YAML: [a-z][a-z0-9_]*         */
@@ -175,7 +178,8 @@ typedef struct qr_step_def {
     /* Optional: once per worker thread, returns per-thread state. */
     void *(*thread_init)(void *state, qr_error *err);
     /* Per document. Returns 0, or -1 with `err` filled (the pipeline's
-     * on_error policy decides what happens to the document). */
+     * on_error policy decides what happens to the document), or
+     * QR_PROCESS_DROP to drop the document on purpose (a filter). */
     int (*process)(void *state, void *thread_state, qr_doc *doc, qr_error *err);
     /* Optional: after the last document (on the writer thread). */
     int (*finish)(void *state, qr_error *err);

@@ -1,0 +1,63 @@
+/*
+ * registry — every step quarry knows, built-in or loaded from a module.
+ *
+ * One registry feeds the validator (pipeline.c), `quarry check`,
+ * `quarry steps` and the docs. Built-in steps register through
+ * qr_registry_add_builtins(), whose list lives in core/steps/builtins.c:
+ * to add a built-in C step, write core/steps/<name>.c exposing
+ * `const qr_step_def qr_step_<name>_def` and add ONE line to the X-list
+ * QR_BUILTIN_STEPS in core/steps/builtins.c.
+ *
+ * Steps that need Lua (`lua`, `filter`) live in lua/ and are added by the
+ * binding on top of the built-ins (lq_register_steps, see lua/lq.h);
+ * `quarry run/check/steps` and q.pipeline both do that.
+ *
+ * Ownership: the registry keeps the qr_step_def pointer (it must outlive the
+ * registry: a static const, or memory of a module that stays loaded) and
+ * copies `origin`. `data` is opaque, kept for the step and handed to it
+ * through qr_step_ctx_data(ctx) at init (used for steps that are closures
+ * of the host, e.g. a Lua function given to q.pipeline{…}).
+ * A registry is read-only during runs: lookups are safe from any thread.
+ */
+#ifndef QR_REGISTRY_H
+#define QR_REGISTRY_H
+
+#include "quarry_module.h"
+
+qr_registry *qr_registry_new(void);
+void qr_registry_free(qr_registry *reg);               /* NULL is fine */
+
+/* Registers def. Errors: bad name ([a-z][a-z0-9_]*), missing process,
+ * def->size smaller than the first ABI's, duplicate name (the message names
+ * both origins). origin: "built-in", a module path, … (copied; NULL = "built-in"). */
+int qr_registry_add(qr_registry *reg, const qr_step_def *def, qr_error *err);
+int qr_registry_add_ex(qr_registry *reg, const qr_step_def *def,
+                       const char *origin, void *data, qr_error *err);
+
+/* Every built-in C step (core/steps/builtins.c). */
+int qr_registry_add_builtins(qr_registry *reg, qr_error *err);
+
+const qr_step_def *qr_registry_find(const qr_registry *reg, const char *name);
+/* Origin and data of a registered step (NULL if unknown). */
+const char *qr_registry_origin(const qr_registry *reg, const char *name);
+void *qr_registry_data(const qr_registry *reg, const char *name);
+
+/* Sorted by name. */
+size_t qr_registry_count(const qr_registry *reg);
+const qr_step_def *qr_registry_at(const qr_registry *reg, size_t i);
+
+/* The registered name closest to `name` (Levenshtein), or NULL when none is
+ * close enough to be a plausible misspelling. */
+const char *qr_registry_suggest(const qr_registry *reg, const char *name);
+
+/* Edit distance between a and b (bytes). */
+size_t qr_levenshtein(const char *a, const char *b);
+/* The closest of `candidates[0..n)` to `word` if plausibly a misspelling
+ * (distance <= max(1, strlen(word)/3), and < strlen(word)), else NULL. */
+const char *qr_closest_name(const char *word, const char *const *candidates, size_t n);
+
+/* The data registered with the step this ctx belongs to (the ctx handed to
+ * init by the host; NULL when none). */
+void *qr_step_ctx_data(const qr_step_ctx *ctx);
+
+#endif

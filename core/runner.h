@@ -1,0 +1,77 @@
+/*
+ * runner — runs a pipeline over a corpus: one reader thread → N worker
+ * threads → the ordered stage on the CALLING thread.
+ *
+ * Steps before the first QR_STEP_ORDERED step run in the workers (each worker
+ * has its own qr_pipeline_thread); that step and every later one run on the
+ * calling thread, one document at a time, in input order. So output is
+ * byte-identical for every `jobs`, and a step bound to the caller's Lua state
+ * (a plain Lua function in q.pipeline{…}) is safe when flagged ORDERED.
+ * Memory is bounded by the in-flight window (a fixed pool of documents,
+ * 16 per worker), never by corpus size.
+ *
+ * Errors: every step error under skip/drop and every malformed input record
+ * is written (in input order) to the errors file as one JSON line
+ * {"id","step","message","file","line"}; under `fail` the run stops after
+ * writing it, steps' finish() is NOT called (exports then discard their
+ * temporary files in free()), and qr_run returns -1 with err set to
+ * "document 'ID' failed at step 'NAME' (FILE:LINE:COL): message".
+ *
+ * Every document read is accounted for: read = written + dropped + failed.
+ * The core never prints: progress comes through a callback on the calling
+ * thread; the CLI draws it and the summary.
+ */
+#ifndef QR_RUNNER_H
+#define QR_RUNNER_H
+
+#include <stdint.h>
+#include "pipeline.h"
+
+typedef struct qr_progress {
+    uint64_t docs;         /* documents finished                         */
+    uint64_t bytes;        /* input bytes consumed                       */
+    uint64_t total_bytes;  /* 0 if unknown (stdin, .gz)                  */
+    double seconds;        /* since the start                            */
+} qr_progress;
+
+typedef struct qr_run_opts {
+    const char *const *inputs;  /* override input.paths; NULL-terminated, or NULL */
+    int jobs;                   /* worker threads; <= 0: number of cores        */
+    const char *errors_path;    /* overrides the pipeline's `errors:`; NULL: keep */
+    void (*progress)(void *ud, const qr_progress *pr); /* about 4×/s, or NULL   */
+    void *progress_ud;
+} qr_run_opts;
+
+typedef struct qr_step_stats {
+    char *name;            /* step name (name: or type)                  */
+    double seconds;        /* summed over threads                        */
+    uint64_t errors;       /* errors of this step (all policies)         */
+} qr_step_stats;
+
+typedef struct qr_run_summary {
+    uint64_t read;         /* records read (incl. malformed ones)        */
+    uint64_t written;      /* documents that went through every step     */
+    uint64_t dropped;      /* dropped on purpose (filter, Lua false)     */
+    uint64_t failed;       /* malformed, or failed under drop/fail       */
+    uint64_t skipped;      /* step errors skipped (docs kept)            */
+    uint64_t bytes;        /* input bytes                                */
+    double seconds;        /* wall clock                                 */
+    int jobs;
+    int stopped;           /* 1: stopped by an on_error: fail            */
+    const char *errors_path; /* where errors went (NULL if nowhere; points into opts/pipeline) */
+    size_t n_steps;
+    qr_step_stats *steps;  /* owned; qr_run_summary_free                 */
+} qr_run_summary;
+
+/* Returns 0 when every document went through (exit 0), 1 when some failed
+ * or were skipped under skip/drop (exit 1), -1 on a stop or a fatal error
+ * (err set; the summary is still filled with what happened). */
+int qr_run(qr_pipeline *p, const qr_run_opts *opts, qr_run_summary *summary,
+           qr_error *err);
+
+void qr_run_summary_free(qr_run_summary *s);
+
+/* Number of online CPUs (at least 1). */
+int qr_cpu_count(void);
+
+#endif
