@@ -1,0 +1,170 @@
+#include "io/paths.h"
+#include "error.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { MAX_DEPTH = 32 };
+
+void qr_file_list_free(qr_file_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    free(l->size);
+    memset(l, 0, sizeof *l);
+}
+
+static int add_file(qr_file_list *l, const char *path, int64_t size, qr_error *err)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return qr_error_set(err, "out of memory");
+        l->v = v;
+        int64_t *s = realloc(l->size, cap * sizeof *s);
+        if (!s)
+            return qr_error_set(err, "out of memory");
+        l->size = s;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = strdup(path)))
+        return qr_error_set(err, "out of memory");
+    l->size[l->n++] = size;
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_path(qr_file_list *l, const char *path, int depth, qr_error *err);
+
+static int walk_dir(qr_file_list *l, const char *dir, int depth, qr_error *err)
+{
+    if (depth > MAX_DEPTH)
+        return qr_error_at(err, dir, 0, 0,
+                           "folders nested deeper than %d levels (a symbolic link loop?)",
+                           MAX_DEPTH);
+    DIR *d = opendir(dir);
+    if (!d)
+        return qr_error_at(err, dir, 0, 0, "cannot read folder: %s", strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **v = realloc(names, cap * sizeof *v);
+            if (!v) {
+                rc = qr_error_set(err, "out of memory");
+                break;
+            }
+            names = v;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            rc = qr_error_set(err, "out of memory");
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (rc == 0)
+        qsort(names, n, sizeof *names, cmp_names);
+    size_t dlen = strlen(dir);
+    int slash = dlen > 0 && dir[dlen - 1] == '/';
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t plen = dlen + 1 + strlen(names[i]) + 1;
+        char *p = malloc(plen);
+        if (!p) {
+            rc = qr_error_set(err, "out of memory");
+            break;
+        }
+        snprintf(p, plen, "%s%s%s", dir, slash ? "" : "/", names[i]);
+        struct stat st;
+        if (stat(p, &st) != 0)
+            rc = qr_error_at(err, p, 0, 0, "cannot read: %s", strerror(errno));
+        else if (S_ISDIR(st.st_mode))
+            rc = walk_dir(l, p, depth + 1, err);
+        else if (S_ISREG(st.st_mode))
+            rc = add_path(l, p, depth, err);
+        free(p);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+static int add_path(qr_file_list *l, const char *path, int depth, qr_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return qr_error_at(err, path, 0, 0, "cannot read: %s", strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return walk_dir(l, path, depth + 1, err);
+    if (access(path, R_OK) != 0)
+        return qr_error_at(err, path, 0, 0, "cannot read: %s", strerror(errno));
+    return add_file(l, path, S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1, err);
+}
+
+static int has_glob_chars(const char *p)
+{
+    return strpbrk(p, "*?[") != NULL;
+}
+
+static int expand_one(qr_file_list *l, const char *path, qr_error *err)
+{
+    if (strcmp(path, "-") == 0)
+        return add_file(l, "-", -1, err);
+    if (!*path)
+        return qr_error_set(err, "an input path is empty");
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return add_path(l, path, 0, err);
+    if (!has_glob_chars(path)) {
+        if (errno == ENOENT)
+            return qr_error_at(err, path, 0, 0,
+                               "no such file or folder (relative input.paths are resolved "
+                               "against the pipeline's folder)");
+        return qr_error_at(err, path, 0, 0, "cannot read: %s", strerror(errno));
+    }
+    glob_t g;
+    int rc = glob(path, GLOB_ERR, NULL, &g);
+    if (rc == GLOB_NOMATCH) {
+        globfree(&g);
+        return qr_error_at(err, path, 0, 0, "no file matches this pattern");
+    }
+    if (rc != 0) {
+        globfree(&g);
+        return qr_error_at(err, path, 0, 0, "cannot expand this pattern: %s",
+                           rc == GLOB_NOSPACE ? "out of memory" : "a folder could not be read");
+    }
+    int status = 0;
+    for (size_t i = 0; i < g.gl_pathc && status == 0; i++)
+        status = add_path(l, g.gl_pathv[i], 0, err);
+    globfree(&g);
+    return status;
+}
+
+int qr_paths_expand(const char *const *paths, size_t n, qr_file_list *out,
+                    qr_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (expand_one(out, paths[i], err) != 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * paths — expands reader inputs (files, folders, globs, "-") into a list of
+ * files in reading order. Private to core/io.
+ */
+#ifndef QR_IO_PATHS_H
+#define QR_IO_PATHS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "quarry_module.h"
+
+typedef struct qr_file_list {
+    char **v;          /* malloc'd paths; "-" is standard input */
+    int64_t *size;     /* size in bytes, -1 for stdin            */
+    size_t n, cap;
+} qr_file_list;
+
+/* Appends the expansion of each path to `out`. Folders are walked
+ * recursively (byte order, hidden entries skipped); globs go through
+ * glob(3). Returns 0, or -1 with err (missing path, glob without match,
+ * unreadable file or folder). */
+int qr_paths_expand(const char *const *paths, size_t n, qr_file_list *out,
+                    qr_error *err);
+void qr_file_list_free(qr_file_list *l);
+
+#endif

@@ -1,0 +1,930 @@
+#include "io/reader.h"
+#include "io/paths.h"
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+enum { CHUNK = 256 * 1024 };
+
+/* {==================================================================
+ * Options
+ * =================================================================== */
+const qr_option_def qr_input_option_defs[] = {
+    { "format", QR_OPT_ENUM, "text", "text|lines|jsonl|csv",
+      "text: a document per file; lines: per line; jsonl: per JSON object; csv: per row", 0 },
+    { "paths", QR_OPT_STRING_LIST, NULL, NULL,
+      "files, folders (recursive), globs or - for stdin; command-line inputs replace them", 0 },
+    { "text_field", QR_OPT_STRING, "text", NULL, "jsonl: the member holding the text", 0 },
+    { "id_field", QR_OPT_STRING, "id", NULL,
+      "jsonl: the member holding the id (else file:line)", 0 },
+    { "text_column", QR_OPT_STRING, "text", NULL, "csv: the header of the text column", 0 },
+    { "id_column", QR_OPT_STRING, "id", NULL,
+      "csv: the header of the id column (else file:line)", 0 },
+    { "delimiter", QR_OPT_STRING, ",", NULL, "csv: the field separator, one byte (\"\\t\" for TSV)", 0 },
+    { NULL, 0, NULL, NULL, NULL, 0 }
+};
+
+static const char *const format_names[] = { "text", "lines", "jsonl", "csv" };
+
+void qr_input_opts_init(qr_input_opts *o)
+{
+    o->format = QR_INPUT_TEXT;
+    o->text_field = "text";
+    o->id_field = "id";
+    o->text_column = "text";
+    o->id_column = "id";
+    o->delimiter = ',';
+}
+
+const char *qr_input_format_name(qr_input_format f)
+{
+    return (unsigned)f < sizeof format_names / sizeof *format_names ? format_names[f] : "?";
+}
+
+int qr_input_opts_set(qr_input_opts *o, const char *key, const char *value, qr_error *err)
+{
+    if (!value)
+        return qr_error_set(err, "input.%s needs a string value", key);
+    if (strcmp(key, "format") == 0) {
+        for (size_t i = 0; i < sizeof format_names / sizeof *format_names; i++)
+            if (strcmp(value, format_names[i]) == 0) {
+                o->format = (qr_input_format)i;
+                return 0;
+            }
+        return qr_error_set(err, "unknown input format '%s' (use text, lines, jsonl or csv)", value);
+    }
+    if (strcmp(key, "text_field") == 0)
+        o->text_field = value;
+    else if (strcmp(key, "id_field") == 0)
+        o->id_field = value;
+    else if (strcmp(key, "text_column") == 0)
+        o->text_column = value;
+    else if (strcmp(key, "id_column") == 0)
+        o->id_column = value;
+    else if (strcmp(key, "delimiter") == 0) {
+        if (strlen(value) != 1 || value[0] == '"' || value[0] == '\n' || value[0] == '\r')
+            return qr_error_set(err, "input.delimiter must be one byte other than a quote or a "
+                                     "line break, got '%s' (write \"\\t\" for tabs)", value);
+        o->delimiter = value[0];
+    } else
+        return qr_error_set(err, "unknown input option '%s'", key);
+    return 0;
+}
+
+/* }================================================================== */
+
+typedef struct buf {
+    char *p;
+    size_t n, cap;
+} buf;
+
+static int buf_reserve(buf *b, size_t extra)
+{
+    if (b->n + extra + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->n + extra + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+static int buf_add(buf *b, const void *s, size_t n)
+{
+    if (buf_reserve(b, n) != 0)
+        return -1;
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+struct qr_reader {
+    qr_input_format format;
+    char *text_field, *id_field, *text_column, *id_column;
+    char delimiter;
+
+    qr_file_list files;
+    size_t next_file;         /* index of the next file to open           */
+    int64_t total, done;      /* sizes; done = files closed so far         */
+
+    /* the open source */
+    int open;
+    const char *name;         /* display name: path or "stdin"            */
+    const char *source_file;  /* NULL for stdin                           */
+    gzFile gz;
+    char *mem;                /* memory reader: the data (owned)          */
+    size_t mem_len;
+    unsigned char *chunk;     /* read buffer (or mem)                     */
+    size_t cpos, cend;
+    int eof, at_start;
+    long line_no;             /* lines consumed in this file              */
+
+    buf line;                 /* a line split across chunks               */
+    buf repair;               /* repaired text                            */
+    buf idbuf;                /* "path:line"                              */
+    uint64_t seq;
+    int fatal;
+
+    /* csv */
+    int have_header;
+    char **cols;
+    size_t ncols;
+    long text_idx, id_idx;
+    buf fields;               /* field bytes, each NUL-terminated          */
+    size_t *fstart;
+    size_t nf, fcap;
+};
+
+static char *dup_or_null(const char *s, int *oom)
+{
+    char *c = strdup(s);
+    if (!c)
+        *oom = 1;
+    return c;
+}
+
+static qr_reader *reader_alloc(const qr_input_opts *opts, qr_error *err)
+{
+    qr_input_opts def;
+    if (!opts) {
+        qr_input_opts_init(&def);
+        opts = &def;
+    }
+    qr_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    int oom = 0;
+    r->format = opts->format;
+    r->text_field = dup_or_null(opts->text_field ? opts->text_field : "text", &oom);
+    r->id_field = dup_or_null(opts->id_field ? opts->id_field : "id", &oom);
+    r->text_column = dup_or_null(opts->text_column ? opts->text_column : "text", &oom);
+    r->id_column = dup_or_null(opts->id_column ? opts->id_column : "id", &oom);
+    r->delimiter = opts->delimiter ? opts->delimiter : ',';
+    if (oom) {
+        qr_reader_free(r);
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    return r;
+}
+
+qr_reader *qr_reader_new(const qr_input_opts *opts, const char *const *paths,
+                         size_t npaths, qr_error *err)
+{
+    if (npaths == 0) {
+        qr_error_set(err, "no input: give files, folders or - on the command line, "
+                          "or set input.paths");
+        return NULL;
+    }
+    qr_reader *r = reader_alloc(opts, err);
+    if (!r)
+        return NULL;
+    if (qr_paths_expand(paths, npaths, &r->files, err) != 0) {
+        qr_reader_free(r);
+        return NULL;
+    }
+    if (!(r->chunk = malloc(CHUNK))) {
+        qr_reader_free(r);
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < r->files.n; i++) {
+        if (r->files.size[i] < 0) {
+            r->total = -1;
+            break;
+        }
+        r->total += r->files.size[i];
+    }
+    return r;
+}
+
+qr_reader *qr_reader_new_memory(const qr_input_opts *opts, const char *name,
+                                const char *data, size_t len, qr_error *err)
+{
+    qr_reader *r = reader_alloc(opts, err);
+    if (!r)
+        return NULL;
+    const char *nm = name ? name : "input";
+    r->mem = malloc(len + 1);
+    r->files.v = malloc(sizeof *r->files.v);
+    r->files.size = malloc(sizeof *r->files.size);
+    if (!r->mem || !r->files.v || !r->files.size || !(r->files.v[0] = strdup(nm))) {
+        qr_reader_free(r);
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    memcpy(r->mem, data, len);
+    r->mem[len] = '\0';
+    r->mem_len = len;
+    r->files.n = r->files.cap = 1;
+    r->files.size[0] = (int64_t)len;
+    r->total = (int64_t)len;
+    return r;
+}
+
+static void csv_reset(qr_reader *r)
+{
+    for (size_t i = 0; i < r->ncols; i++)
+        free(r->cols[i]);
+    free(r->cols);
+    r->cols = NULL;
+    r->ncols = 0;
+    r->have_header = 0;
+}
+
+static void source_close(qr_reader *r)
+{
+    if (!r->open)
+        return;
+    if (r->gz)
+        gzclose(r->gz);
+    r->gz = NULL;
+    if (r->files.size[r->next_file - 1] > 0)
+        r->done += r->files.size[r->next_file - 1];
+    r->open = 0;
+    csv_reset(r);
+}
+
+void qr_reader_free(qr_reader *r)
+{
+    if (!r)
+        return;
+    source_close(r);
+    free(r->text_field);
+    free(r->id_field);
+    free(r->text_column);
+    free(r->id_column);
+    qr_file_list_free(&r->files);
+    if (!r->mem)
+        free(r->chunk);
+    free(r->mem);
+    free(r->line.p);
+    free(r->repair.p);
+    free(r->idbuf.p);
+    free(r->fields.p);
+    free(r->fstart);
+    free(r);
+}
+
+int64_t qr_reader_bytes_total(const qr_reader *r)
+{
+    return r->total;
+}
+
+int64_t qr_reader_bytes_read(const qr_reader *r)
+{
+    int64_t n = r->done;
+    if (r->open) {
+        if (r->mem)
+            n += (int64_t)r->cpos;
+        else if (r->gz && r->files.size[r->next_file - 1] >= 0) {
+            z_off_t off = gzoffset(r->gz);
+            if (off > 0)
+                n += off;
+        }
+    }
+    return n;
+}
+
+size_t qr_reader_file_count(const qr_reader *r)
+{
+    return r->files.n;
+}
+
+const char *qr_reader_file(const qr_reader *r, size_t i)
+{
+    return i < r->files.n ? r->files.v[i] : NULL;
+}
+
+/* {==================================================================
+ * Sources: buffered reading from a gz stream (plain files pass through)
+ * or from memory.
+ * =================================================================== */
+static int source_open(qr_reader *r, qr_error *err)
+{
+    const char *path = r->files.v[r->next_file++];
+    r->open = 1;
+    r->eof = 0;
+    r->cpos = r->cend = 0;
+    r->at_start = 1;
+    r->line_no = 0;
+    r->have_header = 0;
+    if (r->mem) {
+        r->name = path;
+        r->source_file = path;
+        r->chunk = (unsigned char *)r->mem;
+        r->cend = r->mem_len;
+        r->eof = 1;
+        return 0;
+    }
+    if (strcmp(path, "-") == 0) {
+        r->name = "stdin";
+        r->source_file = NULL;
+        int fd = dup(STDIN_FILENO);
+        if (fd < 0 || !(r->gz = gzdopen(fd, "rb"))) {
+            if (fd >= 0)
+                close(fd);
+            r->fatal = 1;
+            return qr_error_at(err, "stdin", 0, 0, "cannot read standard input: %s",
+                               strerror(errno));
+        }
+    } else {
+        r->name = path;
+        r->source_file = path;
+        if (!(r->gz = gzopen(path, "rb"))) {
+            r->fatal = 1;
+            return qr_error_at(err, path, 0, 0, "cannot open: %s",
+                               errno ? strerror(errno) : "out of memory");
+        }
+    }
+    gzbuffer(r->gz, CHUNK);
+    return 0;
+}
+
+/* gzerror's message, without the "path: " zlib puts in front. */
+static const char *gz_message(qr_reader *r, int *code)
+{
+    const char *msg = gzerror(r->gz, code);
+    size_t n = strlen(r->files.v[r->next_file - 1]);
+    if (strncmp(msg, r->files.v[r->next_file - 1], n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        msg += n + 2;
+    return msg;
+}
+
+static int source_fill(qr_reader *r, qr_error *err)
+{
+    if (r->eof)
+        return 0;
+    int n = gzread(r->gz, r->chunk, CHUNK);
+    if (n < 0) {
+        int code;
+        const char *msg = gz_message(r, &code);
+        r->fatal = 1;
+        return qr_error_at(err, r->name, (int)r->line_no + 1, 0, "read error: %s",
+                           code == Z_ERRNO ? strerror(errno) : msg);
+    }
+    if (n == 0) {
+        /* gzread returns 0 both at the end and on a truncated .gz */
+        int code;
+        const char *msg = gz_message(r, &code);
+        if (code != Z_OK && code != Z_STREAM_END) {
+            r->fatal = 1;
+            return qr_error_at(err, r->name, (int)r->line_no + 1, 0,
+                               "read error: %s (is the .gz file truncated?)", msg);
+        }
+        r->eof = 1;
+        return 0;
+    }
+    r->cpos = 0;
+    r->cend = (size_t)n;
+    return 0;
+}
+
+static void skip_bom(qr_reader *r, const char **s, size_t *n)
+{
+    if (r->at_start) {
+        r->at_start = 0;
+        if (*n >= 3 && memcmp(*s, "\xEF\xBB\xBF", 3) == 0) {
+            *s += 3;
+            *n -= 3;
+        }
+    }
+}
+
+/* The next line without its '\n' (a '\r' before it stays). Points into the
+ * read buffer or r->line; valid until the next call. 1, 0 at the end, -2. */
+static int source_line(qr_reader *r, const char **line, size_t *len, qr_error *err)
+{
+    r->line.n = 0;
+    int partial = 0;
+    for (;;) {
+        if (r->cpos == r->cend) {
+            if (!r->eof && source_fill(r, err) != 0)
+                return -2;
+            if (r->cpos == r->cend) {
+                if (!partial)
+                    return 0;
+                *line = r->line.p;
+                *len = r->line.n;
+                r->line_no++;
+                skip_bom(r, line, len);
+                return 1;
+            }
+        }
+        const unsigned char *p = r->chunk + r->cpos;
+        size_t avail = r->cend - r->cpos;
+        const unsigned char *nl = memchr(p, '\n', avail);
+        if (nl) {
+            size_t n = (size_t)(nl - p);
+            if (!partial) {
+                *line = (const char *)p;
+                *len = n;
+            } else {
+                if (buf_add(&r->line, p, n) != 0)
+                    goto oom;
+                *line = r->line.p;
+                *len = r->line.n;
+            }
+            r->cpos += n + 1;
+            r->line_no++;
+            skip_bom(r, line, len);
+            return 1;
+        }
+        if (buf_add(&r->line, p, avail) != 0)
+            goto oom;
+        partial = 1;
+        r->cpos = r->cend;
+    }
+oom:
+    r->fatal = 1;
+    return qr_error_at(err, r->name, (int)r->line_no + 1, 0, "out of memory reading a line");
+}
+
+/* The whole rest of the source. */
+static int source_all(qr_reader *r, const char **s, size_t *len, qr_error *err)
+{
+    if (r->mem) {
+        *s = r->mem;
+        *len = r->mem_len;
+        r->cpos = r->cend;
+    } else {
+        r->line.n = 0;
+        for (;;) {
+            if (buf_add(&r->line, r->chunk + r->cpos, r->cend - r->cpos) != 0) {
+                r->fatal = 1;
+                return qr_error_at(err, r->name, 0, 0, "out of memory reading the file");
+            }
+            r->cpos = r->cend;
+            if (r->eof)
+                break;
+            if (source_fill(r, err) != 0)
+                return -2;
+        }
+        *s = r->line.p ? r->line.p : "";
+        *len = r->line.n;
+    }
+    skip_bom(r, s, len);
+    return 0;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Documents
+ * =================================================================== */
+static int oom_at(qr_reader *r, qr_error *err)
+{
+    r->fatal = 1;
+    qr_error_at(err, r->name, (int)r->line_no, 0, "out of memory");
+    return -2;
+}
+
+/* Sets provenance and the default id (name, or name:line when line > 0). */
+static int start_doc(qr_reader *r, qr_doc *doc, long line, qr_error *err)
+{
+    qr_doc_reset(doc);
+    doc->seq = r->seq++;
+    doc->source_line = line;
+    if (r->source_file && !(doc->source_file = strdup(r->source_file)))
+        return oom_at(r, err);
+    const char *id = r->name;
+    if (line > 0) {
+        size_t n = strlen(r->name) + 24;
+        r->idbuf.n = 0;
+        if (buf_reserve(&r->idbuf, n) != 0)
+            return oom_at(r, err);
+        snprintf(r->idbuf.p, n, "%s:%ld", r->name, line);
+        id = r->idbuf.p;
+    }
+    return qr_doc_set_id(doc, id, err) == 0 ? 0 : oom_at(r, err);
+}
+
+/* Adds the file and line to an error from the document model. */
+static int relocate(qr_reader *r, long line, qr_error *err)
+{
+    if (err) {
+        char msg[sizeof err->message];
+        memcpy(msg, err->message, sizeof msg);
+        qr_error_at(err, r->name, (int)line, 0, "%s", msg);
+    }
+    return -1;
+}
+
+static int set_text(qr_reader *r, qr_doc *doc, const char *s, size_t len, qr_error *err)
+{
+    size_t n;
+    long fixed = qr_io_repair_utf8(s, len, &r->repair.p, &r->repair.cap, &n);
+    if (fixed < 0)
+        return oom_at(r, err);
+    if (fixed > 0) {
+        s = r->repair.p;
+        len = n;
+        doc->n_repaired += (int)fixed;
+    }
+    if (qr_doc_set_text(doc, s, len, err) != 0)
+        return relocate(r, doc->source_line, err);
+    return 0;
+}
+
+static int is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' && s[i] != '\v')
+            return 0;
+    return 1;
+}
+
+static int next_text(qr_reader *r, qr_doc *doc, qr_error *err)
+{
+    const char *s = "";
+    size_t n = 0;
+    if (source_all(r, &s, &n, err) != 0)
+        return -2;
+    int rc = start_doc(r, doc, 0, err);
+    if (rc)
+        return rc;
+    return set_text(r, doc, s, n, err);
+}
+
+/* 1, 0 at the end of this file, -1, -2 */
+static int next_line(qr_reader *r, qr_doc *doc, qr_error *err)
+{
+    const char *s;
+    size_t n;
+    for (;;) {
+        int rc = source_line(r, &s, &n, err);
+        if (rc <= 0)
+            return rc;
+        if (!is_blank(s, n))
+            break;
+    }
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    int rc = start_doc(r, doc, r->line_no, err);
+    if (rc)
+        return rc;
+    /* start_doc does not touch the read buffer, so s is still valid */
+    rc = set_text(r, doc, s, n, err);
+    return rc == 0 ? 1 : rc;
+}
+
+static const char *json_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
+{
+    const char *s;
+    size_t n;
+    for (;;) {
+        int rc = source_line(r, &s, &n, err);
+        if (rc <= 0)
+            return rc;
+        if (!is_blank(s, n))
+            break;
+    }
+    long line = r->line_no;
+    size_t fixed_len;
+    long fixed = qr_io_repair_utf8(s, n, &r->repair.p, &r->repair.cap, &fixed_len);
+    if (fixed < 0)
+        return oom_at(r, err);
+    if (fixed > 0) {
+        s = r->repair.p;
+        n = fixed_len;
+    }
+    json_error_t jerr;
+    json_t *obj = json_loadb(s, n, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
+    int rc = start_doc(r, doc, line, err);
+    if (rc) {
+        json_decref(obj);
+        return rc;
+    }
+    doc->n_repaired = (int)fixed;
+    if (!obj)
+        return qr_error_at(err, r->name, (int)line, jerr.column > 0 ? jerr.column : 0,
+                           "invalid JSON: %s", jerr.text);
+    if (!json_is_object(obj)) {
+        qr_error_at(err, r->name, (int)line, 0,
+                    "a JSONL record must be a JSON object, this line holds %s",
+                    json_type_name(obj));
+        json_decref(obj);
+        return -1;
+    }
+    json_t *id = json_object_get(obj, r->id_field);
+    if (id && !json_is_null(id)) {
+        char num[64];
+        const char *ids = NULL;
+        if (json_is_string(id))
+            ids = json_string_value(id);
+        else if (json_is_integer(id)) {
+            snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+            ids = num;
+        } else if (json_is_real(id)) {
+            snprintf(num, sizeof num, "%.17g", json_real_value(id));
+            ids = num;
+        }
+        if (!ids) {
+            qr_error_at(err, r->name, (int)line, 0,
+                        "field \"%s\" is %s; an id must be a string or a number "
+                        "(set input.id_field to use another field)",
+                        r->id_field, json_type_name(id));
+            json_decref(obj);
+            return -1;
+        }
+        if (qr_doc_set_id(doc, ids, err) != 0) {
+            json_decref(obj);
+            return oom_at(r, err);
+        }
+    }
+    json_t *text = json_object_get(obj, r->text_field);
+    if (!text || !json_is_string(text)) {
+        if (!text)
+            qr_error_at(err, r->name, (int)line, 0,
+                        "no \"%s\" field in this record (set input.text_field to the member "
+                        "that holds the text)", r->text_field);
+        else
+            qr_error_at(err, r->name, (int)line, 0, "field \"%s\" is %s, not a string",
+                        r->text_field, json_type_name(text));
+        json_decref(obj);
+        return -1;
+    }
+    if (qr_doc_set_text(doc, json_string_value(text), json_string_length(text), err) != 0) {
+        relocate(r, line, err);
+        json_decref(obj);
+        return -1;
+    }
+    json_object_del(obj, r->text_field);
+    json_object_del(obj, r->id_field);
+    if (json_object_size(obj) > 0)
+        qr_doc_set_meta(doc, obj);
+    else
+        json_decref(obj);
+    return 1;
+}
+
+/* {------------------------------------------------------------------
+ * CSV (RFC 4180, with a header row)
+ * ------------------------------------------------------------------- */
+static int field_push(qr_reader *r)
+{
+    if (r->nf == r->fcap) {
+        size_t cap = r->fcap ? r->fcap * 2 : 16;
+        size_t *v = realloc(r->fstart, cap * sizeof *v);
+        if (!v)
+            return -1;
+        r->fstart = v;
+        r->fcap = cap;
+    }
+    if (buf_reserve(&r->fields, 1) != 0)
+        return -1;
+    r->fstart[r->nf++] = r->fields.n;
+    return 0;
+}
+
+/* Reads one record into r->fields/fstart (nf fields, each NUL-terminated).
+ * *start gets the line it starts on. 1, 0 at the end, -1 unterminated quote,
+ * -2 fatal. Empty lines outside quotes are skipped. */
+static int csv_record(qr_reader *r, long *start, qr_error *err)
+{
+    const char *s;
+    size_t n;
+    int rc;
+    for (;;) {
+        if ((rc = source_line(r, &s, &n, err)) <= 0)
+            return rc;
+        if (n > 0 && !(n == 1 && s[0] == '\r'))
+            break;
+    }
+    *start = r->line_no;
+    r->fields.n = 0;
+    r->nf = 0;
+    if (field_push(r) != 0)
+        return oom_at(r, err);
+    char d = r->delimiter;
+    int quoted = 0, in_quotes = 0;
+    for (;;) {
+        size_t i = 0;
+        while (i < n) {
+            char c = s[i];
+            if (in_quotes) {
+                const char *q = memchr(s + i, '"', n - i);
+                size_t m = q ? (size_t)(q - (s + i)) : n - i;
+                if (buf_add(&r->fields, s + i, m) != 0)
+                    return oom_at(r, err);
+                i += m;
+                if (!q)
+                    break;
+                if (i + 1 < n && s[i + 1] == '"') {
+                    if (buf_add(&r->fields, "\"", 1) != 0)
+                        return oom_at(r, err);
+                    i += 2;
+                } else {
+                    in_quotes = 0;
+                    i++;
+                }
+            } else if (c == d) {
+                if (buf_add(&r->fields, "", 1) != 0 || field_push(r) != 0)
+                    return oom_at(r, err);
+                quoted = 0;
+                i++;
+            } else if (c == '"' && !quoted && r->fields.n == r->fstart[r->nf - 1]) {
+                quoted = in_quotes = 1;
+                i++;
+            } else if (c == '\r' && i + 1 == n) {
+                i++; /* CRLF line end */
+            } else {
+                /* lenient: a quote inside an unquoted field, or text after a
+                 * closing quote, is kept as it is */
+                if (buf_add(&r->fields, &c, 1) != 0)
+                    return oom_at(r, err);
+                i++;
+            }
+        }
+        if (!in_quotes)
+            break;
+        if (buf_add(&r->fields, "\n", 1) != 0)
+            return oom_at(r, err);
+        if ((rc = source_line(r, &s, &n, err)) < 0)
+            return rc;
+        if (rc == 0) {
+            qr_error_at(err, r->name, (int)*start, 0,
+                        "a quoted field opened on this line is never closed "
+                        "(a stray \" in the field?)");
+            return -1;
+        }
+    }
+    if (buf_add(&r->fields, "", 1) != 0)
+        return oom_at(r, err);
+    return 1;
+}
+
+static const char *csv_field(const qr_reader *r, size_t i)
+{
+    return r->fields.p + r->fstart[i];
+}
+
+static size_t csv_field_len(const qr_reader *r, size_t i)
+{
+    size_t end = i + 1 < r->nf ? r->fstart[i + 1] - 1 : r->fields.n - 1;
+    return end - r->fstart[i];
+}
+
+static int csv_header(qr_reader *r, qr_error *err)
+{
+    long line;
+    int rc = csv_record(r, &line, err);
+    if (rc == 0)
+        return 0;
+    if (rc < 0) {
+        r->fatal = 1;
+        return -2;
+    }
+    if (!(r->cols = calloc(r->nf, sizeof *r->cols)))
+        return oom_at(r, err);
+    r->ncols = r->nf;
+    r->text_idx = r->id_idx = -1;
+    for (size_t i = 0; i < r->nf; i++) {
+        const char *f = csv_field(r, i);
+        if (!(r->cols[i] = strdup(f)))
+            return oom_at(r, err);
+        if (r->text_idx < 0 && strcmp(f, r->text_column) == 0)
+            r->text_idx = (long)i;
+        if (r->id_idx < 0 && strcmp(f, r->id_column) == 0)
+            r->id_idx = (long)i;
+    }
+    if (r->text_idx < 0) {
+        buf names = { 0 };
+        for (size_t i = 0; i < r->ncols && names.n < 400; i++)
+            if (buf_add(&names, i ? ", " : "", i ? 2 : 0) != 0 ||
+                buf_add(&names, r->cols[i], strlen(r->cols[i])) != 0)
+                break;
+        qr_error_at(err, r->name, (int)line, 0,
+                    "no column \"%s\" in the header (columns: %s); set input.text_column",
+                    r->text_column, names.p ? names.p : "");
+        free(names.p);
+        r->fatal = 1;
+        return -2;
+    }
+    r->have_header = 1;
+    return 1;
+}
+
+static int next_csv(qr_reader *r, qr_doc *doc, qr_error *err)
+{
+    if (!r->have_header) {
+        int rc = csv_header(r, err);
+        if (rc <= 0)
+            return rc;
+    }
+    long line;
+    int rc = csv_record(r, &line, err);
+    if (rc == -2 || rc == 0)
+        return rc;
+    int status = start_doc(r, doc, line, err);
+    if (status)
+        return status;
+    if (rc < 0)
+        return -1;
+    if (r->nf != r->ncols)
+        return qr_error_at(err, r->name, (int)line, 0,
+                           "this row has %zu fields, the header has %zu "
+                           "(a missing quote, or a wrong input.delimiter?)", r->nf, r->ncols);
+    if (r->id_idx >= 0 && csv_field_len(r, (size_t)r->id_idx) > 0 &&
+        qr_doc_set_id(doc, csv_field(r, (size_t)r->id_idx), err) != 0)
+        return oom_at(r, err);
+    json_t *meta = NULL;
+    long fixed_total = 0;
+    for (size_t i = 0; i < r->nf; i++) {
+        if ((long)i == r->text_idx || (long)i == r->id_idx)
+            continue;
+        const char *f = csv_field(r, i);
+        size_t fl = csv_field_len(r, i), rl;
+        long fixed = qr_io_repair_utf8(f, fl, &r->repair.p, &r->repair.cap, &rl);
+        if (fixed < 0) {
+            json_decref(meta);
+            return oom_at(r, err);
+        }
+        if (fixed > 0) {
+            f = r->repair.p;
+            fl = rl;
+            fixed_total += fixed;
+        }
+        if (!meta && !(meta = json_object())) {
+            json_decref(meta);
+            return oom_at(r, err);
+        }
+        json_object_set_new(meta, r->cols[i], json_stringn(f, fl));
+    }
+    qr_doc_set_meta(doc, meta);
+    if (set_text(r, doc, csv_field(r, (size_t)r->text_idx),
+                 csv_field_len(r, (size_t)r->text_idx), err) != 0)
+        return r->fatal ? -2 : -1;
+    doc->n_repaired += (int)fixed_total;
+    return 1;
+}
+
+/* }------------------------------------------------------------------ */
+
+int qr_reader_next(qr_reader *r, qr_doc *doc, qr_error *err)
+{
+    if (r->fatal) {
+        qr_error_set(err, "the reader stopped after an earlier error");
+        return -2;
+    }
+    for (;;) {
+        if (!r->open) {
+            if (r->next_file >= r->files.n)
+                return 0;
+            if (source_open(r, err) != 0)
+                return -2;
+        }
+        int rc;
+        switch (r->format) {
+        case QR_INPUT_TEXT:
+            rc = next_text(r, doc, err);
+            source_close(r);
+            if (rc == -2)
+                r->fatal = 1;
+            return rc == 0 ? 1 : rc;
+        case QR_INPUT_LINES: rc = next_line(r, doc, err); break;
+        case QR_INPUT_JSONL: rc = next_jsonl(r, doc, err); break;
+        case QR_INPUT_CSV: rc = next_csv(r, doc, err); break;
+        default:
+            qr_error_set(err, "unknown input format %d", (int)r->format);
+            r->fatal = 1;
+            return -2;
+        }
+        if (rc == 0) {
+            source_close(r);
+            continue;
+        }
+        if (rc == -2)
+            r->fatal = 1;
+        return rc;
+    }
+}
+
+/* }================================================================== */

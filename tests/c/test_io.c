@@ -1,0 +1,423 @@
+/* Readers: every format, paths (folders, globs, stdin), .gz, UTF-8 repair,
+ * malformed records with their exact messages. */
+#include "check.h"
+#include "io/reader.h"
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static char tmp[256];
+
+static const char *at(const char *rel)
+{
+    static char bufs[8][512];
+    static int k;
+    char *b = bufs[k++ % 8];
+    snprintf(b, 512, "%s/%s", tmp, rel);
+    return b;
+}
+
+static void write_file(const char *rel, const char *data, size_t len)
+{
+    FILE *f = fopen(at(rel), "wb");
+    fwrite(data, 1, len, f);
+    fclose(f);
+}
+#define WRITE(rel, lit) write_file(rel, lit, sizeof lit - 1)
+
+static void write_gz(const char *rel, const char *data)
+{
+    gzFile g = gzopen(at(rel), "wb");
+    gzwrite(g, data, (unsigned)strlen(data));
+    gzclose(g);
+}
+
+static qr_reader *open1(qr_input_format f, const char *path, qr_error *err)
+{
+    qr_input_opts o;
+    qr_input_opts_init(&o);
+    o.format = f;
+    const char *p[1] = { path };
+    return qr_reader_new(&o, p, 1, err);
+}
+
+static const char *fmt(const qr_error *err)
+{
+    static char b[2048];
+    return qr_error_format(err, b, sizeof b);
+}
+
+/* "id|text" of the next document, or "END", or "ERR -1 message" */
+static const char *next_str(qr_reader *r, qr_doc *d)
+{
+    static char b[4096];
+    qr_error err;
+    qr_error_clear(&err);
+    int rc = qr_reader_next(r, d, &err);
+    if (rc == 1)
+        snprintf(b, sizeof b, "%s|%s", d->id, d->text);
+    else if (rc == 0)
+        snprintf(b, sizeof b, "END");
+    else
+        snprintf(b, sizeof b, "ERR %d %s", rc, fmt(&err));
+    return b;
+}
+
+static void test_repair(void)
+{
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    CHECK_EQ_INT(qr_io_repair_utf8("plain ascii", 11, &buf, &cap, &n), 0);
+    CHECK_EQ_INT(qr_io_repair_utf8("caf\xC3\xA9 \xE2\x80\x9C", 10, &buf, &cap, &n), 0);
+    CHECK_EQ_INT(qr_io_repair_utf8("a\xFF" "b", 3, &buf, &cap, &n), 1);
+    CHECK_EQ_MEM(buf, n, "a\xEF\xBF\xBD" "b");
+    /* a truncated 3-byte sequence is one maximal subpart */
+    CHECK_EQ_INT(qr_io_repair_utf8("\xE2\x82" "A", 3, &buf, &cap, &n), 1);
+    CHECK_EQ_MEM(buf, n, "\xEF\xBF\xBD" "A");
+    /* a surrogate: ED A0 80 is three subparts */
+    CHECK_EQ_INT(qr_io_repair_utf8("\xED\xA0\x80", 3, &buf, &cap, &n), 3);
+    CHECK_EQ_INT(n, 9);
+    /* overlong C0 AF: two */
+    CHECK_EQ_INT(qr_io_repair_utf8("\xC0\xAFx", 3, &buf, &cap, &n), 2);
+    CHECK_EQ_MEM(buf, n, "\xEF\xBF\xBD\xEF\xBF\xBDx");
+    /* truncated 4-byte at the end, after valid text longer than 8 bytes */
+    CHECK_EQ_INT(qr_io_repair_utf8("0123456789\xF0\x9F\x98", 13, &buf, &cap, &n), 1);
+    CHECK_EQ_MEM(buf, n, "0123456789\xEF\xBF\xBD");
+    CHECK_EQ_INT(qr_io_repair_utf8("\xF0\x9F\x98\x80\xF4\x90\x80\x80", 8, &buf, &cap, &n), 4);
+    CHECK_EQ_MEM(buf, n, "\xF0\x9F\x98\x80\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    free(buf);
+}
+
+static void test_text_dir(qr_doc *d)
+{
+    mkdir(at("docs"), 0755);
+    mkdir(at("docs/sub"), 0755);
+    mkdir(at("docs/.git"), 0755);
+    WRITE("docs/b.txt", "Bee");
+    WRITE("docs/a.txt", "\xEF\xBB\xBF" "Ay\n");
+    WRITE("docs/sub/c.txt", "C\xFF");
+    WRITE("docs/.hidden", "no");
+    WRITE("docs/.git/x", "no");
+    WRITE("docs/Z.txt", "zed");
+    qr_error err;
+    qr_reader *r = open1(QR_INPUT_TEXT, at("docs"), &err);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    CHECK_EQ_INT(qr_reader_file_count(r), 4);
+    CHECK_EQ_INT(qr_reader_bytes_total(r), 3 + 6 + 2 + 3);
+    char want[600];
+    snprintf(want, sizeof want, "%s|zed", at("docs/Z.txt"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_INT(d->seq, 0);
+    CHECK_EQ_INT(d->source_line, 0);
+    CHECK_EQ_STR(d->source_file, at("docs/Z.txt"));
+    snprintf(want, sizeof want, "%s|Ay\n", at("docs/a.txt"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "%s|Bee", at("docs/b.txt"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "%s|C\xEF\xBF\xBD", at("docs/sub/c.txt"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_INT(d->n_repaired, 1);
+    CHECK_EQ_INT(d->len, 4);
+    CHECK_EQ_INT(d->seq, 3);
+    CHECK_EQ_STR(next_str(r, d), "END");
+    CHECK_EQ_INT(qr_reader_bytes_read(r), 14);
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
+}
+
+static void test_glob(qr_doc *d)
+{
+    qr_error err;
+    char pat[600];
+    snprintf(pat, sizeof pat, "%s/docs/*.txt", tmp);
+    qr_reader *r = open1(QR_INPUT_TEXT, pat, &err);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_EQ_INT(qr_reader_file_count(r), 3);
+        CHECK_EQ_STR(qr_reader_file(r, 0), at("docs/Z.txt"));
+        CHECK_EQ_STR(qr_reader_file(r, 2), at("docs/b.txt"));
+        CHECK_EQ_STR(next_str(r, d) + strlen(tmp), "/docs/Z.txt|zed");
+        qr_reader_free(r);
+    }
+    snprintf(pat, sizeof pat, "%s/docs/*.csv", tmp);
+    CHECK(open1(QR_INPUT_TEXT, pat, &err) == NULL);
+    char want[700];
+    snprintf(want, sizeof want, "%s: no file matches this pattern", pat);
+    CHECK_EQ_STR(fmt(&err), want);
+    CHECK(open1(QR_INPUT_TEXT, at("nope.txt"), &err) == NULL);
+    snprintf(want, sizeof want, "%s: no such file or folder (relative input.paths are "
+             "resolved against the pipeline's folder)", at("nope.txt"));
+    CHECK_EQ_STR(fmt(&err), want);
+    qr_input_opts o;
+    qr_input_opts_init(&o);
+    CHECK(qr_reader_new(&o, NULL, 0, &err) == NULL);
+    CHECK_EQ_STR(err.message, "no input: give files, folders or - on the command line, "
+                              "or set input.paths");
+}
+
+static void test_lines(qr_doc *d)
+{
+    WRITE("l.txt", "one\n\n  \r\ntwo\r\nthree");
+    qr_error err;
+    qr_reader *r = open1(QR_INPUT_LINES, at("l.txt"), &err);
+    char want[600];
+    snprintf(want, sizeof want, "%s:1|one", at("l.txt"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_INT(d->source_line, 1);
+    snprintf(want, sizeof want, "%s:4|two", at("l.txt"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "%s:5|three", at("l.txt"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_INT(d->seq, 2);
+    CHECK_EQ_INT(d->source_line, 5);
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
+}
+
+static void test_jsonl(qr_doc *d)
+{
+    WRITE("d.jsonl",
+          "{\"id\":\"a1\",\"text\":\"Seoul \xE2\x80\x94 hi\",\"src\":\"x\",\"n\":2}\n"
+          "\n"
+          "{\"text\":\"no id\"}\r\n"
+          "{\"id\":42,\"text\":\"num\"}\n"
+          "{\"id\":\"b\",\"text\":\"bad \xFF byte\"}\n"
+          "{\"id\":\"c\",\"text\":\"unterminated}\n"
+          "[1,2]\n"
+          "{\"id\":\"e\",\"body\":\"x\"}\n"
+          "{\"id\":\"f\",\"text\":7}\n"
+          "{\"id\":{\"x\":1},\"text\":\"t\"}\n"
+          "{\"id\":\"g\",\"text\":\"nul\\u0000in\"}\n"
+          "{\"id\":\"last\",\"text\":\"end\"}");
+    qr_error err;
+    qr_reader *r = open1(QR_INPUT_JSONL, at("d.jsonl"), &err);
+    const char *f = at("d.jsonl");
+    char want[800];
+    CHECK_EQ_STR(next_str(r, d), "a1|Seoul \xE2\x80\x94 hi");
+    char *meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"src\":\"x\",\"n\":2}");
+    free(meta);
+    CHECK_EQ_INT(d->source_line, 1);
+    snprintf(want, sizeof want, "%s:3|no id", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK(d->meta == NULL);
+    CHECK_EQ_STR(next_str(r, d), "42|num");
+    CHECK_EQ_STR(next_str(r, d), "b|bad \xEF\xBF\xBD byte");
+    CHECK_EQ_INT(d->n_repaired, 1);
+    snprintf(want, sizeof want, "ERR -1 %s:6:31: invalid JSON: premature end of input "
+             "near '\"unterminated}'", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "%s:6", f);
+    CHECK_EQ_STR(d->id, want);
+    CHECK_EQ_INT(d->source_line, 6);
+    CHECK_EQ_INT(d->seq, 4);
+    snprintf(want, sizeof want, "ERR -1 %s:7: a JSONL record must be a JSON object, "
+             "this line holds an array", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "ERR -1 %s:8: no \"text\" field in this record (set "
+             "input.text_field to the member that holds the text)", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_STR(d->id, "e");
+    snprintf(want, sizeof want, "ERR -1 %s:9: field \"text\" is a number, not a string", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "ERR -1 %s:10: field \"id\" is an object; an id must be a "
+             "string or a number (set input.id_field to use another field)", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    qr_error_clear(&err);
+    CHECK_EQ_INT(qr_reader_next(r, d, &err), 1);
+    CHECK_EQ_INT(d->len, 6);
+    CHECK(memcmp(d->text, "nul\0in", 6) == 0);
+    CHECK_EQ_STR(next_str(r, d), "last|end");
+    CHECK_EQ_INT(d->seq, 10);
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
+
+    /* other field names */
+    qr_input_opts o;
+    qr_input_opts_init(&o);
+    CHECK_EQ_INT(qr_input_opts_set(&o, "format", "jsonl", &err), 0);
+    CHECK_EQ_INT(qr_input_opts_set(&o, "text_field", "body", &err), 0);
+    CHECK_EQ_INT(qr_input_opts_set(&o, "id_field", "key", &err), 0);
+    CHECK_EQ_INT(qr_input_opts_set(&o, "format", "xml", &err), -1);
+    CHECK_EQ_STR(err.message, "unknown input format 'xml' (use text, lines, jsonl or csv)");
+    CHECK_EQ_INT(qr_input_opts_set(&o, "delimiter", "ab", &err), -1);
+    CHECK_EQ_STR(err.message, "input.delimiter must be one byte other than a quote or a line "
+                              "break, got 'ab' (write \"\\t\" for tabs)");
+    CHECK_EQ_INT(qr_input_opts_set(&o, "colour", "x", &err), -1);
+    const char *rec = "{\"key\":\"k\",\"body\":\"B\",\"id\":\"kept\"}\n";
+    r = qr_reader_new_memory(&o, "mem", rec, strlen(rec), &err);
+    CHECK_EQ_STR(next_str(r, d), "k|B");
+    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"id\":\"kept\"}");
+    free(meta);
+    CHECK(d->source_file && strcmp(d->source_file, "mem") == 0);
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
+}
+
+static void test_csv(qr_doc *d)
+{
+    WRITE("t.csv",
+          "id,text,src\r\n"
+          "1,plain,a\r\n"
+          "2,\"with, comma and \"\"quotes\"\"\",b\r\n"
+          "\r\n"
+          ",\"two\r\nlines\",c\r\n"
+          "4,short\r\n"
+          "5,\"caf\xC3\xA9\",\xFF\r\n"
+          "6,\"never closed,d\r\n"
+          "7,x,y\r\n");
+    qr_error err;
+    qr_reader *r = open1(QR_INPUT_CSV, at("t.csv"), &err);
+    const char *f = at("t.csv");
+    char want[800];
+    CHECK_EQ_STR(next_str(r, d), "1|plain");
+    CHECK_EQ_INT(d->source_line, 2);
+    char *meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"src\":\"a\"}");
+    free(meta);
+    CHECK_EQ_STR(next_str(r, d), "2|with, comma and \"quotes\"");
+    snprintf(want, sizeof want, "%s:5|two\r\nlines", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_INT(d->source_line, 5);
+    snprintf(want, sizeof want, "ERR -1 %s:7: this row has 2 fields, the header has 3 "
+             "(a missing quote, or a wrong input.delimiter?)", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "%s:7", f);
+    CHECK_EQ_STR(d->id, want);
+    CHECK_EQ_STR(next_str(r, d), "5|caf\xC3\xA9");
+    CHECK_EQ_INT(d->n_repaired, 1);
+    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"src\":\"\xEF\xBF\xBD\"}");
+    free(meta);
+    snprintf(want, sizeof want, "ERR -1 %s:9: a quoted field opened on this line is never "
+             "closed (a stray \" in the field?)", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_INT(d->seq, 5);
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
+
+    WRITE("t.tsv", "title\tbody\nA\tfirst \"q\"\nB\tsecond\n");
+    qr_input_opts o;
+    qr_input_opts_init(&o);
+    o.format = QR_INPUT_CSV;
+    qr_input_opts_set(&o, "delimiter", "\t", &err);
+    qr_input_opts_set(&o, "text_column", "body", &err);
+    qr_input_opts_set(&o, "id_column", "title", &err);
+    const char *p[1] = { f = at("t.tsv") };
+    r = qr_reader_new(&o, p, 1, &err);
+    CHECK_EQ_STR(next_str(r, d), "A|first \"q\"");
+    CHECK(d->meta == NULL);
+    CHECK_EQ_STR(next_str(r, d), "B|second");
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
+
+    WRITE("nocol.csv", "a,b\n1,2\n");
+    r = open1(QR_INPUT_CSV, at("nocol.csv"), &err);
+    snprintf(want, sizeof want, "ERR -2 %s:1: no column \"text\" in the header (columns: a, b); "
+             "set input.text_column", at("nocol.csv"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_STR(next_str(r, d), "ERR -2 the reader stopped after an earlier error");
+    qr_reader_free(r);
+}
+
+static void test_gz(qr_doc *d)
+{
+    write_gz("g.jsonl.gz", "{\"id\":\"z1\",\"text\":\"zipped\"}\n{\"id\":\"z2\",\"text\":\"two\"}\n");
+    qr_error err;
+    qr_reader *r = open1(QR_INPUT_JSONL, at("g.jsonl.gz"), &err);
+    CHECK_EQ_STR(next_str(r, d), "z1|zipped");
+    CHECK_EQ_STR(next_str(r, d), "z2|two");
+    CHECK_EQ_STR(next_str(r, d), "END");
+    struct stat st;
+    stat(at("g.jsonl.gz"), &st);
+    CHECK_EQ_INT(qr_reader_bytes_read(r), st.st_size);
+    qr_reader_free(r);
+
+    /* a truncated .gz is fatal */
+    FILE *g = fopen(at("g.jsonl.gz"), "rb");
+    char buf[256];
+    size_t n = fread(buf, 1, sizeof buf, g);
+    fclose(g);
+    write_file("cut.txt.gz", buf, n - 12);
+    r = open1(QR_INPUT_LINES, at("cut.txt.gz"), &err);
+    /* what could be decompressed comes first */
+    char want[700];
+    snprintf(want, sizeof want, "%s:1|{\"id\":\"z1\",\"text\":\"zipped\"}", at("cut.txt.gz"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    const char *s = next_str(r, d);
+    snprintf(want, sizeof want, "ERR -2 %s:2: read error: unexpected end of file "
+             "(is the .gz file truncated?)", at("cut.txt.gz"));
+    CHECK_EQ_STR(s, want);
+    qr_reader_free(r);
+}
+
+static void test_stdin(qr_doc *d)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        CHECK(0);
+        return;
+    }
+    const char *data = "first line\nsecond \xC3\n";
+    CHECK_EQ_INT(write(fds[1], data, strlen(data)), (long long)strlen(data));
+    close(fds[1]);
+    int saved = dup(0);
+    dup2(fds[0], 0);
+    close(fds[0]);
+    qr_error err;
+    qr_reader *r = open1(QR_INPUT_LINES, "-", &err);
+    CHECK_EQ_INT(qr_reader_bytes_total(r), -1);
+    CHECK_EQ_STR(next_str(r, d), "stdin:1|first line");
+    CHECK(d->source_file == NULL);
+    CHECK_EQ_STR(next_str(r, d), "stdin:2|second \xEF\xBF\xBD");
+    CHECK_EQ_INT(d->n_repaired, 1);
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
+    dup2(saved, 0);
+    close(saved);
+}
+
+static void test_defs(void)
+{
+    size_t n = 0;
+    int has_paths = 0;
+    for (; qr_input_option_defs[n].name; n++)
+        has_paths |= strcmp(qr_input_option_defs[n].name, "paths") == 0;
+    CHECK_EQ_INT(n, 7);
+    CHECK(has_paths);
+    CHECK_EQ_STR(qr_input_option_defs[0].name, "format");
+    CHECK_EQ_STR(qr_input_option_defs[0].choices, "text|lines|jsonl|csv");
+    CHECK_EQ_STR(qr_input_format_name(QR_INPUT_CSV), "csv");
+}
+
+int main(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/quarry-test-io-XXXXXX");
+    if (!mkdtemp(tmp)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    qr_doc *d = qr_doc_new();
+    test_repair();
+    test_text_dir(d);
+    test_glob(d);
+    test_lines(d);
+    test_jsonl(d);
+    test_csv(d);
+    test_gz(d);
+    test_stdin(d);
+    test_defs();
+    qr_doc_free(d);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp);
+    return DONE("io");
+}
