@@ -11,6 +11,31 @@
  *
  * Possessives: "Seoul's" / "Seoul’s" is split into "Seoul" + "'s" (as
  * spaCy and the Penn Treebank do), so gazetteers match the bare name.
+ * The "'s" token is a word (key "'s" or "’s"); so is the "'s" of "it's".
+ *
+ * Rules (docs/tokenizer.md has the full list):
+ *   word     letters, digits, marks, with inner ' ’ - ‐ _ ("don't",
+ *            "Tae-yul", "COVID-19", "1990s"); an abbreviation keeps its
+ *            period: single letters and letter-period runs ("M.", "U.S.",
+ *            "e.g."), and a built-in list ("Dr.", "Mt.", "Gov.", "etc.";
+ *            "No." only before a number). Any other period is a punct
+ *            token, so a sentence splitter sees "word" + "." at a sentence
+ *            end, and "U.S." / "Dr." as one token when the period is part
+ *            of an abbreviation (it may still end the sentence).
+ *   number   digits with inner "," or "." ("1,000", "100.00", "3.5");
+ *            "$" and "%" are separate symbol tokens.
+ *   punct    one character, except runs of "." ("..."), of "-" ("--")
+ *            and of "!"/"?" ("?!", "!!!") which are one token each.
+ *   symbol   $ % + < = > ^ ` | ~ # & @ * and other symbols, control
+ *            characters (NUL included), lone invalid bytes.
+ *   url      http://, https://, ftp://, www. up to a space; trailing
+ *            sentence punctuation and unbalanced ) ] are left out.
+ *   email    local@domain.tld
+ *   hashtag  #tag (at least one letter);  mention  @name
+ *   emoji    one grapheme cluster: ZWJ sequences, skin tones, flags, VS16,
+ *            keycaps.
+ *   cjk      one character (with its combining marks) of Han, kana, Thai,
+ *            Lao, Khmer, Myanmar, Yi.
  *
  * Memory: a qr_tokens owns two growable buffers (tokens and keys) that are
  * reused from one call to the next; no allocation per token. Not
@@ -26,6 +51,8 @@ typedef struct qr_tokens {
     size_t n, cap;
     char *keys;        /* NUL-terminated keys, see qr_token.key    */
     size_t keys_len, keys_cap;
+    int32_t *ucs;      /* scratch for non-ASCII keys (internal)   */
+    size_t ucs_cap;
 } qr_tokens;
 
 void qr_tokens_init(qr_tokens *t);

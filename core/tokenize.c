@@ -1,0 +1,1058 @@
+/*
+ * tokenize — see tokenize.h for the rules.
+ *
+ * One pass over the bytes. ASCII goes through a 256-entry class table;
+ * anything else is decoded (qr_utf8_decode, invalid bytes as U+FFFD) and
+ * classified with utf8proc's general category and grapheme-break class.
+ * Keys of pure-ASCII tokens are a lower-case copy (that is their NFKC +
+ * case fold); others go through utf8proc one code point at a time into a
+ * scratch buffer owned by the qr_tokens, so nothing is allocated per token.
+ */
+#include "tokenize.h"
+#include "error.h"
+#include "utf8.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define KEY_OPTIONS (UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE)
+
+/* {==================================================================
+ * Character classes
+ * =================================================================== */
+
+/* Per-character bits, shared by the ASCII table and the Unicode path;
+ * OR-ed over a token they give its flags. */
+enum {
+    CH_LOWER    = 1u << 0,
+    CH_UPPER    = 1u << 1,
+    CH_DIGIT    = 1u << 2,
+    CH_LETTER   = 1u << 3,   /* a letter without case (Lo, Lm)         */
+    CH_SPACE    = 1u << 4,
+    CH_NEWLINE  = 1u << 5,
+    CH_PUNCT    = 1u << 6,
+    CH_SYMBOL   = 1u << 7,
+    CH_NONASCII = 1u << 8,
+    CH_BAD      = 1u << 9,   /* invalid UTF-8 byte                      */
+    CH_CTRL     = 1u << 10
+};
+#define CH_ALNUM (CH_LOWER | CH_UPPER | CH_DIGIT)
+#define CH_ALPHA (CH_LOWER | CH_UPPER | CH_LETTER)
+
+#define L_ CH_LOWER
+#define U_ CH_UPPER
+#define D_ CH_DIGIT
+#define S_ CH_SPACE
+#define N_ (CH_SPACE | CH_NEWLINE)
+#define P_ CH_PUNCT
+#define Y_ CH_SYMBOL
+#define C_ CH_CTRL
+static const uint16_t ascii_class[128] = {
+    C_, C_, C_, C_, C_, C_, C_, C_, C_, S_, N_, N_, N_, N_, C_, C_,   /* \0 .. \x0f */
+    C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_,
+    S_, P_, P_, Y_, Y_, Y_, Y_, P_, P_, P_, Y_, Y_, P_, P_, P_, P_,   /*  !"#$%&'()*+,-./ */
+    D_, D_, D_, D_, D_, D_, D_, D_, D_, D_, P_, P_, Y_, Y_, Y_, P_,   /* 0-9 :;<=>? */
+    Y_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_,   /* @A-O */
+    U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, P_, P_, P_, Y_, P_,   /* P-Z[\]^_ */
+    Y_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_,   /* `a-o */
+    L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, L_, P_, Y_, P_, Y_, C_,   /* p-z{|}~ DEL */
+};
+#undef L_
+#undef U_
+#undef D_
+#undef S_
+#undef N_
+#undef P_
+#undef Y_
+#undef C_
+
+static const unsigned char ascii_lower[128] = {
+#define R8(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7
+    R8(0), R8(8), R8(16), R8(24), R8(32), R8(40), R8(48), R8(56),
+    64, R8(97), R8(105), R8(113), 121, 122, 91, 92, 93, 94, 95,
+    R8(96), R8(104), R8(112), R8(120)
+#undef R8
+};
+
+/* Classes of a non-ASCII character. */
+enum {
+    U_LETTER, U_DIGIT, U_MARK, U_FORMAT, U_CJK, U_PICT, U_RI,
+    U_PUNCT, U_SYMBOL, U_SPACE, U_NEWLINE, U_PARA
+};
+
+/* Scripts written without spaces between words: one token per character. */
+static int is_nospace_script(int32_t cp)
+{
+    return (cp >= 0x0E00 && cp <= 0x0EFF)       /* Thai, Lao            */
+        || (cp >= 0x1000 && cp <= 0x109F)       /* Myanmar              */
+        || (cp >= 0x1780 && cp <= 0x17FF)       /* Khmer                */
+        || (cp >= 0x2E80 && cp <= 0x2FDF)       /* CJK radicals         */
+        || (cp >= 0x3005 && cp <= 0x3007)       /* 々 〆 〇              */
+        || (cp >= 0x3040 && cp <= 0x312F)       /* kana, bopomofo       */
+        || (cp >= 0x31A0 && cp <= 0x31FF)
+        || (cp >= 0x3400 && cp <= 0x4DBF)       /* CJK ext A            */
+        || (cp >= 0x4E00 && cp <= 0x9FFF)       /* CJK unified          */
+        || (cp >= 0xA000 && cp <= 0xA4CF)       /* Yi                   */
+        || (cp >= 0xF900 && cp <= 0xFAFF)       /* CJK compatibility    */
+        || (cp >= 0xFF66 && cp <= 0xFF9F)       /* half-width katakana  */
+        || (cp >= 0x20000 && cp <= 0x3FFFF);    /* CJK ext B..          */
+}
+
+static int is_pictographic(const utf8proc_property_t *p)
+{
+    switch (p->boundclass) {
+    case UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC:
+    case UTF8PROC_BOUNDCLASS_E_ZWG:
+    case UTF8PROC_BOUNDCLASS_E_BASE:
+    case UTF8PROC_BOUNDCLASS_E_BASE_GAZ:
+    case UTF8PROC_BOUNDCLASS_GLUE_AFTER_ZWJ:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Classifies a valid non-ASCII code point; *bits gets its CH_* bits. */
+static int uclass(int32_t cp, unsigned *bits)
+{
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    *bits = CH_NONASCII;
+    switch (p->category) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LT:
+        *bits |= CH_UPPER;
+        return U_LETTER;
+    case UTF8PROC_CATEGORY_LL:
+        *bits |= CH_LOWER;
+        return U_LETTER;
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+        *bits |= CH_LETTER;
+        return is_nospace_script(cp) ? U_CJK : U_LETTER;
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return U_LETTER;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return U_MARK;
+    case UTF8PROC_CATEGORY_ND:
+        *bits |= CH_DIGIT;
+        return U_DIGIT;
+    case UTF8PROC_CATEGORY_ZS:
+        *bits |= CH_SPACE;
+        return U_SPACE;
+    case UTF8PROC_CATEGORY_ZL:
+        *bits |= CH_SPACE | CH_NEWLINE;
+        return U_NEWLINE;
+    case UTF8PROC_CATEGORY_ZP:
+        *bits |= CH_SPACE | CH_NEWLINE;
+        return U_PARA;
+    case UTF8PROC_CATEGORY_CC:
+        if (cp == 0x85) {
+            *bits |= CH_SPACE | CH_NEWLINE;
+            return U_NEWLINE;
+        }
+        *bits |= CH_CTRL;
+        return U_SYMBOL;
+    case UTF8PROC_CATEGORY_CF:
+        /* zero-width space, word joiner and BOM separate like a space;
+         * other format characters (ZWJ, ZWNJ, soft hyphen, bidi marks)
+         * belong to the text around them */
+        if (cp == 0x200B || cp == 0x2060 || cp == 0xFEFF) {
+            *bits |= CH_SPACE;
+            return U_SPACE;
+        }
+        return U_FORMAT;
+    default:
+        break;
+    }
+    if (p->boundclass == UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR)
+        return U_RI;
+    if (is_pictographic(p))
+        return U_PICT;
+    if (p->category >= UTF8PROC_CATEGORY_PC && p->category <= UTF8PROC_CATEGORY_PO) {
+        *bits |= CH_PUNCT;
+        return U_PUNCT;
+    }
+    *bits |= CH_SYMBOL;
+    return U_SYMBOL;
+}
+
+/* Class bits of the character at s[i] (i < len); *n gets its length. */
+static inline unsigned char_bits(const unsigned char *s, size_t len, size_t i,
+                                 size_t *n, int *cls)
+{
+    if (s[i] < 0x80) {
+        *n = 1;
+        *cls = -1;
+        return ascii_class[s[i]];
+    }
+    int32_t cp;
+    *n = qr_utf8_decode(s + i, len - i, &cp);
+    if (cp == QR_UTF8_BAD) {
+        *cls = U_LETTER;
+        return CH_BAD | CH_NONASCII;
+    }
+    unsigned bits;
+    *cls = uclass(cp, &bits);
+    return bits;
+}
+
+/* True if s[i] starts a letter or digit that may continue a word after an
+ * inner apostrophe, hyphen or underscore. */
+static int word_char_at(const unsigned char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return 0;
+    size_t n;
+    int cls;
+    unsigned b = char_bits(s, len, i, &n, &cls);
+    if (cls < 0)
+        return (b & CH_ALNUM) != 0;
+    return (cls == U_LETTER || cls == U_DIGIT) && !(b & CH_BAD);
+}
+
+/* Length of U+2019 RIGHT SINGLE QUOTATION MARK at s[i], or of an ASCII
+ * apostrophe; 0 if neither. */
+static inline size_t apostrophe_at(const unsigned char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return 0;
+    if (s[i] == '\'')
+        return 1;
+    if (s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0x99)
+        return 3;
+    return 0;
+}
+
+/* An apostrophe of length alen at s[i] followed by "s"/"S" that ends the
+ * word: a possessive (or the "'s" contraction), split off. */
+static int possessive_at(const unsigned char *s, size_t len, size_t i, size_t alen)
+{
+    size_t j = i + alen;
+    return j < len && (s[j] == 's' || s[j] == 'S') && !word_char_at(s, len, j + 1);
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Scanners: each takes the start of a token and returns its end,
+ * OR-ing the CH_* bits of what it consumed into *acc.
+ * =================================================================== */
+
+/* Letters, digits and marks, with inner apostrophes ("don't"), hyphens
+ * ("Tae-yul", "COVID-19") and underscores; stops before a possessive. */
+static size_t scan_word(const unsigned char *s, size_t len, size_t i, unsigned *acc)
+{
+    unsigned a = *acc;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            unsigned b = ascii_class[c];
+            if (b & CH_ALNUM) {
+                a |= b;
+                i++;
+                continue;
+            }
+            if (c == '\'') {
+                if (!possessive_at(s, len, i, 1) && word_char_at(s, len, i + 1)) {
+                    i++;
+                    continue;
+                }
+                break;
+            }
+            if ((c == '-' || c == '_') && word_char_at(s, len, i + 1)) {
+                i++;
+                continue;
+            }
+            break;
+        }
+        int32_t cp;
+        size_t n = qr_utf8_decode(s + i, len - i, &cp);
+        if (cp == QR_UTF8_BAD) {
+            a |= CH_BAD | CH_NONASCII;
+            i++;
+            continue;
+        }
+        unsigned b;
+        int cls = uclass(cp, &b);
+        if (cls == U_LETTER || cls == U_DIGIT || cls == U_MARK || cls == U_FORMAT) {
+            a |= b;
+            i += n;
+            continue;
+        }
+        if (cp == 0x2019) {
+            if (!possessive_at(s, len, i, 3) && word_char_at(s, len, i + 3)) {
+                a |= CH_NONASCII;
+                i += 3;
+                continue;
+            }
+            break;
+        }
+        if ((cp == 0x2010 || cp == 0x2011) && word_char_at(s, len, i + n)) {
+            a |= CH_NONASCII;
+            i += n;
+            continue;
+        }
+        break;
+    }
+    *acc = a;
+    return i;
+}
+
+/* Digits with inner "," or "." separators ("1,000", "100.00"). Returns
+ * the end; *is_word is set when letters follow directly ("1990s",
+ * "10-year-old"), in which case the token is a word scanned to its end. */
+static size_t scan_number(const unsigned char *s, size_t len, size_t i, unsigned *acc,
+                          int *is_word)
+{
+    unsigned a = *acc;
+    int separated = 0;
+    *is_word = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (ascii_class[c] & CH_DIGIT) {
+                i++;
+                continue;
+            }
+            if ((c == ',' || c == '.') && i + 1 < len && (ascii_class[s[i + 1]] & CH_DIGIT)
+                && s[i + 1] < 0x80) {
+                separated = 1;
+                i++;
+                continue;
+            }
+            break;
+        }
+        int32_t cp;
+        size_t n = qr_utf8_decode(s + i, len - i, &cp);
+        unsigned b;
+        if (cp == QR_UTF8_BAD || uclass(cp, &b) != U_DIGIT)
+            break;
+        a |= b;
+        i += n;
+    }
+    a |= CH_DIGIT;
+    if (!separated && i < len) {
+        size_t n;
+        int cls;
+        unsigned b = char_bits(s, len, i, &n, &cls);
+        int letter = cls < 0 ? (b & (CH_LOWER | CH_UPPER)) != 0
+                             : (cls == U_LETTER || cls == U_MARK);
+        if (letter || ((s[i] == '-' || s[i] == '\'' || s[i] == '_')
+                       && word_char_at(s, len, i + 1) && !possessive_at(s, len, i, 1))) {
+            *is_word = 1;
+            i = scan_word(s, len, i, &a);
+        }
+    }
+    *acc = a;
+    return i;
+}
+
+/* Body of a #hashtag or @mention: letters (any script), digits, marks, '_'. */
+static size_t scan_tag(const unsigned char *s, size_t len, size_t i, unsigned *acc)
+{
+    unsigned a = *acc;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if ((ascii_class[c] & CH_ALNUM) || c == '_') {
+                a |= ascii_class[c];
+                i++;
+                continue;
+            }
+            break;
+        }
+        int32_t cp;
+        size_t n = qr_utf8_decode(s + i, len - i, &cp);
+        unsigned b;
+        int cls;
+        if (cp == QR_UTF8_BAD)
+            break;
+        cls = uclass(cp, &b);
+        if (cls != U_LETTER && cls != U_DIGIT && cls != U_MARK && cls != U_CJK
+            && cls != U_FORMAT)
+            break;
+        a |= b;
+        i += n;
+    }
+    *acc = a;
+    return i;
+}
+
+/* Extends a token over following combining marks, variation selectors and
+ * joiners, so no token ends inside a character. */
+static size_t absorb_marks(const unsigned char *s, size_t len, size_t i, unsigned *acc)
+{
+    while (i < len && s[i] >= 0x80) {
+        int32_t cp;
+        size_t n = qr_utf8_decode(s + i, len - i, &cp);
+        unsigned b;
+        if (cp == QR_UTF8_BAD)
+            break;
+        int cls = uclass(cp, &b);
+        if (cls != U_MARK && cls != U_FORMAT)
+            break;
+        *acc |= b;
+        i += n;
+    }
+    return i;
+}
+
+/* One extended grapheme cluster starting with cp at s[i] (n bytes):
+ * emoji with modifiers, ZWJ sequences, flags, keycaps. */
+static size_t scan_cluster(const unsigned char *s, size_t len, size_t i, size_t n,
+                           int32_t cp, unsigned *acc)
+{
+    utf8proc_int32_t state = 0;
+    int32_t prev = cp;
+    i += n;
+    while (i < len) {
+        int32_t next;
+        size_t m = qr_utf8_decode(s + i, len - i, &next);
+        if (next == QR_UTF8_BAD || utf8proc_grapheme_break_stateful(prev, next, &state))
+            break;
+        if (next >= 0x80)
+            *acc |= CH_NONASCII;
+        prev = next;
+        i += m;
+    }
+    return i;
+}
+
+/* "1️⃣", "#⃣": an ASCII digit, '#' or '*' followed by an optional U+FE0F
+ * and U+20E3 COMBINING ENCLOSING KEYCAP. Returns the end or 0. */
+static size_t keycap_end(const unsigned char *s, size_t len, size_t i)
+{
+    size_t j = i + 1;
+    if (j + 3 <= len && memcmp(s + j, "\xEF\xB8\x8F", 3) == 0)
+        j += 3;
+    if (j + 3 <= len && memcmp(s + j, "\xE2\x83\xA3", 3) == 0)
+        return j + 3;
+    return 0;
+}
+
+static int ascii_alnum(unsigned c)
+{
+    return c < 0x80 && (ascii_class[c] & CH_ALNUM);
+}
+
+/* An e-mail address starting at s[i]: local@label.label...; the last
+ * label has at least two letters. Returns the end or 0. */
+static size_t email_end(const unsigned char *s, size_t len, size_t i)
+{
+    size_t j = i;
+    while (j < len && (ascii_alnum(s[j]) || s[j] == '.' || s[j] == '_' || s[j] == '%'
+                       || s[j] == '+' || s[j] == '-'))
+        j++;
+    if (j == i || j >= len || s[j] != '@' || s[j - 1] == '.')
+        return 0;
+    size_t k = j + 1, end = 0, labels = 0, last = 0;
+    for (;;) {
+        size_t ls = k;
+        while (k < len && (ascii_alnum(s[k]) || s[k] == '-'))
+            k++;
+        if (k == ls)
+            break;
+        labels++;
+        last = ls;
+        end = k;
+        if (k + 1 < len && s[k] == '.' && ascii_alnum(s[k + 1]))
+            k++;
+        else
+            break;
+    }
+    if (labels < 2 || end - last < 2)
+        return 0;
+    for (size_t p = last; p < end; p++)
+        if (!(ascii_class[s[p]] & (CH_LOWER | CH_UPPER)))
+            return 0;
+    return end;
+}
+
+static int prefix_ci(const unsigned char *s, size_t len, size_t i, const char *p)
+{
+    size_t n = strlen(p);
+    if (len - i < n)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (ascii_lower[s[i + k] & 0x7F] != (unsigned char)p[k] || s[i + k] >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* A URL starting at s[i] with http://, https://, ftp:// or www. Runs to
+ * the next space, '<', '>', '"' or typographic quote; trailing sentence
+ * punctuation and an unbalanced closing bracket are left out. */
+static size_t url_end(const unsigned char *s, size_t len, size_t i, unsigned *acc)
+{
+    size_t j;
+    if (prefix_ci(s, len, i, "http://"))
+        j = i + 7;
+    else if (prefix_ci(s, len, i, "https://"))
+        j = i + 8;
+    else if (prefix_ci(s, len, i, "ftp://"))
+        j = i + 6;
+    else if (prefix_ci(s, len, i, "www."))
+        j = i + 4;
+    else
+        return 0;
+    if (!word_char_at(s, len, j))
+        return 0;
+    int paren = 0, bracket = 0;
+    while (j < len) {
+        unsigned c = s[j];
+        if (c < 0x80) {
+            if ((ascii_class[c] & (CH_SPACE | CH_CTRL)) || c == '<' || c == '>' || c == '"')
+                break;
+            paren += c == '(' ? 1 : c == ')' ? -1 : 0;
+            bracket += c == '[' ? 1 : c == ']' ? -1 : 0;
+            j++;
+            continue;
+        }
+        int32_t cp;
+        size_t n = qr_utf8_decode(s + j, len - j, &cp);
+        unsigned b;
+        if (cp == QR_UTF8_BAD || (cp >= 0x2018 && cp <= 0x201F) || cp == 0xAB || cp == 0xBB
+            || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF0F))
+            break;
+        int cls = uclass(cp, &b);
+        if (cls == U_SPACE || cls == U_NEWLINE || cls == U_PARA)
+            break;
+        *acc |= CH_NONASCII;
+        j += n;
+    }
+    while (j > i) {
+        unsigned c = s[j - 1];
+        if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'')
+            j--;
+        else if (c == ')' && paren < 0)
+            j--, paren++;
+        else if (c == ']' && bracket < 0)
+            j--, bracket++;
+        else
+            break;
+    }
+    return j;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Abbreviations: a period that belongs to the word before it.
+ * =================================================================== */
+
+typedef struct abbrev {
+    const char *s;
+    int before_number;  /* only when a number follows: "No. 5", "Art. 3" */
+} abbrev;
+
+/* Sorted by bytes (strcmp order); read-only. */
+static const abbrev abbrevs[] = {
+    {"Adm", 0}, {"Ala", 0}, {"Apr", 0}, {"Ariz", 0}, {"Ark", 0}, {"Art", 1}, {"Assn", 0},
+    {"Atty", 0}, {"Aug", 0}, {"Ave", 0}, {"Blvd", 0}, {"Brig", 0}, {"Bros", 0}, {"Calif", 0},
+    {"Capt", 0}, {"Cdr", 0}, {"Cmdr", 0}, {"Co", 0}, {"Col", 0}, {"Colo", 0}, {"Conn", 0},
+    {"Corp", 0}, {"Cos", 0}, {"Cpl", 0}, {"Dec", 0}, {"Dept", 0}, {"Dr", 0}, {"Feb", 0},
+    {"Fig", 1}, {"Figs", 1}, {"Fla", 0}, {"Fr", 0}, {"Fri", 0}, {"Ft", 0}, {"Ga", 0},
+    {"Gen", 0}, {"Gens", 0}, {"Gov", 0}, {"Govs", 0}, {"Hon", 0}, {"Hwy", 0}, {"Ill", 0},
+    {"Inc", 0}, {"Insp", 0}, {"Jan", 0}, {"Jr", 0}, {"Jul", 0}, {"Jun", 0}, {"Kan", 0},
+    {"Kans", 0}, {"Ky", 0}, {"La", 0}, {"Lt", 0}, {"Ltd", 0}, {"Maj", 0}, {"Mar", 0}, {"Md", 0},
+    {"Messrs", 0}, {"Mich", 0}, {"Minn", 0}, {"Mlle", 0}, {"Mme", 0}, {"Mon", 0}, {"Mont", 0},
+    {"Mr", 0}, {"Mrs", 0}, {"Ms", 0}, {"Msgr", 0}, {"Mt", 0}, {"Neb", 0}, {"Nev", 0}, {"No", 1},
+    {"Nos", 1}, {"Nov", 0}, {"Oct", 0}, {"Okla", 0}, {"Op", 1}, {"Ore", 0}, {"Pa", 0},
+    {"Penn", 0}, {"Pg", 1}, {"Ph", 0}, {"Pres", 0}, {"Prof", 0}, {"Pvt", 0}, {"Rd", 0},
+    {"Rep", 0}, {"Reps", 0}, {"Rev", 0}, {"Sen", 0}, {"Sens", 0}, {"Sep", 0}, {"Sept", 0},
+    {"Sgt", 0}, {"Sq", 0}, {"Sr", 0}, {"St", 0}, {"Supt", 0}, {"Tenn", 0}, {"Tex", 0},
+    {"Thu", 0}, {"Thur", 0}, {"Thurs", 0}, {"Tue", 0}, {"Tues", 0}, {"Univ", 0}, {"Va", 0},
+    {"Vol", 1}, {"Vt", 0}, {"Wed", 0}, {"Wis", 0}, {"Wyo", 0}, {"al", 0}, {"approx", 0},
+    {"appt", 0}, {"ca", 0}, {"cf", 0}, {"dept", 0}, {"ed", 0}, {"eds", 0}, {"esp", 0},
+    {"est", 0}, {"etc", 0}, {"fig", 0}, {"figs", 0}, {"incl", 0}, {"jr", 0}, {"misc", 0},
+    {"pp", 0}, {"sr", 0}, {"viz", 0}, {"vol", 0}, {"vols", 0}, {"vs", 0},
+};
+
+static const abbrev *find_abbrev(const unsigned char *w, size_t n)
+{
+    size_t lo = 0, hi = sizeof abbrevs / sizeof abbrevs[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *a = abbrevs[mid].s;
+        size_t an = strlen(a);
+        int c = memcmp(w, a, n < an ? n : an);
+        if (c == 0)
+            c = n < an ? -1 : n > an;
+        if (c == 0)
+            return &abbrevs[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* True if s[i] is one letter followed by '.', e.g. the "S." of "U.S.";
+ * *n gets the letter's length. */
+static int letter_period_at(const unsigned char *s, size_t len, size_t i, size_t *n)
+{
+    if (i >= len)
+        return 0;
+    int cls;
+    unsigned b = char_bits(s, len, i, n, &cls);
+    if (!(b & CH_ALPHA) || (cls >= 0 && cls != U_LETTER))
+        return 0;
+    return i + *n < len && s[i + *n] == '.';
+}
+
+/* The word s[start..end) is followed by '.' at s[end]. Returns where the
+ * token ends: end (the period is a token of its own) or past the period
+ * (and past any further "X." letters: "U.S.", "Ph.D."). */
+static size_t abbrev_end(const unsigned char *s, size_t len, size_t start, size_t end,
+                         unsigned acc)
+{
+    if (acc & (CH_DIGIT | CH_BAD))
+        return end;
+    size_t n;
+    int single = letter_period_at(s, len, start, &n) && start + n == end;
+    if (!single) {
+        const abbrev *a = (acc & CH_NONASCII) ? NULL : find_abbrev(s + start, end - start);
+        if (!a)
+            return end;
+        if (a->before_number) {
+            size_t k = end + 1;
+            while (k < len && (s[k] == ' ' || s[k] == 0xA0))
+                k++;
+            if (k == end + 1 || k >= len || !(s[k] < 0x80 && (ascii_class[s[k]] & CH_DIGIT)))
+                return end;
+        }
+    }
+    size_t j = end + 1;
+    while (letter_period_at(s, len, j, &n))
+        j += n + 1;
+    if (j == end + 1 && word_char_at(s, len, j))
+        return end;     /* "a.bc": not an initial */
+    return j;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Output: tokens and keys
+ * =================================================================== */
+
+typedef struct tok_state {
+    const unsigned char *s;
+    size_t len;
+    qr_tokens *out;
+    qr_error *err;
+    unsigned gap;      /* QR_TF_SPACE_BEFORE etc. for the next token */
+    int newlines;      /* line breaks since the previous token       */
+} tok_state;
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static int oom(tok_state *t)
+{
+    return qr_error_set(t->err, "tokenize: out of memory (text of %zu bytes)", t->len);
+}
+
+/* Canonical ordering of combining marks (what utf8proc_decompose does after
+ * decomposing a whole string). */
+static void canonical_order(int32_t *u, size_t n)
+{
+    size_t pos = 0;
+    while (pos + 1 < n) {
+        int c1 = utf8proc_get_property(u[pos])->combining_class;
+        int c2 = utf8proc_get_property(u[pos + 1])->combining_class;
+        if (c1 > c2 && c2 > 0) {
+            int32_t tmp = u[pos];
+            u[pos] = u[pos + 1];
+            u[pos + 1] = tmp;
+            if (pos > 0)
+                pos--;
+            else
+                pos++;
+        } else {
+            pos++;
+        }
+    }
+}
+
+/* NFKC + case fold of s[start..end) appended to the key buffer. */
+static int unicode_key(tok_state *t, size_t start, size_t end)
+{
+    qr_tokens *o = t->out;
+    size_t n = 0;
+    for (size_t i = start; i < end;) {
+        int32_t cp;
+        i += qr_utf8_decode(t->s + i, end - i, &cp);
+        if (cp == QR_UTF8_BAD)
+            cp = 0xFFFD;
+        for (;;) {
+            utf8proc_ssize_t r = utf8proc_decompose_char(cp, o->ucs + n,
+                (utf8proc_ssize_t)(o->ucs_cap - n), KEY_OPTIONS, NULL);
+            if (r < 0) {      /* cannot happen for a valid scalar value */
+                cp = 0xFFFD;
+                continue;
+            }
+            if ((size_t)r <= o->ucs_cap - n) {
+                n += (size_t)r;
+                break;
+            }
+            if (grow((void **)&o->ucs, &o->ucs_cap, n + (size_t)r, sizeof *o->ucs))
+                return oom(t);
+        }
+    }
+    canonical_order(o->ucs, n);
+    utf8proc_ssize_t m = utf8proc_normalize_utf32(o->ucs, (utf8proc_ssize_t)n, KEY_OPTIONS);
+    n = m < 0 ? 0 : (size_t)m;
+    if (o->keys_len + 4 * n + 1 > o->keys_cap
+        && grow((void **)&o->keys, &o->keys_cap, o->keys_len + 4 * n + 1, 1))
+        return oom(t);
+    unsigned char *k = (unsigned char *)o->keys + o->keys_len;
+    for (size_t i = 0; i < n; i++)
+        k += qr_utf8_encode(o->ucs[i], k);
+    return (int)(k - (unsigned char *)o->keys - o->keys_len);
+}
+
+static int emit(tok_state *t, size_t start, size_t end, int kind, unsigned acc)
+{
+    qr_tokens *o = t->out;
+    const unsigned char *s = t->s;
+    if (o->n == o->cap && grow((void **)&o->v, &o->cap, o->n + 1, sizeof *o->v))
+        return oom(t);
+    unsigned flags = t->gap;
+    if (s[start] < 0x80) {
+        if (ascii_class[s[start]] & CH_UPPER)
+            flags |= QR_TF_UPPER_INITIAL;
+    } else {
+        int32_t cp;
+        qr_utf8_decode(s + start, end - start, &cp);
+        if (cp != QR_UTF8_BAD) {
+            int cat = utf8proc_category(cp);
+            if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT)
+                flags |= QR_TF_UPPER_INITIAL;
+        }
+    }
+    if ((acc & CH_UPPER) && !(acc & CH_LOWER))
+        flags |= QR_TF_ALL_UPPER;
+    if (acc & CH_DIGIT)
+        flags |= QR_TF_HAS_DIGIT;
+    if (acc & CH_BAD)
+        flags |= QR_TF_REPAIRED;
+
+    size_t klen;
+    if (!(acc & CH_NONASCII)) {
+        flags |= QR_TF_ASCII;
+        klen = end - start;
+        if (o->keys_len + klen + 1 > o->keys_cap
+            && grow((void **)&o->keys, &o->keys_cap, o->keys_len + klen + 1, 1))
+            return oom(t);
+        char *k = o->keys + o->keys_len;
+        for (size_t i = start; i < end; i++)
+            *k++ = (char)ascii_lower[s[i]];
+    } else {
+        int r = unicode_key(t, start, end);
+        if (r < 0)
+            return -1;
+        klen = (size_t)r;
+    }
+    if (o->keys_len + klen + 1 > UINT32_MAX)
+        return qr_error_set(t->err, "tokenize: keys of this text exceed 4 GiB; split the text");
+    o->keys[o->keys_len + klen] = '\0';
+
+    qr_token *tk = &o->v[o->n++];
+    tk->start = (uint32_t)start;
+    tk->end = (uint32_t)end;
+    tk->key = (uint32_t)o->keys_len;
+    tk->key_len = (uint32_t)klen;
+    tk->kind = (uint16_t)kind;
+    tk->flags = (uint16_t)flags;
+    o->keys_len += klen + 1;
+    t->gap = 0;
+    t->newlines = 0;
+    return 0;
+}
+
+static void line_break(tok_state *t)
+{
+    t->gap |= QR_TF_SPACE_BEFORE | QR_TF_NEWLINE_BEFORE;
+    if (++t->newlines >= 2)
+        t->gap |= QR_TF_PARA_BEFORE;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * The main loop
+ * =================================================================== */
+
+/* A word starting at s[i] (a letter, a mark or an invalid byte): URL,
+ * e-mail, word with an abbreviation period, or word. Returns the end. */
+static int word_token(tok_state *t, size_t i, size_t *endp)
+{
+    const unsigned char *s = t->s;
+    size_t len = t->len;
+    unsigned acc = 0;
+    unsigned c = s[i] | 0x20;
+    size_t e;
+    if ((c == 'h' || c == 'w' || c == 'f') && (e = url_end(s, len, i, &acc)) != 0) {
+        *endp = e;
+        return emit(t, i, e, QR_TOK_URL, acc);
+    }
+    e = scan_word(s, len, i, &acc);
+    if (e < len) {
+        c = s[e];
+        if (c == '@' || c == '.' || c == '-' || c == '_' || c == '+' || c == '%') {
+            size_t m = email_end(s, len, i);
+            if (m) {
+                *endp = m;
+                return emit(t, i, m, QR_TOK_EMAIL, acc);
+            }
+        }
+        if (c == '.')
+            e = abbrev_end(s, len, i, e, acc);
+    }
+    *endp = e;
+    int kind = (acc & (CH_ALPHA | CH_DIGIT)) ? QR_TOK_WORD : QR_TOK_SYMBOL;
+    return emit(t, i, e, kind, acc);
+}
+
+static int number_token(tok_state *t, size_t i, size_t *endp)
+{
+    const unsigned char *s = t->s;
+    size_t len = t->len;
+    size_t e = s[i] < 0x80 ? keycap_end(s, len, i) : 0;
+    if (e) {
+        *endp = e;
+        return emit(t, i, e, QR_TOK_EMOJI, CH_NONASCII);
+    }
+    unsigned acc = 0;
+    int is_word;
+    e = scan_number(s, len, i, &acc, &is_word);
+    if (e < len && (s[e] == '@' || s[e] == '.' || s[e] == '-' || s[e] == '_' || s[e] == '+')) {
+        size_t m = email_end(s, len, i);
+        if (m) {
+            *endp = m;
+            return emit(t, i, m, QR_TOK_EMAIL, acc);
+        }
+    }
+    *endp = e;
+    return emit(t, i, e, is_word ? QR_TOK_WORD : QR_TOK_NUMBER, acc);
+}
+
+/* The previous token ends right at i and is a word or number. */
+static int glued_to_word(const tok_state *t, size_t i)
+{
+    const qr_tokens *o = t->out;
+    if (o->n == 0 || t->gap)
+        return 0;
+    const qr_token *p = &o->v[o->n - 1];
+    return p->end == i && (p->kind == QR_TOK_WORD || p->kind == QR_TOK_NUMBER);
+}
+
+/* ASCII punctuation and symbols at s[i]. */
+static int ascii_other_token(tok_state *t, size_t i, size_t *endp)
+{
+    const unsigned char *s = t->s;
+    size_t len = t->len;
+    unsigned c = s[i], acc = 0;
+    size_t e = i + 1;
+    switch (c) {
+    case '#':
+    case '@':
+        if (c == '#' && (e = keycap_end(s, len, i)) != 0) {
+            *endp = e;
+            return emit(t, i, e, QR_TOK_EMOJI, CH_NONASCII);
+        }
+        e = scan_tag(s, len, i + 1, &acc);
+        if (c == '#' && e > i + 1 && (acc & CH_ALPHA)) {
+            *endp = e;
+            return emit(t, i, e, QR_TOK_HASHTAG, acc);
+        }
+        if (c == '@' && e > i + 1 && !(i > 0 && ascii_alnum(s[i - 1]))) {
+            *endp = e;
+            return emit(t, i, e, QR_TOK_MENTION, acc);
+        }
+        *endp = i + 1;
+        return emit(t, i, i + 1, QR_TOK_SYMBOL, 0);
+    case '*':
+        if ((e = keycap_end(s, len, i)) != 0) {
+            *endp = e;
+            return emit(t, i, e, QR_TOK_EMOJI, CH_NONASCII);
+        }
+        e = i + 1;
+        break;
+    case '\'':
+        if (glued_to_word(t, i) && possessive_at(s, len, i, 1)) {
+            *endp = i + 2;
+            return emit(t, i, i + 2, QR_TOK_WORD, 0);
+        }
+        break;
+    case '.':
+    case '-':
+        while (e < len && s[e] == c)
+            e++;
+        break;
+    case '!':
+    case '?':
+        while (e < len && (s[e] == '!' || s[e] == '?'))
+            e++;
+        break;
+    default:
+        break;
+    }
+    e = absorb_marks(s, len, e, &acc);
+    *endp = e;
+    return emit(t, i, e, (ascii_class[c] & CH_PUNCT) ? QR_TOK_PUNCT : QR_TOK_SYMBOL, acc);
+}
+
+int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
+{
+    tok_state t = {(const unsigned char *)text, len, out, err, 0, 0};
+    const unsigned char *s = t.s;
+    out->n = 0;
+    out->keys_len = 0;
+    if (len > UINT32_MAX - 1)
+        return qr_error_set(err, "tokenize: text of %zu bytes is longer than 4 GiB - 1; "
+                            "split it into smaller documents", len);
+    /* English averages a token per 5-6 bytes: reserve once, grow rarely */
+    if (out->cap < len / 6 + 16
+        && grow((void **)&out->v, &out->cap, len / 6 + 16, sizeof *out->v))
+        return oom(&t);
+    if (out->keys_cap < len + len / 4 + 64
+        && grow((void **)&out->keys, &out->keys_cap, len + len / 4 + 64, 1))
+        return oom(&t);
+    if (out->ucs_cap < 64 && grow((void **)&out->ucs, &out->ucs_cap, 64, sizeof *out->ucs))
+        return oom(&t);
+    out->keys[0] = '\0';
+
+    size_t i = 0, e = 0;
+    int rc = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            unsigned b = ascii_class[c];
+            if (b & (CH_LOWER | CH_UPPER)) {
+                rc = word_token(&t, i, &e);
+            } else if (b & CH_SPACE) {
+                if (b & CH_NEWLINE) {
+                    if (!(c == '\r' && i + 1 < len && s[i + 1] == '\n'))
+                        line_break(&t);
+                } else {
+                    t.gap |= QR_TF_SPACE_BEFORE;
+                }
+                i++;
+                continue;
+            } else if (b & CH_DIGIT) {
+                rc = number_token(&t, i, &e);
+            } else {
+                rc = ascii_other_token(&t, i, &e);
+            }
+        } else {
+            int32_t cp;
+            size_t n = qr_utf8_decode(s + i, len - i, &cp);
+            unsigned acc = 0;
+            int cls = U_LETTER;
+            if (cp != QR_UTF8_BAD)
+                cls = uclass(cp, &acc);
+            switch (cls) {
+            case U_LETTER:
+            case U_MARK:
+                rc = word_token(&t, i, &e);
+                break;
+            case U_DIGIT:
+                rc = number_token(&t, i, &e);
+                break;
+            case U_SPACE:
+                t.gap |= QR_TF_SPACE_BEFORE;
+                i += n;
+                continue;
+            case U_NEWLINE:
+                line_break(&t);
+                i += n;
+                continue;
+            case U_PARA:
+                line_break(&t);
+                line_break(&t);
+                i += n;
+                continue;
+            case U_FORMAT:
+                i += n;     /* a stray joiner or bidi mark between tokens */
+                continue;
+            case U_CJK:
+                e = absorb_marks(s, len, i + n, &acc);
+                rc = emit(&t, i, e, QR_TOK_CJK, acc);
+                break;
+            case U_RI:
+                e = scan_cluster(s, len, i, n, cp, &acc);
+                rc = emit(&t, i, e, QR_TOK_EMOJI, acc);
+                break;
+            case U_PICT:
+                if (cp >= 0x2300 || (i + n + 3 <= len && memcmp(s + i + n, "\xEF\xB8\x8F", 3) == 0)) {
+                    e = scan_cluster(s, len, i, n, cp, &acc);
+                    rc = emit(&t, i, e, QR_TOK_EMOJI, acc);
+                } else {
+                    e = absorb_marks(s, len, i + n, &acc);
+                    rc = emit(&t, i, e, QR_TOK_SYMBOL, acc);
+                }
+                break;
+            case U_PUNCT:
+                if (cp == 0x2019 && glued_to_word(&t, i) && possessive_at(s, len, i, 3)) {
+                    e = i + 4;
+                    rc = emit(&t, i, e, QR_TOK_WORD, acc);
+                    break;
+                }
+                e = absorb_marks(s, len, i + n, &acc);
+                rc = emit(&t, i, e, QR_TOK_PUNCT, acc);
+                break;
+            default:
+                e = absorb_marks(s, len, i + n, &acc);
+                rc = emit(&t, i, e, QR_TOK_SYMBOL, acc);
+                break;
+            }
+        }
+        if (rc != 0)
+            return -1;
+        i = e;
+    }
+    return 0;
+}
+
+/* }================================================================== */
+
+void qr_tokens_init(qr_tokens *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void qr_tokens_free(qr_tokens *t)
+{
+    if (!t)
+        return;
+    free(t->v);
+    free(t->keys);
+    free(t->ucs);
+    memset(t, 0, sizeof *t);
+}
+
+const char *qr_token_kind_name(int kind)
+{
+    static const char *const names[QR_TOK_KIND_COUNT] = {
+        "word", "number", "punct", "symbol", "url", "email",
+        "hashtag", "mention", "emoji", "cjk"
+    };
+    return kind >= 0 && kind < QR_TOK_KIND_COUNT ? names[kind] : "?";
+}

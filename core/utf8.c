@@ -1,0 +1,19 @@
+#include "utf8.h"
+
+size_t qr_utf8_validate(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t l = qr_utf8_decode(s + i, n - i, &cp);
+        if (cp == QR_UTF8_BAD)
+            return i;
+        i += l;
+    }
+    return n;
+}
