@@ -8,9 +8,17 @@
 
 #include <lua.h>
 #include <lauxlib.h>
+#include "quarry_module.h"
 
 /* Each of these adds fields to the module table at index -1. */
 void lq_open_text(lua_State *L);      /* tokenize, sentences, normalize  (lq_text.c) */
+void lq_open_doc(lua_State *L);       /* q.doc, q.null, quarry.Doc views (lq_doc.c)  */
+
+/* The module's entry point (quarry.c); `lua` steps preload it in their states. */
+int luaopen_quarry(lua_State *L);
+/* Adds the steps that need Lua (`lua`, `filter`; lq_step.c) to reg, on top
+ * of qr_registry_add_builtins. Used by quarry run/check/steps and q.pipeline. */
+int lq_register_steps(qr_registry *reg, qr_error *err);
 
 /* Pushes nil, message and returns 2 (data/I/O failures). */
 int lq_fail(lua_State *L, const char *msg);

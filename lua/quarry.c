@@ -15,5 +15,6 @@ int luaopen_quarry(lua_State *L)
     lua_pushliteral(L, QR_VERSION);
     lua_setfield(L, -2, "version");
     lq_open_text(L);
+    lq_open_doc(L);
     return 1;
 }
