@@ -17,6 +17,7 @@ typedef struct qr_command {
 int cmd_version(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_sentences(int argc, char **argv);
+int cmd_lua(int argc, char **argv);
 
 /* Prints "quarry: <message>" on stderr and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
