@@ -1,0 +1,1520 @@
+#include "gazetteer.h"
+#include "error.h"
+#include "version.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/*
+ * A gazetteer has one trie per comparison variant (what a token is
+ * compared by); nodes 0..NVARIANTS-1 are the roots. Edges are labelled by
+ * symbol ids: every distinct comparison string (token key, NFC text, their
+ * accent-folded forms) is interned once, so matching hashes each text token
+ * once per variant in use and then walks integer edges.
+ *
+ * While building, edges live in a hash map (parent, symbol) -> child and
+ * entries hang off their end node in linked lists. compile() lays the
+ * automaton out as one flat block (header + arrays, offsets only), which is
+ * also the cache file format; load_cache() reads the block back and
+ * validates every index before use.
+ */
+
+enum { V_KEY = 0, V_KEY_NOACC, V_RAW, V_RAW_NOACC, NVARIANTS };
+
+#define NONE UINT32_MAX
+#define GAZ_FORMAT_VERSION 1u
+#define HASH_SEED 0x51ed270b27a3b4c5ULL
+
+/* {==================================================================
+ * Hashing
+ * =================================================================== */
+static uint64_t fmix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = seed ^ ((uint64_t)n * 0x9e3779b97f4a7c15ULL);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+    return fmix64(h);
+}
+
+static uint64_t hash_mix(uint64_t h, uint64_t v)
+{
+    return fmix64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)));
+}
+
+static uint64_t hash_str_into(uint64_t h, const char *s, size_t n)
+{
+    return hash_mix(h, s ? hash_bytes(s, n, HASH_SEED) : 0x5a5a);
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Unicode helpers (utf8proc), with a reusable code point buffer
+ * =================================================================== */
+typedef struct ubuf {
+    utf8proc_int32_t *v;
+    size_t cap;
+} ubuf;
+
+static int is_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* s[0..n) transformed by opt into u's buffer; returns the bytes, or s itself
+ * when s is not valid UTF-8 (it then compares as raw bytes). NULL on OOM. */
+static const char *unorm(ubuf *u, const char *s, size_t n, utf8proc_option_t opt, size_t *len)
+{
+    for (;;) {
+        utf8proc_ssize_t r = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+                                                u->v, (utf8proc_ssize_t)u->cap, opt);
+        if (r < 0) {
+            *len = n;
+            return s;
+        }
+        if ((size_t)r + 1 <= u->cap) {
+            r = utf8proc_reencode(u->v, r, opt);
+            if (r < 0) {
+                *len = n;
+                return s;
+            }
+            *len = (size_t)r;
+            return (const char *)u->v;
+        }
+        size_t cap = u->cap ? u->cap : 64;
+        while (cap < (size_t)r + 1)
+            cap *= 2;
+        utf8proc_int32_t *v = realloc(u->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        u->v = v;
+        u->cap = cap;
+    }
+}
+
+/* The comparison string of token i under variant v. */
+static const char *tok_variant(int v, const char *text, const qr_tokens *tk, size_t i,
+                               ubuf *u, size_t *len)
+{
+    const qr_token *t = &tk->v[i];
+    const char *s;
+    size_t n;
+    if (v == V_KEY || v == V_KEY_NOACC) {
+        s = tk->keys + t->key;
+        n = t->key_len;
+    } else {
+        s = text + t->start;
+        n = t->end - t->start;
+    }
+    if (v == V_KEY || is_ascii(s, n)) {
+        *len = n;
+        return s;
+    }
+    utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+    if (v != V_RAW)
+        opt |= UTF8PROC_STRIPMARK;
+    return unorm(u, s, n, opt, len);
+}
+
+/* Letters present and none of them lower-case. */
+static int all_capitals(const char *s, size_t n)
+{
+    utf8proc_ssize_t i = 0;
+    int upper = 0;
+    while ((size_t)i < n) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)n - i, &c);
+        if (k <= 0)
+            return 0;
+        utf8proc_category_t cat = utf8proc_category(c);
+        if (cat == UTF8PROC_CATEGORY_LL || cat == UTF8PROC_CATEGORY_LT)
+            return 0;
+        if (cat == UTF8PROC_CATEGORY_LU)
+            upper = 1;
+        i += k;
+    }
+    return upper;
+}
+
+/* Length of the valid UTF-8 prefix of s[0..n). */
+static size_t utf8_valid_prefix(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(n - i), &c);
+        if (k <= 0)
+            return i;
+        i += (size_t)k;
+    }
+    return n;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Flat block layout (the compiled form and the cache file)
+ * =================================================================== */
+typedef struct gaz_header {
+    char magic[8];
+    uint32_t version, endian;
+    uint64_t key;          /* sources hash                       */
+    uint64_t checksum;     /* of the bytes after the header       */
+    uint64_t size;         /* total bytes, header included        */
+    uint32_t strs_len, n_syms, sym_cap, n_nodes, n_edges;
+    uint32_t n_entries, n_node_entries, n_lists, variants, reserved;
+} gaz_header;
+
+typedef struct gaz_slot {
+    uint32_t hash;         /* high bits of the key's hash         */
+    uint32_t sym;          /* symbol + 1; 0 = empty               */
+} gaz_slot;
+
+typedef struct gaz_entry {
+    uint32_t label, id, attrs;   /* offsets in strs; attrs NONE if absent */
+    uint32_t list;
+} gaz_entry;
+
+typedef struct gaz_layout {
+    size_t strs, sym_off, sym_len, slots, node_edge, edge_sym, edge_child;
+    size_t node_ent, node_entries, entries, lists, roots[NVARIANTS], size;
+} gaz_layout;
+
+static const char GAZ_MAGIC[8] = {'Q', 'R', 'G', 'A', 'Z', 'T', 'R', '\n'};
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+static void layout_of(const gaz_header *h, gaz_layout *l)
+{
+    size_t o = align8(sizeof *h);
+#define SECTION(field, bytes) (l->field = o, o = align8(o + (bytes)))
+    SECTION(strs, (size_t)h->strs_len);
+    SECTION(sym_off, (size_t)h->n_syms * 4);
+    SECTION(sym_len, (size_t)h->n_syms * 4);
+    SECTION(slots, (size_t)h->sym_cap * sizeof(gaz_slot));
+    SECTION(node_edge, ((size_t)h->n_nodes + 1) * 4);
+    SECTION(edge_sym, (size_t)h->n_edges * 4);
+    SECTION(edge_child, (size_t)h->n_edges * 4);
+    SECTION(node_ent, ((size_t)h->n_nodes + 1) * 4);
+    SECTION(node_entries, (size_t)h->n_node_entries * 4);
+    SECTION(entries, (size_t)h->n_entries * sizeof(gaz_entry));
+    SECTION(lists, (size_t)h->n_lists * 4);
+    for (int v = 0; v < NVARIANTS; v++) {
+        if (h->variants & (1u << v))
+            SECTION(roots[v], (size_t)h->n_syms * 4);
+        else
+            l->roots[v] = 0;
+    }
+#undef SECTION
+    l->size = o;
+}
+
+/* }================================================================== */
+
+typedef struct bentry {
+    uint32_t label, id, attrs, list;
+    uint32_t next;         /* next entry on the same node, NONE ends */
+} bentry;
+
+typedef struct blist {
+    uint32_t label;        /* arena offset, NONE if no default label */
+    uint8_t case_mode, fold;
+} blist;
+
+typedef struct sym_table {
+    gaz_slot *slots;
+    size_t cap, n;
+    uint32_t *off, *len;   /* into bytes */
+    size_t cap_syms;
+    char *bytes;
+    size_t bytes_len, bytes_cap;
+} sym_table;
+
+struct qr_gazetteer {
+    int compiled;
+    int sealed;            /* compile started: no more additions */
+    uint64_t hash;
+
+    /* build state, freed by compile */
+    char *arena;
+    size_t arena_len, arena_cap;
+    bentry *ents;
+    size_t n_ents, cap_ents;
+    blist *lists;
+    size_t n_lists, cap_lists;
+    uint32_t *labels;      /* open-addressing set of arena offsets (+1) */
+    size_t labels_cap, n_labels;
+    sym_table st;
+    uint32_t *node_parent, *node_sym, *node_first, *node_last;
+    size_t n_nodes, cap_nodes;
+    uint64_t *emap_key;    /* (parent << 32 | sym), UINT64_MAX = empty */
+    uint32_t *emap_val;
+    size_t emap_cap, emap_n;
+    qr_tokens tk;
+    ubuf ub;
+
+    /* compiled block and views into it */
+    unsigned char *block;
+    const gaz_header *h;
+    const char *strs;
+    const uint32_t *sym_off, *sym_len;
+    const gaz_slot *slots;
+    const uint32_t *node_edge, *edge_sym, *edge_child, *node_ent, *node_entries;
+    const gaz_entry *entries;
+    const uint32_t *list_info;
+    const uint32_t *roots[NVARIANTS];
+};
+
+struct qr_gazetteer_scratch {
+    uint32_t *syms;
+    size_t syms_cap;
+    ubuf ub;
+    qr_tokens tk;
+};
+
+int qr_gaz_case_parse(const char *s)
+{
+    if (!s)
+        return -1;
+    if (strcmp(s, "insensitive") == 0)
+        return QR_CASE_INSENSITIVE;
+    if (strcmp(s, "sensitive") == 0)
+        return QR_CASE_SENSITIVE;
+    if (strcmp(s, "smart") == 0)
+        return QR_CASE_SMART;
+    return -1;
+}
+
+const char *qr_gaz_case_name(qr_gaz_case c)
+{
+    switch (c) {
+    case QR_CASE_INSENSITIVE: return "insensitive";
+    case QR_CASE_SENSITIVE: return "sensitive";
+    case QR_CASE_SMART: return "smart";
+    }
+    return "?";
+}
+
+void qr_gaz_matches_init(qr_gaz_matches *m)
+{
+    m->v = NULL;
+    m->n = m->cap = 0;
+}
+
+void qr_gaz_matches_free(qr_gaz_matches *m)
+{
+    free(m->v);
+    qr_gaz_matches_init(m);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+static int oom(qr_error *err)
+{
+    return qr_error_set(err, "out of memory building the gazetteer");
+}
+
+/* {==================================================================
+ * Building
+ * =================================================================== */
+static uint64_t initial_hash(void)
+{
+    uint64_t h = hash_str_into(HASH_SEED, "quarry-gazetteer", 16);
+    h = hash_mix(h, GAZ_FORMAT_VERSION);
+    return hash_str_into(h, QR_VERSION, strlen(QR_VERSION));
+}
+
+qr_gazetteer *qr_gazetteer_new(void)
+{
+    qr_gazetteer *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->hash = initial_hash();
+    qr_tokens_init(&g->tk);
+    g->n_nodes = 0;
+    if (GROW(g->node_parent, g->cap_nodes, NVARIANTS) != 0) {
+        free(g);
+        return NULL;
+    }
+    size_t cap = g->cap_nodes;
+    g->node_sym = malloc(cap * sizeof *g->node_sym);
+    g->node_first = malloc(cap * sizeof *g->node_first);
+    g->node_last = malloc(cap * sizeof *g->node_last);
+    if (!g->node_sym || !g->node_first || !g->node_last) {
+        qr_gazetteer_free(g);
+        return NULL;
+    }
+    for (int v = 0; v < NVARIANTS; v++) {
+        g->node_parent[v] = NONE;
+        g->node_sym[v] = NONE;
+        g->node_first[v] = g->node_last[v] = NONE;
+    }
+    g->n_nodes = NVARIANTS;
+    return g;
+}
+
+static void free_build_state(qr_gazetteer *g)
+{
+    free(g->arena);
+    g->arena = NULL;
+    free(g->ents);
+    g->ents = NULL;
+    free(g->lists);
+    g->lists = NULL;
+    free(g->labels);
+    g->labels = NULL;
+    free(g->st.slots);
+    free(g->st.off);
+    free(g->st.len);
+    free(g->st.bytes);
+    memset(&g->st, 0, sizeof g->st);
+    free(g->node_parent);
+    free(g->node_sym);
+    free(g->node_first);
+    free(g->node_last);
+    g->node_parent = g->node_sym = g->node_first = g->node_last = NULL;
+    free(g->emap_key);
+    free(g->emap_val);
+    g->emap_key = NULL;
+    g->emap_val = NULL;
+    qr_tokens_free(&g->tk);
+    free(g->ub.v);
+    g->ub.v = NULL;
+    g->ub.cap = 0;
+}
+
+void qr_gazetteer_free(qr_gazetteer *g)
+{
+    if (!g)
+        return;
+    free_build_state(g);
+    free(g->block);
+    free(g);
+}
+
+/* Appends s[0..n) + NUL to the arena; returns its offset or NONE on OOM. */
+static uint32_t arena_add(qr_gazetteer *g, const char *s, size_t n)
+{
+    if (g->arena_len + n + 1 >= (size_t)UINT32_MAX)
+        return NONE;
+    if (GROW(g->arena, g->arena_cap, g->arena_len + n + 1) != 0)
+        return NONE;
+    uint32_t off = (uint32_t)g->arena_len;
+    if (n)
+        memcpy(g->arena + off, s, n);
+    g->arena[off + n] = '\0';
+    g->arena_len += n + 1;
+    return off;
+}
+
+/* Interns a label (few distinct ones, many uses). */
+static uint32_t label_intern(qr_gazetteer *g, const char *s, size_t n)
+{
+    if (g->n_labels * 2 >= g->labels_cap) {
+        size_t cap = g->labels_cap ? g->labels_cap * 2 : 64;
+        uint32_t *t = calloc(cap, sizeof *t);
+        if (!t)
+            return NONE;
+        for (size_t i = 0; i < g->labels_cap; i++) {
+            uint32_t o = g->labels[i];
+            if (!o)
+                continue;
+            const char *ls = g->arena + o - 1;
+            size_t k = hash_bytes(ls, strlen(ls), HASH_SEED) & (cap - 1);
+            while (t[k])
+                k = (k + 1) & (cap - 1);
+            t[k] = o;
+        }
+        free(g->labels);
+        g->labels = t;
+        g->labels_cap = cap;
+    }
+    size_t k = hash_bytes(s, n, HASH_SEED) & (g->labels_cap - 1);
+    while (g->labels[k]) {
+        const char *ls = g->arena + g->labels[k] - 1;
+        if (strlen(ls) == n && memcmp(ls, s, n) == 0)
+            return g->labels[k] - 1;
+        k = (k + 1) & (g->labels_cap - 1);
+    }
+    uint32_t off = arena_add(g, s, n);
+    if (off == NONE)
+        return NONE;
+    g->labels[k] = off + 1;
+    g->n_labels++;
+    return off;
+}
+
+static int sym_grow(sym_table *st)
+{
+    size_t cap = st->cap ? st->cap * 2 : 1024;
+    gaz_slot *t = calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < st->cap; i++) {
+        gaz_slot s = st->slots[i];
+        if (!s.sym)
+            continue;
+        uint32_t y = s.sym - 1;
+        size_t k = hash_bytes(st->bytes + st->off[y], st->len[y], HASH_SEED) & (cap - 1);
+        while (t[k].sym)
+            k = (k + 1) & (cap - 1);
+        t[k] = s;
+    }
+    free(st->slots);
+    st->slots = t;
+    st->cap = cap;
+    return 0;
+}
+
+/* Symbol id of s[0..n), created if new; NONE on OOM. */
+static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
+{
+    if ((st->n + 1) * 2 > st->cap && sym_grow(st) != 0)
+        return NONE;
+    uint64_t h = hash_bytes(s, n, HASH_SEED);
+    uint32_t h32 = (uint32_t)(h >> 32);
+    size_t k = h & (st->cap - 1);
+    while (st->slots[k].sym) {
+        uint32_t y = st->slots[k].sym - 1;
+        if (st->slots[k].hash == h32 && st->len[y] == n && memcmp(st->bytes + st->off[y], s, n) == 0)
+            return y;
+        k = (k + 1) & (st->cap - 1);
+    }
+    if (st->n >= UINT32_MAX - 1 || st->bytes_len + n + 1 >= UINT32_MAX)
+        return NONE;
+    size_t cap_off = st->cap_syms;
+    if (GROW(st->off, cap_off, st->n + 1) != 0 || GROW(st->len, st->cap_syms, st->n + 1) != 0)
+        return NONE;
+    if (GROW(st->bytes, st->bytes_cap, st->bytes_len + n + 1) != 0)
+        return NONE;
+    memcpy(st->bytes + st->bytes_len, s, n);
+    st->bytes[st->bytes_len + n] = '\0';
+    uint32_t y = (uint32_t)st->n++;
+    st->off[y] = (uint32_t)st->bytes_len;
+    st->len[y] = (uint32_t)n;
+    st->bytes_len += n + 1;
+    st->slots[k].hash = h32;
+    st->slots[k].sym = y + 1;
+    return y;
+}
+
+static int emap_grow(qr_gazetteer *g)
+{
+    size_t cap = g->emap_cap ? g->emap_cap * 2 : 4096;
+    uint64_t *keys = malloc(cap * sizeof *keys);
+    uint32_t *vals = malloc(cap * sizeof *vals);
+    if (!keys || !vals) {
+        free(keys);
+        free(vals);
+        return -1;
+    }
+    memset(keys, 0xff, cap * sizeof *keys);
+    for (size_t i = 0; i < g->emap_cap; i++) {
+        uint64_t key = g->emap_key[i];
+        if (key == UINT64_MAX)
+            continue;
+        size_t k = fmix64(key) & (cap - 1);
+        while (keys[k] != UINT64_MAX)
+            k = (k + 1) & (cap - 1);
+        keys[k] = key;
+        vals[k] = g->emap_val[i];
+    }
+    free(g->emap_key);
+    free(g->emap_val);
+    g->emap_key = keys;
+    g->emap_val = vals;
+    g->emap_cap = cap;
+    return 0;
+}
+
+/* Child of `node` along `sym`, created if missing; NONE on OOM. */
+static uint32_t child_or_new(qr_gazetteer *g, uint32_t node, uint32_t sym)
+{
+    if ((g->emap_n + 1) * 4 > g->emap_cap * 3 && emap_grow(g) != 0)
+        return NONE;
+    uint64_t key = (uint64_t)node << 32 | sym;
+    size_t k = fmix64(key) & (g->emap_cap - 1);
+    while (g->emap_key[k] != UINT64_MAX) {
+        if (g->emap_key[k] == key)
+            return g->emap_val[k];
+        k = (k + 1) & (g->emap_cap - 1);
+    }
+    if (g->n_nodes >= UINT32_MAX - 1)
+        return NONE;
+    if (g->n_nodes + 1 > g->cap_nodes) {
+        size_t cap = g->cap_nodes * 2;
+        uint32_t *a = realloc(g->node_parent, cap * sizeof *a);
+        if (!a)
+            return NONE;
+        g->node_parent = a;
+        if (!(a = realloc(g->node_sym, cap * sizeof *a)))
+            return NONE;
+        g->node_sym = a;
+        if (!(a = realloc(g->node_first, cap * sizeof *a)))
+            return NONE;
+        g->node_first = a;
+        if (!(a = realloc(g->node_last, cap * sizeof *a)))
+            return NONE;
+        g->node_last = a;
+        g->cap_nodes = cap;
+    }
+    uint32_t c = (uint32_t)g->n_nodes++;
+    g->node_parent[c] = node;
+    g->node_sym[c] = sym;
+    g->node_first[c] = g->node_last[c] = NONE;
+    g->emap_key[k] = key;
+    g->emap_val[k] = c;
+    g->emap_n++;
+    return c;
+}
+
+static int list_variant(const blist *l, const char *phrase, size_t n)
+{
+    int v;
+    if (l->case_mode == QR_CASE_SENSITIVE)
+        v = V_RAW;
+    else if (l->case_mode == QR_CASE_SMART && all_capitals(phrase, n))
+        v = V_RAW;
+    else
+        v = V_KEY;
+    return l->fold ? v + 1 : v;
+}
+
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && is_blank(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && is_blank((*s)[*n - 1]))
+        (*n)--;
+}
+
+/* Where an entry came from, for error messages. */
+typedef struct origin {
+    const char *file;
+    int line;
+} origin;
+
+static int entry_error(qr_error *err, const origin *o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int entry_error(qr_error *err, const origin *o, const char *fmt, ...)
+{
+    char msg[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (o && o->file)
+        return qr_error_at(err, o->file, o->line, 0, "%s", msg);
+    return qr_error_set(err, "%s", msg);
+}
+
+/* attrs: JSON object text (or NULL); rewritten compact with sorted keys. */
+static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t plen,
+                     const char *label, size_t llen, const char *id, size_t idlen,
+                     const char *attrs, size_t alen, const origin *o, qr_error *err)
+{
+    const blist *l = &g->lists[list];
+    trim(&phrase, &plen);
+    if (plen == 0)
+        return entry_error(err, o, "empty phrase");
+    if (utf8_valid_prefix(phrase, plen) != plen)
+        return entry_error(err, o, "invalid UTF-8 in the phrase; re-encode the list as UTF-8");
+    uint32_t lab;
+    if (label && llen) {
+        if (utf8_valid_prefix(label, llen) != llen)
+            return entry_error(err, o, "invalid UTF-8 in the label");
+        lab = label_intern(g, label, llen);
+    } else if (l->label != NONE) {
+        lab = l->label;
+    } else {
+        return entry_error(err, o, "no label for \"%.*s\": add a label column or give the list a default label",
+                           (int)(plen > 200 ? 200 : plen), phrase);
+    }
+    if (lab == NONE)
+        return oom(err);
+    if (!id) {
+        id = phrase;
+        idlen = plen;
+    } else if (utf8_valid_prefix(id, idlen) != idlen) {
+        return entry_error(err, o, "invalid UTF-8 in the id");
+    }
+
+    if (qr_tokenize(phrase, plen, &g->tk, err) != 0)
+        return -1;
+    if (g->tk.n == 0)
+        return entry_error(err, o, "phrase \"%.*s\" has no tokens", (int)(plen > 200 ? 200 : plen), phrase);
+    int v = list_variant(l, phrase, plen);
+    uint32_t node = (uint32_t)v;
+    for (size_t i = 0; i < g->tk.n; i++) {
+        size_t n;
+        const char *s = tok_variant(v, phrase, &g->tk, i, &g->ub, &n);
+        uint32_t y = s ? sym_intern(&g->st, s, n) : NONE;
+        if (y == NONE || (node = child_or_new(g, node, y)) == NONE)
+            return oom(err);
+    }
+    for (uint32_t e = g->node_first[node]; e != NONE; e = g->ents[e].next) {
+        const char *eid = g->arena + g->ents[e].id;
+        if (g->ents[e].label == lab && strlen(eid) == idlen && memcmp(eid, id, idlen) == 0)
+            return 0;
+    }
+
+    uint32_t attrs_off = NONE;
+    if (attrs) {
+        json_error_t jerr;
+        json_t *j = json_loadb(attrs, alen, 0, &jerr);
+        if (!j || !json_is_object(j)) {
+            json_decref(j);
+            return entry_error(err, o, "attrs must be a JSON object");
+        }
+        char *txt = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(j);
+        if (!txt)
+            return oom(err);
+        attrs_off = arena_add(g, txt, strlen(txt));
+        free(txt);
+        if (attrs_off == NONE)
+            return oom(err);
+    }
+    uint32_t id_off = arena_add(g, id, idlen);
+    if (id_off == NONE || g->n_ents >= UINT32_MAX - 1 || GROW(g->ents, g->cap_ents, g->n_ents + 1) != 0)
+        return oom(err);
+    uint32_t e = (uint32_t)g->n_ents++;
+    g->ents[e] = (bentry){lab, id_off, attrs_off, list, NONE};
+    if (g->node_last[node] == NONE)
+        g->node_first[node] = e;
+    else
+        g->ents[g->node_last[node]].next = e;
+    g->node_last[node] = e;
+    return 0;
+}
+
+int qr_gazetteer_add(qr_gazetteer *g, int list, const char *phrase, const char *label,
+                     const char *id, const char *attrs_json, qr_error *err)
+{
+    if (g->sealed)
+        return qr_error_set(err, "gazetteer already compiled: entries can no longer be added");
+    if (list < 0 || (size_t)list >= g->n_lists)
+        return qr_error_set(err, "no list %d in this gazetteer", list);
+    if (!phrase)
+        return qr_error_set(err, "entry without a phrase");
+    uint64_t h = hash_mix(g->hash, 0xe7);
+    h = hash_mix(h, (uint64_t)list);
+    h = hash_str_into(h, phrase, strlen(phrase));
+    h = hash_str_into(h, label, label ? strlen(label) : 0);
+    h = hash_str_into(h, id, id ? strlen(id) : 0);
+    g->hash = hash_str_into(h, attrs_json, attrs_json ? strlen(attrs_json) : 0);
+    return add_entry(g, (uint32_t)list, phrase, strlen(phrase), label, label ? strlen(label) : 0,
+                     id, id ? strlen(id) : 0, attrs_json, attrs_json ? strlen(attrs_json) : 0,
+                     NULL, err);
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Sources: TSV, plain lists, JSONL
+ * =================================================================== */
+static qr_gaz_format format_of(const char *path)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (!dot || strchr(dot, '/'))
+        return QR_GAZ_AUTO;
+    if (strcmp(dot, ".tsv") == 0)
+        return QR_GAZ_TSV;
+    if (strcmp(dot, ".txt") == 0)
+        return QR_GAZ_PLAIN;
+    if (strcmp(dot, ".jsonl") == 0)
+        return QR_GAZ_JSONL;
+    return QR_GAZ_AUTO;
+}
+
+static int resolve_format(const qr_gazetteer_list *l, const char *name, qr_gaz_format *out,
+                          qr_error *err)
+{
+    *out = l->format;
+    if (*out == QR_GAZ_AUTO)
+        *out = format_of(name);
+    if (*out == QR_GAZ_AUTO)
+        return qr_error_at(err, name, 0, 0,
+                           "unknown gazetteer format: name the file .tsv, .txt (one phrase per line) or .jsonl");
+    return 0;
+}
+
+static int read_file(const char *path, char **data, size_t *len, qr_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return qr_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (GROW(buf, cap, n + 65536) != 0) {
+            fclose(f);
+            free(buf);
+            return oom(err);
+        }
+        size_t k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return qr_error_at(err, path, 0, 0, "read error");
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static uint64_t list_hash(uint64_t h, const qr_gazetteer_list *l, qr_gaz_format fmt,
+                          const char *data, size_t len)
+{
+    h = hash_mix(h, 0x11);
+    h = hash_mix(h, (uint64_t)fmt);
+    h = hash_str_into(h, l->label, l->label ? strlen(l->label) : 0);
+    h = hash_mix(h, (uint64_t)l->case_mode);
+    h = hash_mix(h, (uint64_t)(l->fold_accents != 0));
+    return data ? hash_str_into(h, data, len) : hash_mix(h, 0x22);
+}
+
+static int parse_tsv_line(qr_gazetteer *g, uint32_t list, const char *s, size_t n,
+                          const origin *o, qr_error *err)
+{
+    const char *f[3];
+    size_t fl[3];
+    int nf = 0;
+    const char *p = s, *end = s + n;
+    for (;;) {
+        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        const char *fe = tab ? tab : end;
+        if (nf < 3) {
+            f[nf] = p;
+            fl[nf] = (size_t)(fe - p);
+            trim(&f[nf], &fl[nf]);
+        }
+        nf++;
+        if (!tab)
+            break;
+        p = tab + 1;
+    }
+    if (nf > 3) {
+        return qr_error_at(err, o->file, o->line, 0,
+                           "expected phrase<TAB>label[<TAB>id], found %d fields", nf);
+    }
+    return add_entry(g, list, f[0], fl[0], nf > 1 ? f[1] : NULL, nf > 1 ? fl[1] : 0,
+                     nf > 2 && fl[2] ? f[2] : NULL, nf > 2 ? fl[2] : 0, NULL, 0, o, err);
+}
+
+static int jerror(qr_error *err, const origin *o, int col, const char *msg)
+{
+    return qr_error_at(err, o->file, o->line, col, "%s", msg);
+}
+
+static int parse_jsonl_line(qr_gazetteer *g, uint32_t list, const char *s, size_t n,
+                            const origin *o, qr_error *err)
+{
+    json_error_t je;
+    json_t *j = json_loadb(s, n, 0, &je);
+    if (!j) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "invalid JSON: %s", je.text);
+        return jerror(err, o, je.column > 0 ? je.column : 0, msg);
+    }
+    int rc = -1;
+    char idbuf[32];
+    const char *id = NULL;
+    size_t idlen = 0;
+    char *attrs = NULL;
+    json_t *pat = json_object_get(j, "pattern");
+    json_t *lab = json_object_get(j, "label");
+    json_t *jid = json_object_get(j, "id");
+    json_t *jat = json_object_get(j, "attrs");
+    if (!json_is_object(j)) {
+        jerror(err, o, 0, "expected an object {\"label\":…,\"pattern\":\"…\"}");
+    } else if (json_is_array(pat)) {
+        jerror(err, o, 0, "token-list patterns are not supported; write \"pattern\" as a string");
+    } else if (!json_is_string(pat)) {
+        jerror(err, o, 0, "\"pattern\" must be a string");
+    } else if (lab && !json_is_string(lab)) {
+        jerror(err, o, 0, "\"label\" must be a string");
+    } else if (jid && !json_is_string(jid) && !json_is_integer(jid)) {
+        jerror(err, o, 0, "\"id\" must be a string or an integer");
+    } else if (jat && !json_is_object(jat)) {
+        jerror(err, o, 0, "\"attrs\" must be an object");
+    } else {
+        if (json_is_string(jid)) {
+            id = json_string_value(jid);
+            idlen = json_string_length(jid);
+        } else if (jid) {
+            snprintf(idbuf, sizeof idbuf, "%" JSON_INTEGER_FORMAT, json_integer_value(jid));
+            id = idbuf;
+            idlen = strlen(idbuf);
+        }
+        if (jat && !(attrs = json_dumps(jat, JSON_COMPACT | JSON_SORT_KEYS))) {
+            oom(err);
+        } else {
+            rc = add_entry(g, list, json_string_value(pat), json_string_length(pat),
+                           lab ? json_string_value(lab) : NULL, lab ? json_string_length(lab) : 0,
+                           id, idlen, attrs, attrs ? strlen(attrs) : 0, o, err);
+        }
+    }
+    free(attrs);
+    json_decref(j);
+    return rc;
+}
+
+static int parse_data(qr_gazetteer *g, uint32_t list, qr_gaz_format fmt, const char *name,
+                      const char *data, size_t len, qr_error *err)
+{
+    const char *p = data, *end = data + len;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    origin o = {name, 0};
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *s = p;
+        size_t n = (size_t)(le - p);
+        p = nl ? nl + 1 : end;
+        o.line++;
+        if (n && s[n - 1] == '\r')
+            n--;
+        const char *t = s;
+        size_t tn = n;
+        trim(&t, &tn);
+        if (tn == 0 || t[0] == '#')
+            continue;
+        if (utf8_valid_prefix(s, n) != n)
+            return qr_error_at(err, name, o.line, (int)utf8_valid_prefix(s, n) + 1,
+                               "invalid UTF-8; re-encode the list as UTF-8");
+        int rc;
+        if (fmt == QR_GAZ_TSV)
+            rc = parse_tsv_line(g, list, s, n, &o, err);
+        else if (fmt == QR_GAZ_JSONL)
+            rc = parse_jsonl_line(g, list, s, n, &o, err);
+        else
+            rc = add_entry(g, list, t, tn, NULL, 0, NULL, 0, NULL, 0, &o, err);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int new_list(qr_gazetteer *g, const qr_gazetteer_list *l, const char *name, qr_error *err)
+{
+    if (g->sealed)
+        return qr_error_set(err, "gazetteer already compiled: lists can no longer be added");
+    if (l->case_mode != QR_CASE_INSENSITIVE && l->case_mode != QR_CASE_SENSITIVE &&
+        l->case_mode != QR_CASE_SMART)
+        return qr_error_set(err, "unknown case mode %d", (int)l->case_mode);
+    if (g->n_lists >= INT32_MAX || GROW(g->lists, g->cap_lists, g->n_lists + 1) != 0)
+        return oom(err);
+    blist *b = &g->lists[g->n_lists];
+    b->label = NONE;
+    if (l->label && l->label[0]) {
+        size_t n = strlen(l->label);
+        if (utf8_valid_prefix(l->label, n) != n)
+            return qr_error_at(err, name, 0, 0, "invalid UTF-8 in the list's label");
+        if ((b->label = label_intern(g, l->label, n)) == NONE)
+            return oom(err);
+    }
+    b->case_mode = (uint8_t)l->case_mode;
+    b->fold = l->fold_accents != 0;
+    return (int)g->n_lists++;
+}
+
+int qr_gazetteer_add_list_data(qr_gazetteer *g, const qr_gazetteer_list *l, const char *name,
+                               const char *data, size_t len, qr_error *err)
+{
+    qr_gaz_format fmt;
+    if (!name)
+        name = "(data)";
+    if (resolve_format(l, name, &fmt, err) != 0)
+        return -1;
+    if (fmt == QR_GAZ_PLAIN && !(l->label && l->label[0]))
+        return qr_error_at(err, name, 0, 0,
+                           "a plain list (one phrase per line) needs a label: give the list a label");
+    int idx = new_list(g, l, name, err);
+    if (idx < 0)
+        return -1;
+    g->hash = list_hash(g->hash, l, fmt, data, len);
+    return parse_data(g, (uint32_t)idx, fmt, name, data, len, err) == 0 ? idx : -1;
+}
+
+int qr_gazetteer_add_list(qr_gazetteer *g, const qr_gazetteer_list *l, qr_error *err)
+{
+    if (!l->path) {
+        int idx = new_list(g, l, NULL, err);
+        if (idx >= 0)
+            g->hash = list_hash(g->hash, l, QR_GAZ_AUTO, NULL, 0);
+        return idx;
+    }
+    qr_gaz_format fmt;
+    if (resolve_format(l, l->path, &fmt, err) != 0)
+        return -1;
+    char *data;
+    size_t len;
+    if (read_file(l->path, &data, &len, err) != 0)
+        return -1;
+    int idx = qr_gazetteer_add_list_data(g, l, l->path, data, len, err);
+    free(data);
+    return idx;
+}
+
+int qr_gazetteer_sources_hash(const qr_gazetteer_list *lists, size_t n, uint64_t *out,
+                              qr_error *err)
+{
+    uint64_t h = initial_hash();
+    for (size_t i = 0; i < n; i++) {
+        const qr_gazetteer_list *l = &lists[i];
+        if (!l->path) {
+            h = list_hash(h, l, QR_GAZ_AUTO, NULL, 0);
+            continue;
+        }
+        qr_gaz_format fmt;
+        char *data;
+        size_t len;
+        if (resolve_format(l, l->path, &fmt, err) != 0 || read_file(l->path, &data, &len, err) != 0)
+            return -1;
+        h = list_hash(h, l, fmt, data, len);
+        free(data);
+    }
+    *out = h;
+    return 0;
+}
+
+uint64_t qr_gazetteer_hash(const qr_gazetteer *g)
+{
+    return g->compiled ? g->h->key : g->hash;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Compiling to the flat block; saving and loading it
+ * =================================================================== */
+static void bind_views(qr_gazetteer *g)
+{
+    const gaz_header *h = (const gaz_header *)g->block;
+    gaz_layout l;
+    layout_of(h, &l);
+    const unsigned char *b = g->block;
+    g->h = h;
+    g->strs = (const char *)(b + l.strs);
+    g->sym_off = (const uint32_t *)(b + l.sym_off);
+    g->sym_len = (const uint32_t *)(b + l.sym_len);
+    g->slots = (const gaz_slot *)(b + l.slots);
+    g->node_edge = (const uint32_t *)(b + l.node_edge);
+    g->edge_sym = (const uint32_t *)(b + l.edge_sym);
+    g->edge_child = (const uint32_t *)(b + l.edge_child);
+    g->node_ent = (const uint32_t *)(b + l.node_ent);
+    g->node_entries = (const uint32_t *)(b + l.node_entries);
+    g->entries = (const gaz_entry *)(b + l.entries);
+    g->list_info = (const uint32_t *)(b + l.lists);
+    for (int v = 0; v < NVARIANTS; v++)
+        g->roots[v] = (h->variants & (1u << v)) ? (const uint32_t *)(b + l.roots[v]) : NULL;
+    g->compiled = 1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
+{
+    if (g->compiled)
+        return 0;
+    if (g->sealed)
+        return qr_error_set(err, "gazetteer compile failed before; build a new one");
+    g->sealed = 1;
+    /* The edge map is the largest build structure: drop it first. */
+    free(g->emap_key);
+    free(g->emap_val);
+    g->emap_key = NULL;
+    g->emap_val = NULL;
+    g->emap_cap = g->emap_n = 0;
+    gaz_header hd;
+    memset(&hd, 0, sizeof hd);
+    memcpy(hd.magic, GAZ_MAGIC, sizeof hd.magic);
+    hd.version = GAZ_FORMAT_VERSION;
+    hd.endian = 0x01020304u;
+    hd.key = g->hash;
+    if ((uint64_t)g->arena_len + g->st.bytes_len + 1 >= UINT32_MAX)
+        return qr_error_set(err, "gazetteer too large (more than 4 GiB of strings)");
+    hd.strs_len = (uint32_t)(g->arena_len + g->st.bytes_len + 1);
+    hd.n_syms = (uint32_t)g->st.n;
+    hd.sym_cap = (uint32_t)(g->st.cap ? g->st.cap : 1);
+    hd.n_nodes = (uint32_t)g->n_nodes;
+    hd.n_edges = (uint32_t)(g->n_nodes - NVARIANTS);
+    hd.n_entries = (uint32_t)g->n_ents;
+    hd.n_node_entries = (uint32_t)g->n_ents;
+    hd.n_lists = (uint32_t)g->n_lists;
+    for (size_t c = NVARIANTS; c < g->n_nodes; c++)
+        if (g->node_parent[c] < NVARIANTS)
+            hd.variants |= 1u << g->node_parent[c];
+    gaz_layout l;
+    layout_of(&hd, &l);
+    hd.size = l.size;
+    unsigned char *b = calloc(1, l.size);
+    if (!b)
+        return oom(err);
+
+    char *strs = (char *)(b + l.strs);
+    if (g->arena_len)
+        memcpy(strs, g->arena, g->arena_len);
+    if (g->st.bytes_len)
+        memcpy(strs + g->arena_len, g->st.bytes, g->st.bytes_len);
+    uint32_t *sym_off = (uint32_t *)(b + l.sym_off), *sym_len = (uint32_t *)(b + l.sym_len);
+    for (size_t y = 0; y < g->st.n; y++) {
+        sym_off[y] = (uint32_t)g->arena_len + g->st.off[y];
+        sym_len[y] = g->st.len[y];
+    }
+    if (g->st.cap)
+        memcpy(b + l.slots, g->st.slots, g->st.cap * sizeof(gaz_slot));
+
+    /* Edges in CSR form, each node's edges sorted by symbol. */
+    uint32_t *node_edge = (uint32_t *)(b + l.node_edge);
+    uint32_t *edge_sym = (uint32_t *)(b + l.edge_sym), *edge_child = (uint32_t *)(b + l.edge_child);
+    for (size_t c = NVARIANTS; c < g->n_nodes; c++)
+        node_edge[g->node_parent[c] + 1]++;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        node_edge[i + 1] += node_edge[i];
+    uint64_t *pairs = malloc((hd.n_edges ? hd.n_edges : 1) * sizeof *pairs);
+    uint32_t *fill = malloc(g->n_nodes * sizeof *fill);
+    if (!pairs || !fill) {
+        free(pairs);
+        free(fill);
+        free(b);
+        return oom(err);
+    }
+    memcpy(fill, node_edge, g->n_nodes * sizeof *fill);
+    for (size_t c = NVARIANTS; c < g->n_nodes; c++)
+        pairs[fill[g->node_parent[c]]++] = (uint64_t)g->node_sym[c] << 32 | c;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        size_t lo = node_edge[i], n = node_edge[i + 1] - lo;
+        if (n > 1)
+            qsort(pairs + lo, n, sizeof *pairs, cmp_u64);
+    }
+    for (size_t k = 0; k < hd.n_edges; k++) {
+        edge_sym[k] = (uint32_t)(pairs[k] >> 32);
+        edge_child[k] = (uint32_t)pairs[k];
+    }
+    free(pairs);
+    free(fill);
+    for (int v = 0; v < NVARIANTS; v++) {
+        if (!(hd.variants & (1u << v)))
+            continue;
+        uint32_t *root = (uint32_t *)(b + l.roots[v]);
+        for (uint32_t k = node_edge[v]; k < node_edge[v + 1]; k++)
+            root[edge_sym[k]] = edge_child[k];
+    }
+
+    /* Entries per node, in order of addition. */
+    uint32_t *node_ent = (uint32_t *)(b + l.node_ent), *node_entries = (uint32_t *)(b + l.node_entries);
+    uint32_t k = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        node_ent[i] = k;
+        for (uint32_t e = g->node_first[i]; e != NONE; e = g->ents[e].next)
+            node_entries[k++] = e;
+    }
+    node_ent[g->n_nodes] = k;
+    gaz_entry *ents = (gaz_entry *)(b + l.entries);
+    for (size_t e = 0; e < g->n_ents; e++)
+        ents[e] = (gaz_entry){g->ents[e].label, g->ents[e].id, g->ents[e].attrs, g->ents[e].list};
+    uint32_t *lists = (uint32_t *)(b + l.lists);
+    for (size_t i = 0; i < g->n_lists; i++)
+        lists[i] = g->lists[i].case_mode | (uint32_t)g->lists[i].fold << 8;
+
+    hd.checksum = hash_bytes(b + sizeof hd, l.size - sizeof hd, HASH_SEED);
+    memcpy(b, &hd, sizeof hd);
+    free_build_state(g);
+    g->block = b;
+    bind_views(g);
+    return 0;
+}
+
+int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err)
+{
+    if (!g->compiled)
+        return qr_error_set(err, "compile the gazetteer before saving it");
+    char *tmp = malloc(strlen(path) + 16);
+    if (!tmp)
+        return oom(err);
+    sprintf(tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    size_t n = fwrite(g->block, 1, g->h->size, f);
+    int bad = n != g->h->size;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+static int monotone(const uint32_t *a, size_t n, uint32_t last)
+{
+    if (a[0] != 0 || a[n] != last)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] > a[i + 1])
+            return 0;
+    return 1;
+}
+
+/* Every index in the block stays in bounds, so matching cannot stray. */
+static int validate(const qr_gazetteer *g)
+{
+    const gaz_header *h = g->h;
+    if (h->strs_len == 0 || g->strs[h->strs_len - 1] != '\0')
+        return 0;
+    for (uint32_t y = 0; y < h->n_syms; y++)
+        if ((uint64_t)g->sym_off[y] + g->sym_len[y] >= h->strs_len)
+            return 0;
+    size_t empty = 0;
+    for (uint32_t i = 0; i < h->sym_cap; i++) {
+        if (!g->slots[i].sym)
+            empty++;
+        else if (g->slots[i].sym > h->n_syms)
+            return 0;
+    }
+    if (h->n_nodes < NVARIANTS || !empty || (h->sym_cap & (h->sym_cap - 1)))
+        return 0;
+    if (!monotone(g->node_edge, h->n_nodes, h->n_edges) ||
+        !monotone(g->node_ent, h->n_nodes, h->n_node_entries))
+        return 0;
+    for (uint32_t i = 0; i < h->n_nodes; i++)
+        for (uint32_t k = g->node_edge[i]; k < g->node_edge[i + 1]; k++)
+            if (g->edge_child[k] <= i || g->edge_child[k] >= h->n_nodes || g->edge_sym[k] >= h->n_syms)
+                return 0;
+    for (uint32_t k = 0; k < h->n_node_entries; k++)
+        if (g->node_entries[k] >= h->n_entries)
+            return 0;
+    for (uint32_t e = 0; e < h->n_entries; e++) {
+        const gaz_entry *x = &g->entries[e];
+        if (x->label >= h->strs_len || x->id >= h->strs_len || x->list >= h->n_lists ||
+            (x->attrs != NONE && x->attrs >= h->strs_len))
+            return 0;
+    }
+    for (int v = 0; v < NVARIANTS; v++)
+        if (g->roots[v])
+            for (uint32_t y = 0; y < h->n_syms; y++)
+                if (g->roots[v][y] && (g->roots[v][y] < NVARIANTS || g->roots[v][y] >= h->n_nodes))
+                    return 0;
+    return 1;
+}
+
+qr_gazetteer *qr_gazetteer_load_cache(const char *path, uint64_t expected_hash, qr_error *err)
+{
+    char *data;
+    size_t len;
+    if (read_file(path, &data, &len, err) != 0)
+        return NULL;
+    gaz_header hd;
+    gaz_layout l;
+    const char *why = NULL;
+    if (len < sizeof GAZ_MAGIC || memcmp(data, GAZ_MAGIC, sizeof GAZ_MAGIC) != 0) {
+        why = "not a quarry gazetteer cache";
+    } else if (len < sizeof hd) {
+        why = "truncated or resized";
+    } else {
+        memcpy(&hd, data, sizeof hd);
+        if (hd.version != GAZ_FORMAT_VERSION || hd.endian != 0x01020304u)
+            why = "written by another version or machine";
+        else if (hd.key != expected_hash)
+            why = "built from other sources or options";
+        else if (hd.size != len || (layout_of(&hd, &l), l.size != len))
+            why = "truncated or resized";
+        else if (hash_bytes(data + sizeof hd, len - sizeof hd, HASH_SEED) != hd.checksum)
+            why = "corrupt (checksum mismatch)";
+    }
+    qr_gazetteer *g = NULL;
+    if (!why) {
+        g = calloc(1, sizeof *g);
+        if (!g) {
+            free(data);
+            oom(err);
+            return NULL;
+        }
+        g->block = (unsigned char *)data;
+        bind_views(g);
+        if (!validate(g))
+            why = "corrupt (bad index)";
+    }
+    if (why) {
+        if (g)
+            qr_gazetteer_free(g);
+        else
+            free(data);
+        qr_error_at(err, path, 0, 0, "gazetteer cache refused: %s; rebuild it", why);
+        return NULL;
+    }
+    return g;
+}
+
+size_t qr_gazetteer_entry_count(const qr_gazetteer *g)
+{
+    return g->compiled ? g->h->n_entries : g->n_ents;
+}
+
+size_t qr_gazetteer_list_count(const qr_gazetteer *g)
+{
+    return g->compiled ? g->h->n_lists : g->n_lists;
+}
+
+size_t qr_gazetteer_memory(const qr_gazetteer *g)
+{
+    return g->compiled ? g->h->size : 0;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Matching
+ * =================================================================== */
+qr_gazetteer_scratch *qr_gazetteer_scratch_new(void)
+{
+    qr_gazetteer_scratch *s = calloc(1, sizeof *s);
+    if (s)
+        qr_tokens_init(&s->tk);
+    return s;
+}
+
+void qr_gazetteer_scratch_free(qr_gazetteer_scratch *s)
+{
+    if (!s)
+        return;
+    free(s->syms);
+    free(s->ub.v);
+    qr_tokens_free(&s->tk);
+    free(s);
+}
+
+const qr_tokens *qr_gazetteer_scratch_tokens(const qr_gazetteer_scratch *s)
+{
+    return &s->tk;
+}
+
+static uint32_t sym_lookup(const qr_gazetteer *g, const char *s, size_t n)
+{
+    uint64_t h = hash_bytes(s, n, HASH_SEED);
+    uint32_t h32 = (uint32_t)(h >> 32), mask = g->h->sym_cap - 1;
+    for (uint32_t k = (uint32_t)h & mask;; k = (k + 1) & mask) {
+        gaz_slot sl = g->slots[k];
+        if (!sl.sym)
+            return NONE;
+        uint32_t y = sl.sym - 1;
+        if (sl.hash == h32 && g->sym_len[y] == n && memcmp(g->strs + g->sym_off[y], s, n) == 0)
+            return y;
+    }
+}
+
+static uint32_t child_of(const qr_gazetteer *g, uint32_t node, uint32_t sym)
+{
+    uint32_t lo = g->node_edge[node], hi = g->node_edge[node + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t y = g->edge_sym[mid];
+        if (y == sym)
+            return g->edge_child[mid];
+        if (y < sym)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NONE;
+}
+
+static int emit(const qr_gazetteer *g, const qr_tokens *toks, uint32_t i, uint32_t j,
+                uint32_t node, qr_gaz_matches *out)
+{
+    uint32_t a = g->node_ent[node], b = g->node_ent[node + 1];
+    if (GROW(out->v, out->cap, out->n + (b - a)) != 0)
+        return -1;
+    for (uint32_t k = a; k < b; k++) {
+        uint32_t e = g->node_entries[k];
+        const gaz_entry *x = &g->entries[e];
+        qr_gaz_match *m = &out->v[out->n++];
+        m->start_tok = i;
+        m->end_tok = j;
+        m->start = toks->v[i].start;
+        m->end = toks->v[j - 1].end;
+        m->label = g->strs + x->label;
+        m->id = g->strs + x->id;
+        m->attrs = x->attrs == NONE ? NULL : g->strs + x->attrs;
+        m->entry = e;
+        m->list = x->list;
+    }
+    return 0;
+}
+
+/* Orders matches starting at one token: longer first, then entry order. */
+static void sort_group(qr_gaz_match *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        qr_gaz_match m = v[i];
+        size_t j = i;
+        while (j > 0 && (v[j - 1].end_tok < m.end_tok ||
+                         (v[j - 1].end_tok == m.end_tok && v[j - 1].entry > m.entry))) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = m;
+    }
+}
+
+int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const char *text,
+                       const qr_tokens *toks, qr_gaz_overlaps overlaps, qr_gaz_matches *out,
+                       qr_error *err)
+{
+    out->n = 0;
+    if (!g->compiled)
+        return qr_error_set(err, "gazetteer not compiled");
+    size_t n = toks->n;
+    int vars[NVARIANTS], nv = 0;
+    for (int v = 0; v < NVARIANTS; v++)
+        if (g->roots[v])
+            vars[nv++] = v;
+    if (n == 0 || nv == 0)
+        return 0;
+    if (n >= UINT32_MAX || GROW(s->syms, s->syms_cap, n * (size_t)nv) != 0)
+        return qr_error_set(err, "out of memory matching the gazetteer");
+    for (int a = 0; a < nv; a++) {
+        uint32_t *sy = s->syms + (size_t)a * n;
+        for (size_t i = 0; i < n; i++) {
+            size_t len;
+            const char *b = tok_variant(vars[a], text, toks, i, &s->ub, &len);
+            if (!b)
+                return qr_error_set(err, "out of memory matching the gazetteer");
+            sy[i] = sym_lookup(g, b, len);
+        }
+    }
+
+    uint32_t best_node[NVARIANTS] = {0}, best_end[NVARIANTS] = {0};
+    for (uint32_t i = 0; i < n;) {
+        uint32_t best = 0;
+        size_t group = out->n;
+        for (int a = 0; a < nv; a++) {
+            const uint32_t *sy = s->syms + (size_t)a * n;
+            best_end[a] = 0;
+            if (sy[i] == NONE)
+                continue;
+            uint32_t node = g->roots[vars[a]][sy[i]];
+            uint32_t j = i + 1;
+            while (node) {
+                if (g->node_ent[node] < g->node_ent[node + 1]) {
+                    if (overlaps == QR_GAZ_ALL) {
+                        if (emit(g, toks, i, j, node, out) != 0)
+                            return qr_error_set(err, "out of memory matching the gazetteer");
+                    } else {
+                        best_end[a] = j;
+                        best_node[a] = node;
+                    }
+                }
+                if (j >= n || sy[j] == NONE)
+                    break;
+                node = child_of(g, node, sy[j]);
+                if (node == NONE)
+                    break;
+                j++;
+            }
+            if (best_end[a] > best)
+                best = best_end[a];
+        }
+        if (overlaps == QR_GAZ_ALL) {
+            if (out->n - group > 1)
+                sort_group(out->v + group, out->n - group);
+            i++;
+            continue;
+        }
+        if (!best) {
+            i++;
+            continue;
+        }
+        for (int a = 0; a < nv; a++)
+            if (best_end[a] == best && emit(g, toks, i, best, best_node[a], out) != 0)
+                return qr_error_set(err, "out of memory matching the gazetteer");
+        if (out->n - group > 1)
+            sort_group(out->v + group, out->n - group);
+        i = best;
+    }
+    return 0;
+}
+
+int qr_gazetteer_match_text(const qr_gazetteer *g, qr_gazetteer_scratch *s, const char *text,
+                            size_t len, qr_gaz_overlaps overlaps, qr_gaz_matches *out,
+                            qr_error *err)
+{
+    out->n = 0;
+    if (qr_tokenize(text, len, &s->tk, err) != 0)
+        return -1;
+    return qr_gazetteer_match(g, s, text, &s->tk, overlaps, out, err);
+}
+
+/* }================================================================== */
