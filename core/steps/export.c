@@ -1,0 +1,680 @@
+/*
+ * export — writes documents as JSONL, CSV or TSV (docs/formats.md).
+ *
+ * Runs on the ordered (writer) thread, so output follows input order for
+ * any number of workers. A file output is written to "<path>.tmp-…" in the
+ * same folder (folders created as needed) and renamed over <path> by
+ * finish(); free() without finish() (a failed or interrupted run) removes
+ * the temporary file, so a complete-looking file is always a complete one.
+ *
+ * The fixed keys of a JSONL line are written here rather than built as a
+ * jansson tree per document: no allocation per entity, and one pass over
+ * the text for code-point offsets. meta, fields and attrs (jansson values)
+ * are written by the same writer, so every number and string in a line is
+ * formatted the same way.
+ */
+#include "quarry_module.h"
+#include "doc.h"
+#include "error.h"
+#include "utf8.h"
+#include "value.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { FMT_JSONL, FMT_CSV, FMT_TSV };
+
+typedef struct obuf {
+    char *p;
+    size_t n, cap;
+} obuf;
+
+typedef struct export_state {
+    int format;
+    int cp_offsets;
+    int include_text, include_meta, include_fields;
+    int entities;            /* csv/tsv: a row per entity            */
+    int header;
+    char **columns;          /* csv/tsv documents: extra columns     */
+    size_t ncolumns;
+    char *path;              /* final path, NULL for stdout          */
+    char *tmp;               /* temporary path while writing         */
+    FILE *f;
+    int header_done;
+    int finished;
+    obuf out;
+} export_state;
+
+/* {==================================================================
+ * Output buffer and JSON writing
+ * =================================================================== */
+static int ob_grow(obuf *b, size_t extra)
+{
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->n + extra)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+#define OB_RESERVE(b, k) do { if ((b)->n + (k) > (b)->cap && ob_grow((b), (k)) != 0) return -1; } while (0)
+
+static int ob_add(obuf *b, const char *s, size_t n)
+{
+    OB_RESERVE(b, n);
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    return 0;
+}
+
+static int ob_str(obuf *b, const char *s)
+{
+    return ob_add(b, s, strlen(s));
+}
+
+static int ob_uint(obuf *b, uint64_t v)
+{
+    char t[24];
+    int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+    return ob_add(b, t, (size_t)n);
+}
+
+/* Shortest text that reads back as x; reals keep a '.' or an exponent. */
+static int ob_double(obuf *b, double x)
+{
+    char t[40];
+    if (!isfinite(x))
+        return ob_str(b, "null");
+    int n = 0;
+    for (int prec = 1; prec <= 17; prec++) {
+        n = snprintf(t, sizeof t, "%.*g", prec, x);
+        if (strtod(t, NULL) == x)
+            break;
+    }
+    if (!strpbrk(t, ".eE"))
+        n += snprintf(t + n, sizeof t - (size_t)n, ".0");
+    return ob_add(b, t, (size_t)n);
+}
+
+/* A JSON string. Invalid UTF-8 (possible in ids or fields set by code, not
+ * in text, which readers repair) is written as U+FFFD, one per bad byte,
+ * which keeps code-point offsets consistent with qr_doc_cp_offset. */
+static int ob_json_str(obuf *b, const char *str, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str;
+    OB_RESERVE(b, len + 2);
+    b->p[b->n++] = '"';
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\')
+            j++;
+        if (j > i && ob_add(b, (const char *)s + i, j - i) != 0)
+            return -1;
+        i = j;
+        if (i >= len)
+            break;
+        unsigned c = s[i];
+        if (c >= 0x80) {
+            int32_t cp;
+            size_t k = qr_utf8_decode(s + i, len - i, &cp);
+            if (cp == QR_UTF8_BAD) {
+                if (ob_add(b, "\xEF\xBF\xBD", 3) != 0)
+                    return -1;
+            } else if (ob_add(b, (const char *)s + i, k) != 0)
+                return -1;
+            i += k;
+            continue;
+        }
+        char e[6] = { '\\', 0 };
+        size_t en = 2;
+        switch (c) {
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        case '\b': e[1] = 'b'; break;
+        case '\f': e[1] = 'f'; break;
+        default:
+            e[1] = 'u'; e[2] = '0'; e[3] = '0';
+            e[4] = hex[c >> 4]; e[5] = hex[c & 15];
+            en = 6;
+        }
+        if (ob_add(b, e, en) != 0)
+            return -1;
+        i++;
+    }
+    return ob_add(b, "\"", 1);
+}
+
+static int ob_json_value(obuf *b, const json_t *v, int depth)
+{
+    if (depth > 64)
+        return ob_str(b, "null");
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *k;
+        json_t *x;
+        int first = 1;
+        if (ob_add(b, "{", 1) != 0)
+            return -1;
+        json_object_foreach((json_t *)v, k, x) {
+            if ((!first && ob_add(b, ",", 1) != 0) || ob_json_str(b, k, strlen(k)) != 0 ||
+                ob_add(b, ":", 1) != 0 || ob_json_value(b, x, depth + 1) != 0)
+                return -1;
+            first = 0;
+        }
+        return ob_add(b, "}", 1);
+    }
+    case JSON_ARRAY: {
+        if (ob_add(b, "[", 1) != 0)
+            return -1;
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if ((i && ob_add(b, ",", 1) != 0) || ob_json_value(b, json_array_get(v, i), depth + 1) != 0)
+                return -1;
+        return ob_add(b, "]", 1);
+    }
+    case JSON_STRING:
+        return ob_json_str(b, json_string_value(v), json_string_length(v));
+    case JSON_INTEGER: {
+        char t[32];
+        int n = snprintf(t, sizeof t, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return ob_add(b, t, (size_t)n);
+    }
+    case JSON_REAL: return ob_double(b, json_real_value(v));
+    case JSON_TRUE: return ob_str(b, "true");
+    case JSON_FALSE: return ob_str(b, "false");
+    default: return ob_str(b, "null");
+    }
+}
+
+/* }================================================================== */
+
+/* Number of code points in t[from..to) (UTF-8 lead bytes). */
+static size_t count_cp(const char *t, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to; i++)
+        n += ((unsigned char)t[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* Offsets of every span, in the export's unit, in one pass over the text:
+ * spans are sorted by start, so the cursor only moves forward; each end is
+ * counted from its own start. */
+typedef struct offset_cursor {
+    size_t byte, cp;
+} offset_cursor;
+
+static void span_offsets(const export_state *st, const qr_doc *d, const qr_span *s,
+                         offset_cursor *c, uint64_t *start, uint64_t *end)
+{
+    if (!st->cp_offsets) {
+        *start = s->start;
+        *end = s->end;
+        return;
+    }
+    if (s->start >= c->byte)
+        c->cp += count_cp(d->text, c->byte, s->start);
+    else
+        c->cp -= count_cp(d->text, s->start, c->byte);
+    c->byte = s->start;
+    *start = c->cp;
+    *end = c->cp + count_cp(d->text, s->start, s->end);
+}
+
+static int write_jsonl(export_state *st, qr_doc *d)
+{
+    obuf *b = &st->out;
+    const char *text = d->text ? d->text : "";
+    if (ob_str(b, "{\"id\":") != 0 || ob_json_str(b, d->id ? d->id : "", d->id ? strlen(d->id) : 0) != 0)
+        return -1;
+    if (st->include_text &&
+        (ob_str(b, ",\"text\":") != 0 || ob_json_str(b, text, d->len) != 0))
+        return -1;
+    if (st->include_meta && d->meta && json_object_size(d->meta) > 0 &&
+        (ob_str(b, ",\"meta\":") != 0 || ob_json_value(b, d->meta, 0) != 0))
+        return -1;
+    if (ob_str(b, ",\"entities\":[") != 0)
+        return -1;
+    offset_cursor cur = { 0, 0 };
+    for (size_t i = 0; i < d->n_spans; i++) {
+        const qr_span *s = &d->spans[i];
+        uint64_t so, eo;
+        span_offsets(st, d, s, &cur, &so, &eo);
+        if ((i && ob_add(b, ",", 1) != 0) ||
+            ob_str(b, "{\"start\":") != 0 || ob_uint(b, so) != 0 ||
+            ob_str(b, ",\"end\":") != 0 || ob_uint(b, eo) != 0 ||
+            ob_str(b, ",\"text\":") != 0 || ob_json_str(b, text + s->start, s->end - s->start) != 0 ||
+            ob_str(b, ",\"label\":") != 0 || ob_json_str(b, s->label, strlen(s->label)) != 0 ||
+            ob_str(b, ",\"id\":") != 0 ||
+            (s->id ? ob_json_str(b, s->id, strlen(s->id)) : ob_str(b, "null")) != 0)
+            return -1;
+        if (s->score != 1.0 && (ob_str(b, ",\"score\":") != 0 || ob_double(b, s->score) != 0))
+            return -1;
+        if (s->attrs && json_object_size(s->attrs) > 0 &&
+            (ob_str(b, ",\"attrs\":") != 0 || ob_json_value(b, s->attrs, 0) != 0))
+            return -1;
+        if (ob_add(b, "}", 1) != 0)
+            return -1;
+    }
+    if (ob_add(b, "]", 1) != 0)
+        return -1;
+    if (d->n_labels) {
+        if (ob_str(b, ",\"labels\":{") != 0)
+            return -1;
+        for (size_t i = 0; i < d->n_labels; i++)
+            if ((i && ob_add(b, ",", 1) != 0) ||
+                ob_json_str(b, d->labels[i].label, strlen(d->labels[i].label)) != 0 ||
+                ob_add(b, ":", 1) != 0 || ob_double(b, d->labels[i].score) != 0)
+                return -1;
+        if (ob_add(b, "}", 1) != 0)
+            return -1;
+    }
+    if (d->label && (ob_str(b, ",\"label\":") != 0 || ob_json_str(b, d->label, strlen(d->label)) != 0))
+        return -1;
+    if (st->include_fields && d->fields && json_object_size(d->fields) > 0 &&
+        (ob_str(b, ",\"fields\":") != 0 || ob_json_value(b, d->fields, 0) != 0))
+        return -1;
+    return ob_str(b, "}\n");
+}
+
+/* {==================================================================
+ * CSV / TSV
+ * =================================================================== */
+static int cell(export_state *st, const char *s, size_t n, int first)
+{
+    obuf *b = &st->out;
+    char sep = st->format == FMT_TSV ? '\t' : ',';
+    if (!first && ob_add(b, &sep, 1) != 0)
+        return -1;
+    if (st->format == FMT_TSV) {
+        size_t i = 0;
+        while (i < n) {
+            size_t j = i;
+            while (j < n && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' && s[j] != '\\')
+                j++;
+            if (ob_add(b, s + i, j - i) != 0)
+                return -1;
+            if (j == n)
+                break;
+            const char *e = s[j] == '\t' ? "\\t" : s[j] == '\n' ? "\\n" : s[j] == '\r' ? "\\r" : "\\\\";
+            if (ob_add(b, e, 2) != 0)
+                return -1;
+            i = j + 1;
+        }
+        return 0;
+    }
+    int quote = 0;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote)
+        return ob_add(b, s, n);
+    if (ob_add(b, "\"", 1) != 0)
+        return -1;
+    size_t i = 0;
+    while (i < n) {
+        const char *q = memchr(s + i, '"', n - i);
+        size_t j = q ? (size_t)(q - s) + 1 : n;
+        if (ob_add(b, s + i, j - i) != 0 || (q && ob_add(b, "\"", 1) != 0))
+            return -1;
+        i = j;
+    }
+    return ob_add(b, "\"", 1);
+}
+
+static int cell_str(export_state *st, const char *s, int first)
+{
+    return cell(st, s ? s : "", s ? strlen(s) : 0, first);
+}
+
+static int cell_uint(export_state *st, uint64_t v)
+{
+    char t[24];
+    int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+    return cell(st, t, (size_t)n, 0);
+}
+
+/* A field or meta value as a cell: strings as they are, others as JSON. */
+static int cell_json(export_state *st, const json_t *v)
+{
+    if (!v || json_is_null(v))
+        return cell(st, "", 0, 0);
+    if (json_is_string(v))
+        return cell(st, json_string_value(v), json_string_length(v), 0);
+    obuf tmp = { 0 };
+    obuf save = st->out;
+    st->out = tmp;
+    int rc = ob_json_value(&st->out, v, 0);
+    tmp = st->out;
+    st->out = save;
+    if (rc == 0)
+        rc = cell(st, tmp.p, tmp.n, 0);
+    free(tmp.p);
+    return rc;
+}
+
+static int write_header(export_state *st)
+{
+    if (st->entities) {
+        static const char *const cols[] = { "doc_id", "start", "end", "text", "label", "id" };
+        for (size_t i = 0; i < 6; i++)
+            if (cell_str(st, cols[i], i == 0) != 0)
+                return -1;
+    } else {
+        if (cell_str(st, "id", 1) != 0 || cell_str(st, "label", 0) != 0 ||
+            cell_str(st, "n_entities", 0) != 0)
+            return -1;
+        if (st->include_text && cell_str(st, "text", 0) != 0)
+            return -1;
+        for (size_t i = 0; i < st->ncolumns; i++)
+            if (cell_str(st, st->columns[i], 0) != 0)
+                return -1;
+    }
+    return ob_add(&st->out, "\n", 1);
+}
+
+static int write_table(export_state *st, qr_doc *d)
+{
+    const char *text = d->text ? d->text : "";
+    if (st->entities) {
+        offset_cursor cur = { 0, 0 };
+        for (size_t i = 0; i < d->n_spans; i++) {
+            const qr_span *s = &d->spans[i];
+            uint64_t so, eo;
+            span_offsets(st, d, s, &cur, &so, &eo);
+            if (cell_str(st, d->id, 1) != 0 || cell_uint(st, so) != 0 || cell_uint(st, eo) != 0 ||
+                cell(st, text + s->start, s->end - s->start, 0) != 0 ||
+                cell_str(st, s->label, 0) != 0 || cell_str(st, s->id, 0) != 0 ||
+                ob_add(&st->out, "\n", 1) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (cell_str(st, d->id, 1) != 0 || cell_str(st, d->label, 0) != 0 ||
+        cell_uint(st, d->n_spans) != 0)
+        return -1;
+    if (st->include_text && cell(st, text, d->len, 0) != 0)
+        return -1;
+    for (size_t i = 0; i < st->ncolumns; i++) {
+        const json_t *v = d->fields ? json_object_get(d->fields, st->columns[i]) : NULL;
+        if (!v && d->meta)
+            v = json_object_get(d->meta, st->columns[i]);
+        if (cell_json(st, v) != 0)
+            return -1;
+    }
+    return ob_add(&st->out, "\n", 1);
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Files
+ * =================================================================== */
+static int mkdir_p(const char *path, qr_error *err)
+{
+    char *p = strdup(path);
+    if (!p)
+        return qr_error_set(err, "out of memory");
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            qr_error_set(err, "export: cannot create folder %s: %s", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    free(p);
+    return 0;
+}
+
+static int open_output(export_state *st, qr_error *err)
+{
+    if (!st->path) {
+        st->f = stdout;
+        return 0;
+    }
+    if (mkdir_p(st->path, err) != 0)
+        return -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    size_t n = strlen(st->path) + 64;
+    if (!(st->tmp = malloc(n)))
+        return qr_error_set(err, "out of memory");
+    for (int attempt = 0; attempt < 100; attempt++) {
+        snprintf(st->tmp, n, "%s.tmp-%ld-%lx", st->path, (long)getpid(),
+                 (unsigned long)((uintptr_t)st ^ (uintptr_t)ts.tv_nsec) + (unsigned long)attempt);
+        int fd = open(st->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0 || !(st->f = fdopen(fd, "w"))) {
+            qr_error_set(err, "export: cannot write %s: %s", st->tmp, strerror(errno));
+            if (fd >= 0) {
+                close(fd);
+                unlink(st->tmp);
+            }
+            free(st->tmp);
+            st->tmp = NULL;
+            return -1;
+        }
+        setvbuf(st->f, NULL, _IOFBF, 1 << 16);
+        return 0;
+    }
+    free(st->tmp);
+    st->tmp = NULL;
+    return qr_error_set(err, "export: cannot create a temporary file next to %s", st->path);
+}
+
+static int write_error(export_state *st, qr_error *err)
+{
+    return qr_error_set(err, "export: cannot write %s: %s",
+                        st->path ? st->path : "standard output", strerror(errno));
+}
+
+static int flush_out(export_state *st, qr_error *err)
+{
+    if (st->out.n && fwrite(st->out.p, 1, st->out.n, st->f) != st->out.n)
+        return write_error(st, err);
+    st->out.n = 0;
+    return 0;
+}
+
+/* }================================================================== */
+
+static const qr_option_def export_options[] = {
+    { "format", QR_OPT_ENUM, "jsonl", "jsonl|csv|tsv", "output format", 0 },
+    { "path", QR_OPT_PATH, "-", NULL,
+      "output file, '-' for standard output; folders are created, the file appears when the run ends",
+      QR_OPT_OUTPUT },
+    { "offsets", QR_OPT_ENUM, "codepoints", "codepoints|bytes",
+      "entity offsets in Unicode code points (as Python, spaCy, brat) or UTF-8 bytes", 0 },
+    { "include_text", QR_OPT_BOOL, "true", NULL, "write the document text", 0 },
+    { "include_meta", QR_OPT_BOOL, "true", NULL, "jsonl: write meta (other input fields)", 0 },
+    { "include_fields", QR_OPT_BOOL, "true", NULL, "jsonl: write fields set by steps", 0 },
+    { "what", QR_OPT_ENUM, "documents", "documents|entities",
+      "csv/tsv: a row per document (id,label,n_entities,text,columns…) or per entity "
+      "(doc_id,start,end,text,label,id)", 0 },
+    { "columns", QR_OPT_STRING_LIST, NULL, NULL,
+      "csv/tsv documents: extra columns, each a field name (or a meta key)", 0 },
+    { "header", QR_OPT_BOOL, "true", NULL, "csv/tsv: write a header row", 0 },
+    { NULL, 0, NULL, NULL, NULL, 0 }
+};
+
+static void export_free(void *state);
+
+static const char *opt_str(const qr_value *opts, const char *key, const char *def)
+{
+    const char *s = qr_value_string(qr_value_get(opts, key));
+    return s ? s : def;
+}
+
+static int opt_bool(const qr_value *opts, const char *key, int def)
+{
+    const qr_value *v = qr_value_get(opts, key);
+    return v && v->type == QR_VAL_BOOL ? qr_value_bool(v) : def;
+}
+
+static void *export_init(const qr_host_api *api, const qr_value *opts,
+                         const qr_step_ctx *ctx, qr_error *err)
+{
+    export_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    const char *format = opt_str(opts, "format", "jsonl");
+    st->format = strcmp(format, "csv") == 0 ? FMT_CSV : strcmp(format, "tsv") == 0 ? FMT_TSV : FMT_JSONL;
+    st->cp_offsets = strcmp(opt_str(opts, "offsets", "codepoints"), "bytes") != 0;
+    st->include_text = opt_bool(opts, "include_text", 1);
+    st->include_meta = opt_bool(opts, "include_meta", 1);
+    st->include_fields = opt_bool(opts, "include_fields", 1);
+    st->entities = strcmp(opt_str(opts, "what", "documents"), "entities") == 0;
+    st->header = opt_bool(opts, "header", 1);
+    const qr_value *cols = qr_value_get(opts, "columns");
+    if (cols && cols->type == QR_VAL_STRING)
+        st->ncolumns = 1;
+    else if (cols && cols->type == QR_VAL_LIST)
+        st->ncolumns = qr_value_len(cols);
+    if (st->ncolumns) {
+        if (st->format == FMT_JSONL || st->entities) {
+            qr_value_error(cols, err, "export: columns apply to format csv or tsv with "
+                                      "what: documents; remove it or change format/what");
+            export_free(st);
+            return NULL;
+        }
+        if (!(st->columns = calloc(st->ncolumns, sizeof *st->columns)))
+            goto oom;
+        for (size_t i = 0; i < st->ncolumns; i++) {
+            const char *c = qr_value_string(cols->type == QR_VAL_STRING ? cols : qr_value_at(cols, i));
+            if (!(st->columns[i] = strdup(c ? c : "")))
+                goto oom;
+        }
+    }
+    const char *path = opt_str(opts, "path", "-");
+    if (strcmp(path, "-") != 0) {
+        if (!(st->path = api->resolve_path(ctx, path)))
+            goto oom;
+    }
+    if (open_output(st, err) != 0) {
+        export_free(st);
+        return NULL;
+    }
+    return st;
+oom:
+    export_free(st);
+    qr_error_set(err, "out of memory");
+    return NULL;
+}
+
+static int export_process(void *state, void *thread_state, qr_doc *d, qr_error *err)
+{
+    (void)thread_state;
+    export_state *st = state;
+    qr_doc_sort_spans(d);
+    int rc;
+    if (st->format == FMT_JSONL)
+        rc = write_jsonl(st, d);
+    else {
+        rc = 0;
+        if (st->header && !st->header_done) {
+            rc = write_header(st);
+            st->header_done = 1;
+        }
+        if (rc == 0)
+            rc = write_table(st, d);
+    }
+    if (rc != 0) {
+        st->out.n = 0;
+        return qr_error_set(err, "out of memory writing document '%s'", d->id ? d->id : "");
+    }
+    if (st->out.n >= (1u << 16))
+        return flush_out(st, err);
+    return 0;
+}
+
+static int export_finish(void *state, qr_error *err)
+{
+    export_state *st = state;
+    if (st->format != FMT_JSONL && st->header && !st->header_done) {
+        st->header_done = 1;
+        if (write_header(st) != 0)
+            return qr_error_set(err, "out of memory");
+    }
+    if (flush_out(st, err) != 0)
+        return -1;
+    if (!st->path) {
+        if (fflush(stdout) != 0)
+            return write_error(st, err);
+        st->finished = 1;
+        return 0;
+    }
+    FILE *f = st->f;
+    st->f = NULL;
+    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    int saved = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    if (bad) {
+        errno = saved;
+        write_error(st, err);
+        unlink(st->tmp);
+        return -1;
+    }
+    if (rename(st->tmp, st->path) != 0) {
+        qr_error_set(err, "export: cannot rename %s to %s: %s", st->tmp, st->path, strerror(errno));
+        unlink(st->tmp);
+        return -1;
+    }
+    st->finished = 1;
+    return 0;
+}
+
+static void export_free(void *state)
+{
+    export_state *st = state;
+    if (!st)
+        return;
+    if (st->f && st->f != stdout) {
+        fclose(st->f);
+        if (st->tmp)
+            unlink(st->tmp);
+    } else if (st->tmp && !st->finished)
+        unlink(st->tmp);
+    for (size_t i = 0; i < st->ncolumns; i++)
+        free(st->columns ? st->columns[i] : NULL);
+    free(st->columns);
+    free(st->path);
+    free(st->tmp);
+    free(st->out.p);
+    free(st);
+}
+
+const qr_step_def qr_step_export_def = {
+    .size = sizeof(qr_step_def),
+    .name = "export",
+    .description = "write documents as JSONL, CSV or TSV (entities, labels, fields)",
+    .options = export_options,
+    .flags = QR_STEP_ORDERED,
+    .init = export_init,
+    .process = export_process,
+    .finish = export_finish,
+    .free = export_free,
+};

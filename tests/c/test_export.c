@@ -1,0 +1,326 @@
+/* The export step: exact JSONL bytes (code points and bytes), CSV/TSV
+ * quoting, atomic rename, stdout. */
+#include "check.h"
+#include "doc.h"
+#include "error.h"
+#include "host.h"
+#include "value.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern const qr_step_def qr_step_export_def;
+
+static char tmp[256];
+static qr_step_ctx ctx;
+
+static const char *at(const char *rel)
+{
+    static char bufs[8][512];
+    static int k;
+    char *b = bufs[k++ % 8];
+    snprintf(b, 512, "%s/%s", tmp, rel);
+    return b;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static char b[65536];
+    size_t n = fread(b, 1, sizeof b - 1, f);
+    b[n] = '\0';
+    fclose(f);
+    return b;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Files in dir whose name starts with prefix. */
+static int count_files(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    if (!d)
+        return -1;
+    while ((e = readdir(d)))
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+/* opts: "key=value" pairs; "true"/"false" become booleans. */
+static qr_value *opts(const char *const *kv)
+{
+    qr_value *m = qr_value_new_map();
+    for (; *kv; kv++) {
+        const char *eq = strchr(*kv, '=');
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - *kv), *kv);
+        const char *v = eq + 1;
+        qr_value *x;
+        if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
+            x = qr_value_new_bool(v[0] == 't');
+        else if (strchr(v, '|')) {
+            x = qr_value_new_list();
+            char item[64];
+            const char *p = v;
+            while (*p) {
+                size_t n = strcspn(p, "|");
+                snprintf(item, sizeof item, "%.*s", (int)n, p);
+                qr_value_list_push(x, qr_value_new_string(item));
+                p += n + (p[n] == '|');
+            }
+        } else
+            x = qr_value_new_string(v);
+        qr_value_map_set(m, key, x);
+    }
+    return m;
+}
+
+static qr_doc *sample_doc(void)
+{
+    qr_error err;
+    qr_doc *d = qr_doc_new();
+    const char *text = "Caf\xC3\xA9 in \xEC\x84\x9C\xEC\x9A\xB8 \xF0\x9F\x98\x80 \"q\"\t\x01\n";
+    qr_doc_set_id(d, "d\"1", &err);
+    qr_doc_set_text(d, text, strlen(text), &err);
+    d->current_step = "gazetteer";
+    qr_doc_add_span(d, 16, 20, "EMOJI", NULL, 1.0, NULL, &err);
+    qr_doc_add_span(d, 9, 15, "CITY", "Q8684", 1.0, json_pack("{s:s}", "country", "KR"), &err);
+    qr_doc_add_span(d, 0, 5, "X", NULL, 0.5, NULL, &err);
+    qr_doc_set_meta(d, json_pack("{s:s}", "src", "x"));
+    qr_doc_set_label(d, "news", 0.75, &err);
+    qr_doc_set_label(d, "spam", 0.1, &err);
+    qr_doc_choose_label(d, "news", &err);
+    qr_doc_set_field(d, "n", json_integer(2), &err);
+    qr_doc_set_field(d, "ok", json_true(), &err);
+    qr_doc_set_field(d, "list", json_pack("[i,s,f]", 1, "a", 2.0), &err);
+    return d;
+}
+
+/* init + process(doc) + finish (if `finish`), then free. Returns init's
+ * state status: 0 ok, -1 init failed (message in err). */
+static int run_export(qr_value *o, qr_doc *d, int finish, qr_error *err)
+{
+    const qr_host_api *api = qr_host_api_get();
+    qr_error_clear(err);
+    void *st = qr_step_export_def.init(api, o, &ctx, err);
+    qr_value_free(o);
+    if (!st)
+        return -1;
+    int rc = 0;
+    if (d)
+        rc = qr_step_export_def.process(st, NULL, d, err);
+    if (rc == 0 && finish)
+        rc = qr_step_export_def.finish(st, err);
+    qr_step_export_def.free(st);
+    return rc;
+}
+
+static void test_jsonl(void)
+{
+    qr_error err;
+    qr_doc *d = sample_doc();
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "format=jsonl", "path=out/a/b/docs.jsonl",
+                                                   NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("out/a/b/docs.jsonl")),
+                 "{\"id\":\"d\\\"1\",\"text\":\"Caf\xC3\xA9 in \xEC\x84\x9C\xEC\x9A\xB8 "
+                 "\xF0\x9F\x98\x80 \\\"q\\\"\\t\\u0001\\n\",\"meta\":{\"src\":\"x\"},"
+                 "\"entities\":[{\"start\":0,\"end\":4,\"text\":\"Caf\xC3\xA9\",\"label\":\"X\","
+                 "\"id\":null,\"score\":0.5},"
+                 "{\"start\":8,\"end\":10,\"text\":\"\xEC\x84\x9C\xEC\x9A\xB8\",\"label\":\"CITY\","
+                 "\"id\":\"Q8684\",\"attrs\":{\"country\":\"KR\"}},"
+                 "{\"start\":11,\"end\":12,\"text\":\"\xF0\x9F\x98\x80\",\"label\":\"EMOJI\","
+                 "\"id\":null}],"
+                 "\"labels\":{\"news\":0.75,\"spam\":0.1},\"label\":\"news\","
+                 "\"fields\":{\"n\":2,\"ok\":true,\"list\":[1,\"a\",2.0]}}\n");
+    CHECK_EQ_INT(count_files(at("out/a/b"), "docs.jsonl.tmp"), 0);
+
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=bytes.jsonl", "offsets=bytes",
+                                                   "include_text=false", "include_meta=false",
+                                                   "include_fields=false", NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("bytes.jsonl")),
+                 "{\"id\":\"d\\\"1\","
+                 "\"entities\":[{\"start\":0,\"end\":5,\"text\":\"Caf\xC3\xA9\",\"label\":\"X\","
+                 "\"id\":null,\"score\":0.5},"
+                 "{\"start\":9,\"end\":15,\"text\":\"\xEC\x84\x9C\xEC\x9A\xB8\",\"label\":\"CITY\","
+                 "\"id\":\"Q8684\",\"attrs\":{\"country\":\"KR\"}},"
+                 "{\"start\":16,\"end\":20,\"text\":\"\xF0\x9F\x98\x80\",\"label\":\"EMOJI\","
+                 "\"id\":null}],"
+                 "\"labels\":{\"news\":0.75,\"spam\":0.1},\"label\":\"news\"}\n");
+
+    /* a bare document: only id, text and entities; invalid UTF-8 in an id */
+    qr_doc *bare = qr_doc_new();
+    qr_doc_set_id(bare, "bad\xFFid", &err);
+    qr_doc_set_text(bare, "", 0, &err);
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=bare.jsonl", NULL }), bare, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("bare.jsonl")),
+                 "{\"id\":\"bad\xEF\xBF\xBDid\",\"text\":\"\",\"entities\":[]}\n");
+    qr_doc_free(bare);
+    qr_doc_free(d);
+}
+
+static void test_nested_spans(void)
+{
+    /* nested and overlapping spans: ends are counted from each start */
+    qr_error err;
+    qr_doc *d = qr_doc_new();
+    const char *text = "\xC3\xA9\xC3\xA9 New York City \xC3\xA9";
+    qr_doc_set_id(d, "n", &err);
+    qr_doc_set_text(d, text, strlen(text), &err);
+    qr_doc_add_span(d, 5, 13, "CITY", NULL, 1.0, NULL, &err);        /* New York */
+    qr_doc_add_span(d, 5, 18, "CITY", NULL, 1.0, NULL, &err);        /* New York City */
+    qr_doc_add_span(d, 9, 21, "X", NULL, 1.0, NULL, &err);           /* York City é */
+    qr_doc_add_span(d, 0, 2, "E", NULL, 1.0, NULL, &err);
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=ents.csv", "format=csv",
+                                                   "what=entities", NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("ents.csv")),
+                 "doc_id,start,end,text,label,id\n"
+                 "n,0,1,\xC3\xA9,E,\n"
+                 "n,3,16,New York City,CITY,\n"
+                 "n,3,11,New York,CITY,\n"
+                 "n,7,18,York City \xC3\xA9,X,\n");
+    qr_doc_free(d);
+}
+
+static void test_csv_tsv(void)
+{
+    qr_error err;
+    qr_doc *d = qr_doc_new();
+    const char *text = "He said \"hi, there\"\nand\tleft \\ now";
+    qr_doc_set_id(d, "a,1", &err);
+    qr_doc_set_text(d, text, strlen(text), &err);
+    qr_doc_add_span(d, 8, 19, "QUOTE", "q\"1", 1.0, NULL, &err);
+    qr_doc_choose_label(d, "talk", &err);
+    qr_doc_set_field(d, "n", json_integer(3), &err);
+    qr_doc_set_field(d, "tags", json_pack("[s,s]", "a", "b"), &err);
+    qr_doc_set_meta(d, json_pack("{s:s,s:s}", "src", "wire", "n", "meta-loses"));
+
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=e.csv", "format=csv", "what=entities",
+                                                   NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("e.csv")),
+                 "doc_id,start,end,text,label,id\n"
+                 "\"a,1\",8,19,\"\"\"hi, there\"\"\",QUOTE,\"q\"\"1\"\n");
+
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=d.csv", "format=csv",
+                                                   "columns=n|src|tags|none", NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("d.csv")),
+                 "id,label,n_entities,text,n,src,tags,none\n"
+                 "\"a,1\",talk,1,\"He said \"\"hi, there\"\"\nand\tleft \\ now\",3,wire,"
+                 "\"[\"\"a\"\",\"\"b\"\"]\",\n");
+
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=d.tsv", "format=tsv", "header=false",
+                                                   NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("d.tsv")),
+                 "a,1\ttalk\t1\tHe said \"hi, there\"\\nand\\tleft \\\\ now\n");
+
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=e.tsv", "format=tsv", "what=entities",
+                                                   "offsets=bytes", "include_text=false", NULL }),
+                            d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("e.tsv")),
+                 "doc_id\tstart\tend\ttext\tlabel\tid\n"
+                 "a,1\t8\t19\t\"hi, there\"\tQUOTE\tq\"1\n");
+
+    /* no documents: the header alone */
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=empty.csv", "format=csv",
+                                                   "include_text=false", NULL }), NULL, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("empty.csv")), "id,label,n_entities\n");
+
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=x.jsonl", "columns=a", NULL }), d, 1, &err), -1);
+    CHECK_EQ_STR(err.message, "export: columns apply to format csv or tsv with what: documents; "
+                              "remove it or change format/what");
+    CHECK(!exists(at("x.jsonl")));
+    qr_doc_free(d);
+}
+
+static void test_atomic(void)
+{
+    qr_error err;
+    const qr_host_api *api = qr_host_api_get();
+    qr_doc *d = sample_doc();
+    qr_value *o = opts((const char *[]){ "path=atomic/out.jsonl", NULL });
+    void *st = qr_step_export_def.init(api, o, &ctx, &err);
+    CHECK(st != NULL);
+    CHECK(!exists(at("atomic/out.jsonl")));
+    CHECK_EQ_INT(count_files(at("atomic"), "out.jsonl.tmp-"), 1);
+    CHECK_EQ_INT(qr_step_export_def.process(st, NULL, d, &err), 0);
+    CHECK(!exists(at("atomic/out.jsonl")));
+    CHECK_EQ_INT(qr_step_export_def.finish(st, &err), 0);
+    CHECK(exists(at("atomic/out.jsonl")));
+    CHECK_EQ_INT(count_files(at("atomic"), "out.jsonl.tmp-"), 0);
+    qr_step_export_def.free(st);
+    CHECK(exists(at("atomic/out.jsonl")));
+
+    /* a failed run: free without finish leaves the old file, removes the temp */
+    st = qr_step_export_def.init(api, o, &ctx, &err);
+    qr_value_free(o);
+    CHECK_EQ_INT(qr_step_export_def.process(st, NULL, d, &err), 0);
+    CHECK_EQ_INT(count_files(at("atomic"), "out.jsonl.tmp-"), 1);
+    qr_step_export_def.free(st);
+    CHECK_EQ_INT(count_files(at("atomic"), "out.jsonl.tmp-"), 0);
+    CHECK_EQ_INT(count_files(at("atomic"), "out.jsonl"), 1);
+
+    /* a folder that cannot be created */
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=atomic/out.jsonl/x/y.jsonl", NULL }),
+                            d, 1, &err), -1);
+    char want[700];
+    snprintf(want, sizeof want, "export: cannot create folder %s: Not a directory",
+             at("atomic/out.jsonl/x"));
+    CHECK_EQ_STR(err.message, want);
+    qr_doc_free(d);
+}
+
+static void test_stdout(void)
+{
+    qr_error err;
+    qr_doc *d = qr_doc_new();
+    qr_doc_set_id(d, "s", &err);
+    qr_doc_set_text(d, "hi", 2, &err);
+    fflush(stdout);
+    int saved = dup(1);
+    FILE *f = fopen(at("stdout.txt"), "w");
+    dup2(fileno(f), 1);
+    int rc = run_export(opts((const char *[]){ "path=-", NULL }), d, 1, &err);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    fclose(f);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_STR(slurp(at("stdout.txt")), "{\"id\":\"s\",\"text\":\"hi\",\"entities\":[]}\n");
+    qr_doc_free(d);
+}
+
+int main(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/quarry-test-export-XXXXXX");
+    if (!mkdtemp(tmp)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    ctx.pipeline_name = "test";
+    ctx.pipeline_file = "";
+    ctx.base_dir = tmp;
+    ctx.step_name = "export";
+    ctx.jobs = 1;
+    CHECK(qr_step_export_def.flags & QR_STEP_ORDERED);
+    test_jsonl();
+    test_nested_spans();
+    test_csv_tsv();
+    test_atomic();
+    test_stdout();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp);
+    return DONE("export");
+}
