@@ -16,5 +16,6 @@ int luaopen_quarry(lua_State *L)
     lua_setfield(L, -2, "version");
     lq_open_text(L);
     lq_open_doc(L);
+    lq_open_regex(L);
     return 1;
 }
