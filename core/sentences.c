@@ -1,0 +1,736 @@
+/*
+ * sentences — rule-based sentence splitter on tokens (see sentences.h and
+ * docs/sentences.md for the rules).
+ *
+ * One pass over the tokens. Two kinds of decisions:
+ *   - a break BEFORE a token: paragraph breaks, bullets, the next item of a
+ *     numbered list, a line after a heading-like line;
+ *   - a break AFTER a run of terminal marks (". ! ? …" possibly spaced, plus
+ *     closing quotes/brackets glued to them): decided from the word before
+ *     the run (ordinary word, title, abbreviation, initial, acronym) and the
+ *     token after it (lower-case word, starter word, number, opener…).
+ * Word lists are read-only tables; no allocation except the output array.
+ */
+#include "sentences.h"
+#include "error.h"
+#include "utf8.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+void qr_sentences_init(qr_sentences *s)
+{
+    s->v = NULL;
+    s->n = s->cap = 0;
+}
+
+void qr_sentences_free(qr_sentences *s)
+{
+    if (!s)
+        return;
+    free(s->v);
+    qr_sentences_init(s);
+}
+
+/* {======================================================================
+ * Word tables (case-folded keys, sorted by byte value for binary search)
+ * ======================================================================= */
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Prepositive titles: the period after them never ends a sentence. */
+static const char *const titles[] = {
+    "adm", "atty", "brig", "capt", "cmdr", "col", "cpl", "dr", "fr", "gen",
+    "gov", "hon", "lt", "maj", "messrs", "mlle", "mme", "mr", "mrs", "ms",
+    "msgr", "mssrs", "mt", "pres", "prof", "pvt", "rep", "rev", "sen", "sgt",
+    "supt",
+};
+
+/* Abbreviations that never end a sentence. */
+static const char *const never_end[] = {
+    "cf", "e.g", "eg", "i.e", "ie", "viz", "vs",
+};
+
+/* Other abbreviations: they end a sentence only before a starter word. */
+static const char *const abbrevs[] = {
+    "al", "approx", "apr", "assn", "assoc", "asst", "aug", "ave", "bldg",
+    "blvd", "bros", "ca", "ch", "chap", "co", "corp", "dec", "dept", "dist",
+    "div", "ed", "eds", "esp", "est", "feb", "fig", "figs", "ft", "govt",
+    "hwy", "inc", "incl", "intl", "jan", "jr", "jul", "jun", "lb", "lbs",
+    "ln", "ltd", "mfg", "misc", "mph", "no", "nos", "nov", "n\xc2\xb0", "oct",
+    "op", "oz", "pg", "pp", "pt", "rd", "ref", "sec", "sep", "sept", "sq",
+    "sr", "st", "ste", "tel", "univ", "vol", "vols", "yr", "yrs",
+};
+
+/* Closed-class words that typically begin a sentence. After an abbreviation
+ * or acronym ("U.S.", "Co.", "p.m.") a capitalized word from this list
+ * starts a new sentence; any other capitalized word (a name, "Government")
+ * continues the current one. */
+static const char *const starters[] = {
+    "a", "about", "after", "again", "all", "also", "although", "among", "an",
+    "and", "another", "any", "are", "as", "at", "because", "before", "both",
+    "but", "by", "can", "could", "despite", "did", "do", "does", "during",
+    "each", "either", "even", "every", "few", "finally", "for", "from",
+    "further", "furthermore", "had", "has", "have", "he", "her", "here",
+    "his", "how", "however", "i", "if", "in", "indeed", "instead", "is", "it",
+    "its", "just", "later", "let", "many", "meanwhile", "moreover", "most",
+    "much", "my", "neither", "nevertheless", "next", "no", "nor", "not",
+    "now", "of", "on", "once", "only", "or", "other", "our", "perhaps",
+    "she", "should", "since", "so", "some", "still", "such", "than", "that",
+    "the", "their", "then", "there", "therefore", "these", "they", "this",
+    "those", "though", "thus", "to", "today", "under", "unlike", "until",
+    "was", "we", "were", "what", "when", "where", "whether", "which", "while",
+    "who", "whom", "whose", "why", "with", "within", "without", "would",
+    "yes", "yet", "you", "your",
+};
+
+/* Lower-case words allowed in a title-case heading line. */
+static const char *const small_words[] = {
+    "a", "an", "and", "as", "at", "but", "by", "de", "for", "from", "in",
+    "into", "nor", "of", "on", "or", "over", "the", "to", "vs", "with",
+};
+
+static int cmp_word(const char *w, size_t n, const char *s)
+{
+    size_t sl = strlen(s), m = n < sl ? n : sl;
+    int c = memcmp(w, s, m);
+    if (c)
+        return c;
+    return n < sl ? -1 : n > sl;
+}
+
+static int in_table(const char *const *tab, size_t count, const char *w, size_t n)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_word(w, n, tab[mid]);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+#define IN(tab, w, n) in_table(tab, COUNT(tab), w, n)
+
+/* }====================================================================== */
+
+/* {======================================================================
+ * Characters
+ * ======================================================================= */
+
+enum {
+    MK_NONE = 0,
+    MK_DOT,      /* .                                  */
+    MK_ELLIPSIS, /* … (counts as three dots)           */
+    MK_EXCL,     /* ! ? and their combinations         */
+    MK_STRONG    /* 。！？ ؟ ।: end even without a space */
+};
+
+static int mark_of(int32_t c)
+{
+    switch (c) {
+    case '.':
+        return MK_DOT;
+    case 0x2026:
+        return MK_ELLIPSIS;
+    case '!': case '?': case 0x203C: case 0x2047: case 0x2048: case 0x2049: case 0x203D:
+        return MK_EXCL;
+    case 0x3002: case 0xFF01: case 0xFF1F: case 0xFF61: case 0x061F: case 0x0964:
+        return MK_STRONG;
+    default:
+        return MK_NONE;
+    }
+}
+
+static int is_closer(int32_t c)
+{
+    switch (c) {
+    case '"': case '\'': case ')': case ']': case '}':
+    case 0x2019: case 0x201D: case 0x00BB: case 0x203A:
+    case 0x300D: case 0x300F: case 0x3011: case 0x3009: case 0x300B: case 0xFF09:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int is_opener(int32_t c)
+{
+    switch (c) {
+    case '"': case '\'': case '(': case '[': case '{':
+    case 0x2018: case 0x201C: case 0x00AB: case 0x2039: case 0x00BF: case 0x00A1:
+    case 0x300C: case 0x300E: case 0x3010: case 0x3008: case 0x300A: case 0xFF08:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Bullets that start a list item wherever they appear after a space. */
+static int is_bullet(int32_t c)
+{
+    switch (c) {
+    case 0x2022: case 0x2023: case 0x2043: case 0x25E6: case 0x25AA: case 0x25CF:
+    case 0x25A0: case 0x25C6: case 0x25B8: case 0x25BA: case 0x27A2: case 0x2713:
+    case 0x2714: case 0x2756: case 0x00B7:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Bullets only at the start of a line ("- item", "* item"). */
+static int is_line_bullet(int32_t c)
+{
+    return c == '-' || c == '*' || c == '+' || c == 0x2013 || c == 0x2014;
+}
+
+static int is_apostrophe(int32_t c)
+{
+    return c == '\'' || c == 0x2019;
+}
+
+/* }====================================================================== */
+
+/* {======================================================================
+ * Tokens
+ * ======================================================================= */
+
+typedef struct splitter {
+    const char *text;
+    const qr_tokens *toks;
+    const qr_token *tk;
+    size_t n;
+    qr_sentences *out;
+    qr_error *err;
+    size_t s;               /* first token of the open sentence */
+    int list_style;         /* style of the last list marker seen, 0 if none */
+    unsigned list_value;    /* its value (1, 2… or a=1, b=2…) */
+} splitter;
+
+static const char *tok_text(const splitter *sp, size_t i, size_t *len)
+{
+    *len = sp->tk[i].end - sp->tk[i].start;
+    return sp->text + sp->tk[i].start;
+}
+
+static int spaced(const splitter *sp, size_t i)
+{
+    return (sp->tk[i].flags & (QR_TF_SPACE_BEFORE | QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE)) != 0;
+}
+
+static int32_t first_cp(const splitter *sp, size_t i)
+{
+    size_t len;
+    const char *p = tok_text(sp, i, &len);
+    int32_t c = QR_UTF8_BAD;
+    if (len)
+        qr_utf8_decode((const unsigned char *)p, len, &c);
+    return c;
+}
+
+/* The token is exactly one code point c satisfying pred. */
+static int single_cp(const splitter *sp, size_t i, int (*pred)(int32_t))
+{
+    size_t len;
+    const char *p = tok_text(sp, i, &len);
+    int32_t c;
+    if (!len)
+        return 0;
+    size_t k = qr_utf8_decode((const unsigned char *)p, len, &c);
+    return k == len && c != QR_UTF8_BAD && pred(c);
+}
+
+static int is_word(const splitter *sp, size_t i)
+{
+    return sp->tk[i].kind == QR_TOK_WORD;
+}
+
+static int is_lower_word(const splitter *sp, size_t i)
+{
+    if (!is_word(sp, i))
+        return 0;
+    int32_t c = first_cp(sp, i);
+    return c != QR_UTF8_BAD && utf8proc_category(c) == UTF8PROC_CATEGORY_LL;
+}
+
+static int is_upper_word(const splitter *sp, size_t i)
+{
+    return is_word(sp, i) && (sp->tk[i].flags & QR_TF_UPPER_INITIAL);
+}
+
+/* The token's key without a trailing period ("dr." -> "dr"). */
+static const char *key_of(const splitter *sp, size_t i, size_t *len)
+{
+    const char *k = qr_token_key(sp->toks, i);
+    size_t n = sp->tk[i].key_len;
+    if (n > 1 && k[n - 1] == '.')
+        n--;
+    *len = n;
+    return k;
+}
+
+/* The key up to an apostrophe ("it's" -> "it", "i’m" -> "i"). */
+static size_t key_stem(const char *k, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        if (k[j] == '\'')
+            return j;
+        if (j + 2 < n && (unsigned char)k[j] == 0xE2 && (unsigned char)k[j + 1] == 0x80
+            && (unsigned char)k[j + 2] == 0x99)
+            return j;
+    }
+    return n;
+}
+
+static int is_starter(const splitter *sp, size_t i)
+{
+    if (!is_upper_word(sp, i))
+        return 0;
+    size_t n;
+    const char *k = key_of(sp, i, &n);
+    return IN(starters, k, key_stem(k, n));
+}
+
+static int is_title(const splitter *sp, size_t i)
+{
+    if (!is_word(sp, i))
+        return 0;
+    size_t n;
+    const char *k = key_of(sp, i, &n);
+    return IN(titles, k, n);
+}
+
+static int is_pronoun_i(const splitter *sp, size_t i)
+{
+    if (!is_word(sp, i))
+        return 0;
+    size_t n;
+    const char *k = key_of(sp, i, &n);
+    return key_stem(k, n) == 1 && k[0] == 'i' && first_cp(sp, i) == 'I';
+}
+
+/* Punctuation made only of terminal marks and closing quotes/brackets. */
+typedef struct marks {
+    unsigned dots;  /* '.' count, "…" counting three */
+    int excl;       /* has ! or ?                    */
+    int strong;     /* has a CJK/Arabic/Devanagari full stop */
+    int any;        /* has at least one mark         */
+} marks;
+
+/* 1 if token i consists of marks and closers only (adds to *m), else 0. */
+static int scan_marks(const splitter *sp, size_t i, marks *m)
+{
+    int kind = sp->tk[i].kind;
+    if (kind != QR_TOK_PUNCT && kind != QR_TOK_SYMBOL)
+        return 0;
+    size_t len;
+    const unsigned char *p = (const unsigned char *)tok_text(sp, i, &len);
+    marks t = *m;
+    for (size_t j = 0; j < len;) {
+        int32_t c;
+        j += qr_utf8_decode(p + j, len - j, &c);
+        switch (mark_of(c)) {
+        case MK_DOT: t.dots++; t.any = 1; break;
+        case MK_ELLIPSIS: t.dots += 3; t.any = 1; break;
+        case MK_EXCL: t.excl = 1; t.any = 1; break;
+        case MK_STRONG: t.strong = 1; t.any = 1; break;
+        default:
+            if (!is_closer(c))
+                return 0;
+        }
+    }
+    *m = t;
+    return 1;
+}
+
+static int has_mark(const splitter *sp, size_t i)
+{
+    marks m = {0, 0, 0, 0};
+    return scan_marks(sp, i, &m) && m.any;
+}
+
+/* A word or number token the tokenizer kept with its final period
+ * ("Dr.", "U.S.", "a.m."). */
+static int ends_with_period(const splitter *sp, size_t i)
+{
+    size_t len;
+    const char *p = tok_text(sp, i, &len);
+    int kind = sp->tk[i].kind;
+    return (kind == QR_TOK_WORD || kind == QR_TOK_NUMBER) && len > 1 && p[len - 1] == '.';
+}
+
+/* }====================================================================== */
+
+/* {======================================================================
+ * List markers: "1.", "1)", "1.)", "(1)", "a.", "a)", "(a)", "A)"
+ * ======================================================================= */
+
+enum { LS_DOT = 1, LS_PAREN = 2, LS_DOTPAREN = 3, LS_BOTH = 4 };
+enum { LK_NUM = 0, LK_LOWER = 8, LK_UPPER = 16 };
+
+typedef struct marker {
+    int style;      /* LK_* | LS_*, 0 if no marker */
+    unsigned value;
+    size_t ntok;
+} marker;
+
+static int is_text(const splitter *sp, size_t i, const char *s)
+{
+    size_t len;
+    const char *p = tok_text(sp, i, &len);
+    return len == strlen(s) && memcmp(p, s, len) == 0;
+}
+
+static marker parse_marker(const splitter *sp, size_t j)
+{
+    marker m = {0, 0, 0};
+    size_t k = j, len;
+    int open = 0, kind, dot = 0, paren = 0;
+    if (k < sp->n && is_text(sp, k, "(") && k + 1 < sp->n && !spaced(sp, k + 1)) {
+        open = 1;
+        k++;
+    }
+    if (k >= sp->n)
+        return m;
+    const char *p = tok_text(sp, k, &len);
+    unsigned value = 0;
+    if (sp->tk[k].kind == QR_TOK_NUMBER && len >= 1 && len <= 3) {
+        for (size_t a = 0; a < len; a++) {
+            if (p[a] < '0' || p[a] > '9')
+                return m;
+            value = value * 10 + (unsigned)(p[a] - '0');
+        }
+        kind = LK_NUM;
+    } else if (sp->tk[k].kind == QR_TOK_WORD && (len == 1 || (len == 2 && p[1] == '.'))
+               && ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z'))) {
+        kind = p[0] >= 'a' ? LK_LOWER : LK_UPPER;
+        value = (unsigned)((p[0] | 0x20) - 'a' + 1);
+        dot = len == 2;
+    } else {
+        return m;
+    }
+    k++;
+    if (!dot && k < sp->n && !spaced(sp, k) && (is_text(sp, k, ".") || is_text(sp, k, ".)"))) {
+        dot = 1;
+        paren = is_text(sp, k, ".)");
+        k++;
+    }
+    if (!paren && k < sp->n && !spaced(sp, k) && is_text(sp, k, ")")) {
+        paren = 1;
+        k++;
+    }
+    if (open && !(paren && !dot))
+        return m;
+    if (!dot && !paren)
+        return m;
+    if (k >= sp->n || !spaced(sp, k) || (sp->tk[k].flags & QR_TF_PARA_BEFORE))
+        return m;
+    int style = open ? LS_BOTH : dot && paren ? LS_DOTPAREN : dot ? LS_DOT : LS_PAREN;
+    /* "A." is an initial, not a marker; "a." only before a capital. */
+    if (kind == LK_UPPER && style == LS_DOT)
+        return m;
+    if (kind == LK_LOWER && style == LS_DOT && !is_upper_word(sp, k))
+        return m;
+    m.style = kind | style;
+    m.value = value;
+    m.ntok = k - j;
+    return m;
+}
+
+/* }====================================================================== */
+
+/* {======================================================================
+ * Breaks before a token
+ * ======================================================================= */
+
+static int is_bullet_tok(const splitter *sp, size_t i)
+{
+    return (sp->tk[i].kind == QR_TOK_PUNCT || sp->tk[i].kind == QR_TOK_SYMBOL)
+           && single_cp(sp, i, is_bullet);
+}
+
+static int is_line_bullet_tok(const splitter *sp, size_t i)
+{
+    return (sp->tk[i].kind == QR_TOK_PUNCT || sp->tk[i].kind == QR_TOK_SYMBOL)
+           && single_cp(sp, i, is_line_bullet) && i + 1 < sp->n && spaced(sp, i + 1);
+}
+
+static int starts_like_sentence(const splitter *sp, size_t i)
+{
+    int kind = sp->tk[i].kind;
+    if (kind == QR_TOK_WORD)
+        return (sp->tk[i].flags & QR_TF_UPPER_INITIAL) != 0;
+    if (kind == QR_TOK_NUMBER)
+        return 1;
+    return single_cp(sp, i, is_opener) || is_bullet_tok(sp, i);
+}
+
+/* The line that ends before token i (which follows a single newline) looks
+ * like a heading: a whole line of at most 12 tokens, ending in a word or
+ * number, no terminal marks, every word capitalized or a small word
+ * ("of", "the"…), and the next line starts like a sentence. */
+static int after_heading(const splitter *sp, size_t i)
+{
+    size_t k = i, count = 0;
+    while (k > sp->s) {
+        k--;
+        if (++count > 12)
+            return 0;
+        if (sp->tk[k].flags & (QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE))
+            break;
+    }
+    if (!(k == 0 || (sp->tk[k].flags & (QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE))))
+        return 0;
+    int last = sp->tk[i - 1].kind;
+    if ((last != QR_TOK_WORD && last != QR_TOK_NUMBER) || ends_with_period(sp, i - 1))
+        return 0;
+    int upper = 0;
+    for (size_t t = k; t < i; t++) {
+        switch (sp->tk[t].kind) {
+        case QR_TOK_WORD:
+            if (sp->tk[t].flags & (QR_TF_UPPER_INITIAL | QR_TF_ALL_UPPER)) {
+                upper++;
+            } else {
+                size_t n;
+                const char *key = key_of(sp, t, &n);
+                if (!is_apostrophe(first_cp(sp, t)) && !IN(small_words, key, n))
+                    return 0;
+            }
+            break;
+        case QR_TOK_NUMBER:
+        case QR_TOK_EMOJI:
+            break;
+        case QR_TOK_PUNCT:
+        case QR_TOK_SYMBOL:
+            if (has_mark(sp, t))
+                return 0;
+            break;
+        default:
+            return 0;
+        }
+    }
+    return upper > 0 && starts_like_sentence(sp, i);
+}
+
+static int breaks_before(splitter *sp, size_t i)
+{
+    unsigned f = sp->tk[i].flags;
+    if (f & QR_TF_PARA_BEFORE)
+        return 1;
+    if (!spaced(sp, i))
+        return 0;
+    if (is_bullet_tok(sp, i))
+        return 1;
+    marker m = parse_marker(sp, i);
+    int next_item = m.style && m.style == sp->list_style && m.value == sp->list_value + 1;
+    if (f & QR_TF_NEWLINE_BEFORE) {
+        if (is_line_bullet_tok(sp, i))
+            return 1;
+        if (m.style && (m.value == 1 || next_item))
+            return 1;
+        return after_heading(sp, i);
+    }
+    return next_item && i + m.ntok < sp->n && starts_like_sentence(sp, i + m.ntok);
+}
+
+/* }====================================================================== */
+
+/* {======================================================================
+ * Breaks after a run of terminal marks
+ * ======================================================================= */
+
+typedef struct run {
+    size_t end;     /* first token after the run */
+    marks m;
+} run;
+
+/* The run starting at candidate c: c itself, more marks (glued or spaced on
+ * the same line: "! ?", ". . ."), closers glued to them (. " ) ’). */
+static run scan_run(const splitter *sp, size_t c)
+{
+    run r = {c + 1, {0, 0, 0, 0}};
+    if (!scan_marks(sp, c, &r.m))
+        r.m.dots = 1;   /* "Dr." style token: its final period */
+    while (r.end < sp->n) {
+        unsigned f = sp->tk[r.end].flags;
+        marks t = r.m;
+        if (f & (QR_TF_PARA_BEFORE | QR_TF_NEWLINE_BEFORE))
+            break;
+        t.any = 0;
+        if (!scan_marks(sp, r.end, &t))
+            break;
+        if (!t.any && spaced(sp, r.end))
+            break;      /* a spaced quote opens the next part */
+        t.any = 1;
+        r.m = t;
+        r.end++;
+    }
+    return r;
+}
+
+static size_t words_between(const splitter *sp, size_t a, size_t b)
+{
+    size_t w = 0;
+    for (size_t i = a; i < b; i++)
+        w += is_word(sp, i);
+    return w;
+}
+
+/* After an abbreviation or acronym: a new sentence only when a starter word
+ * (or a title: "at 6 P.M. Mr. Smith") follows and the sentence so far has
+ * at least two words ("At 5 a.m. Mr. Smith went" stays whole). */
+static int after_abbrev(const splitter *sp, size_t w, size_t next)
+{
+    if (!is_upper_word(sp, next))
+        return 0;
+    if (!is_starter(sp, next) && !is_title(sp, next))
+        return 0;
+    return words_between(sp, sp->s, w) >= 2;
+}
+
+/* A single period (candidate c) followed by token `next`, which is spaced,
+ * not a lower-case word and not non-opening punctuation. */
+static int period_breaks(const splitter *sp, size_t c, size_t next)
+{
+    size_t w;
+    if (sp->tk[c].kind == QR_TOK_WORD || sp->tk[c].kind == QR_TOK_NUMBER)
+        w = c;                          /* "Dr." kept whole by the tokenizer */
+    else if (c > sp->s && !spaced(sp, c))
+        w = c - 1;                      /* "word" "." */
+    else
+        return 1;                       /* a lone period */
+    if (sp->tk[w].kind == QR_TOK_SYMBOL && sp->tk[next].kind == QR_TOK_NUMBER)
+        return 0;                       /* "N°. 5" */
+    if (!is_word(sp, w))
+        return 1;
+
+    size_t len, n;
+    const char *p = tok_text(sp, w, &len);
+    const char *key = key_of(sp, w, &n);
+    if (len > 0 && p[len - 1] == '.')
+        len--;
+
+    int32_t c0;
+    size_t first = len ? qr_utf8_decode((const unsigned char *)p, len, &c0) : 0;
+    if (first == len && len > 0 && c0 != QR_UTF8_BAD) {     /* one letter */
+        int cat = utf8proc_category(c0);
+        if (c0 == 'I')  /* "you and I. Did" ends; "Albert I. Jones" does not */
+            return w > sp->s && !is_upper_word(sp, w - 1);
+        if (cat == UTF8PROC_CATEGORY_LU)   /* initials; "plan B. Then" ends */
+            return w > sp->s && is_lower_word(sp, w - 1) && is_starter(sp, next);
+        if (cat == UTF8PROC_CATEGORY_LL)   /* "p. 55" */
+            return 0;
+    }
+    if (IN(never_end, key, n) || IN(titles, key, n))
+        return 0;
+    if (cmp_word(key, n, "etc") == 0)
+        return 1;
+    if (memchr(key, '.', n) || IN(abbrevs, key, n) || ends_with_period(sp, w))
+        return after_abbrev(sp, w, next);
+    return 1;
+}
+
+static int run_breaks(const splitter *sp, size_t c, const run *r)
+{
+    size_t next = r->end;
+    if (next >= sp->n || (sp->tk[next].flags & QR_TF_PARA_BEFORE))
+        return 1;
+    if (r->m.strong)
+        return !is_lower_word(sp, next);
+    if (!spaced(sp, next) || is_lower_word(sp, next))
+        return 0;
+    int kind = sp->tk[next].kind;
+    if ((kind == QR_TOK_PUNCT || kind == QR_TOK_SYMBOL) && !single_cp(sp, next, is_opener)
+        && !is_bullet_tok(sp, next) && first_cp(sp, next) != '$')
+        return 0;
+    if (r->m.excl)
+        return 1;
+    if (r->m.dots == 3)     /* ellipsis: "what I mean . . . I didn't" goes on */
+        return is_upper_word(sp, next) && !is_pronoun_i(sp, next);
+    if (r->m.dots >= 4)     /* a period plus an ellipsis */
+        return 1;
+    return period_breaks(sp, c, next);
+}
+
+/* }====================================================================== */
+
+static int emit(splitter *sp, size_t a, size_t b)
+{
+    if (b <= a)
+        return 0;
+    qr_sentences *o = sp->out;
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 64;
+        qr_sentence *v = realloc(o->v, cap * sizeof *v);
+        if (!v)
+            return qr_error_set(sp->err, "sentences: out of memory growing the sentence array "
+                                "to %zu entries; split a smaller text", cap);
+        o->v = v;
+        o->cap = cap;
+    }
+    qr_sentence *s = &o->v[o->n++];
+    s->start = sp->tk[a].start;
+    s->end = sp->tk[b - 1].end;
+    s->tok_start = (uint32_t)a;
+    s->tok_end = (uint32_t)b;
+    return 0;
+}
+
+/* Opens a sentence at token i: skips a leading bullet and list marker
+ * (remembering the marker) and returns the first token to examine. */
+static size_t open_sentence(splitter *sp, size_t i)
+{
+    sp->s = i;
+    size_t j = i;
+    while (j < sp->n && (is_bullet_tok(sp, j) || is_line_bullet_tok(sp, j))
+           && (j == i || !(sp->tk[j].flags & QR_TF_PARA_BEFORE)))
+        j++;
+    marker m = parse_marker(sp, j);
+    if (!m.style)
+        return j;
+    sp->list_style = m.style;
+    sp->list_value = m.value;
+    return j + m.ntok;
+}
+
+static int is_candidate(const splitter *sp, size_t i)
+{
+    return has_mark(sp, i) || ends_with_period(sp, i);
+}
+
+int qr_sentences_split(const char *text, size_t len, const qr_tokens *toks,
+                       qr_sentences *out, qr_error *err)
+{
+    (void)len;
+    splitter sp = {text, toks, toks->v, toks->n, out, err, 0, 0, 0};
+    out->n = 0;
+    size_t i = open_sentence(&sp, 0);
+    while (i < sp.n) {
+        if (i > sp.s && breaks_before(&sp, i)) {
+            if (emit(&sp, sp.s, i) != 0)
+                return -1;
+            i = open_sentence(&sp, i);
+            continue;
+        }
+        if (!is_candidate(&sp, i)) {
+            i++;
+            continue;
+        }
+        run r = scan_run(&sp, i);
+        if (run_breaks(&sp, i, &r)) {
+            if (emit(&sp, sp.s, r.end) != 0)
+                return -1;
+            i = open_sentence(&sp, r.end);
+        } else {
+            i = r.end;
+        }
+    }
+    return emit(&sp, sp.s, sp.n);
+}
