@@ -88,6 +88,10 @@ void qr_value_mark(const qr_value *v, qr_error *err);
  * newly allocated (free()), NULL on OOM. Used by `quarry check`. */
 char *qr_value_to_flow(const qr_value *v);
 
+/* Compact JSON text of v (maps keep their order), newly allocated (free()),
+ * NULL on OOM or for NaN/infinite numbers. */
+char *qr_value_to_json(const qr_value *v);
+
 /* Re-types a plain scalar text as YAML 1.2 core would (null, true/false,
  * ints incl. 0x/0o, floats incl. .inf/.nan); anything else stays a string.
  * Replaces v's content in place. 0 or -1 (OOM). */

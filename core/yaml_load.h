@@ -16,7 +16,7 @@
 
 #include "value.h"
 
-#define QR_YAML_MAX_NODES 1000000
+#define QR_YAML_MAX_NODES 200000
 #define QR_YAML_MAX_DEPTH 64
 
 /* `file` is used in marks and messages. NULL on error. */

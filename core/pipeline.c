@@ -1,0 +1,1257 @@
+#include "pipeline.h"
+#include "doc.h"
+#include "error.h"
+#include "host.h"
+#include "registry.h"
+#include "yaml_load.h"
+#include "io/reader.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The ctx handed to init(): the ABI part first, host-only data after it. */
+typedef struct step_ctx_ex {
+    qr_step_ctx ctx;
+    void *data;
+} step_ctx_ex;
+
+typedef struct step_inst {
+    const qr_step_def *def;
+    char *name;              /* name: or the type                   */
+    qr_on_error on_error;
+    qr_value *options;       /* validated, defaults filled          */
+    char *file;              /* where the step item was written     */
+    int line, col;
+    step_ctx_ex cx;
+    void *state;
+    int inited;
+    int serialize;           /* neither thread-safe nor per-thread   */
+    pthread_mutex_t lock;
+} step_inst;
+
+struct qr_pipeline {
+    char *name, *file, *base_dir, *errors_path;
+    qr_value *input;         /* validated input map, or NULL        */
+    step_inst **steps;
+    size_t n_steps;
+    size_t ordered_from;
+    qr_registry *reg;
+};
+
+typedef struct snapshot {
+    size_t n_spans;
+    qr_label *labels;
+    size_t n_labels, cap_labels;
+    const char *label;
+    json_t *fields;
+    char *text;              /* text-modifying steps only */
+    size_t len, text_cap;
+    qr_span *spans;
+    size_t spans_n, spans_cap;
+    int has_text;
+} snapshot;
+
+struct qr_pipeline_thread {
+    qr_pipeline *p;
+    void **states;           /* per step, NULL outside the range */
+    size_t from, to;
+    snapshot snap;
+};
+
+void *qr_step_ctx_data(const qr_step_ctx *ctx)
+{
+    return ctx ? ((const step_ctx_ex *)ctx)->data : NULL;
+}
+
+/* {==================================================================
+ * Variables
+ * =================================================================== */
+static const char *var_lookup(const char *const *vars, const char *name, size_t n)
+{
+    for (size_t i = 0; vars && vars[i]; i++)
+        if (strncmp(vars[i], name, n) == 0 && vars[i][n] == '=')
+            return vars[i] + n + 1;
+    return NULL;
+}
+
+typedef struct dstr {
+    char *s;
+    size_t n, cap;
+} dstr;
+
+static int ds_add(dstr *d, const char *s, size_t n)
+{
+    if (d->n + n + 1 > d->cap) {
+        size_t cap = d->cap ? d->cap : 64;
+        while (cap < d->n + n + 1)
+            cap *= 2;
+        char *p = realloc(d->s, cap);
+        if (!p)
+            return -1;
+        d->s = p;
+        d->cap = cap;
+    }
+    memcpy(d->s + d->n, s, n);
+    d->n += n;
+    d->s[d->n] = '\0';
+    return 0;
+}
+
+static int is_name_char(char c, int first)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+           (!first && c >= '0' && c <= '9');
+}
+
+static char *expand(const char *s, const char *const *vars, int depth, qr_error *err)
+{
+    dstr d = {0};
+    if (ds_add(&d, "", 0) != 0)
+        goto oom;
+    while (*s) {
+        const char *dollar = strchr(s, '$');
+        if (!dollar) {
+            if (ds_add(&d, s, strlen(s)) != 0)
+                goto oom;
+            break;
+        }
+        if (ds_add(&d, s, (size_t)(dollar - s)) != 0)
+            goto oom;
+        if (dollar[1] == '$' && dollar[2] == '{') {      /* $${ → ${ */
+            if (ds_add(&d, "${", 2) != 0)
+                goto oom;
+            s = dollar + 3;
+            continue;
+        }
+        if (dollar[1] != '{') {
+            if (ds_add(&d, "$", 1) != 0)
+                goto oom;
+            s = dollar + 1;
+            continue;
+        }
+        const char *name = dollar + 2, *p = name;
+        while (is_name_char(*p, p == name))
+            p++;
+        size_t n = (size_t)(p - name);
+        if (n == 0) {
+            qr_error_set(err, "'${' must be followed by a variable name, as in ${out} (write $${ for a literal ${)");
+            goto fail;
+        }
+        const char *deflt = NULL;
+        size_t deflt_len = 0;
+        if (p[0] == ':' && p[1] == '-') {
+            deflt = p + 2;
+            int level = 0;
+            const char *q = deflt;
+            for (; *q && !(*q == '}' && level == 0); q++) {
+                if (q[0] == '$' && q[1] == '{')
+                    level++, q++;
+                else if (*q == '}')
+                    level--;
+            }
+            deflt_len = (size_t)(q - deflt);
+            p = q;
+        }
+        if (*p != '}') {
+            qr_error_set(err, "'${%.*s' is not closed with '}'", (int)n, name);
+            goto fail;
+        }
+        char key[256];
+        if (n >= sizeof key) {
+            qr_error_set(err, "variable name '%.*s…' is too long", 32, name);
+            goto fail;
+        }
+        memcpy(key, name, n);
+        key[n] = '\0';
+        const char *val = var_lookup(vars, key, n);
+        if (!val)
+            val = getenv(key);
+        if (val && !*val && deflt)
+            val = NULL;
+        if (val) {
+            if (ds_add(&d, val, strlen(val)) != 0)
+                goto oom;
+        } else if (deflt) {
+            if (depth > 8) {
+                qr_error_set(err, "variable defaults nested too deeply in ${%s:-…}", key);
+                goto fail;
+            }
+            char *dd = strndup(deflt, deflt_len);
+            char *x = dd ? expand(dd, vars, depth + 1, err) : NULL;
+            free(dd);
+            if (!x)
+                goto fail;
+            int rc = ds_add(&d, x, strlen(x));
+            free(x);
+            if (rc != 0)
+                goto oom;
+        } else {
+            qr_error_set(err, "undefined variable '%s': define it under 'vars:', pass --set %s=VALUE, "
+                         "set the environment variable, or write ${%s:-default}", key, key, key);
+            goto fail;
+        }
+        s = p + 1;
+    }
+    return d.s;
+oom:
+    qr_error_set(err, "out of memory");
+fail:
+    free(d.s);
+    return NULL;
+}
+
+char *qr_vars_expand(const char *s, const char *const *vars, qr_error *err)
+{
+    return expand(s, vars, 0, err);
+}
+
+typedef struct varset {
+    char **v;
+    size_t n, cap;
+} varset;
+
+static int varset_add(varset *vs, const char *name, const char *value)
+{
+    if (vs->n + 2 > vs->cap) {
+        size_t cap = vs->cap ? vs->cap * 2 : 16;
+        char **v = realloc(vs->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        vs->v = v;
+        vs->cap = cap;
+    }
+    size_t n = strlen(name) + strlen(value) + 2;
+    char *s = malloc(n);
+    if (!s)
+        return -1;
+    snprintf(s, n, "%s=%s", name, value);
+    vs->v[vs->n++] = s;
+    vs->v[vs->n] = NULL;
+    return 0;
+}
+
+static void varset_free(varset *vs)
+{
+    for (size_t i = 0; i < vs->n; i++)
+        free(vs->v[i]);
+    free(vs->v);
+}
+
+static int scalar_text(const qr_value *v, char *buf, size_t n, const char **out)
+{
+    switch (v->type) {
+    case QR_VAL_STRING: *out = v->u.str.s; return 0;
+    case QR_VAL_INT: snprintf(buf, n, "%lld", (long long)v->u.i); break;
+    case QR_VAL_NUMBER: snprintf(buf, n, "%.17g", v->u.n); break;
+    case QR_VAL_BOOL: snprintf(buf, n, "%s", v->u.b ? "true" : "false"); break;
+    case QR_VAL_NULL: buf[0] = '\0'; break;
+    default: return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
+/* Overrides (--set) come first, so they win the lookup; then `vars:`, each
+ * expanded against the overrides, the earlier vars and the environment. */
+static int collect_vars(const qr_value *root, const char *const *overrides, varset *vs, qr_error *err)
+{
+    for (size_t i = 0; overrides && overrides[i]; i++) {
+        const char *eq = strchr(overrides[i], '=');
+        if (!eq || eq == overrides[i])
+            return qr_error_set(err, "--set '%s': write NAME=VALUE", overrides[i]);
+        char *name = strndup(overrides[i], (size_t)(eq - overrides[i]));
+        int rc = name ? varset_add(vs, name, eq + 1) : -1;
+        free(name);
+        if (rc != 0)
+            return qr_error_set(err, "out of memory");
+    }
+    const qr_value *vars = qr_value_get(root, "vars");
+    if (!vars || vars->type == QR_VAL_NULL)
+        return 0;
+    if (vars->type != QR_VAL_MAP)
+        return qr_value_error(vars, err, "'vars' must be a map of names to values, as in vars: { out: out/news }");
+    for (size_t i = 0; i < vars->u.map.n; i++) {
+        const qr_value_entry *e = &vars->u.map.v[i];
+        char buf[64];
+        const char *text;
+        if (scalar_text(e->value, buf, sizeof buf, &text) != 0)
+            return qr_value_error(e->value, err, "variable '%s' must be a string or a number, not %s",
+                                  e->key, qr_value_type_name(e->value->type));
+        if (var_lookup((const char *const *)vs->v, e->key, strlen(e->key)) && overrides) {
+            int overridden = 0;
+            for (size_t k = 0; overrides[k]; k++)
+                if (strncmp(overrides[k], e->key, strlen(e->key)) == 0 && overrides[k][strlen(e->key)] == '=')
+                    overridden = 1;
+            if (overridden)
+                continue;
+        }
+        qr_error xe;
+        char *x = expand(text, (const char *const *)vs->v, 0, &xe);
+        if (!x)
+            return qr_value_error(e->value, err, "%s", xe.message);
+        int rc = varset_add(vs, e->key, x);
+        free(x);
+        if (rc != 0)
+            return qr_error_set(err, "out of memory");
+    }
+    return 0;
+}
+
+static int substitute(qr_value *v, const char *const *vars, qr_error *err)
+{
+    if (v->type == QR_VAL_STRING) {
+        if (!strchr(v->u.str.s, '$'))
+            return 0;
+        qr_error xe;
+        char *x = expand(v->u.str.s, vars, 0, &xe);
+        if (!x)
+            return qr_value_error(v, err, "%s", xe.message);
+        free(v->u.str.s);
+        v->u.str.s = x;
+        v->u.str.len = strlen(x);
+        if (v->plain)
+            return qr_value_retype_plain(v);
+        return 0;
+    }
+    for (size_t i = 0; i < qr_value_len(v); i++)
+        if (substitute((qr_value *)qr_value_at(v, i), vars, err) != 0)
+            return -1;
+    return 0;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Option validation
+ * =================================================================== */
+static char *join_path(const char *base, const char *path)
+{
+    if (path[0] == '/' || !base || !*base || strcmp(base, ".") == 0)
+        return strdup(path);
+    size_t n = strlen(base) + strlen(path) + 2;
+    char *r = malloc(n);
+    if (r)
+        snprintf(r, n, "%s/%s", base, path);
+    return r;
+}
+
+static const char *opt_type_name(const qr_option_def *d)
+{
+    switch (d->type) {
+    case QR_OPT_BOOL: return "true or false";
+    case QR_OPT_INT: return "an integer";
+    case QR_OPT_NUMBER: return "a number";
+    case QR_OPT_STRING: return "a string";
+    case QR_OPT_ENUM: return "one of";
+    case QR_OPT_PATH: return "a file path";
+    case QR_OPT_STRING_LIST: return "a string or a list of strings";
+    case QR_OPT_LIST: return "a list";
+    case QR_OPT_MAP: return "a map";
+    case QR_OPT_ANY: return "any value";
+    }
+    return "?";
+}
+
+static int enum_has(const char *choices, const char *s)
+{
+    size_t n = strlen(s);
+    for (const char *p = choices; p && *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, s, n) == 0)
+            return 1;
+        p = bar ? bar + 1 : p + len;
+    }
+    return 0;
+}
+
+static const char *enum_suggest(const char *choices, const char *s, char *buf, size_t n)
+{
+    const char *names[32];
+    char copy[512];
+    size_t k = 0;
+    snprintf(copy, sizeof copy, "%s", choices);
+    for (char *tok = strtok(copy, "|"); tok && k < 32; tok = strtok(NULL, "|"))
+        names[k++] = tok;
+    const char *best = qr_closest_name(s, names, k);
+    if (!best)
+        return NULL;
+    snprintf(buf, n, "%s", best);
+    return buf;
+}
+
+/* What `got` is, for messages: "a string ('yes')", "a list", … */
+static const char *describe(const qr_value *v, char *buf, size_t n)
+{
+    switch (v->type) {
+    case QR_VAL_STRING: snprintf(buf, n, "a string ('%.60s')", v->u.str.s); break;
+    case QR_VAL_INT: snprintf(buf, n, "an integer (%lld)", (long long)v->u.i); break;
+    case QR_VAL_NUMBER: snprintf(buf, n, "a number (%g)", v->u.n); break;
+    case QR_VAL_BOOL: snprintf(buf, n, "a boolean (%s)", v->u.b ? "true" : "false"); break;
+    default: snprintf(buf, n, "%s", qr_value_type_name(v->type)); break;
+    }
+    return buf;
+}
+
+/* Validates one given value against its declaration; may normalize it in
+ * place (a string for a string list becomes a one-item list). */
+static int check_option(const char *what, const qr_option_def *d, qr_value **slot,
+                        const char *base_dir, qr_error *err)
+{
+    qr_value *v = *slot;
+    char got[128];
+    int ok = 1;
+    switch (d->type) {
+    case QR_OPT_BOOL: ok = v->type == QR_VAL_BOOL; break;
+    case QR_OPT_INT: ok = v->type == QR_VAL_INT; break;
+    case QR_OPT_NUMBER: ok = v->type == QR_VAL_INT || v->type == QR_VAL_NUMBER; break;
+    case QR_OPT_STRING: ok = v->type == QR_VAL_STRING; break;
+    case QR_OPT_LIST: ok = v->type == QR_VAL_LIST; break;
+    case QR_OPT_MAP: ok = v->type == QR_VAL_MAP; break;
+    case QR_OPT_ANY: break;
+    case QR_OPT_ENUM:
+        if (v->type != QR_VAL_STRING || !enum_has(d->choices, v->u.str.s)) {
+            char sug[64];
+            const char *s = v->type == QR_VAL_STRING ? enum_suggest(d->choices, v->u.str.s, sug, sizeof sug) : NULL;
+            return qr_value_error(v, err, "%s: option '%s' must be one of %s, got %s%s%s%s",
+                                  what, d->name, d->choices, describe(v, got, sizeof got),
+                                  s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+        }
+        return 0;
+    case QR_OPT_PATH:
+        if (v->type != QR_VAL_STRING || !v->u.str.len)
+            return qr_value_error(v, err, "%s: option '%s' must be a file path, got %s",
+                                  what, d->name, describe(v, got, sizeof got));
+        if (!(d->flags & QR_OPT_OUTPUT) && strcmp(v->u.str.s, "-") != 0) {
+            char *full = join_path(base_dir, v->u.str.s);
+            struct stat st;
+            int rc = full ? stat(full, &st) : -1;
+            int e = errno;
+            if (rc != 0) {
+                qr_value_error(v, err, "%s: option '%s': cannot open '%s': %s%s%s%s", what, d->name,
+                               v->u.str.s, full ? strerror(e) : "out of memory",
+                               full && strcmp(full, v->u.str.s) ? " (looked for " : "",
+                               full && strcmp(full, v->u.str.s) ? full : "",
+                               full && strcmp(full, v->u.str.s) ? "; relative paths start at the pipeline's folder)" : "");
+                free(full);
+                return -1;
+            }
+            free(full);
+        }
+        return 0;
+    case QR_OPT_STRING_LIST:
+        if (v->type == QR_VAL_STRING) {
+            qr_value *list = qr_value_new_list();
+            if (!list || qr_value_set_mark(list, v->file, v->line, v->col) != 0) {
+                qr_value_free(list);
+                return qr_error_set(err, "out of memory");
+            }
+            *slot = list;
+            if (qr_value_list_push(list, v) != 0)
+                return qr_error_set(err, "out of memory");
+            return 0;
+        }
+        if (v->type != QR_VAL_LIST)
+            return qr_value_error(v, err, "%s: option '%s' must be a string or a list of strings, got %s",
+                                  what, d->name, describe(v, got, sizeof got));
+        for (size_t i = 0; i < v->u.list.n; i++)
+            if (v->u.list.v[i]->type != QR_VAL_STRING)
+                return qr_value_error(v->u.list.v[i], err, "%s: option '%s': item %zu must be a string, got %s",
+                                      what, d->name, i + 1, describe(v->u.list.v[i], got, sizeof got));
+        return 0;
+    }
+    if (!ok)
+        return qr_value_error(v, err, "%s: option '%s' must be %s, got %s", what, d->name,
+                              opt_type_name(d), describe(v, got, sizeof got));
+    return 0;
+}
+
+static int is_extra(const char *key, const char *const *extra)
+{
+    for (size_t i = 0; extra && extra[i]; i++)
+        if (strcmp(key, extra[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int unknown_option(const char *what, const qr_option_def *defs, const char *const *extra,
+                          const qr_value_entry *e, const qr_value *map, qr_error *err)
+{
+    const char *names[128] = {0};
+    size_t n = 0;
+    for (const qr_option_def *d = defs; d && d->name && n < 120; d++)
+        names[n++] = d->name;
+    for (size_t i = 0; extra && extra[i] && n < 128; i++)
+        names[n++] = extra[i];
+    const char *best = qr_closest_name(e->key, names, n);
+    char list[600] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used + 40 < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+    qr_value_mark(map, err);
+    if (e->key_line) {
+        err->line = e->key_line;
+        err->col = e->key_col;
+    }
+    if (best)
+        return qr_error_set(err, "%s has no option '%s'; did you mean '%s'?", what, e->key, best);
+    return qr_error_set(err, "%s has no option '%s'; its options are: %s", what, e->key, list);
+}
+
+/* Builds the resolved options: given values checked, defaults filled in
+ * (declaration order first, then nothing else: unknown keys are errors).
+ * Keys in `extra` are accepted and left out. `at` marks missing options. */
+static qr_value *resolve_options(const char *what, const qr_option_def *defs,
+                                 const char *const *extra, const qr_value *given,
+                                 const qr_value *at, const char *base_dir, qr_error *err)
+{
+    qr_value *out = qr_value_new_map();
+    if (!out || qr_value_set_mark(out, at ? at->file : NULL, at ? at->line : 0, at ? at->col : 0) != 0) {
+        qr_value_free(out);
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < qr_value_len(given); i++) {
+        const qr_value_entry *e = &given->u.map.v[i];
+        if (is_extra(e->key, extra))
+            continue;
+        const qr_option_def *d = defs;
+        while (d && d->name && strcmp(d->name, e->key) != 0)
+            d++;
+        if (!d || !d->name) {
+            unknown_option(what, defs, extra, e, given, err);
+            goto fail;
+        }
+    }
+    for (const qr_option_def *d = defs; d && d->name; d++) {
+        const qr_value *g = qr_value_get(given, d->name);
+        qr_value *v = NULL;
+        if (g && g->type != QR_VAL_NULL) {
+            v = qr_value_copy(g);
+            if (!v) {
+                qr_error_set(err, "out of memory");
+                goto fail;
+            }
+            if (check_option(what, d, &v, base_dir, err) != 0) {
+                qr_value_free(v);
+                goto fail;
+            }
+        } else if (d->default_str) {
+            v = qr_yaml_load_string(d->default_str, strlen(d->default_str), "<default>", err);
+            if (!v) {
+                qr_error_set(err, "%s: the default of option '%s' (%s) is not valid YAML", what, d->name,
+                             d->default_str);
+                goto fail;
+            }
+            qr_value_set_mark_deep(v, at ? at->file : NULL, at ? at->line : 0, at ? at->col : 0);
+            if (d->type == QR_OPT_STRING_LIST && v->type == QR_VAL_STRING &&
+                check_option(what, d, &v, base_dir, err) != 0) {
+                qr_value_free(v);
+                goto fail;
+            }
+        } else if (d->flags & QR_OPT_REQUIRED) {
+            qr_value_error(at, err, "%s needs option '%s' (%s%s%s)", what, d->name, opt_type_name(d),
+                           d->type == QR_OPT_ENUM ? " " : "", d->type == QR_OPT_ENUM ? d->choices : "");
+            goto fail;
+        } else {
+            continue;
+        }
+        if (qr_value_map_set(out, d->name, v) != 0) {
+            qr_error_set(err, "out of memory");
+            goto fail;
+        }
+        if (g) {
+            const qr_value_entry *ge = qr_value_get_entry(given, d->name);
+            out->u.map.v[out->u.map.n - 1].key_line = ge->key_line;
+            out->u.map.v[out->u.map.n - 1].key_col = ge->key_col;
+        }
+    }
+    return out;
+fail:
+    qr_value_free(out);
+    return NULL;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Building
+ * =================================================================== */
+static void step_free(step_inst *s)
+{
+    if (!s)
+        return;
+    if (s->inited && s->def->free)
+        s->def->free(s->state);
+    if (s->serialize)
+        pthread_mutex_destroy(&s->lock);
+    qr_value_free(s->options);
+    free(s->name);
+    free(s->file);
+    free(s);
+}
+
+void qr_pipeline_free(qr_pipeline *p)
+{
+    if (!p)
+        return;
+    for (size_t i = p->n_steps; i-- > 0;)
+        step_free(p->steps[i]);
+    free(p->steps);
+    qr_value_free(p->input);
+    free(p->name);
+    free(p->file);
+    free(p->base_dir);
+    free(p->errors_path);
+    free(p);
+}
+
+static const char *const top_keys[] = {"name", "description", "vars", "input", "errors",
+                                       "modules", "steps", NULL};
+static const char *const step_extra[] = {"name", "on_error", NULL};
+static const char *const input_extra[] = {"on_error", NULL};
+
+static int check_top(const qr_value *root, qr_error *err)
+{
+    if (root->type != QR_VAL_MAP)
+        return qr_value_error(root, err, "a pipeline is a map with 'steps:' (and optionally name, vars, "
+                              "input, errors, modules); got %s", qr_value_type_name(root->type));
+    for (size_t i = 0; i < root->u.map.n; i++) {
+        const qr_value_entry *e = &root->u.map.v[i];
+        if (is_extra(e->key, top_keys))
+            continue;
+        size_t n = sizeof top_keys / sizeof *top_keys - 1;
+        const char *best = qr_closest_name(e->key, (const char *const *)top_keys, n);
+        qr_value_mark(root, err);
+        err->line = e->key_line;
+        err->col = e->key_col;
+        if (best)
+            return qr_error_set(err, "unknown key '%s'; did you mean '%s'?", e->key, best);
+        return qr_error_set(err, "unknown key '%s'; a pipeline has: name, description, vars, input, "
+                            "errors, modules, steps", e->key);
+    }
+    const qr_value *name = qr_value_get(root, "name");
+    if (name && name->type != QR_VAL_STRING)
+        return qr_value_error(name, err, "'name' must be a string");
+    return 0;
+}
+
+static int parse_on_error(const qr_value *v, const char *what, qr_on_error *out, qr_error *err)
+{
+    if (!v || v->type == QR_VAL_NULL) {
+        *out = QR_ON_ERROR_FAIL;
+        return 0;
+    }
+    const char *s = qr_value_string(v);
+    if (s && !strcmp(s, "fail"))
+        *out = QR_ON_ERROR_FAIL;
+    else if (s && !strcmp(s, "skip"))
+        *out = QR_ON_ERROR_SKIP;
+    else if (s && !strcmp(s, "drop"))
+        *out = QR_ON_ERROR_DROP;
+    else {
+        char got[128];
+        return qr_value_error(v, err, "%s: on_error must be fail, skip or drop, got %s", what,
+                              describe(v, got, sizeof got));
+    }
+    return 0;
+}
+
+static int add_step(qr_pipeline *p, const qr_step_def *def, const char *type, const qr_value *given,
+                    const qr_value *at, qr_error *err)
+{
+    char what[160];
+    snprintf(what, sizeof what, "step '%s'", type);
+    if (given && given->type != QR_VAL_MAP && given->type != QR_VAL_NULL)
+        return qr_value_error(given, err, "%s: options must be a map (write %s: {} for the defaults), got %s",
+                              what, type, qr_value_type_name(given->type));
+    step_inst *s = calloc(1, sizeof *s);
+    if (!s)
+        return qr_error_set(err, "out of memory");
+    step_inst **grown = realloc(p->steps, (p->n_steps + 1) * sizeof *grown);
+    if (!grown) {
+        free(s);
+        return qr_error_set(err, "out of memory");
+    }
+    p->steps = grown;
+    p->steps[p->n_steps++] = s;
+    s->def = def;
+    s->line = at->line;
+    s->col = at->col;
+    if (at->file && !(s->file = strdup(at->file)))
+        return qr_error_set(err, "out of memory");
+    const qr_value *nm = qr_value_get(given, "name");
+    if (nm && nm->type != QR_VAL_NULL && (nm->type != QR_VAL_STRING || !nm->u.str.len))
+        return qr_value_error(nm, err, "%s: 'name' must be a non-empty string", what);
+    s->name = strdup(nm && nm->type == QR_VAL_STRING ? nm->u.str.s : type);
+    if (!s->name)
+        return qr_error_set(err, "out of memory");
+    if (nm && nm->type == QR_VAL_STRING)
+        snprintf(what, sizeof what, "step '%s' (%s)", s->name, type);
+    if (parse_on_error(qr_value_get(given, "on_error"), what, &s->on_error, err) != 0)
+        return -1;
+    s->options = resolve_options(what, def->options, step_extra, given, given ? given : at,
+                                 p->base_dir, err);
+    return s->options ? 0 : -1;
+}
+
+static int build_steps(qr_pipeline *p, const qr_value *root, qr_registry *reg, qr_error *err)
+{
+    const qr_value *steps = qr_value_get(root, "steps");
+    if (!steps)
+        return qr_value_error(root, err, "the pipeline has no 'steps:'; list at least one, as in steps: [ { tokenize: {} } ]");
+    if (steps->type != QR_VAL_LIST)
+        return qr_value_error(steps, err, "'steps' must be a list (each item '- stepname: {options}'), got %s",
+                              qr_value_type_name(steps->type));
+    for (size_t i = 0; i < steps->u.list.n; i++) {
+        const qr_value *item = steps->u.list.v[i];
+        const char *type = NULL;
+        const qr_value *opts = NULL;
+        if (item->type == QR_VAL_STRING) {
+            type = item->u.str.s;        /* "- tokenize" alone */
+        } else if (item->type == QR_VAL_MAP && item->u.map.n == 1) {
+            type = item->u.map.v[0].key;
+            opts = item->u.map.v[0].value;
+        } else if (item->type == QR_VAL_MAP && item->u.map.n > 1) {
+            return qr_value_error(item, err, "step %zu has %zu keys (%s, %s…); write one step per list item, "
+                                  "its options indented below it", i + 1, item->u.map.n,
+                                  item->u.map.v[0].key, item->u.map.v[1].key);
+        } else {
+            return qr_value_error(item, err, "step %zu must be '- stepname: {options}', got %s", i + 1,
+                                  qr_value_type_name(item->type));
+        }
+        const qr_step_def *def = qr_registry_find(reg, type);
+        if (!def) {
+            const char *best = qr_registry_suggest(reg, type);
+            qr_value_mark(item, err);
+            if (item->type == QR_VAL_MAP && item->u.map.v[0].key_line) {
+                err->line = item->u.map.v[0].key_line;
+                err->col = item->u.map.v[0].key_col;
+            }
+            if (best)
+                return qr_error_set(err, "unknown step '%s'; did you mean '%s'?", type, best);
+            return qr_error_set(err, "unknown step '%s'; run 'quarry steps' for the list", type);
+        }
+        if (opts && opts->type == QR_VAL_LIST) {
+            for (size_t k = 0; k < opts->u.list.n; k++)
+                if (add_step(p, def, type, opts->u.list.v[k], opts->u.list.v[k], err) != 0)
+                    return -1;
+        } else if (add_step(p, def, type, opts, opts ? opts : item, err) != 0) {
+            return -1;
+        }
+    }
+    if (p->n_steps == 0)
+        return qr_value_error(steps, err, "'steps' is empty; list at least one step");
+    return 0;
+}
+
+static int build_input(qr_pipeline *p, const qr_value *root, qr_error *err)
+{
+    const qr_value *in = qr_value_get(root, "input");
+    if (!in || in->type == QR_VAL_NULL)
+        return 0;
+    if (in->type != QR_VAL_MAP)
+        return qr_value_error(in, err, "'input' must be a map, as in input: { format: jsonl, paths: [docs/] }");
+    qr_on_error oe;
+    if (parse_on_error(qr_value_get(in, "on_error"), "input", &oe, err) != 0)
+        return -1;
+    p->input = resolve_options("input", qr_input_option_defs, input_extra, in, in, p->base_dir, err);
+    if (!p->input)
+        return -1;
+    const qr_value *oev = qr_value_get(in, "on_error");
+    if (oev && oev->type != QR_VAL_NULL) {
+        qr_value *c = qr_value_copy(oev);
+        if (!c || qr_value_map_set(p->input, "on_error", c) != 0)
+            return qr_error_set(err, "out of memory");
+    }
+    /* check the reader accepts the values (format names, delimiter) */
+    qr_input_opts io;
+    qr_input_opts_init(&io);
+    for (size_t i = 0; i < p->input->u.map.n; i++) {
+        const qr_value_entry *e = &p->input->u.map.v[i];
+        char buf[64];
+        const char *text;
+        if (!strcmp(e->key, "paths") || !strcmp(e->key, "on_error"))
+            continue;
+        if (scalar_text(e->value, buf, sizeof buf, &text) != 0)
+            return qr_value_error(e->value, err, "input: option '%s' must be a single value", e->key);
+        qr_error ie;
+        qr_error_clear(&ie);
+        if (qr_input_opts_set(&io, e->key, text, &ie) != 0)
+            return qr_value_error(e->value, err, "input: %s", ie.message);
+    }
+    return 0;
+}
+
+static int init_steps(qr_pipeline *p, qr_registry *reg, int jobs, qr_error *err)
+{
+    const qr_host_api *api = qr_host_api_get();
+    for (size_t i = 0; i < p->n_steps; i++) {
+        step_inst *s = p->steps[i];
+        s->cx.ctx.pipeline_name = p->name;
+        s->cx.ctx.pipeline_file = p->file;
+        s->cx.ctx.base_dir = p->base_dir;
+        s->cx.ctx.step_name = s->name;
+        s->cx.ctx.index = (int)i;
+        s->cx.ctx.jobs = jobs;
+        s->cx.data = qr_registry_data(reg, s->def->name);
+        if (!(s->def->flags & (QR_STEP_THREAD_SAFE | QR_STEP_ORDERED)) && !s->def->thread_init) {
+            if (pthread_mutex_init(&s->lock, NULL) != 0)
+                return qr_error_set(err, "cannot create a mutex");
+            s->serialize = 1;
+        }
+        if (!s->def->init) {
+            s->inited = 1;
+            continue;
+        }
+        qr_error e;
+        qr_error_clear(&e);
+        s->state = s->def->init(api, s->options, &s->cx.ctx, &e);
+        if (!s->state) {
+            if (!e.message[0])
+                snprintf(e.message, sizeof e.message, "initialization failed without a message");
+            char what[160];
+            if (strcmp(s->name, s->def->name))
+                snprintf(what, sizeof what, "step '%s' (%s)", s->name, s->def->name);
+            else
+                snprintf(what, sizeof what, "step '%s'", s->name);
+            if (!e.file[0]) {
+                snprintf(e.file, sizeof e.file, "%s", s->file ? s->file : "");
+                e.line = s->line;
+                e.col = s->col;
+            }
+            qr_error_at(err, e.file, e.line, e.col, "%s: %s", what, e.message);
+            return -1;
+        }
+        s->inited = 1;
+    }
+    return 0;
+}
+
+static char *dir_of(const char *path)
+{
+    char *c = strdup(path);
+    if (!c)
+        return NULL;
+    char *d = strdup(dirname(c));
+    free(c);
+    return d;
+}
+
+qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, const char *base_dir,
+                                    qr_registry *reg, const qr_pipeline_opts *opts, qr_error *err)
+{
+    qr_pipeline_opts none = {0};
+    if (!opts)
+        opts = &none;
+    qr_pipeline *p = calloc(1, sizeof *p);
+    qr_value *root = NULL;
+    varset vs = {0};
+    if (!p) {
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    p->reg = reg;
+    p->file = strdup(file ? file : "");
+    p->base_dir = strdup(base_dir && *base_dir ? base_dir : ".");
+    if (!p->file || !p->base_dir) {
+        qr_error_set(err, "out of memory");
+        goto fail;
+    }
+    if (!root_in) {
+        qr_error_set(err, "no pipeline given");
+        goto fail;
+    }
+    if (check_top(root_in, err) != 0 || collect_vars(root_in, opts->vars, &vs, err) != 0)
+        goto fail;
+    root = qr_value_new_map();
+    if (!root || qr_value_set_mark(root, root_in->file, root_in->line, root_in->col) != 0) {
+        qr_error_set(err, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < root_in->u.map.n; i++) {
+        const qr_value_entry *e = &root_in->u.map.v[i];
+        if (!strcmp(e->key, "vars"))
+            continue;
+        qr_value *c = qr_value_copy(e->value);
+        if (!c || qr_value_map_set(root, e->key, c) != 0) {
+            qr_error_set(err, "out of memory");
+            goto fail;
+        }
+        if (substitute(c, (const char *const *)vs.v, err) != 0)
+            goto fail;
+    }
+    const qr_value *name = qr_value_get(root, "name");
+    p->name = strdup(qr_value_string(name) ? qr_value_string(name) : "");
+    if (!p->name) {
+        qr_error_set(err, "out of memory");
+        goto fail;
+    }
+    const qr_value *errors = qr_value_get(root, "errors");
+    if (errors && errors->type != QR_VAL_NULL) {
+        if (errors->type != QR_VAL_STRING || !errors->u.str.len) {
+            qr_value_error(errors, err, "'errors' must be a file path (JSON lines), as in errors: out/errors.jsonl");
+            goto fail;
+        }
+        p->errors_path = strcmp(errors->u.str.s, "-") ? join_path(p->base_dir, errors->u.str.s)
+                                                       : strdup("-");
+        if (!p->errors_path) {
+            qr_error_set(err, "out of memory");
+            goto fail;
+        }
+    }
+    const qr_value *modules = qr_value_get(root, "modules");
+    if (modules && modules->type != QR_VAL_NULL && qr_value_len(modules) > 0) {
+        qr_value_error(modules, err, "'modules': loading C modules is not supported by this build yet; "
+                       "remove the key (see docs/modules.md)");
+        goto fail;
+    }
+    if (build_input(p, root, err) != 0 || build_steps(p, root, reg, err) != 0)
+        goto fail;
+    p->ordered_from = p->n_steps;
+    for (size_t i = 0; i < p->n_steps; i++)
+        if (p->steps[i]->def->flags & QR_STEP_ORDERED) {
+            p->ordered_from = i;
+            break;
+        }
+    if (!opts->no_init) {
+        int jobs = opts->jobs > 0 ? opts->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+        if (init_steps(p, reg, jobs > 0 ? jobs : 1, err) != 0)
+            goto fail;
+    }
+    qr_value_free(root);
+    varset_free(&vs);
+    return p;
+fail:
+    qr_value_free(root);
+    varset_free(&vs);
+    qr_pipeline_free(p);
+    return NULL;
+}
+
+qr_pipeline *qr_pipeline_load_yaml(const char *path, qr_registry *reg, const qr_pipeline_opts *opts,
+                                   qr_error *err)
+{
+    qr_value *root = qr_yaml_load_file(path, err);
+    if (!root)
+        return NULL;
+    char *dir = dir_of(path);
+    qr_pipeline *p = dir ? qr_pipeline_from_value(root, path, dir, reg, opts, err) : NULL;
+    if (!dir)
+        qr_error_set(err, "out of memory");
+    free(dir);
+    qr_value_free(root);
+    return p;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Accessors
+ * =================================================================== */
+const char *qr_pipeline_name(const qr_pipeline *p) { return p->name; }
+const char *qr_pipeline_file(const qr_pipeline *p) { return p->file; }
+const char *qr_pipeline_base_dir(const qr_pipeline *p) { return p->base_dir; }
+const qr_value *qr_pipeline_input(const qr_pipeline *p) { return p->input; }
+const char *qr_pipeline_errors_path(const qr_pipeline *p) { return p->errors_path; }
+size_t qr_pipeline_step_count(const qr_pipeline *p) { return p->n_steps; }
+size_t qr_pipeline_ordered_from(const qr_pipeline *p) { return p->ordered_from; }
+
+const qr_step_def *qr_pipeline_step_def(const qr_pipeline *p, size_t i)
+{
+    return i < p->n_steps ? p->steps[i]->def : NULL;
+}
+
+const char *qr_pipeline_step_name(const qr_pipeline *p, size_t i)
+{
+    return i < p->n_steps ? p->steps[i]->name : NULL;
+}
+
+qr_on_error qr_pipeline_step_on_error(const qr_pipeline *p, size_t i)
+{
+    return i < p->n_steps ? p->steps[i]->on_error : QR_ON_ERROR_FAIL;
+}
+
+const qr_value *qr_pipeline_step_options(const qr_pipeline *p, size_t i)
+{
+    return i < p->n_steps ? p->steps[i]->options : NULL;
+}
+
+void qr_pipeline_step_mark(const qr_pipeline *p, size_t i, qr_error *err)
+{
+    if (!err || i >= p->n_steps)
+        return;
+    snprintf(err->file, sizeof err->file, "%s", p->steps[i]->file ? p->steps[i]->file : "");
+    err->line = p->steps[i]->line;
+    err->col = p->steps[i]->col;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Threads
+ * =================================================================== */
+qr_pipeline_thread *qr_pipeline_thread_new_range(qr_pipeline *p, size_t from, size_t to, qr_error *err)
+{
+    qr_pipeline_thread *t = calloc(1, sizeof *t);
+    if (!t || !(t->states = calloc(p->n_steps + 1, sizeof *t->states))) {
+        free(t);
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    t->p = p;
+    t->from = from;
+    t->to = to > p->n_steps ? p->n_steps : to;
+    for (size_t i = t->from; i < t->to; i++) {
+        step_inst *s = p->steps[i];
+        if (!s->def->thread_init)
+            continue;
+        qr_error e;
+        qr_error_clear(&e);
+        t->states[i] = s->def->thread_init(s->state, &e);
+        if (!t->states[i]) {
+            qr_error_set(err, "step '%s': per-thread initialization failed: %s", s->name,
+                         e.message[0] ? e.message : "no message");
+            t->to = i;
+            qr_pipeline_thread_free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+qr_pipeline_thread *qr_pipeline_thread_new(qr_pipeline *p, qr_error *err)
+{
+    return qr_pipeline_thread_new_range(p, 0, p->n_steps, err);
+}
+
+static void snapshot_free(snapshot *s)
+{
+    free(s->labels);
+    json_decref(s->fields);
+    free(s->text);
+    for (size_t i = 0; i < s->spans_n; i++)
+        json_decref(s->spans[i].attrs);
+    free(s->spans);
+}
+
+void qr_pipeline_thread_free(qr_pipeline_thread *t)
+{
+    if (!t)
+        return;
+    for (size_t i = t->from; i < t->to; i++) {
+        step_inst *s = t->p->steps[i];
+        if (t->states[i] && s->def->thread_free)
+            s->def->thread_free(s->state, t->states[i]);
+    }
+    snapshot_free(&t->snap);
+    free(t->states);
+    free(t);
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Processing
+ * =================================================================== */
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 8;
+    while (c < need)
+        c *= 2;
+    void *n = realloc(*p, c * elem);
+    if (!n)
+        return -1;
+    *p = n;
+    *cap = c;
+    return 0;
+}
+
+static void snapshot_release(snapshot *s)
+{
+    json_decref(s->fields);
+    s->fields = NULL;
+    for (size_t i = 0; i < s->spans_n; i++)
+        json_decref(s->spans[i].attrs);
+    s->spans_n = 0;
+    s->has_text = 0;
+}
+
+static int snapshot_take(snapshot *s, const qr_doc *d, int with_text)
+{
+    snapshot_release(s);
+    s->n_spans = d->n_spans;
+    if (grow((void **)&s->labels, &s->cap_labels, d->n_labels, sizeof *s->labels) != 0)
+        return -1;
+    if (d->n_labels)
+        memcpy(s->labels, d->labels, d->n_labels * sizeof *s->labels);
+    s->n_labels = d->n_labels;
+    s->label = d->label;
+    if (d->fields && !(s->fields = json_copy(d->fields)))
+        return -1;
+    if (with_text) {
+        if (grow((void **)&s->text, &s->text_cap, d->len + 1, 1) != 0 ||
+            grow((void **)&s->spans, &s->spans_cap, d->n_spans, sizeof *s->spans) != 0)
+            return -1;
+        if (d->len)
+            memcpy(s->text, d->text, d->len);
+        s->len = d->len;
+        for (size_t i = 0; i < d->n_spans; i++) {
+            s->spans[i] = d->spans[i];
+            json_incref(s->spans[i].attrs);
+        }
+        s->spans_n = d->n_spans;
+        s->has_text = 1;
+    }
+    return 0;
+}
+
+static int snapshot_restore(snapshot *s, qr_doc *d, qr_error *err)
+{
+    if (s->has_text) {
+        if (qr_doc_set_text(d, s->text, s->len, err) != 0)
+            return -1;
+        if (grow((void **)&d->spans, &d->cap_spans, s->spans_n, sizeof *d->spans) != 0)
+            return qr_error_set(err, "out of memory");
+        memcpy(d->spans, s->spans, s->spans_n * sizeof *d->spans);
+        d->n_spans = s->spans_n;
+        s->spans_n = 0;          /* the doc owns the attrs references now */
+        s->has_text = 0;
+    } else {
+        for (size_t i = s->n_spans; i < d->n_spans; i++)
+            json_decref(d->spans[i].attrs);
+        if (d->n_spans > s->n_spans)
+            d->n_spans = s->n_spans;
+    }
+    if (grow((void **)&d->labels, &d->cap_labels, s->n_labels, sizeof *d->labels) != 0)
+        return qr_error_set(err, "out of memory");
+    if (s->n_labels)
+        memcpy(d->labels, s->labels, s->n_labels * sizeof *d->labels);
+    d->n_labels = s->n_labels;
+    d->label = s->label;
+    json_decref(d->fields);
+    d->fields = s->fields;
+    s->fields = NULL;
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+qr_doc_outcome qr_pipeline_process_range(qr_pipeline *p, qr_pipeline_thread *t, qr_doc *doc,
+                                         size_t from, size_t to, qr_step_error_fn on_err, void *ud,
+                                         double *seconds)
+{
+    if (to > p->n_steps)
+        to = p->n_steps;
+    qr_doc_outcome result = QR_DOC_KEPT;
+    for (size_t i = from; i < to; i++) {
+        step_inst *s = p->steps[i];
+        qr_error e;
+        qr_error_clear(&e);
+        doc->current_step = s->name;
+        int snap = s->on_error == QR_ON_ERROR_SKIP;
+        if (snap && snapshot_take(&t->snap, doc, (s->def->flags & QR_STEP_MODIFIES_TEXT) != 0) != 0) {
+            qr_error_set(&e, "out of memory taking a snapshot for on_error: skip");
+            if (on_err)
+                on_err(ud, doc, i, &e);
+            result = QR_DOC_FAILED_STOP;
+            break;
+        }
+        double t0 = seconds ? now_seconds() : 0;
+        void *ts = i >= t->from && i < t->to ? t->states[i] : NULL;
+        if (s->serialize)
+            pthread_mutex_lock(&s->lock);
+        int rc = s->def->process(s->state, ts, doc, &e);
+        if (s->serialize)
+            pthread_mutex_unlock(&s->lock);
+        if (seconds)
+            seconds[i] += now_seconds() - t0;
+        if (rc == 0)
+            continue;
+        if (rc == QR_PROCESS_DROP) {
+            result = QR_DOC_DROPPED;
+            break;
+        }
+        if (!e.message[0])
+            snprintf(e.message, sizeof e.message, "the step failed without a message");
+        if (on_err)
+            on_err(ud, doc, i, &e);
+        if (s->on_error == QR_ON_ERROR_FAIL) {
+            result = QR_DOC_FAILED_STOP;
+            break;
+        }
+        if (s->on_error == QR_ON_ERROR_DROP) {
+            result = QR_DOC_FAILED_DROP;
+            break;
+        }
+        qr_error re;
+        if (snapshot_restore(&t->snap, doc, &re) != 0) {
+            if (on_err)
+                on_err(ud, doc, i, &re);
+            result = QR_DOC_FAILED_STOP;
+            break;
+        }
+    }
+    doc->current_step = NULL;
+    return result;
+}
+
+typedef struct first_error {
+    qr_pipeline *p;
+    qr_error *err;
+    int set;
+} first_error;
+
+static void record_failure(void *ud, const qr_doc *doc, size_t step, const qr_error *e)
+{
+    first_error *fe = ud;
+    step_inst *s = fe->p->steps[step];
+    if (s->on_error == QR_ON_ERROR_SKIP || !fe->err)
+        return;
+    char where[1600];
+    if (e->file[0])
+        qr_error_format(e, where, sizeof where);
+    else
+        snprintf(where, sizeof where, "%s", e->message);
+    qr_error_at(fe->err, s->file, s->line, s->col, "step '%s' failed on document '%s': %s", s->name,
+                doc->id ? doc->id : "", where);
+    fe->set = 1;
+}
+
+qr_doc_outcome qr_pipeline_process_doc(qr_pipeline *p, qr_pipeline_thread *t, qr_doc *doc,
+                                       qr_error *err)
+{
+    first_error fe = {p, err, 0};
+    return qr_pipeline_process_range(p, t, doc, 0, p->n_steps, record_failure, &fe, NULL);
+}
+
+int qr_pipeline_finish(qr_pipeline *p, qr_error *err)
+{
+    for (size_t i = 0; i < p->n_steps; i++) {
+        step_inst *s = p->steps[i];
+        if (!s->def->finish)
+            continue;
+        qr_error e;
+        qr_error_clear(&e);
+        if (s->def->finish(s->state, &e) != 0)
+            return qr_error_at(err, s->file, s->line, s->col, "step '%s': %s", s->name,
+                               e.message[0] ? e.message : "finishing failed without a message");
+    }
+    return 0;
+}
+
+/* }================================================================== */

@@ -1,0 +1,203 @@
+#include "registry.h"
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct reg_entry {
+    const qr_step_def *def;
+    char *origin;
+    void *data;
+} reg_entry;
+
+struct qr_registry {
+    reg_entry *v;       /* sorted by name */
+    size_t n, cap;
+};
+
+/* The qr_step_def of ABI 1.0 ends with `free`. */
+#define QR_STEP_DEF_MIN_SIZE (offsetof(qr_step_def, free) + sizeof(void (*)(void *)))
+
+qr_registry *qr_registry_new(void)
+{
+    return calloc(1, sizeof(qr_registry));
+}
+
+void qr_registry_free(qr_registry *reg)
+{
+    if (!reg)
+        return;
+    for (size_t i = 0; i < reg->n; i++)
+        free(reg->v[i].origin);
+    free(reg->v);
+    free(reg);
+}
+
+static int valid_name(const char *s)
+{
+    if (!s || !(*s >= 'a' && *s <= 'z'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+/* Index of name, or of where it would go (then *found = 0). */
+static size_t lookup(const qr_registry *reg, const char *name, int *found)
+{
+    size_t lo = 0, hi = reg->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(reg->v[mid].def->name, name);
+        if (c == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = 0;
+    return lo;
+}
+
+int qr_registry_add_ex(qr_registry *reg, const qr_step_def *def, const char *origin,
+                       void *data, qr_error *err)
+{
+    if (!origin)
+        origin = "built-in";
+    if (!def || def->size < QR_STEP_DEF_MIN_SIZE)
+        return qr_error_set(err, "%s: step definition is too small (size %zu); was it built against quarry_module.h?",
+                            origin, def ? def->size : 0);
+    if (!valid_name(def->name))
+        return qr_error_set(err, "%s: step name '%s' is not valid: use lower-case letters, digits and '_', starting with a letter",
+                            origin, def->name ? def->name : "(null)");
+    if (!def->process)
+        return qr_error_set(err, "%s: step '%s' has no process function", origin, def->name);
+    int found;
+    size_t at = lookup(reg, def->name, &found);
+    if (found)
+        return qr_error_set(err, "%s: step '%s' is already defined (by %s); rename one of them",
+                            origin, def->name, reg->v[at].origin);
+    if (reg->n == reg->cap) {
+        size_t cap = reg->cap ? reg->cap * 2 : 32;
+        reg_entry *v = realloc(reg->v, cap * sizeof *v);
+        if (!v)
+            return qr_error_set(err, "out of memory");
+        reg->v = v;
+        reg->cap = cap;
+    }
+    char *o = strdup(origin);
+    if (!o)
+        return qr_error_set(err, "out of memory");
+    memmove(reg->v + at + 1, reg->v + at, (reg->n - at) * sizeof *reg->v);
+    reg->v[at].def = def;
+    reg->v[at].origin = o;
+    reg->v[at].data = data;
+    reg->n++;
+    return 0;
+}
+
+int qr_registry_add(qr_registry *reg, const qr_step_def *def, qr_error *err)
+{
+    return qr_registry_add_ex(reg, def, NULL, NULL, err);
+}
+
+static const reg_entry *entry(const qr_registry *reg, const char *name)
+{
+    int found;
+    if (!reg || !name)
+        return NULL;
+    size_t at = lookup(reg, name, &found);
+    return found ? &reg->v[at] : NULL;
+}
+
+const qr_step_def *qr_registry_find(const qr_registry *reg, const char *name)
+{
+    const reg_entry *e = entry(reg, name);
+    return e ? e->def : NULL;
+}
+
+const char *qr_registry_origin(const qr_registry *reg, const char *name)
+{
+    const reg_entry *e = entry(reg, name);
+    return e ? e->origin : NULL;
+}
+
+void *qr_registry_data(const qr_registry *reg, const char *name)
+{
+    const reg_entry *e = entry(reg, name);
+    return e ? e->data : NULL;
+}
+
+size_t qr_registry_count(const qr_registry *reg)
+{
+    return reg ? reg->n : 0;
+}
+
+const qr_step_def *qr_registry_at(const qr_registry *reg, size_t i)
+{
+    return reg && i < reg->n ? reg->v[i].def : NULL;
+}
+
+size_t qr_levenshtein(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t small[64], *row = lb + 1 <= 64 ? small : malloc((lb + 1) * sizeof *row);
+    if (!row)
+        return la > lb ? la : lb;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[lb];
+    if (row != small)
+        free(row);
+    return d;
+}
+
+const char *qr_closest_name(const char *word, const char *const *candidates, size_t n)
+{
+    size_t len = strlen(word);
+    size_t limit = len / 3 > 1 ? len / 3 : 1;
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = qr_levenshtein(word, candidates[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    if (!best || best_d > limit || best_d >= len)
+        return NULL;
+    return best;
+}
+
+const char *qr_registry_suggest(const qr_registry *reg, const char *name)
+{
+    if (!reg || !reg->n)
+        return NULL;
+    const char **names = malloc(reg->n * sizeof *names);
+    if (!names)
+        return NULL;
+    for (size_t i = 0; i < reg->n; i++)
+        names[i] = reg->v[i].def->name;
+    const char *s = qr_closest_name(name, names, reg->n);
+    free(names);
+    return s;
+}
