@@ -372,6 +372,40 @@ static void check_edges(qr_tokens *t, qr_sentences *s)
     CHECK(all);
 }
 
+/* Random mixes of tricky pieces: no crash, and the sentences always
+ * partition the tokens with trimmed ranges. */
+static void check_random(qr_tokens *t, qr_sentences *s)
+{
+    static const char *const pieces[] = {
+        "U.S.", " ", "\n", "\n\n", ".", "...", "\xe2\x80\xa6", "!", "?", "\"", "\xe2\x80\x9d",
+        "(", ")", "1", "2.", "a.", "b)", "\xe2\x80\xa2", "- ", "Mr.", "Hello", "the", "I", "It",
+        "\xc3\xa9t\xc3\xa9", "\xff", "3.5", "e.g.", "p.m.", "x@y.org", "http://a.b/c", "\xe3\x80\x82",
+        "\xe4\xbd\xa0", "'s", "etc.", "Co.", "N\xc2\xb0", "\t", "\r\n",
+    };
+    char text[256];
+    unsigned seed = 12345;
+    int ok = 1;
+    for (int round = 0; round < 3000 && ok; round++) {
+        size_t len = 0;
+        for (;;) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            size_t n = strlen(p);
+            if (len + n >= sizeof text)
+                break;
+            memcpy(text + len, p, n);
+            len += n;
+        }
+        text[len] = 0;
+        qr_error err;
+        ok = qr_tokenize(text, len, t, &err) == 0 && qr_sentences_split(text, len, t, s, &err) == 0
+             && partition_ok(text, t, s);
+        if (!ok)
+            fprintf(stderr, "random mix failed: [%s]\n", text);
+    }
+    CHECK(ok);
+}
+
 int main(void)
 {
     qr_tokens t;
@@ -384,6 +418,7 @@ int main(void)
     run_table("own cases", own, sizeof own / sizeof own[0], &t, &s);
     check_offsets(&t, &s);
     check_edges(&t, &s);
+    check_random(&t, &s);
 
     qr_tokens_free(&t);
     qr_sentences_free(&s);
