@@ -244,7 +244,8 @@ static int possessive_at(const unsigned char *s, size_t len, size_t i, size_t al
 
 /* Letters, digits and marks, with inner apostrophes ("don't"), hyphens
  * ("Tae-yul", "COVID-19") and underscores; stops before a possessive. */
-static size_t scan_word(const unsigned char *s, size_t len, size_t i, unsigned *acc)
+static inline __attribute__((always_inline))
+size_t scan_word(const unsigned char *s, size_t len, size_t i, unsigned *acc)
 {
     unsigned a = *acc;
     while (i < len) {
@@ -727,7 +728,30 @@ static int unicode_key(tok_state *t, size_t start, size_t end)
     return (int)(k - (unsigned char *)o->keys - o->keys_len);
 }
 
-static int emit(tok_state *t, size_t start, size_t end, int kind, unsigned acc)
+/* Lower-case copy of the ASCII bytes s[start..end) to k, 8 bytes at a time
+ * while the text has them; k has room for the length rounded up to 8. */
+static inline void ascii_lower_copy(char *k, const unsigned char *s, size_t start,
+                                    size_t end, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    size_t i = start;
+    while (i < end && i + 8 <= len) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        /* bit 7 of each byte: set where 'A' <= byte <= 'Z' (bytes are < 0x80) */
+        uint64_t ge_a = x + (0x80 - 'A') * ones, gt_z = x + (0x7F - 'Z') * ones;
+        uint64_t upper = (ge_a ^ gt_z) & (0x80 * ones);
+        x |= upper >> 2;
+        memcpy(k, &x, 8);
+        k += 8;
+        i += 8;
+    }
+    for (; i < end; i++)
+        *k++ = (char)ascii_lower[s[i]];
+}
+
+static inline __attribute__((always_inline))
+int emit_inline(tok_state *t, size_t start, size_t end, int kind, unsigned acc)
 {
     qr_tokens *o = t->out;
     const unsigned char *s = t->s;
@@ -757,12 +781,10 @@ static int emit(tok_state *t, size_t start, size_t end, int kind, unsigned acc)
     if (!(acc & CH_NONASCII)) {
         flags |= QR_TF_ASCII;
         klen = end - start;
-        if (o->keys_len + klen + 1 > o->keys_cap
-            && grow((void **)&o->keys, &o->keys_cap, o->keys_len + klen + 1, 1))
+        if (o->keys_len + klen + 8 > o->keys_cap
+            && grow((void **)&o->keys, &o->keys_cap, o->keys_len + klen + 8, 1))
             return oom(t);
-        char *k = o->keys + o->keys_len;
-        for (size_t i = start; i < end; i++)
-            *k++ = (char)ascii_lower[s[i]];
+        ascii_lower_copy(o->keys + o->keys_len, s, start, end, t->len);
     } else {
         int r = unicode_key(t, start, end);
         if (r < 0)
@@ -786,6 +808,11 @@ static int emit(tok_state *t, size_t start, size_t end, int kind, unsigned acc)
     return 0;
 }
 
+static int emit(tok_state *t, size_t start, size_t end, int kind, unsigned acc)
+{
+    return emit_inline(t, start, end, kind, acc);
+}
+
 static void line_break(tok_state *t)
 {
     t->gap |= QR_TF_SPACE_BEFORE | QR_TF_NEWLINE_BEFORE;
@@ -801,14 +828,20 @@ static void line_break(tok_state *t)
 
 /* A word starting at s[i] (a letter, a mark or an invalid byte): URL,
  * e-mail, word with an abbreviation period, or word. Returns the end. */
-static int word_token(tok_state *t, size_t i, size_t *endp)
+static inline __attribute__((always_inline))
+int word_token(tok_state *t, size_t i, size_t *endp)
 {
     const unsigned char *s = t->s;
     size_t len = t->len;
     unsigned acc = 0;
     unsigned c = s[i] | 0x20;
     size_t e;
-    if ((c == 'h' || c == 'w' || c == 'f') && (e = url_end(s, len, i, &acc)) != 0) {
+    /* cheap look at the next bytes before trying a URL: most words starting
+     * with h, w or f are not one */
+    if (((c == 'h' && i + 4 < len && (s[i + 1] | 0x20) == 't' && (s[i + 3] | 0x20) == 'p')
+         || (c == 'w' && i + 3 < len && (s[i + 1] | 0x20) == 'w' && s[i + 3] == '.')
+         || (c == 'f' && i + 3 < len && (s[i + 1] | 0x20) == 't' && s[i + 3] == ':'))
+        && (e = url_end(s, len, i, &acc)) != 0) {
         *endp = e;
         return emit(t, i, e, QR_TOK_URL, acc);
     }
@@ -827,7 +860,7 @@ static int word_token(tok_state *t, size_t i, size_t *endp)
     }
     *endp = e;
     int kind = (acc & (CH_ALPHA | CH_DIGIT)) ? QR_TOK_WORD : QR_TOK_SYMBOL;
-    return emit(t, i, e, kind, acc);
+    return emit_inline(t, i, e, kind, acc);
 }
 
 static int number_token(tok_state *t, size_t i, size_t *endp)
