@@ -9,7 +9,8 @@
     X(sentences)            \
     X(gazetteer)            \
     X(regex)                \
-    X(export)
+    X(export)               \
+    X(persons)
 
 #define DECLARE(n) extern const qr_step_def qr_step_##n##_def;
 QR_BUILTIN_STEPS(DECLARE)

@@ -1,0 +1,271 @@
+#include "news_words.h"
+#include "error.h"
+#include "tokenize.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* {==================================================================
+ * String set: open addressing over copied strings.
+ * =================================================================== */
+typedef struct slot {
+    char *s;
+    size_t n;
+    uint32_t hash;
+} slot;
+
+struct qr_wordset {
+    slot *slots;
+    size_t cap, count, max_tokens;
+};
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+qr_wordset *qr_wordset_new(void)
+{
+    return calloc(1, sizeof(qr_wordset));
+}
+
+void qr_wordset_free(qr_wordset *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->slots[i].s);
+    free(s->slots);
+    free(s);
+}
+
+size_t qr_wordset_count(const qr_wordset *s) { return s->count; }
+size_t qr_wordset_max_tokens(const qr_wordset *s) { return s->max_tokens; }
+
+static slot *find_slot(slot *slots, size_t cap, const char *str, size_t n, uint32_t h)
+{
+    size_t i = h & (cap - 1);
+    while (slots[i].s && !(slots[i].hash == h && slots[i].n == n && memcmp(slots[i].s, str, n) == 0))
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static int grow(qr_wordset *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    slot *v = calloc(cap, sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i].s)
+            *find_slot(v, cap, s->slots[i].s, s->slots[i].n, s->slots[i].hash) = s->slots[i];
+    free(s->slots);
+    s->slots = v;
+    s->cap = cap;
+    return 0;
+}
+
+int qr_wordset_add(qr_wordset *s, const char *str, size_t n)
+{
+    if ((s->count + 1) * 2 > s->cap && grow(s) != 0)
+        return -1;
+    uint32_t h = hash_bytes(str, n);
+    slot *sl = find_slot(s->slots, s->cap, str, n, h);
+    if (sl->s)
+        return 0;
+    if (!(sl->s = malloc(n + 1)))
+        return -1;
+    memcpy(sl->s, str, n);
+    sl->s[n] = '\0';
+    sl->n = n;
+    sl->hash = h;
+    s->count++;
+    return 0;
+}
+
+int qr_wordset_has(const qr_wordset *s, const char *str, size_t n)
+{
+    if (!s || !s->count)
+        return 0;
+    return find_slot(s->slots, s->cap, str, n, hash_bytes(str, n))->s != NULL;
+}
+
+/* }================================================================== */
+
+static int add_phrase(qr_wordset *s, qr_tokens *toks, const char *p, size_t n, qr_error *err)
+{
+    if (qr_tokenize(p, n, toks, err) != 0)
+        return -1;
+    if (toks->n == 0)
+        return 0;
+    char buf[1024];
+    size_t len = 0;
+    for (size_t i = 0; i < toks->n; i++) {
+        const char *k = qr_token_key(toks, i);
+        size_t kn = toks->v[i].key_len;
+        if (len + kn + 1 >= sizeof buf)
+            return qr_error_set(err, "phrase '%.*s' is longer than %zu bytes", (int)n, p, sizeof buf);
+        if (i)
+            buf[len++] = ' ';
+        memcpy(buf + len, k, kn);
+        len += kn;
+    }
+    if (toks->n > s->max_tokens)
+        s->max_tokens = toks->n;
+    return qr_wordset_add(s, buf, len) == 0 ? 0 : qr_error_set(err, "out of memory");
+}
+
+int qr_wordset_add_phrase(qr_wordset *s, const char *phrase, qr_error *err)
+{
+    qr_tokens toks;
+    qr_tokens_init(&toks);
+    int rc = add_phrase(s, &toks, phrase, strlen(phrase), err);
+    qr_tokens_free(&toks);
+    return rc;
+}
+
+int qr_wordset_load(qr_wordset *s, const char *path, qr_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return qr_error_set(err, "cannot open word list %s: %s", path, strerror(errno));
+    qr_tokens toks;
+    qr_tokens_init(&toks);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        char *p = line;
+        lineno++;
+        if (lineno == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+            p += 3;
+        size_t len = strcspn(p, "\t\r\n");
+        while (len && (p[len - 1] == ' '))
+            len--;
+        while (len && *p == ' ')
+            p++, len--;
+        if (len == 0 || *p == '#')
+            continue;
+        if (add_phrase(s, &toks, p, len, err) != 0) {
+            qr_error_at(err, path, (int)lineno, 0, "%s", err ? err->message : "");
+            rc = -1;
+        }
+    }
+    free(line);
+    qr_tokens_free(&toks);
+    fclose(f);
+    return rc;
+}
+
+/* {==================================================================
+ * Built-in English word classes (sorted by bytes, for bsearch).
+ * =================================================================== */
+static const char *const stop_words[] = {
+    "'s", "a", "about", "above", "according", "across", "after", "afterwards", "again",
+    "against", "ago", "all", "almost", "alone", "along", "already", "also", "although",
+    "always", "am", "among", "amongst", "an", "and", "another", "any", "anyhow", "anyone",
+    "anything", "anyway", "anywhere", "are", "aren't", "around", "as", "at", "back", "be",
+    "became", "because", "become", "becomes", "becoming", "been", "before", "beforehand",
+    "behind", "being", "below", "beside", "besides", "between", "beyond", "both", "but", "by",
+    "can", "can't", "cannot", "could", "did", "didn't", "do", "does", "doesn't", "doing",
+    "don't", "done", "down", "due", "during", "each", "eight", "either", "else", "elsewhere",
+    "enough", "even", "ever", "every", "everyone", "everything", "everywhere", "except", "few",
+    "first", "five", "for", "former", "formerly", "four", "from", "further", "had", "has",
+    "have", "having", "he", "hence", "her", "here", "hereafter", "hereby", "herein", "hers",
+    "herself", "him", "himself", "his", "how", "however", "i", "if", "in", "including",
+    "indeed", "into", "is", "isn't", "it", "it's", "its", "itself", "just", "last", "latter",
+    "latterly", "least", "less", "like", "made", "make", "many", "may", "me", "meanwhile",
+    "might", "mine", "more", "moreover", "most", "mostly", "mr", "mr.", "mrs", "mrs.", "ms",
+    "ms.", "much", "must", "my", "myself", "n't", "namely", "neither", "never", "nevertheless",
+    "new", "next", "nine", "no", "nobody", "none", "nor", "not", "nothing", "now", "nowhere",
+    "of", "off", "often", "on", "once", "one", "only", "onto", "or", "other", "others",
+    "otherwise", "our", "ours", "ourselves", "out", "over", "own", "per", "perhaps", "please",
+    "put", "rather", "re", "said", "same", "say", "says", "seven", "several", "she", "should",
+    "since", "six", "so", "some", "somehow", "someone", "something", "sometime", "sometimes",
+    "somewhere", "still", "such", "tell", "tells", "ten", "than", "that", "that's", "the",
+    "their", "theirs", "them", "themselves", "then", "thence", "there", "there's", "thereafter",
+    "thereby", "therefore", "therein", "thereupon", "these", "they", "this", "those", "though",
+    "three", "through", "throughout", "thru", "thus", "to", "together", "told", "too", "toward",
+    "towards", "two", "under", "until", "up", "upon", "us", "very", "via", "was", "wasn't",
+    "we", "well", "were", "weren't", "what", "whatever", "when", "whence", "whenever", "where",
+    "whereafter", "whereas", "whereby", "wherein", "whereupon", "wherever", "whether", "which",
+    "while", "whither", "who", "whoever", "whole", "whom", "whose", "why", "will", "with",
+    "within", "without", "won't", "would", "yet", "you", "your", "yours", "yourself",
+    "yourselves", "’s",
+};
+
+static const char *const speech_verbs[] = {
+    "acknowledged", "added", "adds", "admitted", "announced", "announces", "argued", "argues",
+    "asked", "asks", "called", "calls", "claimed", "claims", "confirmed", "confirms",
+    "continued", "continues", "declared", "declares", "denied", "denies", "described",
+    "describes", "explained", "explains", "insisted", "insists", "noted", "notes", "observed",
+    "predicted", "recalled", "remarked", "replied", "replies", "responded", "said", "say",
+    "says", "stated", "states", "stressed", "stresses", "suggested", "suggests", "tell",
+    "tells", "told", "urged", "urges", "warned", "warns", "writes", "wrote",
+};
+
+static const char *const pronouns[] = {
+    "he", "her", "hers", "him", "his", "i", "it", "she", "them", "they", "we", "you",
+};
+
+static const char *const org_heads[] = {
+    "academy", "administration", "agency", "airline", "airlines", "airways", "alliance",
+    "assembly", "associates", "association", "authority", "bank", "board", "brigade", "bureau",
+    "cabinet", "capital", "center", "centre", "chamber", "church", "club", "coalition",
+    "college", "commission", "committee", "company", "conference", "congress", "consortium",
+    "consultancy", "corp", "corp.", "corporation", "council", "court", "department",
+    "directorate", "division", "endowment", "exchange", "federation", "firm", "forces",
+    "foundation", "front", "fund", "government", "group", "guard", "holdings", "hospital",
+    "inc", "inc.", "industries", "institute", "institution", "league", "lines", "ltd", "ltd.",
+    "media", "metals", "ministry", "motors", "movement", "network", "news", "office",
+    "organisation", "organization", "parliament", "partners", "party", "police", "press",
+    "program", "programme", "railways", "regiment", "school", "securities", "senate", "service",
+    "services", "society", "studio", "studios", "systems", "team", "technologies", "times",
+    "tribunal", "trust", "union", "unions", "university", "ventures",
+};
+
+static const char *const org_starts[] = {
+    "academy", "bank", "board", "bureau", "center", "centre", "chamber", "church", "college",
+    "commission", "committee", "council", "court", "department", "embassy", "federation",
+    "foundation", "fund", "institute", "league", "ministry", "museum", "office", "organisation",
+    "organization", "party", "school", "society", "union", "university",
+};
+
+static const char *const calendar_words[] = {
+    "apr", "april", "aug", "august", "dec", "december", "feb", "february", "fri", "friday",
+    "jan", "january", "jul", "july", "jun", "june", "mar", "march", "may", "mon", "monday",
+    "nov", "november", "oct", "october", "sat", "saturday", "sep", "sept", "september", "sun",
+    "sunday", "thu", "thursday", "tue", "tuesday", "wed", "wednesday",
+};
+
+typedef struct key_ref { const char *s; size_t n; } key_ref;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const key_ref *k = a;
+    const char *w = *(const char *const *)b;
+    size_t wn = strlen(w);
+    int c = memcmp(k->s, w, k->n < wn ? k->n : wn);
+    if (c)
+        return c;
+    return k->n < wn ? -1 : k->n > wn;
+}
+
+#define IN_ARRAY(arr, key, n) \
+    (bsearch(&(key_ref){(key), (n)}, (arr), sizeof(arr) / sizeof(arr)[0], sizeof(arr)[0], cmp_key) != NULL)
+
+int qr_news_is_stopword(const char *key, size_t n) { return IN_ARRAY(stop_words, key, n); }
+int qr_news_is_speech_verb(const char *key, size_t n) { return IN_ARRAY(speech_verbs, key, n); }
+int qr_news_is_pronoun(const char *key, size_t n) { return IN_ARRAY(pronouns, key, n); }
+int qr_news_is_org_head(const char *key, size_t n) { return IN_ARRAY(org_heads, key, n); }
+int qr_news_is_org_start(const char *key, size_t n) { return IN_ARRAY(org_starts, key, n); }
+int qr_news_is_calendar_word(const char *key, size_t n) { return IN_ARRAY(calendar_words, key, n); }
+
+/* }================================================================== */

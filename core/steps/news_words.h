@@ -1,0 +1,52 @@
+/*
+ * news_words — word and phrase sets shared by the news steps (persons,
+ * quotes, keywords): a string set keyed by token keys, list-file loading,
+ * and the built-in English word classes (stop words, speech verbs,
+ * pronouns, organization head words).
+ *
+ * A phrase is stored as the keys of its tokens (qr_tokenize: NFKC +
+ * case-fold) joined by single spaces, so "National Security Adviser" and
+ * "national security adviser" are the same entry and a lookup can be built
+ * from a document's token keys without re-reading the text.
+ *
+ * Ownership: a qr_wordset copies what is added; read-only after loading,
+ * so one set may be shared by every thread.
+ */
+#ifndef QR_NEWS_WORDS_H
+#define QR_NEWS_WORDS_H
+
+#include <stddef.h>
+#include "quarry_module.h"
+
+typedef struct qr_wordset qr_wordset;
+
+qr_wordset *qr_wordset_new(void);
+void qr_wordset_free(qr_wordset *s);                  /* NULL is fine */
+size_t qr_wordset_count(const qr_wordset *s);
+/* Longest phrase added, in tokens. */
+size_t qr_wordset_max_tokens(const qr_wordset *s);
+
+/* Adds s[0..n) as is. 0, or -1 on out of memory. */
+int qr_wordset_add(qr_wordset *s, const char *str, size_t n);
+int qr_wordset_has(const qr_wordset *s, const char *str, size_t n);
+
+/* Tokenizes `phrase` and adds its keys joined by spaces. */
+int qr_wordset_add_phrase(qr_wordset *s, const char *phrase, qr_error *err);
+
+/* Reads a list file: one phrase per line (the first TAB-separated column),
+ * blank lines and lines starting with '#' skipped, UTF-8 BOM ignored.
+ * Errors name the file. */
+int qr_wordset_load(qr_wordset *s, const char *path, qr_error *err);
+
+/* Built-in English word classes; `key` is a token key (case-folded). */
+int qr_news_is_stopword(const char *key, size_t n);
+int qr_news_is_speech_verb(const char *key, size_t n);   /* said, says, told… */
+int qr_news_is_pronoun(const char *key, size_t n);       /* he, she, they…   */
+/* Words that end an organization's name: "Council", "Securities"… */
+int qr_news_is_org_head(const char *key, size_t n);
+/* Words that start one when "of" follows: "University (of)", "Ministry (of)". */
+int qr_news_is_org_start(const char *key, size_t n);
+/* Weekdays and months. */
+int qr_news_is_calendar_word(const char *key, size_t n);
+
+#endif

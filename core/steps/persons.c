@@ -1,0 +1,593 @@
+/*
+ * persons — a rule-based person recognizer with in-document coreference.
+ *
+ * Works on tokens, sentences and the spans earlier steps added (a token
+ * inside any span — a country, an organization, a date — is never part of a
+ * name). Within a sentence it takes runs of capitalized words (with
+ * initials "M.", hyphenated given names "Tae-yul" and particles "van",
+ * "bin" inside), strips leading stop words ("But", "When") and titles
+ * ("Foreign Minister", "Vice President"), and accepts the rest as a person
+ * when the context says so:
+ *   - a title or role right before it or inside the run ("leader Kim Jong
+ *     Un", "adviser Chang Ho-jin", "President Vladimir Putin");
+ *   - its first word is a known given name and another word follows;
+ *   - it has a hyphenated part of the Korean given-name shape ("Cho Tae-yul");
+ *   - an apposition follows (", a senior analyst", ", who …");
+ *   - a speech verb is next to it ("said Jenny Town", "Jenny Town said").
+ * Single words become persons only with a title or through coreference:
+ * every word of a full name accepted in the document ("Kim", "Putin",
+ * "Yoon", "Herrera") and every contiguous part of it marks a mention with
+ * the full name as id (when the part belongs to one name only).
+ * Runs ending with an organization word ("Securities", "Association",
+ * "University of Ghana") are labelled ORG instead when guess_orgs is on.
+ */
+#include "doc.h"
+#include "error.h"
+#include "news_words.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct persons_state {
+    qr_wordset *titles, *given, *ignore;
+    size_t max_title;
+    char label[64], org_label[64];
+    int coref, guess_orgs;
+} persons_state;
+
+typedef struct cand {
+    uint32_t a, b;     /* name tokens [a, b)                               */
+    int accepted;      /* 1: a person by its own cues                       */
+    int titled;
+    double score;
+    int alias_of;      /* index of the longer name it is part of, or -1     */
+} cand;
+
+typedef struct scratch {
+    int32_t *cover;    /* per token: index of the covering span, or -1      */
+    size_t cap_cover;
+    cand *c;
+    size_t n_c, cap_c;
+    char *buf;
+    size_t cap_buf;
+} scratch;
+
+/* {==================================================================
+ * Token helpers
+ * =================================================================== */
+typedef struct ctx {
+    const persons_state *st;
+    scratch *sc;
+    qr_doc *doc;
+    const qr_token *t;
+    size_t nt;
+} ctx;
+
+static const char *key(const ctx *c, size_t i, size_t *n)
+{
+    *n = c->t[i].key_len;
+    return qr_token_key(&c->doc->tokens, i);
+}
+
+static int key_is(const ctx *c, size_t i, const char *w)
+{
+    size_t n;
+    const char *k = key(c, i, &n);
+    return n == strlen(w) && memcmp(k, w, n) == 0;
+}
+
+static const char *tok_text(const ctx *c, size_t i, size_t *n)
+{
+    *n = c->t[i].end - c->t[i].start;
+    return c->doc->text + c->t[i].start;
+}
+
+/* "M." or "M" directly followed by "." */
+static int initial_len(const ctx *c, size_t i)
+{
+    size_t n;
+    const char *s = tok_text(c, i, &n);
+    if (c->t[i].kind != QR_TOK_WORD || !(s[0] >= 'A' && s[0] <= 'Z'))
+        return 0;
+    if (n == 2 && s[1] == '.')
+        return 1;
+    if (n == 1 && i + 1 < c->nt && c->t[i + 1].start == c->t[i].end && key_is(c, i + 1, "."))
+        return 2;
+    return 0;
+}
+
+static int cap_word(const ctx *c, size_t i)
+{
+    const qr_token *t = &c->t[i];
+    if (t->kind != QR_TOK_WORD || !(t->flags & QR_TF_UPPER_INITIAL))
+        return 0;
+    if ((t->flags & QR_TF_ALL_UPPER) && t->end - t->start > 1)
+        return 0;   /* "KCNA", "UN": acronyms are not names */
+    size_t n;
+    const char *k = key(c, i, &n);
+    return !qr_news_is_calendar_word(k, n);
+}
+
+static int particle(const ctx *c, size_t i)
+{
+    static const char *const p[] = {"al", "bin", "da", "das", "de", "del", "der", "di", "dos",
+                                    "du", "el", "ibn", "la", "le", "ten", "ter", "van", "von", NULL};
+    if (c->t[i].flags & QR_TF_UPPER_INITIAL)
+        return 0;
+    for (size_t k = 0; p[k]; k++)
+        if (key_is(c, i, p[k]))
+            return 1;
+    return 0;
+}
+
+static int free_tok(const ctx *c, size_t i)
+{
+    return c->sc->cover[i] < 0;
+}
+
+/* Keys of tokens [a, b) joined by spaces, in the scratch buffer. */
+static const char *join_keys(const ctx *c, size_t a, size_t b, size_t *len)
+{
+    size_t need = 1;
+    for (size_t i = a; i < b; i++)
+        need += c->t[i].key_len + 1;
+    if (need > c->sc->cap_buf) {
+        char *p = realloc(c->sc->buf, need * 2);
+        if (!p)
+            return NULL;
+        c->sc->buf = p;
+        c->sc->cap_buf = need * 2;
+    }
+    size_t n = 0;
+    for (size_t i = a; i < b; i++) {
+        size_t kn;
+        const char *k = key(c, i, &kn);
+        if (i > a)
+            c->sc->buf[n++] = ' ';
+        memcpy(c->sc->buf + n, k, kn);
+        n += kn;
+    }
+    c->sc->buf[n] = '\0';
+    *len = n;
+    return c->sc->buf;
+}
+
+static int is_title(const ctx *c, size_t a, size_t b)
+{
+    size_t n;
+    const char *k = join_keys(c, a, b, &n);
+    return k && qr_wordset_has(c->st->titles, k, n);
+}
+
+/* Length of the longest title ending right before token `end` (>= lo). */
+static size_t title_before(const ctx *c, size_t lo, size_t end)
+{
+    for (size_t k = c->st->max_title; k >= 1; k--)
+        if (end >= lo + k && is_title(c, end - k, end))
+            return k;
+    return 0;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Cues
+ * =================================================================== */
+static int hyphen_given(const ctx *c, size_t i)
+{
+    size_t n;
+    const char *s = tok_text(c, i, &n);
+    const char *h = memchr(s, '-', n);
+    return h && h > s && h + 1 < s + n && h[1] >= 'a' && h[1] <= 'z';
+}
+
+/* ", a senior analyst at", ", the company's chief economist", ", who" */
+static int apposition_after(const ctx *c, size_t b, size_t end)
+{
+    if (b >= end || !key_is(c, b, ","))
+        return 0;
+    size_t i = b + 1;
+    if (i < end && key_is(c, i, "who"))
+        return 1;
+    if (i < end && (key_is(c, i, "a") || key_is(c, i, "an") || key_is(c, i, "the")))
+        i++;
+    for (size_t j = i; j < end && j < i + 6; j++) {
+        if (c->t[j].kind != QR_TOK_WORD)
+            return 0;
+        if (title_before(c, i, j + 1))
+            return 1;
+    }
+    return 0;
+}
+
+static int speech_next(const ctx *c, size_t i, size_t lo, size_t end)
+{
+    if (i < lo || i >= end)
+        return 0;
+    size_t n;
+    const char *k = key(c, i, &n);
+    return qr_news_is_speech_verb(k, n) && !(c->t[i].flags & QR_TF_UPPER_INITIAL);
+}
+
+/* }================================================================== */
+
+static int push_cand(scratch *sc, uint32_t a, uint32_t b, int accepted, int titled, double score)
+{
+    if (sc->n_c == sc->cap_c) {
+        size_t cap = sc->cap_c ? sc->cap_c * 2 : 32;
+        cand *v = realloc(sc->c, cap * sizeof *v);
+        if (!v)
+            return -1;
+        sc->c = v;
+        sc->cap_c = cap;
+    }
+    sc->c[sc->n_c++] = (cand){a, b, accepted, titled, score, -1};
+    return 0;
+}
+
+static int add_org(ctx *c, size_t a, size_t b, qr_error *err)
+{
+    char id[512];
+    size_t n = c->t[b - 1].end - c->t[a].start;
+    if (n >= sizeof id)
+        n = sizeof id - 1;
+    memcpy(id, c->doc->text + c->t[a].start, n);
+    id[n] = '\0';
+    return qr_doc_add_span(c->doc, c->t[a].start, c->t[b - 1].end, c->st->org_label, id, 0.6,
+                           NULL, err);
+}
+
+/* A run of capitalized tokens [a, b) inside the sentence [lo, end). */
+static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_error *err)
+{
+    size_t n;
+    const char *k;
+    /* leading stop words: "But", "When", "The" */
+    while (a < b) {
+        k = key(c, a, &n);
+        if (!qr_news_is_stopword(k, n))
+            break;
+        a++;
+    }
+    if (a == b)
+        return 0;
+    /* organizations: "Hartwell Securities", "University of Ghana" */
+    if (c->st->guess_orgs) {
+        k = key(c, b - 1, &n);
+        if (b - a >= 2 && qr_news_is_org_head(k, n) && !is_title(c, a, b))
+            return add_org(c, a, b, err);
+        if (b + 1 < end && key_is(c, b, "of") && qr_news_is_org_start(k, n)) {
+            size_t e = b + 1;
+            int32_t sp = c->sc->cover[e];
+            if (sp >= 0) {
+                while (e < end && c->sc->cover[e] == sp)
+                    e++;
+            } else {
+                while (e < end && free_tok(c, e) && cap_word(c, e))
+                    e++;
+            }
+            if (e > b + 1)
+                return add_org(c, a, e, err);
+        }
+    }
+    if (b - a == 1 && initial_len(c, a))
+        return 0;
+    /* the rightmost title inside the run: "Foreign Minister Cho Tae-yul" */
+    size_t na = a;
+    int titled = 0;
+    for (size_t e = b - 1; e > a; e--) {
+        size_t k2 = title_before(c, a, e);
+        if (k2) {
+            na = e;
+            titled = 1;
+            break;
+        }
+    }
+    if (!titled && title_before(c, lo, a))
+        titled = 1;
+    for (size_t i = na; i < b; i++) {
+        k = key(c, i, &n);
+        if (qr_news_is_org_head(k, n))
+            return 0;
+    }
+    double score = 0;
+    size_t len = b - na;
+    k = key(c, na, &n);
+    if (titled)
+        score = 0.9;
+    else if (len >= 2 && qr_wordset_has(c->st->given, k, n) && cap_word(c, na))
+        score = 0.85;
+    else if (len >= 2 && len <= 3 && hyphen_given(c, b - 1))
+        score = 0.8;
+    else if (len >= 2 && apposition_after(c, b, end))
+        score = 0.8;
+    else if (len >= 2 && (speech_next(c, b, lo, end) || speech_next(c, na - 1, lo, end)))
+        score = 0.7;
+    int accepted = score > 0 && (len >= 2 || titled);
+    return push_cand(c->sc, (uint32_t)na, (uint32_t)b, accepted, titled, score) == 0
+               ? 0 : qr_error_set(err, "out of memory");
+}
+
+static int mark_cover(ctx *c, qr_error *err)
+{
+    scratch *sc = c->sc;
+    if (c->nt > sc->cap_cover) {
+        int32_t *v = realloc(sc->cover, c->nt * sizeof *v);
+        if (!v)
+            return qr_error_set(err, "out of memory");
+        sc->cover = v;
+        sc->cap_cover = c->nt;
+    }
+    for (size_t i = 0; i < c->nt; i++)
+        sc->cover[i] = -1;
+    for (size_t s = 0; s < c->doc->n_spans; s++) {
+        const qr_span *sp = &c->doc->spans[s];
+        if (qr_wordset_has(c->st->ignore, sp->label, strlen(sp->label)))
+            continue;
+        size_t lo = 0, hi = c->nt;
+        while (lo < hi) {   /* first token ending after the span's start */
+            size_t mid = (lo + hi) / 2;
+            if (c->t[mid].end <= sp->start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < c->nt && c->t[i].start < sp->end; i++)
+            if (sc->cover[i] < 0)
+                sc->cover[i] = (int32_t)s;
+    }
+    return 0;
+}
+
+/* Token range [a, b) of candidate x as text. */
+static int cand_text_eq(const ctx *c, const cand *x, const cand *y, size_t off)
+{
+    for (size_t i = 0; i < (size_t)(x->b - x->a); i++) {
+        size_t n1, n2;
+        const char *s1 = tok_text(c, x->a + i, &n1), *s2 = tok_text(c, y->a + off + i, &n2);
+        if (n1 != n2 || memcmp(s1, s2, n1) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Index of the one accepted longer name that contains x's words in order,
+ * -1 if none, -2 if several different names do. */
+static int find_full_name(const ctx *c, const cand *x)
+{
+    int found = -1;
+    size_t xl = x->b - x->a;
+    for (size_t j = 0; j < c->sc->n_c; j++) {
+        const cand *y = &c->sc->c[j];
+        size_t yl = y->b - y->a;
+        if (!y->accepted || y->alias_of >= 0 || yl <= xl)
+            continue;
+        for (size_t off = 0; off + xl <= yl; off++) {
+            if (!cand_text_eq(c, x, y, off))
+                continue;
+            if (found >= 0) {
+                const cand *f = &c->sc->c[found];
+                size_t fl = f->b - f->a;
+                if (fl != yl || !cand_text_eq(c, f, y, 0))
+                    return -2;
+            } else {
+                found = (int)j;
+            }
+            break;
+        }
+    }
+    return found;
+}
+
+static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
+{
+    scratch local = {0};
+    ctx c = {.st = state, .sc = ts ? ts : &local, .doc = doc};
+    int rc = 0;
+    if (qr_doc_ensure_sentences(doc, err) != 0)
+        return -1;
+    c.t = doc->tokens.v;
+    c.nt = doc->tokens.n;
+    c.sc->n_c = 0;
+    if (c.nt == 0)
+        goto out;
+    if ((rc = mark_cover(&c, err)) != 0)
+        goto out;
+
+    for (size_t s = 0; s < doc->sentences.n && rc == 0; s++) {
+        size_t lo = doc->sentences.v[s].tok_start, end = doc->sentences.v[s].tok_end;
+        size_t i = lo;
+        while (i < end && rc == 0) {
+            int il = initial_len(&c, i);
+            if (!free_tok(&c, i) || !(cap_word(&c, i) || il)) {
+                i++;
+                continue;
+            }
+            size_t a = i, j = i + (il == 2 ? 2 : 1);
+            while (j < end && free_tok(&c, j) && !(c.t[j].flags & QR_TF_NEWLINE_BEFORE)) {
+                if ((il = initial_len(&c, j)) != 0 && j + il < end && cap_word(&c, j + il))
+                    j += il;
+                else if (cap_word(&c, j))
+                    j++;
+                else if (particle(&c, j) && j + 1 < end && free_tok(&c, j + 1) && cap_word(&c, j + 1))
+                    j += 2;
+                else
+                    break;
+            }
+            rc = consider_run(&c, a, j, lo, end, err);
+            i = j;
+        }
+    }
+    if (rc != 0)
+        goto out;
+
+    /* coreference: parts of full names take the full name's id */
+    for (size_t x = 0; x < c.sc->n_c; x++) {
+        cand *cd = &c.sc->c[x];
+        if (c.st->coref && cd->alias_of < 0) {
+            int f = find_full_name(&c, cd);
+            if (f >= 0) {
+                cd->alias_of = f;
+                if (!cd->accepted)
+                    cd->score = 0.7;
+                cd->accepted = 1;
+            }
+        }
+    }
+    for (size_t x = 0; x < c.sc->n_c && rc == 0; x++) {
+        const cand *cd = &c.sc->c[x];
+        if (!cd->accepted)
+            continue;
+        const cand *full = cd->alias_of >= 0 ? &c.sc->c[cd->alias_of] : cd;
+        size_t a = c.t[full->a].start, b = c.t[full->b - 1].end;
+        char idbuf[512];
+        size_t n = b - a < sizeof idbuf - 1 ? b - a : sizeof idbuf - 1;
+        memcpy(idbuf, doc->text + a, n);
+        idbuf[n] = '\0';
+        rc = qr_doc_add_span(doc, c.t[cd->a].start, c.t[cd->b - 1].end, c.st->label, idbuf,
+                             cd->score, NULL, err);
+    }
+out:
+    if (!ts) {
+        free(local.cover);
+        free(local.c);
+        free(local.buf);
+    }
+    return rc;
+}
+
+/* {==================================================================
+ * Step definition
+ * =================================================================== */
+static void persons_free(void *state)
+{
+    persons_state *st = state;
+    if (!st)
+        return;
+    qr_wordset_free(st->titles);
+    qr_wordset_free(st->given);
+    qr_wordset_free(st->ignore);
+    free(st);
+}
+
+static int copy_label(char *dst, size_t cap, const char *s)
+{
+    if (!s)
+        return -1;
+    size_t n = strlen(s);
+    if (n >= cap)
+        return -1;
+    memcpy(dst, s, n + 1);
+    return 0;
+}
+
+static void *persons_init(const qr_host_api *api, const qr_value *opts, const qr_step_ctx *ctx,
+                          qr_error *err)
+{
+    persons_state *st = calloc(1, sizeof *st);
+    if (!st || !(st->titles = qr_wordset_new()) || !(st->given = qr_wordset_new())
+        || !(st->ignore = qr_wordset_new())) {
+        persons_free(st);
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    const qr_value *v;
+    const char *paths[2] = {"titles", "given_names"};
+    qr_wordset *sets[2] = {st->titles, st->given};
+    for (int i = 0; i < 2; i++) {
+        if (!(v = api->opt(opts, paths[i])) || !api->value_string(v) || !*api->value_string(v))
+            continue;
+        char *p = api->resolve_path(ctx, api->value_string(v));
+        int rc = p ? qr_wordset_load(sets[i], p, err) : qr_error_set(err, "out of memory");
+        free(p);
+        if (rc != 0) {
+            api->value_mark(v, err);
+            persons_free(st);
+            return NULL;
+        }
+    }
+    st->max_title = qr_wordset_max_tokens(st->titles);
+    v = api->opt(opts, "label");
+    if (copy_label(st->label, sizeof st->label, v ? api->value_string(v) : "PERSON") != 0
+        || !*st->label) {
+        qr_error_set(err, "persons: `label` must be a non-empty string of under 64 bytes");
+        if (v)
+            api->value_mark(v, err);
+        persons_free(st);
+        return NULL;
+    }
+    v = api->opt(opts, "org_label");
+    if (copy_label(st->org_label, sizeof st->org_label, v ? api->value_string(v) : "ORG") != 0) {
+        qr_error_set(err, "persons: `org_label` must be a string of under 64 bytes");
+        api->value_mark(v, err);
+        persons_free(st);
+        return NULL;
+    }
+    v = api->opt(opts, "coref");
+    st->coref = v ? api->value_bool(v) : 1;
+    v = api->opt(opts, "guess_orgs");
+    st->guess_orgs = (v ? api->value_bool(v) : 1) && *st->org_label;
+    if ((v = api->opt(opts, "ignore_labels")) != NULL) {
+        size_t n = api->value_type(v) == QR_VAL_LIST ? api->value_len(v) : 1;
+        for (size_t i = 0; i < n; i++) {
+            const char *s = api->value_string(api->value_type(v) == QR_VAL_LIST ? api->value_at(v, i) : v);
+            if (s && qr_wordset_add(st->ignore, s, strlen(s)) != 0) {
+                qr_error_set(err, "out of memory");
+                persons_free(st);
+                return NULL;
+            }
+        }
+    }
+    return st;
+}
+
+static void *persons_thread_init(void *state, qr_error *err)
+{
+    (void)state;
+    scratch *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        qr_error_set(err, "out of memory");
+    return sc;
+}
+
+static void persons_thread_free(void *state, void *ts)
+{
+    (void)state;
+    scratch *sc = ts;
+    if (!sc)
+        return;
+    free(sc->cover);
+    free(sc->c);
+    free(sc->buf);
+    free(sc);
+}
+
+static const qr_option_def persons_options[] = {
+    {"titles", QR_OPT_PATH, NULL, NULL,
+     "titles and roles that cue a name (one phrase a line): president, foreign minister…", 0},
+    {"given_names", QR_OPT_PATH, NULL, NULL,
+     "given names (one a line) whose presence starts a name: Jenny, Ankit, Kim…", 0},
+    {"label", QR_OPT_STRING, "PERSON", NULL, "label of the person spans", 0},
+    {"coref", QR_OPT_BOOL, "true", NULL,
+     "label later short mentions (Putin, Kim) with the full name's id", 0},
+    {"guess_orgs", QR_OPT_BOOL, "true", NULL,
+     "label capitalized runs ending with an organization word (Securities, Council) as org_label", 0},
+    {"org_label", QR_OPT_STRING, "ORG", NULL, "label of guessed organizations", 0},
+    {"ignore_labels", QR_OPT_STRING_LIST, NULL, NULL,
+     "labels of earlier spans that may overlap a name (all others block it)", 0},
+    {NULL, 0, NULL, NULL, NULL, 0}};
+
+const qr_step_def qr_step_persons_def = {
+    .size = sizeof(qr_step_def),
+    .name = "persons",
+    .description = "find person names (titles, given names, context) and resolve short mentions to the full name",
+    .options = persons_options,
+    .flags = QR_STEP_THREAD_SAFE,
+    .init = persons_init,
+    .thread_init = persons_thread_init,
+    .process = persons_process,
+    .thread_free = persons_thread_free,
+    .free = persons_free,
+};
+
+/* }================================================================== */

@@ -1,0 +1,183 @@
+/* Unit tests of the news steps: persons, quotes, keywords, cooccur. */
+#include "check.h"
+#include "doc.h"
+#include "host.h"
+#include "value.h"
+
+#include <stdlib.h>
+
+extern const qr_step_def qr_step_persons_def;
+
+static qr_step_ctx test_ctx = {"test", "", ".", "step", 0, 1};
+
+/* Options from "key=value" pairs (value "true"/"false" → bool). */
+static qr_value *opts(const char *const *kv)
+{
+    qr_value *m = qr_value_new_map();
+    for (size_t i = 0; kv && kv[i]; i += 2) {
+        qr_value *v = strcmp(kv[i + 1], "true") == 0    ? qr_value_new_bool(1)
+                      : strcmp(kv[i + 1], "false") == 0 ? qr_value_new_bool(0)
+                                                        : qr_value_new_string(kv[i + 1]);
+        qr_value_map_set(m, kv[i], v);
+    }
+    return m;
+}
+
+/* A document with `text` and spans given as "LABEL:phrase" (first
+ * occurrence of each phrase; "LABEL:phrase@2" for the second one). */
+static qr_doc *make_doc(const char *text, const char *const *spans)
+{
+    qr_doc *d = qr_doc_new();
+    qr_error err;
+    qr_doc_set_id(d, "t", &err);
+    qr_doc_set_text(d, text, strlen(text), &err);
+    for (size_t i = 0; spans && spans[i]; i++) {
+        char label[32], phrase[256];
+        int nth = 1;
+        const char *colon = strchr(spans[i], ':');
+        snprintf(label, sizeof label, "%.*s", (int)(colon - spans[i]), spans[i]);
+        snprintf(phrase, sizeof phrase, "%s", colon + 1);
+        char *at = strchr(phrase, '@');
+        if (at) {
+            nth = atoi(at + 1);
+            *at = '\0';
+        }
+        const char *p = text;
+        for (int k = 0; k < nth && p; k++)
+            p = strstr(k ? p + 1 : p, phrase);
+        if (!p) {
+            fprintf(stderr, "test setup: '%s' not in text\n", phrase);
+            continue;
+        }
+        qr_doc_add_span(d, (uint32_t)(p - text), (uint32_t)(p - text + strlen(phrase)), label, phrase,
+                        1.0, NULL, &err);
+    }
+    return d;
+}
+
+static int run_step(const qr_step_def *def, const char *const *kv, qr_doc *doc, char *errbuf)
+{
+    qr_error err = {0};
+    qr_value *o = opts(kv);
+    void *st = def->init(qr_host_api_get(), o, &test_ctx, &err);
+    int rc = -1;
+    if (st) {
+        void *ts = def->thread_init ? def->thread_init(st, &err) : NULL;
+        doc->current_step = def->name;
+        rc = def->process(st, ts, doc, &err);
+        if (rc == 0 && def->finish)
+            rc = def->finish(st, &err);
+        if (def->thread_free)
+            def->thread_free(st, ts);
+        def->free(st);
+    }
+    if (errbuf)
+        snprintf(errbuf, 1024, "%s", rc ? err.message : "");
+    qr_value_free(o);
+    return rc;
+}
+
+/* "text=id|text=id" for the spans with `label`, in text order. */
+static const char *spans_of(qr_doc *d, const char *label)
+{
+    static char out[4096];
+    size_t n = 0;
+    out[0] = '\0';
+    qr_doc_sort_spans(d);
+    for (size_t i = 0; i < d->n_spans; i++) {
+        const qr_span *s = &d->spans[i];
+        if (strcmp(s->label, label) != 0)
+            continue;
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s%.*s=%s", n ? "|" : "",
+                              (int)(s->end - s->start), d->text + s->start, s->id ? s->id : "");
+    }
+    return out;
+}
+
+static const char *const person_opts[] = {"titles", "samples/gazetteers/titles.txt", "given_names",
+                                          "samples/gazetteers/given_names.txt", NULL};
+
+static const char *persons_on(const char *text, const char *const *spans, const char *label)
+{
+    static char out[4096];
+    qr_doc *d = make_doc(text, spans);
+    char err[1024];
+    if (run_step(&qr_step_persons_def, person_opts, d, err) != 0)
+        snprintf(out, sizeof out, "ERROR: %s", err);
+    else
+        snprintf(out, sizeof out, "%s", spans_of(d, label));
+    qr_doc_free(d);
+    return out;
+}
+
+static void test_persons(void)
+{
+    /* titles before the name, leader/President, coreference of short mentions */
+    CHECK_EQ_STR(persons_on("North Korean leader Kim Jong Un met Russian President Vladimir Putin in "
+                            "Pyongyang. Kim said the talks went well. Putin’s aides agreed.",
+                            (const char *[]){"NORP:North Korean", "NORP:Russian", "GPE:Pyongyang", NULL},
+                            "PERSON"),
+                 "Kim Jong Un=Kim Jong Un|Vladimir Putin=Vladimir Putin|Kim=Kim Jong Un|"
+                 "Putin=Vladimir Putin");
+    /* hyphenated Korean given names; a possessive with no full name stays unlabelled */
+    CHECK_EQ_STR(persons_on("South Korean Foreign Minister Cho Tae-yul spoke. Yoon’s national security "
+                            "adviser Chang Ho-jin said Seoul would act.",
+                            (const char *[]){"NORP:South Korean", "GPE:Seoul", NULL}, "PERSON"),
+                 "Cho Tae-yul=Cho Tae-yul|Chang Ho-jin=Chang Ho-jin");
+    /* the full name found later still resolves an earlier short mention */
+    CHECK_EQ_STR(persons_on("Yoon’s office objected. South Korean President Yoon Suk Yeol spoke.",
+                            (const char *[]){"NORP:South Korean", NULL}, "PERSON"),
+                 "Yoon=Yoon Suk Yeol|Yoon Suk Yeol=Yoon Suk Yeol");
+    /* apposition, given names, initials, a role noun before the name */
+    CHECK_EQ_STR(persons_on("Ankit Panda, a senior analyst at the Carnegie Endowment, said so. "
+                            "Associated Press writer Edith M. Lederer contributed.",
+                            (const char *[]){"ORG:Carnegie Endowment", "ORG:Associated Press", NULL},
+                            "PERSON"),
+                 "Ankit Panda=Ankit Panda|Edith M. Lederer=Edith M. Lederer");
+    /* speech verb before the name; a later surname-only mention */
+    CHECK_EQ_STR(persons_on("The deal matters, said Jenny Town, a senior fellow. Town said more.", NULL,
+                            "PERSON"),
+                 "Jenny Town=Jenny Town|Town=Jenny Town");
+    /* unknown given name: the title inside the run, then a middle-name mention */
+    CHECK_EQ_STR(persons_on("Chilean Mining Minister Tomás Herrera Fuentes signed. “That era is "
+                            "ending,” said Herrera. Herrera Fuentes left.",
+                            (const char *[]){"NORP:Chilean", NULL}, "PERSON"),
+                 "Tomás Herrera Fuentes=Tomás Herrera Fuentes|Herrera=Tomás Herrera Fuentes|"
+                 "Herrera Fuentes=Tomás Herrera Fuentes");
+    /* a surname shared by two people is left alone */
+    CHECK_EQ_STR(persons_on("Lee Jae-myung met Lee Hsien Loong. Lee smiled.", NULL, "PERSON"),
+                 "Lee Jae-myung=Lee Jae-myung|Lee Hsien Loong=Lee Hsien Loong");
+    /* no person: events, capitalized sentence starts, weekdays */
+    CHECK_EQ_STR(persons_on("The Cold War ended. Both sides agreed. Analysts met on Thursday. "
+                            "Tensions rose in Ukraine.",
+                            (const char *[]){"GPE:Ukraine", NULL}, "PERSON"),
+                 "");
+    /* organizations guessed from their head word */
+    CHECK_EQ_STR(persons_on("Michael Brenner, chief economist at Hartwell Securities, said wages fell. "
+                            "Daniel Osei, a researcher at the University of Ghana, agreed.",
+                            (const char *[]){"GPE:Ghana", NULL}, "ORG"),
+                 "Hartwell Securities=Hartwell Securities|University of Ghana=University of Ghana");
+    CHECK_EQ_STR(persons_on("Michael Brenner, chief economist at Hartwell Securities, said wages fell. "
+                            "Daniel Osei, a researcher at the University of Ghana, agreed.",
+                            (const char *[]){"GPE:Ghana", NULL}, "PERSON"),
+                 "Michael Brenner=Michael Brenner|Daniel Osei=Daniel Osei");
+    /* names never overlap earlier spans */
+    CHECK_EQ_STR(persons_on("President Joe Biden visited Washington.",
+                            (const char *[]){"PERSON:Joe Biden", "GPE:Washington", NULL}, "PERSON"),
+                 "Joe Biden=Joe Biden");
+    /* a missing list file is reported with its path */
+    {
+        char err[1024];
+        qr_doc *d = make_doc("x", NULL);
+        const char *const bad[] = {"titles", "no/such/titles.txt", NULL};
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, bad, d, err), -1);
+        CHECK_EQ_STR(err, "cannot open word list no/such/titles.txt: No such file or directory");
+        qr_doc_free(d);
+    }
+}
+
+int main(void)
+{
+    test_persons();
+    return DONE("news_steps");
+}
