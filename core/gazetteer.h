@@ -20,8 +20,8 @@
  *                (letters present, none lower-case) which are compared
  *                sensitively: "US" matches "US" only, "Paris" matches "PARIS".
  * fold_accents additionally strips combining marks (NFD, drop M*, NFC), so
- * "São Paulo" ~ "Sao Paulo". It drops every mark, so keep it off for
- * scripts whose vowels are marks (Devanagari, Arabic harakat are fine to drop).
+ * "São Paulo" ~ "Sao Paulo". It drops every mark, vowel signs of Indic
+ * scripts included: meant for lists in Latin, Greek or Cyrillic script.
  *
  * Overlaps (chosen per call):
  *   QR_GAZ_LONGEST  leftmost-longest, non-overlapping: scanning left to

@@ -16,6 +16,7 @@ typedef struct qr_command {
 
 int cmd_version(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 int cmd_sentences(int argc, char **argv);
 int cmd_lua(int argc, char **argv);
 

@@ -7,6 +7,7 @@
 static const qr_command commands[] = {
     {"tokenize", "split text into tokens (offsets, kinds, keys)", cmd_tokenize},
     {"sentences", "split text into sentences", cmd_sentences},
+    {"match", "find gazetteer and regex entities (JSON lines)", cmd_match},
     {"lua", "run a Lua script with the quarry module preloaded", cmd_lua},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL}

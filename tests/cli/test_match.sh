@@ -1,0 +1,129 @@
+#!/bin/sh
+# quarry match: gazetteers (-g), regexes (-e), case modes, overlaps, cache, errors.
+. "$(dirname "$0")/lib.sh"
+
+printf '# places\nNew York\tGPE\tnyc\nYork\tGPE\nUS\tGPE\nSão Paulo\tGPE\n' > "$T/places.tsv"
+printf 'Anna Karenina\nLevin\n' > "$T/people.txt"
+printf '{"label":"ORG","pattern":"Apple","id":"apple"}\n{"label":"TECH","pattern":"c++"}\n' \
+    > "$T/orgs.jsonl"
+printf 'Distributed Super Computing\tORG\nDistributed Super Computing Institute\tORG\n' > "$T/dsc.tsv"
+
+out=$(printf 'I love New York and the US, us.' | $Q match -g "$T/places.tsv")
+check "stdin, insensitive by default" \
+'{"doc":"-","start":7,"end":15,"text":"New York","label":"GPE","id":"nyc"}
+{"doc":"-","start":24,"end":26,"text":"US","label":"GPE","id":"US"}
+{"doc":"-","start":28,"end":30,"text":"us","label":"GPE","id":"US"}' "$out"
+
+out=$(printf 'I love New York and the US, us.' | $Q match -g "$T/places.tsv" --case smart)
+check "smart case: US only in capitals" \
+'{"doc":"-","start":7,"end":15,"text":"New York","label":"GPE","id":"nyc"}
+{"doc":"-","start":24,"end":26,"text":"US","label":"GPE","id":"US"}' "$out"
+
+out=$(printf 'new york, NEW YORK, New York' | $Q match -g "$T/places.tsv" --case sensitive)
+check "sensitive case" '{"doc":"-","start":20,"end":28,"text":"New York","label":"GPE","id":"nyc"}' "$out"
+
+printf 'Sao Paulo and São Paulo\n' > "$T/doc.txt"
+out=$($Q match -g "$T/places.tsv" "$T/doc.txt")
+check "accents kept by default" \
+"{\"doc\":\"$T/doc.txt\",\"start\":14,\"end\":24,\"text\":\"São Paulo\",\"label\":\"GPE\",\"id\":\"São Paulo\"}" "$out"
+out=$(cd "$T" && $Q match -g places.tsv --fold-accents doc.txt)
+check "--fold-accents" \
+'{"doc":"doc.txt","start":0,"end":9,"text":"Sao Paulo","label":"GPE","id":"São Paulo"}
+{"doc":"doc.txt","start":14,"end":24,"text":"São Paulo","label":"GPE","id":"São Paulo"}' "$out"
+
+out=$(printf 'the Distributed Super Computing Institute' | $Q match -g "$T/dsc.tsv")
+check "leftmost-longest" \
+'{"doc":"-","start":4,"end":41,"text":"Distributed Super Computing Institute","label":"ORG","id":"Distributed Super Computing Institute"}' "$out"
+out=$(printf 'the Distributed Super Computing Institute' | $Q match -g "$T/dsc.tsv" --overlaps)
+check "--overlaps" \
+'{"doc":"-","start":4,"end":41,"text":"Distributed Super Computing Institute","label":"ORG","id":"Distributed Super Computing Institute"}
+{"doc":"-","start":4,"end":31,"text":"Distributed Super Computing","label":"ORG","id":"Distributed Super Computing"}' "$out"
+
+out=$(printf 'Levin met anna karenina; Apple ships C++ code' | \
+      $Q match -g "$T/people.txt" --label PERSON -g "$T/orgs.jsonl")
+check "plain list with --label, JSONL patterns" \
+'{"doc":"-","start":0,"end":5,"text":"Levin","label":"PERSON","id":"Levin"}
+{"doc":"-","start":10,"end":23,"text":"anna karenina","label":"PERSON","id":"Anna Karenina"}
+{"doc":"-","start":25,"end":30,"text":"Apple","label":"ORG","id":"apple"}
+{"doc":"-","start":37,"end":40,"text":"C++","label":"TECH","id":"c++"}' "$out"
+
+out=$(printf 'York in 1999, "York"\tand New York 2001' | \
+      $Q match -g "$T/places.tsv" -e 'YEAR=\b(?:19|20)\d\d\b' -e 'CITYYEAR=York \d+')
+check "regex and gazetteer merged by start, longer first; JSON escapes" \
+'{"doc":"-","start":0,"end":4,"text":"York","label":"GPE","id":"York"}
+{"doc":"-","start":8,"end":12,"text":"1999","label":"YEAR","id":null}
+{"doc":"-","start":15,"end":19,"text":"York","label":"GPE","id":"York"}
+{"doc":"-","start":25,"end":33,"text":"New York","label":"GPE","id":"nyc"}
+{"doc":"-","start":29,"end":38,"text":"York 2001","label":"CITYYEAR","id":null}
+{"doc":"-","start":34,"end":38,"text":"2001","label":"YEAR","id":null}' "$out"
+
+printf 'x "q"\\ y\n' > "$T/esc.txt"
+printf 'q\tQ\n' > "$T/q.tsv"
+out=$($Q match -g "$T/q.tsv" -e 'QUOTED="q"\\' "$T/esc.txt" | sed "s|$T/||")
+check "JSON escaping of text" \
+'{"doc":"esc.txt","start":2,"end":6,"text":"\"q\"\\","label":"QUOTED","id":null}
+{"doc":"esc.txt","start":3,"end":4,"text":"q","label":"Q","id":"q"}' "$out"
+
+out=$(printf 'New York, York\n\nYork' | $Q match -g "$T/places.tsv" --count)
+check "--count" '{"doc":"-","matches":3}' "$out"
+
+# Cache: built on first use, reused, rebuilt when the options change.
+printf 'New York and US' > "$T/in.txt"
+out1=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt")
+[ -s "$T/g.cache" ] && made=yes || made=no
+check "cache written" yes "$made"
+out2=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt")
+check "cache reused: same output" "$out1" "$out2"
+out3=$($Q match -g "$T/places.tsv" --case sensitive --cache "$T/g.cache" "$T/in.txt" | wc -l)
+check "cache rebuilt for other options" 2 "$(echo $out3)"
+printf 'garbage' > "$T/g.cache"
+out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt")
+check "corrupt cache rebuilt" "$out1" "$out4"
+
+# Errors: one line, exit status 2.
+printf 'Paris\tGPE\nLyon\tGPE\tlyon\tx\ty\n' > "$T/cities.tsv"
+err=$(cd "$T" && $Q match -g cities.tsv </dev/null 2>&1); rc=$?
+check "malformed TSV: file and line" \
+"quarry match: cities.tsv:2: expected phrase<TAB>label[<TAB>id], found 5 fields" "$err"
+check "malformed TSV: status" 2 "$rc"
+err=$($Q match -g "$T/people.txt" </dev/null 2>&1); rc=$?
+check "plain list without label" \
+"quarry match: $T/people.txt: a plain list (one phrase per line) needs a label: add --label LABEL" "$err"
+check "plain list without label: status" 2 "$rc"
+printf '{"label":"X","pattern":[{"LOWER":"apple"}]}\n' > "$T/tok.jsonl"
+err=$(cd "$T" && $Q match -g tok.jsonl </dev/null 2>&1)
+check "token-list pattern refused" \
+'quarry match: tok.jsonl:1: token-list patterns are not supported; write "pattern" as a string' "$err"
+err=$($Q match -g "$T/missing.tsv" </dev/null 2>&1); rc=$?
+check "missing list" "quarry match: $T/missing.tsv: cannot open: No such file or directory" "$err"
+check "missing list: status" 2 "$rc"
+err=$($Q match -g "$T/x.csv" </dev/null 2>&1)
+check "unknown list format" \
+"quarry match: $T/x.csv: unknown gazetteer format: name the file .tsv, .txt (one phrase per line) or .jsonl" "$err"
+err=$($Q match -e 'MONEY=(\d+' </dev/null 2>&1); rc=$?
+check "bad regex with offset" "quarry match: regex 'MONEY': missing closing parenthesis at pattern offset 4" "$err"
+check "bad regex: status" 2 "$rc"
+err=$($Q match -e 'MONEY' </dev/null 2>&1)
+check "-e without =" "quarry match: -e expects LABEL=REGEX, got 'MONEY'" "$err"
+err=$($Q match </dev/null 2>&1); rc=$?
+check "nothing to match" \
+"quarry match: nothing to match: give a gazetteer (-g FILE) or a pattern (-e LABEL=REGEX); run 'quarry match --help'" "$err"
+check "nothing to match: status" 2 "$rc"
+err=$($Q match -g "$T/places.tsv" --case upper </dev/null 2>&1)
+check "bad --case" "quarry match: unknown case mode 'upper' (expected sensitive, insensitive or smart)" "$err"
+err=$($Q match -g "$T/places.tsv" --frobnicate </dev/null 2>&1)
+check "unknown option" "quarry match: unknown option '--frobnicate'; run 'quarry match --help'" "$err"
+err=$($Q match -g 2>&1)
+check "option without value" "quarry match: option '-g' needs a value; run 'quarry match --help'" "$err"
+err=$($Q match -g "$T/places.tsv" "$T/nope.txt" 2>&1); rc=$?
+check "unreadable input" "quarry match: cannot open '$T/nope.txt': No such file or directory" "$err"
+check "unreadable input: status" 2 "$rc"
+err=$(printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab' | \
+      $Q match -e 'BAD=(a+)+$' 2>&1 >/dev/null); rc=$?
+check_contains "catastrophic regex bounded" "quarry match: -: regex BAD: match limit exceeded" "$err"
+check "catastrophic regex: status 1" 1 "$rc"
+
+out=$($Q match --help | head -1)
+check "--help" "usage: quarry match [-g FILE]... [--label L] [-e LABEL=REGEX]..." "$out"
+
+done_suite "cli match"
