@@ -310,9 +310,9 @@ static int run_input(match_state *st, const char *path, char **bufp, size_t *cap
         qr_error_clear(&err);
         long n = match_chunk(st, path, buf, cut, base, &err);
         if (n < 0) {
-            if (err.offset >= 0)
-                cli_usage_error("match", "%s: %s (byte offset %llu)", path, err.message,
-                                (unsigned long long)(base + (uint64_t)err.offset));
+            if (err.offset >= 0 && base > 0)
+                cli_usage_error("match", "%s: %s (offsets count from byte %llu of the input)",
+                                path, err.message, (unsigned long long)base);
             else
                 cli_usage_error("match", "%s: %s", path, err.message);
             rc = 1;
