@@ -10,6 +10,7 @@
     X(gazetteer)            \
     X(regex)                \
     X(export)               \
+    X(clean)                \
     X(persons)
 
 #define DECLARE(n) extern const qr_step_def qr_step_##n##_def;
