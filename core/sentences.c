@@ -588,6 +588,8 @@ static size_t words_between(const splitter *sp, size_t a, size_t b)
  * at least two words ("At 5 a.m. Mr. Smith went" stays whole). */
 static int after_abbrev(const splitter *sp, size_t w, size_t next)
 {
+    if (single_cp(sp, next, is_opener) && next + 1 < sp->n && !spaced(sp, next + 1))
+        next++;     /* the U.S. "We will…" */
     if (!is_upper_word(sp, next))
         return 0;
     if (!is_starter(sp, next) && !is_title(sp, next))
