@@ -544,7 +544,11 @@ static qr_value *resolve_options(const char *what, const qr_option_def *defs,
                 goto fail;
             }
         } else if (d->default_str) {
-            v = qr_yaml_load_string(d->default_str, strlen(d->default_str), "<default>", err);
+            /* strings are taken as written: "," is a fine default delimiter */
+            if (d->type == QR_OPT_STRING || d->type == QR_OPT_ENUM || d->type == QR_OPT_PATH)
+                v = qr_value_new_string(d->default_str);
+            else
+                v = qr_yaml_load_string(d->default_str, strlen(d->default_str), "<default>", err);
             if (!v) {
                 qr_error_set(err, "%s: the default of option '%s' (%s) is not valid YAML", what, d->name,
                              d->default_str);

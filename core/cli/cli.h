@@ -19,6 +19,9 @@ int cmd_tokenize(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_sentences(int argc, char **argv);
 int cmd_lua(int argc, char **argv);
+int cmd_run(int argc, char **argv);     /* cmd_run.c */
+int cmd_check(int argc, char **argv);
+int cmd_steps(int argc, char **argv);
 
 /* Prints "quarry: <message>" on stderr and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,6 +8,9 @@ static const qr_command commands[] = {
     {"tokenize", "split text into tokens (offsets, kinds, keys)", cmd_tokenize},
     {"sentences", "split text into sentences", cmd_sentences},
     {"match", "find gazetteer and regex entities (JSON lines)", cmd_match},
+    {"run", "run a YAML pipeline over files, folders or stdin", cmd_run},
+    {"check", "validate a YAML pipeline and print it with defaults", cmd_check},
+    {"steps", "list pipeline steps, or one step's options", cmd_steps},
     {"lua", "run a Lua script with the quarry module preloaded", cmd_lua},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL}

@@ -196,7 +196,7 @@ static void re_free(void *state)
 static const qr_option_def re_options[] = {
     {"patterns", QR_OPT_ANY, NULL, NULL,
      "{ LABEL: 'pattern' } or [ { label, pattern, group, flags } ] (PCRE2, UTF + UCP)", QR_OPT_REQUIRED},
-    {"flags", QR_OPT_STRING, "''", NULL, "flags for every pattern: i m s x U, or names (caseless, …)", 0},
+    {"flags", QR_OPT_STRING, "", NULL, "flags for every pattern: i m s x U, or names (caseless, …)", 0},
     {"match_limit", QR_OPT_INT, "10000000", NULL, "PCRE2 match limit per search (stops runaway patterns)", 0},
     {NULL, 0, NULL, NULL, NULL, 0}
 };

@@ -1,0 +1,426 @@
+/* quarry run / check / steps — YAML pipelines from the command line. */
+#include "cli.h"
+#include "error.h"
+#include "lq.h"
+#include "pipeline.h"
+#include "registry.h"
+#include "runner.h"
+#include "value.h"
+#include "io/reader.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* {==================================================================
+ * Shared
+ * =================================================================== */
+static qr_registry *make_registry(void)
+{
+    qr_error err;
+    qr_error_clear(&err);
+    qr_registry *reg = qr_registry_new();
+    if (!reg) {
+        fprintf(stderr, "quarry: out of memory\n");
+        return NULL;
+    }
+    if (qr_registry_add_builtins(reg, &err) != 0 || lq_register_steps(reg, &err) != 0) {
+        fprintf(stderr, "quarry: cannot register the built-in steps: %s\n", err.message);
+        qr_registry_free(reg);
+        return NULL;
+    }
+    return reg;
+}
+
+static void print_error(const qr_error *err)
+{
+    char buf[2048];
+    fprintf(stderr, "%s\n", qr_error_format(err, buf, sizeof buf));
+}
+
+typedef struct args {
+    const char *pipeline;
+    const char **inputs;
+    size_t n_inputs;
+    const char **vars;
+    size_t n_vars;
+    const char *errors;
+    int jobs, quiet;
+} args;
+
+static void args_free(args *a)
+{
+    free(a->inputs);
+    free(a->vars);
+}
+
+/* Parses the options shared by run and check. Returns 0, 1 for --help, or 2. */
+static int parse_args(const char *cmd, int argc, char **argv, int allow_run_opts, args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
+    a->vars = calloc((size_t)argc + 1, sizeof *a->vars);
+    if (!a->inputs || !a->vars)
+        return cli_usage_error(cmd, "out of memory");
+    int only_args = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char *val = NULL;
+        if (!only_args && cli_is_help(s))
+            return 1;
+        if (!only_args && !strcmp(s, "--")) {
+            only_args = 1;
+            continue;
+        }
+        if (!only_args && (!strcmp(s, "--set") || !strncmp(s, "--set=", 6))) {
+            val = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!val || !strchr(val, '=') || *val == '=')
+                return cli_usage_error(cmd, "--set needs NAME=VALUE, as in --set out=/tmp/out");
+            a->vars[a->n_vars++] = val;
+        } else if (allow_run_opts && !only_args &&
+                   (!strcmp(s, "-j") || !strcmp(s, "--jobs") || !strncmp(s, "--jobs=", 7) ||
+                    (!strncmp(s, "-j", 2) && s[2]))) {
+            val = !strncmp(s, "--jobs=", 7) ? s + 7 : (s[1] == 'j' && s[2]) ? s + 2
+                : (i + 1 < argc ? argv[++i] : NULL);
+            char *end;
+            long n = val ? strtol(val, &end, 10) : 0;
+            if (!val || *end || n < 1 || n > 1024)
+                return cli_usage_error(cmd, "-j needs a number of worker threads between 1 and 1024");
+            a->jobs = (int)n;
+        } else if (allow_run_opts && !only_args && (!strcmp(s, "--errors") || !strncmp(s, "--errors=", 9))) {
+            val = s[8] == '=' ? s + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!val || !*val)
+                return cli_usage_error(cmd, "--errors needs a file name (JSON lines; '-' for stderr)");
+            a->errors = val;
+        } else if (allow_run_opts && !only_args && (!strcmp(s, "--quiet") || !strcmp(s, "-q"))) {
+            a->quiet = 1;
+        } else if (!only_args && s[0] == '-' && s[1]) {
+            return cli_usage_error(cmd, "unknown option '%s'; see 'quarry %s --help'", s, cmd);
+        } else if (!a->pipeline) {
+            a->pipeline = s;
+        } else if (allow_run_opts) {
+            a->inputs[a->n_inputs++] = s;
+        } else {
+            return cli_usage_error(cmd, "unexpected argument '%s'; 'quarry %s' takes one pipeline", s, cmd);
+        }
+    }
+    if (!a->pipeline)
+        return cli_usage_error(cmd, "no pipeline given; see 'quarry %s --help'", cmd);
+    return 0;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * quarry run
+ * =================================================================== */
+static void draw_progress(void *ud, const qr_progress *pr)
+{
+    (void)ud;
+    double mb = (double)pr->bytes / 1e6;
+    double rate = pr->seconds > 0 ? mb / pr->seconds : 0;
+    char eta[48] = "";
+    if (pr->total_bytes && pr->bytes && rate > 0) {
+        double left = ((double)pr->total_bytes - (double)pr->bytes) / 1e6 / rate;
+        if (left < 0)
+            left = 0;
+        snprintf(eta, sizeof eta, ", %3.0f%%, ETA %d:%02d",
+                 100.0 * (double)pr->bytes / (double)pr->total_bytes, (int)left / 60, (int)left % 60);
+    }
+    fprintf(stderr, "\r\033[K%llu documents, %.1f MB, %.1f MB/s%s",
+            (unsigned long long)pr->docs, mb, rate, eta);
+    fflush(stderr);
+}
+
+static void print_summary(const qr_run_summary *s)
+{
+    double mb = (double)s->bytes / 1e6;
+    fprintf(stderr, "quarry: read %llu = written %llu + dropped %llu + failed %llu",
+            (unsigned long long)s->read, (unsigned long long)s->written,
+            (unsigned long long)s->dropped, (unsigned long long)s->failed);
+    if (s->skipped)
+        fprintf(stderr, "; %llu step error%s skipped", (unsigned long long)s->skipped,
+                s->skipped == 1 ? "" : "s");
+    if ((s->failed || s->skipped) && s->errors_path)
+        fprintf(stderr, " (see %s)", strcmp(s->errors_path, "-") ? s->errors_path : "stderr");
+    else if (s->failed || s->skipped)
+        fprintf(stderr, " (use --errors FILE to keep the details)");
+    fprintf(stderr, "\nquarry: %.2f MB in %.2f s (%.2f MB/s), %d job%s\n", mb, s->seconds,
+            s->seconds > 0 ? mb / s->seconds : 0.0, s->jobs, s->jobs == 1 ? "" : "s");
+    double total = 0;
+    size_t width = 4;
+    for (size_t i = 0; i < s->n_steps; i++) {
+        total += s->steps[i].seconds;
+        if (strlen(s->steps[i].name) > width)
+            width = strlen(s->steps[i].name);
+    }
+    fprintf(stderr, "  %-*s %10s %6s %7s\n", (int)width, "step", "seconds", "share", "errors");
+    for (size_t i = 0; i < s->n_steps; i++)
+        fprintf(stderr, "  %-*s %10.3f %5.1f%% %7llu\n", (int)width, s->steps[i].name, s->steps[i].seconds,
+                total > 0 ? 100.0 * s->steps[i].seconds / total : 0.0,
+                (unsigned long long)s->steps[i].errors);
+}
+
+static void run_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: quarry run PIPELINE [INPUT...] [-j N] [--set NAME=VALUE]... [--errors FILE] [--quiet]\n"
+        "\n"
+        "Runs a YAML pipeline over a corpus. INPUTs (files, folders, globs, '-' for stdin;\n"
+        ".gz read transparently) replace the pipeline's input.paths.\n"
+        "\n"
+        "Options:\n"
+        "  -j, --jobs N        worker threads (default: the number of cores); the output\n"
+        "                      is byte-identical for every N\n"
+        "  --set NAME=VALUE    set the variable ${NAME} (wins over vars: and the environment)\n"
+        "  --errors FILE       write failed or skipped documents there as JSON lines\n"
+        "                      {id, step, message, file, line} (wins over errors:; '-' = stderr)\n"
+        "  -q, --quiet         no summary and no progress line\n"
+        "\n"
+        "The summary on stderr accounts for every record: read = written + dropped + failed,\n"
+        "with the time spent in each step. A progress line is drawn when stderr is a terminal.\n"
+        "\n"
+        "Exit status: 0 every document went through; 1 some documents failed (on_error:\n"
+        "skip/drop, or a stop under on_error: fail); 2 configuration, usage or input error.\n"
+        "See docs/pipelines.md.\n");
+}
+
+int cmd_run(int argc, char **argv)
+{
+    args a;
+    int rc = parse_args("run", argc, argv, 1, &a);
+    if (rc == 1) {
+        run_usage(stdout);
+        args_free(&a);
+        return 0;
+    }
+    if (rc != 0) {
+        args_free(&a);
+        return rc;
+    }
+    qr_registry *reg = make_registry();
+    if (!reg) {
+        args_free(&a);
+        return 2;
+    }
+    qr_error err;
+    qr_error_clear(&err);
+    qr_pipeline_opts po = {.vars = a.vars, .jobs = a.jobs};
+    qr_pipeline *p = qr_pipeline_load_yaml(a.pipeline, reg, &po, &err);
+    if (!p) {
+        print_error(&err);
+        qr_registry_free(reg);
+        args_free(&a);
+        return 2;
+    }
+    qr_run_opts ro = {
+        .inputs = a.n_inputs ? a.inputs : NULL,
+        .jobs = a.jobs,
+        .errors_path = a.errors,
+        .progress = !a.quiet && isatty(2) ? draw_progress : NULL,
+    };
+    qr_run_summary sum;
+    rc = qr_run(p, &ro, &sum, &err);
+    if (ro.progress)
+        fprintf(stderr, "\r\033[K");
+    if (rc < 0)
+        print_error(&err);
+    if (!a.quiet && (rc >= 0 || sum.stopped))
+        print_summary(&sum);
+    int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.stopped ? 1 : 2;
+    qr_run_summary_free(&sum);
+    qr_pipeline_free(p);
+    qr_registry_free(reg);
+    args_free(&a);
+    return status;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * quarry check
+ * =================================================================== */
+static void check_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: quarry check PIPELINE [--set NAME=VALUE]...\n"
+        "\n"
+        "Validates a YAML pipeline without reading any document: unknown steps and options\n"
+        "(with the closest name), types, missing files, bad regexes, every step's set-up.\n"
+        "On success prints the pipeline as it will run: variables substituted, every\n"
+        "option with its default, and where each step runs (parallel workers, or in input\n"
+        "order on the writer). Errors are printed as FILE:LINE:COL: message; exit 2.\n");
+}
+
+int cmd_check(int argc, char **argv)
+{
+    args a;
+    int rc = parse_args("check", argc, argv, 0, &a);
+    if (rc == 1) {
+        check_usage(stdout);
+        args_free(&a);
+        return 0;
+    }
+    if (rc != 0) {
+        args_free(&a);
+        return rc;
+    }
+    qr_registry *reg = make_registry();
+    if (!reg) {
+        args_free(&a);
+        return 2;
+    }
+    qr_error err;
+    qr_error_clear(&err);
+    qr_pipeline_opts po = {.vars = a.vars, .jobs = 1};
+    qr_pipeline *p = qr_pipeline_load_yaml(a.pipeline, reg, &po, &err);
+    if (!p) {
+        print_error(&err);
+        qr_registry_free(reg);
+        args_free(&a);
+        return 2;
+    }
+    size_t n = qr_pipeline_step_count(p), split = qr_pipeline_ordered_from(p);
+    printf("# %s: valid, %zu step%s\n", a.pipeline, n, n == 1 ? "" : "s");
+    if (*qr_pipeline_name(p))
+        printf("name: %s\n", qr_pipeline_name(p));
+    if (qr_pipeline_input(p)) {
+        char *s = qr_value_to_flow(qr_pipeline_input(p));
+        printf("input: %s\n", s ? s : "?");
+        free(s);
+    }
+    if (qr_pipeline_errors_path(p))
+        printf("errors: %s\n", qr_pipeline_errors_path(p));
+    printf("steps:\n");
+    for (size_t i = 0; i < n; i++) {
+        const qr_step_def *d = qr_pipeline_step_def(p, i);
+        qr_value *o = qr_value_copy(qr_pipeline_step_options(p, i));
+        if (!o) {
+            fprintf(stderr, "quarry: out of memory\n");
+            break;
+        }
+        if (strcmp(qr_pipeline_step_name(p, i), d->name))
+            qr_value_map_set(o, "name", qr_value_new_string(qr_pipeline_step_name(p, i)));
+        qr_on_error oe = qr_pipeline_step_on_error(p, i);
+        if (oe != QR_ON_ERROR_FAIL)
+            qr_value_map_set(o, "on_error", qr_value_new_string(oe == QR_ON_ERROR_SKIP ? "skip" : "drop"));
+        char *s = qr_value_to_flow(o);
+        printf("  - %s: %s    # %s\n", d->name, s ? s : "?",
+               i < split ? "parallel workers" : "in input order");
+        free(s);
+        qr_value_free(o);
+    }
+    qr_pipeline_free(p);
+    qr_registry_free(reg);
+    args_free(&a);
+    return 0;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * quarry steps
+ * =================================================================== */
+static const char *type_text(const qr_option_def *d, char *buf, size_t n)
+{
+    switch (d->type) {
+    case QR_OPT_BOOL: return "bool";
+    case QR_OPT_INT: return "int";
+    case QR_OPT_NUMBER: return "number";
+    case QR_OPT_STRING: return "string";
+    case QR_OPT_ENUM:
+        snprintf(buf, n, "%s", d->choices ? d->choices : "enum");
+        return buf;
+    case QR_OPT_PATH: return d->flags & QR_OPT_OUTPUT ? "output path" : "path";
+    case QR_OPT_STRING_LIST: return "string list";
+    case QR_OPT_LIST: return "list";
+    case QR_OPT_MAP: return "map";
+    case QR_OPT_ANY: return "any";
+    }
+    return "?";
+}
+
+static void print_options(const qr_option_def *defs, int common)
+{
+    char tbuf[128];
+    size_t wn = 8, wt = 6;
+    for (const qr_option_def *d = defs; d && d->name; d++) {
+        if (strlen(d->name) > wn)
+            wn = strlen(d->name);
+        if (strlen(type_text(d, tbuf, sizeof tbuf)) > wt)
+            wt = strlen(type_text(d, tbuf, sizeof tbuf));
+    }
+    printf("  %-*s  %-*s  %-12s  %s\n", (int)wn, "option", (int)wt, "type", "default", "");
+    for (const qr_option_def *d = defs; d && d->name; d++) {
+        const char *def = d->flags & QR_OPT_REQUIRED ? "(required)" : d->default_str ? d->default_str : "-";
+        printf("  %-*s  %-*s  %-12s  %s\n", (int)wn, d->name, (int)wt, type_text(d, tbuf, sizeof tbuf),
+               def, d->help ? d->help : "");
+    }
+    if (common) {
+        printf("  %-*s  %-*s  %-12s  %s\n", (int)wn, "name", (int)wt, "string", "(the type)",
+               "label for errors and timings");
+        printf("  %-*s  %-*s  %-12s  %s\n", (int)wn, "on_error", (int)wt, "fail|skip|drop", "fail",
+               "on a failure: stop the run, keep the doc as before the step, or drop it");
+    }
+}
+
+static void steps_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: quarry steps [NAME]\n"
+        "\n"
+        "Lists every step a pipeline can use with a one-line description; with NAME, that\n"
+        "step's options: type, default and meaning. 'quarry steps input' shows the options\n"
+        "of a pipeline's input: section. Every step also takes name: and on_error:.\n");
+}
+
+int cmd_steps(int argc, char **argv)
+{
+    if (argc > 1 && cli_is_help(argv[1])) {
+        steps_usage(stdout);
+        return 0;
+    }
+    if (argc > 2)
+        return cli_usage_error("steps", "takes at most one step name");
+    qr_registry *reg = make_registry();
+    if (!reg)
+        return 2;
+    int status = 0;
+    if (argc == 1) {
+        size_t w = 8;
+        for (size_t i = 0; i < qr_registry_count(reg); i++)
+            if (strlen(qr_registry_at(reg, i)->name) > w)
+                w = strlen(qr_registry_at(reg, i)->name);
+        for (size_t i = 0; i < qr_registry_count(reg); i++) {
+            const qr_step_def *d = qr_registry_at(reg, i);
+            printf("%-*s  %s\n", (int)w, d->name, d->description ? d->description : "");
+        }
+        printf("\nRun 'quarry steps NAME' for a step's options, 'quarry steps input' for the input: section.\n");
+    } else if (!strcmp(argv[1], "input")) {
+        printf("input: where documents come from (command-line inputs replace paths)\n\n");
+        print_options(qr_input_option_defs, 0);
+        printf("  %-8s  %-6s  %-12s  %s\n", "on_error", "fail|skip|drop", "fail",
+               "a malformed record: stop the run, or log it and go on");
+    } else {
+        const qr_step_def *d = qr_registry_find(reg, argv[1]);
+        if (!d) {
+            const char *best = qr_registry_suggest(reg, argv[1]);
+            if (best)
+                status = cli_usage_error("steps", "unknown step '%s'; did you mean '%s'?", argv[1], best);
+            else
+                status = cli_usage_error("steps", "unknown step '%s'; run 'quarry steps' for the list", argv[1]);
+        } else {
+            const char *origin = qr_registry_origin(reg, d->name);
+            printf("%s: %s\n", d->name, d->description ? d->description : "");
+            printf("(%s%s%s)\n\n", origin,
+                   d->flags & QR_STEP_ORDERED ? "; runs in input order on the writer" : "",
+                   d->flags & QR_STEP_MODIFIES_TEXT ? "; changes the text" : "");
+            print_options(d->options, 1);
+        }
+    }
+    qr_registry_free(reg);
+    return status;
+}
+
+/* }================================================================== */

@@ -1,0 +1,639 @@
+#include "runner.h"
+#include "doc.h"
+#include "error.h"
+#include "io/reader.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { SLOT_FREE = 0, SLOT_READ, SLOT_DONE };
+enum { KIND_DOC = 0, KIND_INPUT_ERROR };
+
+typedef struct step_err {
+    size_t step;
+    qr_error e;
+} step_err;
+
+typedef struct slot {
+    qr_doc *doc;
+    int state, kind;
+    qr_doc_outcome outcome;
+    step_err *errs;          /* errors of the worker stage, in step order */
+    size_t n_errs, cap_errs;
+    int errs_oom;
+} slot;
+
+typedef struct run {
+    qr_pipeline *p;
+    qr_reader *reader;
+    qr_on_error input_policy;
+    size_t split;            /* steps [0, split) in workers, the rest here */
+    size_t window;
+    slot *slots;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv_reader, cv_worker, cv_writer;
+    uint64_t n_read;         /* slots filled by the reader (next seq)   */
+    uint64_t next_work;      /* next seq a worker takes                  */
+    uint64_t next_write;     /* next seq the writer consumes             */
+    int read_done, stop;
+    int fatal;               /* reader hit a fatal error                 */
+    qr_error fatal_err;
+    uint64_t bytes_read;
+    int64_t bytes_total;
+
+    int jobs;
+    double **worker_seconds; /* per worker, per step                     */
+    qr_error thread_err;     /* a worker could not start                 */
+    int thread_failed;
+} run;
+
+typedef struct worker_arg {
+    run *r;
+    int index;
+} worker_arg;
+
+int qr_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* {==================================================================
+ * Reader thread
+ * =================================================================== */
+static void *reader_main(void *arg)
+{
+    run *r = arg;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        slot *s = &r->slots[r->n_read % r->window];
+        while (!r->stop && s->state != SLOT_FREE)
+            pthread_cond_wait(&r->cv_reader, &r->mu);
+        int stop = r->stop;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            break;
+        qr_error e;
+        qr_error_clear(&e);
+        int rc = qr_reader_next(r->reader, s->doc, &e);
+        int64_t bytes = qr_reader_bytes_read(r->reader);
+        pthread_mutex_lock(&r->mu);
+        r->bytes_read = bytes > 0 ? (uint64_t)bytes : 0;
+        if (rc == 0 || rc == -2) {
+            if (rc == -2) {
+                r->fatal = 1;
+                r->fatal_err = e;
+            }
+            r->read_done = 1;
+            pthread_cond_broadcast(&r->cv_worker);
+            pthread_cond_broadcast(&r->cv_writer);
+            pthread_mutex_unlock(&r->mu);
+            break;
+        }
+        s->kind = rc == 1 ? KIND_DOC : KIND_INPUT_ERROR;
+        s->n_errs = 0;
+        s->errs_oom = 0;
+        s->outcome = QR_DOC_KEPT;
+        if (rc == -1) {
+            s->n_errs = 0;
+            if (!s->cap_errs) {
+                s->errs = malloc(sizeof *s->errs);
+                s->cap_errs = s->errs ? 1 : 0;
+            }
+            if (s->errs) {
+                s->errs[0].step = (size_t)-1;
+                s->errs[0].e = e;
+                s->n_errs = 1;
+            }
+        }
+        s->state = SLOT_READ;
+        r->n_read++;
+        pthread_cond_signal(&r->cv_worker);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Workers
+ * =================================================================== */
+static void note_error(void *ud, const qr_doc *doc, size_t step, const qr_error *e)
+{
+    (void)doc;
+    slot *s = ud;
+    if (s->n_errs == s->cap_errs) {
+        size_t cap = s->cap_errs ? s->cap_errs * 2 : 2;
+        step_err *v = realloc(s->errs, cap * sizeof *v);
+        if (!v) {
+            s->errs_oom = 1;
+            return;
+        }
+        s->errs = v;
+        s->cap_errs = cap;
+    }
+    s->errs[s->n_errs].step = step;
+    s->errs[s->n_errs].e = *e;
+    s->n_errs++;
+}
+
+static void *worker_main(void *arg)
+{
+    worker_arg *wa = arg;
+    run *r = wa->r;
+    qr_error e;
+    qr_pipeline_thread *t = qr_pipeline_thread_new_range(r->p, 0, r->split, &e);
+    pthread_mutex_lock(&r->mu);
+    if (!t) {
+        if (!r->thread_failed) {
+            r->thread_failed = 1;
+            r->thread_err = e;
+        }
+        r->stop = 1;
+        pthread_cond_broadcast(&r->cv_reader);
+        pthread_cond_broadcast(&r->cv_writer);
+        pthread_cond_broadcast(&r->cv_worker);
+        pthread_mutex_unlock(&r->mu);
+        return NULL;
+    }
+    for (;;) {
+        while (!r->stop && r->next_work == r->n_read && !r->read_done)
+            pthread_cond_wait(&r->cv_worker, &r->mu);
+        if (r->stop || r->next_work == r->n_read)
+            break;
+        slot *s = &r->slots[r->next_work % r->window];
+        r->next_work++;
+        pthread_mutex_unlock(&r->mu);
+        if (s->kind == KIND_DOC && r->split > 0)
+            s->outcome = qr_pipeline_process_range(r->p, t, s->doc, 0, r->split, note_error, s,
+                                                   r->worker_seconds[wa->index]);
+        pthread_mutex_lock(&r->mu);
+        s->state = SLOT_DONE;
+        pthread_cond_signal(&r->cv_writer);
+    }
+    pthread_mutex_unlock(&r->mu);
+    qr_pipeline_thread_free(t);
+    return NULL;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Writer (the calling thread)
+ * =================================================================== */
+typedef struct writer {
+    run *r;
+    FILE *errors;
+    const char *errors_name;
+    int errors_failed;
+    qr_error errors_err;
+    qr_run_summary *sum;
+    qr_error stop_err;
+    int stopped;
+} writer;
+
+static void write_error(writer *w, const qr_doc *doc, const char *step, const qr_error *e)
+{
+    if (!w->errors || w->errors_failed)
+        return;
+    char msg[2048];
+    if (e->file[0])
+        qr_error_format(e, msg, sizeof msg);
+    else
+        snprintf(msg, sizeof msg, "%s", e->message);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(doc->id ? doc->id : ""));
+    json_object_set_new(o, "step", json_string(step));
+    json_t *m = json_string(msg);
+    json_object_set_new(o, "message", m ? m : json_string("(message is not valid UTF-8)"));
+    const char *file = doc->source_file ? doc->source_file : (e->file[0] && !strcmp(step, "input") ? e->file : NULL);
+    json_object_set_new(o, "file", file ? json_string(file) : json_null());
+    long line = doc->source_line ? doc->source_line : (!strcmp(step, "input") ? e->line : 0);
+    json_object_set_new(o, "line", line ? json_integer(line) : json_null());
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s || fprintf(w->errors, "%s\n", s) < 0) {
+        w->errors_failed = 1;
+        qr_error_set(&w->errors_err, "cannot write the errors file %s: %s", w->errors_name,
+                     s ? strerror(errno) : "out of memory");
+    }
+    free(s);
+}
+
+static void set_stop(writer *w, const qr_doc *doc, size_t step, const qr_error *e)
+{
+    if (w->stopped)
+        return;
+    w->stopped = 1;
+    char msg[1600];
+    if (e->file[0])
+        qr_error_format(e, msg, sizeof msg);
+    else
+        snprintf(msg, sizeof msg, "%s", e->message);
+    char where[600] = "";
+    if (doc->source_file && doc->source_line)
+        snprintf(where, sizeof where, " (%s:%ld)", doc->source_file, doc->source_line);
+    else if (doc->source_file)
+        snprintf(where, sizeof where, " (%s)", doc->source_file);
+    if (step == (size_t)-1) {
+        qr_error_set(&w->stop_err, "input record '%s'%s is malformed: %s; set input: { on_error: skip } "
+                     "to log such records and go on", doc->id ? doc->id : "", where, msg);
+        return;
+    }
+    qr_error pos;
+    qr_error_clear(&pos);
+    qr_pipeline_step_mark(w->r->p, step, &pos);
+    qr_error_at(&w->stop_err, pos.file, pos.line, pos.col,
+                "document '%s'%s failed at step '%s': %s (set on_error: skip or drop on the step to go on)",
+                doc->id ? doc->id : "", where, qr_pipeline_step_name(w->r->p, step), msg);
+}
+
+/* Records a step error: errors file, per-step count, stop/skip bookkeeping. */
+static void handle_error(writer *w, const qr_doc *doc, size_t step, const qr_error *e)
+{
+    if (step == (size_t)-1) {
+        write_error(w, doc, "input", e);
+        if (w->r->input_policy == QR_ON_ERROR_FAIL)
+            set_stop(w, doc, step, e);
+        return;
+    }
+    write_error(w, doc, qr_pipeline_step_name(w->r->p, step), e);
+    w->sum->steps[step].errors++;
+    qr_on_error pol = qr_pipeline_step_on_error(w->r->p, step);
+    if (pol == QR_ON_ERROR_SKIP)
+        w->sum->skipped++;
+    else if (pol == QR_ON_ERROR_FAIL)
+        set_stop(w, doc, step, e);
+}
+
+static void writer_note(void *ud, const qr_doc *doc, size_t step, const qr_error *e)
+{
+    handle_error(ud, doc, step, e);
+}
+
+static void account(writer *w, qr_doc_outcome o)
+{
+    switch (o) {
+    case QR_DOC_KEPT: w->sum->written++; break;
+    case QR_DOC_DROPPED: w->sum->dropped++; break;
+    case QR_DOC_FAILED_DROP:
+    case QR_DOC_FAILED_STOP: w->sum->failed++; break;
+    }
+}
+
+/* }================================================================== */
+
+static int open_reader(run *r, const qr_run_opts *opts, qr_error *err)
+{
+    const qr_value *in = qr_pipeline_input(r->p);
+    qr_input_opts io;
+    qr_input_opts_init(&io);
+    r->input_policy = QR_ON_ERROR_FAIL;
+    for (size_t i = 0; i < qr_value_len(in); i++) {
+        const char *k = qr_value_key_at(in, i);
+        const qr_value *v = qr_value_at(in, i);
+        if (!strcmp(k, "paths"))
+            continue;
+        if (!strcmp(k, "on_error")) {
+            const char *s = qr_value_string(v);
+            r->input_policy = s && !strcmp(s, "skip") ? QR_ON_ERROR_SKIP
+                            : s && !strcmp(s, "drop") ? QR_ON_ERROR_DROP : QR_ON_ERROR_FAIL;
+            continue;
+        }
+        char buf[64];
+        const char *text = qr_value_string(v);
+        if (!text) {
+            if (v->type == QR_VAL_INT)
+                snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
+            else if (v->type == QR_VAL_BOOL)
+                snprintf(buf, sizeof buf, "%s", v->u.b ? "true" : "false");
+            else if (v->type == QR_VAL_NUMBER)
+                snprintf(buf, sizeof buf, "%g", v->u.n);
+            else
+                continue;
+            text = buf;
+        }
+        if (qr_input_opts_set(&io, k, text, err) != 0)
+            return -1;
+    }
+    size_t n = 0;
+    char **paths = NULL;
+    if (opts->inputs && opts->inputs[0]) {
+        while (opts->inputs[n])
+            n++;
+        r->reader = qr_reader_new(&io, opts->inputs, n, err);
+        return r->reader ? 0 : -1;
+    }
+    const qr_value *pv = qr_value_get(in, "paths");
+    n = qr_value_len(pv);
+    if (n == 0)
+        return qr_error_set(err, "no input: give files or folders after the pipeline on the command line, "
+                            "or input: { paths: [...] } in the pipeline");
+    paths = calloc(n, sizeof *paths);
+    if (!paths)
+        return qr_error_set(err, "out of memory");
+    const char *base = qr_pipeline_base_dir(r->p);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = qr_value_string(qr_value_at(pv, i));
+        size_t len = strlen(base) + strlen(s) + 2;
+        if (!(paths[i] = malloc(len))) {
+            rc = qr_error_set(err, "out of memory");
+            break;
+        }
+        if (s[0] == '/' || !strcmp(s, "-") || !strcmp(base, "."))
+            snprintf(paths[i], len, "%s", s);
+        else
+            snprintf(paths[i], len, "%s/%s", base, s);
+    }
+    if (rc == 0) {
+        r->reader = qr_reader_new(&io, (const char *const *)paths, n, err);
+        rc = r->reader ? 0 : -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+    return rc;
+}
+
+static void free_run(run *r)
+{
+    for (size_t i = 0; r->slots && i < r->window; i++) {
+        qr_doc_free(r->slots[i].doc);
+        free(r->slots[i].errs);
+    }
+    free(r->slots);
+    for (int i = 0; r->worker_seconds && i < r->jobs; i++)
+        free(r->worker_seconds[i]);
+    free(r->worker_seconds);
+    qr_reader_free(r->reader);
+}
+
+void qr_run_summary_free(qr_run_summary *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_steps; i++)
+        free(s->steps[i].name);
+    free(s->steps);
+    s->steps = NULL;
+    s->n_steps = 0;
+}
+
+int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_error *err)
+{
+    qr_run_opts none = {0};
+    const qr_run_opts *opts = opts_in ? opts_in : &none;
+    double t0 = now_seconds();
+    size_t nsteps = qr_pipeline_step_count(p);
+    memset(sum, 0, sizeof *sum);
+    run r = {0};
+    writer w = {0};
+    int rc = -1;
+    pthread_t reader_tid, *workers = NULL;
+    worker_arg *wargs = NULL;
+    int n_started = 0, reader_started = 0;
+    qr_pipeline_thread *wt = NULL;
+
+    r.p = p;
+    r.jobs = opts->jobs > 0 ? opts->jobs : qr_cpu_count();
+    r.split = qr_pipeline_ordered_from(p);
+    r.window = (size_t)r.jobs * 16;
+    if (r.window < 32)
+        r.window = 32;
+    sum->jobs = r.jobs;
+    sum->n_steps = nsteps;
+    sum->steps = calloc(nsteps + 1, sizeof *sum->steps);
+    if (!sum->steps) {
+        qr_error_set(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < nsteps; i++)
+        if (!(sum->steps[i].name = strdup(qr_pipeline_step_name(p, i)))) {
+            qr_error_set(err, "out of memory");
+            return -1;
+        }
+    if (open_reader(&r, opts, err) != 0)
+        goto done_nothreads;
+    r.bytes_total = qr_reader_bytes_total(r.reader);
+    r.slots = calloc(r.window, sizeof *r.slots);
+    r.worker_seconds = calloc((size_t)r.jobs, sizeof *r.worker_seconds);
+    if (!r.slots || !r.worker_seconds) {
+        qr_error_set(err, "out of memory");
+        goto done_nothreads;
+    }
+    for (size_t i = 0; i < r.window; i++)
+        if (!(r.slots[i].doc = qr_doc_new())) {
+            qr_error_set(err, "out of memory");
+            goto done_nothreads;
+        }
+    for (int i = 0; i < r.jobs; i++)
+        if (!(r.worker_seconds[i] = calloc(nsteps + 1, sizeof(double)))) {
+            qr_error_set(err, "out of memory");
+            goto done_nothreads;
+        }
+    double *writer_seconds = calloc(nsteps + 1, sizeof(double));
+    if (!writer_seconds) {
+        qr_error_set(err, "out of memory");
+        goto done_nothreads;
+    }
+
+    /* the errors file */
+    w.r = &r;
+    w.sum = sum;
+    const char *epath = opts->errors_path ? opts->errors_path : qr_pipeline_errors_path(p);
+    if (epath) {
+        w.errors_name = epath;
+        if (!strcmp(epath, "-"))
+            w.errors = stderr;
+        else if (!(w.errors = fopen(epath, "w"))) {
+            qr_error_set(err, "cannot create the errors file %s: %s", epath, strerror(errno));
+            free(writer_seconds);
+            goto done_nothreads;
+        }
+        sum->errors_path = epath;
+    }
+
+    wt = qr_pipeline_thread_new_range(p, r.split, nsteps, err);
+    if (!wt) {
+        free(writer_seconds);
+        goto done_nothreads;
+    }
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv_reader, NULL);
+    pthread_cond_init(&r.cv_worker, NULL);
+    pthread_cond_init(&r.cv_writer, NULL);
+    workers = calloc((size_t)r.jobs, sizeof *workers);
+    wargs = calloc((size_t)r.jobs, sizeof *wargs);
+    if (!workers || !wargs) {
+        qr_error_set(err, "out of memory");
+        r.stop = 1;
+    }
+    for (int i = 0; !r.stop && i < r.jobs; i++) {
+        wargs[i].r = &r;
+        wargs[i].index = i;
+        if (pthread_create(&workers[i], NULL, worker_main, &wargs[i]) != 0) {
+            qr_error_set(err, "cannot start worker thread %d: %s", i + 1, strerror(errno));
+            pthread_mutex_lock(&r.mu);
+            r.stop = 1;
+            pthread_cond_broadcast(&r.cv_worker);
+            pthread_mutex_unlock(&r.mu);
+            break;
+        }
+        n_started++;
+    }
+    if (!r.stop) {
+        if (pthread_create(&reader_tid, NULL, reader_main, &r) != 0) {
+            qr_error_set(err, "cannot start the reader thread: %s", strerror(errno));
+            pthread_mutex_lock(&r.mu);
+            r.stop = 1;
+            pthread_cond_broadcast(&r.cv_worker);
+            pthread_mutex_unlock(&r.mu);
+        } else {
+            reader_started = 1;
+        }
+    }
+
+    double last_progress = t0;
+    pthread_mutex_lock(&r.mu);
+    while (!r.stop) {
+        slot *s = &r.slots[r.next_write % r.window];
+        while (!r.stop && !(r.next_write < r.n_read && s->state == SLOT_DONE) &&
+               !(r.read_done && r.next_write == r.n_read)) {
+            if (opts->progress) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_nsec += 250000000L;
+                if (ts.tv_nsec >= 1000000000L) {
+                    ts.tv_sec++;
+                    ts.tv_nsec -= 1000000000L;
+                }
+                pthread_cond_timedwait(&r.cv_writer, &r.mu, &ts);
+                break;
+            }
+            pthread_cond_wait(&r.cv_writer, &r.mu);
+        }
+        if (r.stop)
+            break;
+        if (r.read_done && r.next_write == r.n_read)
+            break;
+        uint64_t bytes = r.bytes_read;
+        int ready = r.next_write < r.n_read && s->state == SLOT_DONE;
+        pthread_mutex_unlock(&r.mu);
+
+        if (ready) {
+            sum->read++;
+            if (s->kind == KIND_INPUT_ERROR) {
+                for (size_t i = 0; i < s->n_errs; i++)
+                    handle_error(&w, s->doc, (size_t)-1, &s->errs[i].e);
+                sum->failed++;
+            } else {
+                for (size_t i = 0; i < s->n_errs; i++)
+                    handle_error(&w, s->doc, s->errs[i].step, &s->errs[i].e);
+                qr_doc_outcome o = s->outcome;
+                if (s->errs_oom && o == QR_DOC_KEPT) {
+                    qr_error oom;
+                    qr_error_clear(&oom);
+                    qr_error_set(&oom, "out of memory recording a step error");
+                    set_stop(&w, s->doc, 0, &oom);
+                    o = QR_DOC_FAILED_STOP;
+                }
+                if (o == QR_DOC_KEPT && r.split < nsteps)
+                    o = qr_pipeline_process_range(p, wt, s->doc, r.split, nsteps, writer_note, &w,
+                                                  writer_seconds);
+                account(&w, o);
+            }
+        }
+        double now = now_seconds();
+        if (opts->progress && now - last_progress >= 0.25) {
+            qr_progress pr = {sum->read, bytes, r.bytes_total > 0 ? (uint64_t)r.bytes_total : 0, now - t0};
+            opts->progress(opts->progress_ud, &pr);
+            last_progress = now;
+        }
+        pthread_mutex_lock(&r.mu);
+        if (ready) {
+            s->state = SLOT_FREE;
+            r.next_write++;
+            pthread_cond_signal(&r.cv_reader);
+        }
+        if (w.stopped || w.errors_failed) {
+            r.stop = 1;
+            pthread_cond_broadcast(&r.cv_reader);
+            pthread_cond_broadcast(&r.cv_worker);
+        }
+    }
+    int fatal = r.fatal, thread_failed = r.thread_failed;
+    pthread_mutex_unlock(&r.mu);
+
+    if (reader_started)
+        pthread_join(reader_tid, NULL);
+    for (int i = 0; i < n_started; i++)
+        pthread_join(workers[i], NULL);
+    for (size_t i = 0; i < nsteps; i++) {
+        sum->steps[i].seconds += writer_seconds[i];
+        for (int k = 0; k < r.jobs; k++)
+            sum->steps[i].seconds += r.worker_seconds[k][i];
+    }
+    free(writer_seconds);
+    sum->bytes = r.bytes_read;
+
+    if (thread_failed) {
+        *err = r.thread_err;
+        rc = -1;
+    } else if (w.errors_failed) {
+        *err = w.errors_err;
+        rc = -1;
+    } else if (w.stopped) {
+        *err = w.stop_err;
+        sum->stopped = 1;
+        rc = -1;
+    } else if (fatal) {
+        *err = r.fatal_err;
+        rc = -1;
+    } else if (n_started < r.jobs || !reader_started) {
+        rc = -1;
+    } else if (qr_pipeline_finish(p, err) != 0) {
+        rc = -1;
+    } else {
+        rc = sum->failed || sum->skipped ? 1 : 0;
+    }
+    if (w.errors && w.errors != stderr && fclose(w.errors) != 0 && rc >= 0) {
+        qr_error_set(err, "cannot write the errors file %s: %s", w.errors_name, strerror(errno));
+        rc = -1;
+    } else if (w.errors == stderr) {
+        fflush(stderr);
+    }
+    w.errors = NULL;
+    pthread_mutex_destroy(&r.mu);
+    pthread_cond_destroy(&r.cv_reader);
+    pthread_cond_destroy(&r.cv_worker);
+    pthread_cond_destroy(&r.cv_writer);
+    free(workers);
+    free(wargs);
+    qr_pipeline_thread_free(wt);
+    free_run(&r);
+    sum->seconds = now_seconds() - t0;
+    return rc;
+
+done_nothreads:
+    if (w.errors && w.errors != stderr)
+        fclose(w.errors);
+    free_run(&r);
+    sum->seconds = now_seconds() - t0;
+    return -1;
+}
