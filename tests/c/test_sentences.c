@@ -360,6 +360,20 @@ static void check_edges(qr_tokens *t, qr_sentences *s)
     CHECK_EQ_MEM(big + s->v[1].start, s->v[1].end - s->v[1].start, "Hi Go on.");
     free(big);
 
+    /* 100 MB on one line */
+    static const char u100[] = "Internationalization internationalization internationalizations. ";
+    size_t ulen = sizeof u100 - 1, units = (100u << 20) / ulen;
+    big = malloc(units * ulen);
+    for (size_t i = 0; i < units; i++)
+        memcpy(big + i * ulen, u100, ulen);
+    CHECK_EQ_INT(qr_tokenize(big, units * ulen, t, &err), 0);
+    CHECK_EQ_INT(qr_sentences_split(big, units * ulen, t, s, &err), 0);
+    CHECK_EQ_INT(s->n, units);
+    CHECK_EQ_INT(s->v[units - 1].start, (units - 1) * ulen);
+    CHECK_EQ_INT(s->v[units - 1].end, units * ulen - 1);
+    CHECK_EQ_INT(s->v[units - 1].tok_end, t->n);
+    free(big);
+
     const char *small = "One. Two.";
     CHECK_EQ_INT(qr_tokenize(small, strlen(small), t, &err), 0);
     CHECK_EQ_INT(qr_sentences_split(small, strlen(small), t, s, &err), 0);
