@@ -13,6 +13,7 @@
 /* Each of these adds fields to the module table at index -1. */
 void lq_open_text(lua_State *L);      /* tokenize, sentences, normalize  (lq_text.c) */
 void lq_open_doc(lua_State *L);       /* q.doc, q.null, quarry.Doc views (lq_doc.c)  */
+void lq_open_pipeline(lua_State *L);  /* q.pipeline, quarry.Pipeline (lq_pipeline.c) */
 void lq_open_regex(lua_State *L);     /* q.regex, quarry.Regex           (lq_regex.c) */
 
 /* The module's entry point (quarry.c); `lua` steps preload it in their states. */

@@ -85,6 +85,7 @@ typedef struct lstep {
     size_t code_len;
     char *chunkname;      /* "@file"                                    */
     char *file;           /* for error positions                        */
+    int line;             /* first line of inline code, 0 for a script  */
     char *fn_name;        /* `function:` (lua only)                     */
     qr_value *init_opts;  /* `options:` handed to init(), or NULL       */
     pthread_mutex_t mu;
@@ -163,7 +164,7 @@ static lstate *new_state(lstep *st, qr_error *err)
             goto fail;
         }
         if (lua_getglobal(L, st->fn_name) != LUA_TFUNCTION) {
-            qr_error_at(err, st->file, 0, 0,
+            qr_error_at(err, st->file, st->line, 0,
                         "the script defines no function '%s' (write `function %s(doc) … end`, "
                         "or name another one with `function:`)", st->fn_name, st->fn_name);
             goto fail;
@@ -450,6 +451,7 @@ static void *lua_init(const qr_host_api *api, const qr_value *options,
         const char *file = mark.file[0] ? mark.file : ctx->pipeline_file;
         if (set_names(st, file && *file ? file : "code") != 0 || set_code(st, "", src, "", line) != 0)
             goto oom;
+        st->line = line;
     }
     return lstep_ready(st, err);
 oom:
@@ -498,7 +500,7 @@ static void *filter_init(const qr_host_api *api, const qr_value *options,
     int line = code_line(api, expr, src, &mark);
     const char *file = mark.file[0] ? mark.file : ctx->pipeline_file;
     if (set_names(st, file && *file ? file : "expr") != 0
-        || set_code(st, "local doc = ...; return (", src, "\n)", line) != 0) {
+        || set_code(st, "local doc = ...; return (", src, strstr(src, "--") ? "\n)" : ")", line) != 0) {
         lstep_free(st);
         qr_error_set(err, "out of memory");
         return NULL;

@@ -16,6 +16,7 @@ int luaopen_quarry(lua_State *L)
     lua_setfield(L, -2, "version");
     lq_open_text(L);
     lq_open_doc(L);
+    lq_open_pipeline(L);
     lq_open_regex(L);
     return 1;
 }
