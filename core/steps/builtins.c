@@ -11,7 +11,8 @@
     X(regex)                \
     X(export)               \
     X(clean)                \
-    X(persons)
+    X(persons)              \
+    X(quotes)
 
 #define DECLARE(n) extern const qr_step_def qr_step_##n##_def;
 QR_BUILTIN_STEPS(DECLARE)

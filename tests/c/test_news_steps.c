@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 extern const qr_step_def qr_step_persons_def;
+extern const qr_step_def qr_step_quotes_def;
 
 static qr_step_ctx test_ctx = {"test", "", ".", "step", 0, 1};
 
@@ -176,8 +177,92 @@ static void test_persons(void)
     }
 }
 
+/* "text=speaker/speaker_id|…" from the `quotes` field. */
+static const char *quotes_on(const char *text, const char *const *spans)
+{
+    static char out[4096];
+    qr_doc *d = make_doc(text, spans);
+    char err[1024];
+    size_t n = 0;
+    out[0] = '\0';
+    if (run_step(&qr_step_quotes_def, NULL, d, err) != 0) {
+        snprintf(out, sizeof out, "ERROR: %s", err);
+    } else {
+        json_t *list = json_object_get(d->fields, "quotes");
+        size_t i;
+        json_t *q;
+        json_array_foreach(list, i, q) {
+            const char *sp = json_string_value(json_object_get(q, "speaker"));
+            const char *id = json_string_value(json_object_get(q, "speaker_id"));
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s%s=%s/%s", i ? "|" : "",
+                                  json_string_value(json_object_get(q, "text")), sp ? sp : "-",
+                                  id ? id : "-");
+        }
+        /* the spans carry the same speakers */
+        size_t nq = 0;
+        for (size_t s = 0; s < d->n_spans; s++)
+            nq += strcmp(d->spans[s].label, "QUOTE") == 0;
+        CHECK_EQ_INT(nq, json_array_size(list));
+    }
+    qr_doc_free(d);
+    return out;
+}
+
+static void test_quotes(void)
+{
+    /* "…," X’s office said: the office speaks, the person is the id */
+    CHECK_EQ_STR(quotes_on("“It is absurd,” Yoon’s office said. .", (const char *[]){"PERSON:Yoon", NULL}),
+                 "It is absurd,=Yoon’s office/Yoon");
+    /* he said → the most recent person */
+    CHECK_EQ_STR(quotes_on("Ankit Panda said so. But “the big picture is clear,” he said.",
+                           (const char *[]){"PERSON:Ankit Panda", NULL}),
+                 "the big picture is clear,=Ankit Panda/Ankit Panda");
+    /* said X; a quote split around its attribution keeps the speaker */
+    CHECK_EQ_STR(quotes_on("“For decades we exported rock,” said Herrera. “That era is ending.”",
+                           (const char *[]){"PERSON:Herrera", NULL}),
+                 "For decades we exported rock,=Herrera/Herrera|That era is ending.=Herrera/Herrera");
+    /* mixed marks “…», a stray closing mark, no speaker */
+    CHECK_EQ_STR(quotes_on("the other must deploy “all means without delay » to provide “military "
+                           "forces”. assistance.” But",
+                           NULL),
+                 "all means without delay=-/-|military forces=-/-");
+    /* According to X */
+    CHECK_EQ_STR(quotes_on("According to KCNA, the pact bans deals that harm the “core interests” of "
+                           "either.",
+                           (const char *[]){"ORG:KCNA", NULL}),
+                 "core interests=KCNA/KCNA");
+    /* X said … “…” … “…” in one sentence */
+    CHECK_EQ_STR(quotes_on("Kim said the countries enjoyed an “ardent friendship” and the “strongest "
+                           "treaty”.",
+                           (const char *[]){"PERSON:Kim", NULL}),
+                 "ardent friendship=Kim/Kim|strongest treaty=Kim/Kim");
+    /* unclosed quotes: cut at "she says", closed by the next opening mark / paragraph */
+    CHECK_EQ_STR(quotes_on("said Jenny Town.\n\n“Seoul had signed sanctions. What will Seoul’s "
+                           "reaction be? she says. “Is there a moment?\n\nNext paragraph.",
+                           (const char *[]){"PERSON:Jenny Town", NULL}),
+                 "Seoul had signed sanctions. What will Seoul’s reaction be?=Jenny Town/Jenny Town|"
+                 "Is there a moment?=Jenny Town/Jenny Town");
+    /* straight quotes, X told Y */
+    CHECK_EQ_STR(quotes_on("\"This is not about digging,\" Lindqvist told reporters.",
+                           (const char *[]){"PERSON:Lindqvist", NULL}),
+                 "This is not about digging,=Lindqvist/Lindqvist");
+    /* X, an apposition, said … "…" */
+    CHECK_EQ_STR(quotes_on("Ingrid Solberg, a senior analyst at Nordhavn, said the pact was \"a signal "
+                           "rather than a contract.\"",
+                           (const char *[]){"PERSON:Ingrid Solberg", NULL}),
+                 "a signal rather than a contract.=Ingrid Solberg/Ingrid Solberg");
+    /* a scare quote with no attribution; a new paragraph does not inherit */
+    CHECK_EQ_STR(quotes_on("“Go,” Kim said.\n\nHe embraced the idea of a “new Cold War” and more.",
+                           (const char *[]){"PERSON:Kim", NULL}),
+                 "Go,=Kim/Kim|new Cold War=-/-");
+    /* a noun-phrase speaker has no id */
+    CHECK_EQ_STR(quotes_on("“We will not intervene,” the ministry said.", NULL),
+                 "We will not intervene,=the ministry/-");
+}
+
 int main(void)
 {
     test_persons();
+    test_quotes();
     return DONE("news_steps");
 }
