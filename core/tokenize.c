@@ -48,7 +48,8 @@ enum {
 #define P_ CH_PUNCT
 #define Y_ CH_SYMBOL
 #define C_ CH_CTRL
-static const uint16_t ascii_class[128] = {
+/* 256 entries: bytes >= 0x80 have no bits (they are decoded instead). */
+static const uint16_t ascii_class[256] = {
     C_, C_, C_, C_, C_, C_, C_, C_, C_, S_, N_, N_, N_, N_, C_, C_,   /* \0 .. \x0f */
     C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_,
     S_, P_, P_, Y_, Y_, Y_, Y_, P_, P_, P_, Y_, Y_, P_, P_, P_, P_,   /*  !"#$%&'()*+,-./ */
@@ -67,7 +68,7 @@ static const uint16_t ascii_class[128] = {
 #undef Y_
 #undef C_
 
-static const unsigned char ascii_lower[128] = {
+static const unsigned char ascii_lower[128] = {   /* indexed by ASCII bytes only */
 #define R8(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7
     R8(0), R8(8), R8(16), R8(24), R8(32), R8(40), R8(48), R8(56),
     64, R8(97), R8(105), R8(113), 121, 122, 91, 92, 93, 94, 95,
@@ -214,6 +215,17 @@ static int word_char_at(const unsigned char *s, size_t len, size_t i)
     return (cls == U_LETTER || cls == U_DIGIT) && !(b & CH_BAD);
 }
 
+/* True if s[i] starts a letter (any script but the space-less ones). */
+static int letter_at(const unsigned char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return 0;
+    size_t n;
+    int cls;
+    unsigned b = char_bits(s, len, i, &n, &cls);
+    return (b & CH_ALPHA) && (cls < 0 || cls == U_LETTER);
+}
+
 /* Length of U+2019 RIGHT SINGLE QUOTATION MARK at s[i], or of an ASCII
  * apostrophe; 0 if neither. */
 static inline size_t apostrophe_at(const unsigned char *s, size_t len, size_t i)
@@ -319,8 +331,7 @@ static size_t scan_number(const unsigned char *s, size_t len, size_t i, unsigned
                 i++;
                 continue;
             }
-            if ((c == ',' || c == '.') && i + 1 < len && (ascii_class[s[i + 1]] & CH_DIGIT)
-                && s[i + 1] < 0x80) {
+            if ((c == ',' || c == '.') && i + 1 < len && (ascii_class[s[i + 1]] & CH_DIGIT)) {
                 separated = 1;
                 i++;
                 continue;
@@ -343,7 +354,7 @@ static size_t scan_number(const unsigned char *s, size_t len, size_t i, unsigned
         int letter = cls < 0 ? (b & (CH_LOWER | CH_UPPER)) != 0
                              : (cls == U_LETTER || cls == U_MARK);
         if (letter || ((s[i] == '-' || s[i] == '\'' || s[i] == '_')
-                       && word_char_at(s, len, i + 1) && !possessive_at(s, len, i, 1))) {
+                       && letter_at(s, len, i + 1) && !possessive_at(s, len, i, 1))) {
             *is_word = 1;
             i = scan_word(s, len, i, &a);
         }
