@@ -15,6 +15,7 @@ void lq_open_text(lua_State *L);      /* tokenize, sentences, normalize  (lq_tex
 void lq_open_doc(lua_State *L);       /* q.doc, q.null, quarry.Doc views (lq_doc.c)  */
 void lq_open_pipeline(lua_State *L);  /* q.pipeline, quarry.Pipeline (lq_pipeline.c) */
 void lq_open_regex(lua_State *L);     /* q.regex, quarry.Regex           (lq_regex.c) */
+void lq_open_gazetteer(lua_State *L); /* q.gazetteer, quarry.Gazetteer (lq_gazetteer.c) */
 
 /* The module's entry point (quarry.c); `lua` steps preload it in their states. */
 int luaopen_quarry(lua_State *L);

@@ -18,5 +18,6 @@ int luaopen_quarry(lua_State *L)
     lq_open_doc(L);
     lq_open_pipeline(L);
     lq_open_regex(L);
+    lq_open_gazetteer(L);
     return 1;
 }
