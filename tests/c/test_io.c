@@ -384,6 +384,54 @@ static void test_stdin(qr_doc *d)
     close(saved);
 }
 
+/* Lines and quoted CSV fields longer than the 256 KiB read buffer. */
+static void test_long_records(qr_doc *d)
+{
+    size_t big = 700 * 1024;
+    char *buf = malloc(big * 2 + 64);
+    size_t n = 0;
+    for (size_t i = 0; i < big; i++)
+        buf[n++] = (char)('a' + i % 26);
+    buf[n++] = '\n';
+    memcpy(buf + n, "short\n", 6);
+    n += 6;
+    write_file("long.txt", buf, n);
+    qr_error err;
+    qr_reader *r = open1(QR_INPUT_LINES, at("long.txt"), &err);
+    CHECK_EQ_INT(qr_reader_next(r, d, &err), 1);
+    CHECK_EQ_INT(d->len, big);
+    CHECK(d->text[0] == 'a' && d->text[big - 1] == (char)('a' + (big - 1) % 26));
+    CHECK_EQ_INT(qr_reader_next(r, d, &err), 1);
+    CHECK_EQ_STR(d->text, "short");
+    CHECK_EQ_INT(d->source_line, 2);
+    CHECK_EQ_INT(qr_reader_next(r, d, &err), 0);
+    qr_reader_free(r);
+
+    /* a quoted text over two lines of 300 KiB, with "" inside */
+    memcpy(buf, "id,text\nX,\"", 11);
+    n = 11;
+    for (int part = 0; part < 2; part++) {
+        for (size_t i = 0; i < 300 * 1024; i++)
+            buf[n++] = part == 0 && (i == 1000 || i == 1001) ? '"' : 'x';
+        if (part == 0)
+            buf[n++] = '\n';
+    }
+    memcpy(buf + n, "\"\nY,end\n", 8);
+    n += 8;
+    write_file("long.csv", buf, n);
+    r = open1(QR_INPUT_CSV, at("long.csv"), &err);
+    CHECK_EQ_INT(qr_reader_next(r, d, &err), 1);
+    CHECK_EQ_STR(d->id, "X");
+    CHECK_EQ_INT(d->len, 2 * 300 * 1024 - 1 + 1);
+    CHECK(d->text[1000] == '"' && d->text[1001] == 'x' && d->text[300 * 1024 - 1] == '\n');
+    CHECK_EQ_INT(qr_reader_next(r, d, &err), 1);
+    CHECK_EQ_STR(d->text, "end");
+    CHECK_EQ_INT(d->source_line, 4);
+    CHECK_EQ_INT(qr_reader_next(r, d, &err), 0);
+    qr_reader_free(r);
+    free(buf);
+}
+
 static void test_defs(void)
 {
     size_t n = 0;
@@ -413,6 +461,7 @@ int main(void)
     test_csv(d);
     test_gz(d);
     test_stdin(d);
+    test_long_records(d);
     test_defs();
     qr_doc_free(d);
     char cmd[300];
