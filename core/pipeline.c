@@ -320,9 +320,22 @@ static int substitute(qr_value *v, const char *const *vars, qr_error *err)
             return qr_value_retype_plain(v);
         return 0;
     }
-    for (size_t i = 0; i < qr_value_len(v); i++)
+    for (size_t i = 0; i < qr_value_len(v); i++) {
+        if (v->type == QR_VAL_MAP && strchr(v->u.map.v[i].key, '$')) {
+            qr_error xe;
+            char *k = expand(v->u.map.v[i].key, vars, 0, &xe);
+            if (!k) {
+                qr_value_error(v, err, "%s", xe.message);
+                err->line = v->u.map.v[i].key_line;
+                err->col = v->u.map.v[i].key_col;
+                return -1;
+            }
+            free(v->u.map.v[i].key);
+            v->u.map.v[i].key = k;
+        }
         if (substitute((qr_value *)qr_value_at(v, i), vars, err) != 0)
             return -1;
+    }
     return 0;
 }
 
@@ -561,8 +574,11 @@ static qr_value *resolve_options(const char *what, const qr_option_def *defs,
                 goto fail;
             }
         } else if (d->flags & QR_OPT_REQUIRED) {
-            qr_value_error(at, err, "%s needs option '%s' (%s%s%s)", what, d->name, opt_type_name(d),
-                           d->type == QR_OPT_ENUM ? " " : "", d->type == QR_OPT_ENUM ? d->choices : "");
+            if (d->help && d->type == QR_OPT_ANY)
+                qr_value_error(at, err, "%s needs option '%s': %s", what, d->name, d->help);
+            else
+                qr_value_error(at, err, "%s needs option '%s' (%s%s%s)", what, d->name, opt_type_name(d),
+                               d->type == QR_OPT_ENUM ? " " : "", d->type == QR_OPT_ENUM ? d->choices : "");
             goto fail;
         } else {
             continue;
@@ -629,8 +645,8 @@ static int check_top(const qr_value *root, qr_error *err)
                               "input, errors, modules); got %s", qr_value_type_name(root->type));
     for (size_t i = 0; i < root->u.map.n; i++) {
         const qr_value_entry *e = &root->u.map.v[i];
-        if (is_extra(e->key, top_keys))
-            continue;
+        if (is_extra(e->key, top_keys) || !strncmp(e->key, "x-", 2))
+            continue;   /* x-…: free keys, e.g. to hold anchors */
         size_t n = sizeof top_keys / sizeof *top_keys - 1;
         const char *best = qr_closest_name(e->key, (const char *const *)top_keys, n);
         qr_value_mark(root, err);
@@ -639,7 +655,7 @@ static int check_top(const qr_value *root, qr_error *err)
         if (best)
             return qr_error_set(err, "unknown key '%s'; did you mean '%s'?", e->key, best);
         return qr_error_set(err, "unknown key '%s'; a pipeline has: name, description, vars, input, "
-                            "errors, modules, steps", e->key);
+                            "errors, modules, steps (and x-… keys for anchors)", e->key);
     }
     const qr_value *name = qr_value_get(root, "name");
     if (name && name->type != QR_VAL_STRING)

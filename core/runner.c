@@ -251,8 +251,12 @@ static void set_stop(writer *w, const qr_doc *doc, size_t step, const qr_error *
     else if (doc->source_file)
         snprintf(where, sizeof where, " (%s)", doc->source_file);
     if (step == (size_t)-1) {
-        qr_error_set(&w->stop_err, "input record '%s'%s is malformed: %s; set input: { on_error: skip } "
-                     "to log such records and go on", doc->id ? doc->id : "", where, msg);
+        if (e->file[0])
+            qr_error_at(&w->stop_err, e->file, e->line, e->col, "%s; set input: { on_error: skip } "
+                        "to log malformed records and go on", e->message);
+        else
+            qr_error_set(&w->stop_err, "input record '%s'%s is malformed: %s; set input: { on_error: skip } "
+                         "to log malformed records and go on", doc->id ? doc->id : "", where, msg);
         return;
     }
     qr_error pos;

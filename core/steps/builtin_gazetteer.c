@@ -13,7 +13,9 @@
 #include "registry.h"
 #include "value.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 typedef struct gaz_state {
@@ -140,6 +142,14 @@ static int add_lists(const qr_host_api *api, qr_gazetteer *g, const qr_value *li
         if (!full)
             return qr_error_set(err, "out of memory");
         l->path = full;
+        struct stat st;
+        if (stat(full, &st) != 0) {
+            int e = errno;
+            if (strcmp(full, path))
+                return qr_value_error(pv, err, "cannot open list '%s': %s (looked for %s; relative paths "
+                                      "start at the pipeline's folder)", path, strerror(e), full);
+            return qr_value_error(pv, err, "cannot open list '%s': %s", path, strerror(e));
+        }
         if (g && qr_gazetteer_add_list(g, l, err) < 0) {
             if (!err->file[0])
                 qr_value_mark(pv, err);
