@@ -500,7 +500,7 @@ static void *filter_init(const qr_host_api *api, const qr_value *options,
     int line = code_line(api, expr, src, &mark);
     const char *file = mark.file[0] ? mark.file : ctx->pipeline_file;
     if (set_names(st, file && *file ? file : "expr") != 0
-        || set_code(st, "local doc = ...; return (", src, strstr(src, "--") ? "\n)" : ")", line) != 0) {
+        || set_code(st, "local doc = ...; return ", src, "", line) != 0) {
         lstep_free(st);
         qr_error_set(err, "out of memory");
         return NULL;

@@ -1,0 +1,26 @@
+-- Golden test of the lua step: init(options), process(doc) returning false,
+-- fields of every JSON type, a new entity type, labels, finish().
+local min, seen = nil, 0
+
+function init(options)
+  min = options.min
+end
+
+function process(doc)
+  seen = seen + 1
+  if doc.meta.skip then return false end
+  local n = #doc:entities()
+  local cities = {}
+  for _, s, e in doc:entities("CITY") do cities[#cities + 1] = doc.text:sub(s, e) end
+  doc.fields.n_entities = n
+  doc.fields.busy = n >= min
+  doc.fields.cities = cities
+  doc.fields.first_token = doc:tokens()[1].key
+  local s, e = doc.text:find("%d+ ?%%")
+  if s then doc:add_entity(s, e, "PERCENT", nil, { value = tonumber(doc.text:match("%d+", s)) }) end
+  doc:set_label(n >= min and "busy" or "quiet", 0.9)
+end
+
+function finish()
+  print(("tag.lua saw %d documents"):format(seen))
+end
