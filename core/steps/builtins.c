@@ -12,7 +12,9 @@
     X(export)               \
     X(clean)                \
     X(persons)              \
-    X(quotes)
+    X(quotes)               \
+    X(keywords)             \
+    X(cooccur)
 
 #define DECLARE(n) extern const qr_step_def qr_step_##n##_def;
 QR_BUILTIN_STEPS(DECLARE)

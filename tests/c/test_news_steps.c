@@ -5,18 +5,23 @@
 #include "value.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 extern const qr_step_def qr_step_persons_def;
 extern const qr_step_def qr_step_quotes_def;
+extern const qr_step_def qr_step_keywords_def;
+extern const qr_step_def qr_step_cooccur_def;
 
 static qr_step_ctx test_ctx = {"test", "", ".", "step", 0, 1};
 
-/* Options from "key=value" pairs (value "true"/"false" → bool). */
+/* Options from key, value pairs ("true"/"false" → bool, digits → int). */
 static qr_value *opts(const char *const *kv)
 {
     qr_value *m = qr_value_new_map();
     for (size_t i = 0; kv && kv[i]; i += 2) {
-        qr_value *v = strcmp(kv[i + 1], "true") == 0    ? qr_value_new_bool(1)
+        const char *x = kv[i + 1];
+        qr_value *v = x[0] && strspn(x, "0123456789") == strlen(x) ? qr_value_new_int(atoi(x))
+                      : strcmp(kv[i + 1], "true") == 0    ? qr_value_new_bool(1)
                       : strcmp(kv[i + 1], "false") == 0 ? qr_value_new_bool(0)
                                                         : qr_value_new_string(kv[i + 1]);
         qr_value_map_set(m, kv[i], v);
@@ -260,9 +265,86 @@ static void test_quotes(void)
                  "We will not intervene,=the ministry/-");
 }
 
+static char *field_json(qr_doc *d, const char *key)
+{
+    return json_dumps(json_object_get(d->fields, key), JSON_COMPACT | JSON_REAL_PRECISION(6));
+}
+
+static void test_keywords(void)
+{
+    /* RAKE: "lithium refining" (twice) beats longer phrases said once; stop
+     * words, punctuation and sentence ends split candidates */
+    const char *text = "Chile will expand lithium refining. Europe wants more lithium refining. "
+                       "Lithium refining is slow. Water standards matter in 2030.";
+    qr_doc *d = make_doc(text, NULL);
+    char err[1024];
+    const char *const o[] = {"top", "4", NULL};
+    CHECK_EQ_INT(run_step(&qr_step_keywords_def, o, d, err), 0);
+    char *js = field_json(d, "keywords");
+    CHECK_EQ_STR(js, "[{\"term\":\"lithium refining\",\"score\":9.333,\"count\":2},"
+                     "{\"term\":\"water standards matter\",\"score\":9.0,\"count\":1},"
+                     "{\"term\":\"expand lithium refining\",\"score\":7.667,\"count\":1},"
+                     "{\"term\":\"europe wants\",\"score\":4.0,\"count\":1}]");
+    free(js);
+    qr_doc_free(d);
+    /* plain RAKE; an extra stop word list; a phrase longer than max_words is dropped */
+    d = make_doc(text, NULL);
+    const char *const o2[] = {"top", "2", "repeat_weight", "false", "max_words", "2",
+                              "stopwords", "samples/gazetteers/given_names.txt", NULL};
+    CHECK_EQ_INT(run_step(&qr_step_keywords_def, o2, d, err), 0);
+    js = field_json(d, "keywords");
+    CHECK_EQ_STR(js, "[{\"term\":\"lithium refining\",\"score\":4.0,\"count\":2},"
+                     "{\"term\":\"europe wants\",\"score\":4.0,\"count\":1}]");
+    free(js);
+    qr_doc_free(d);
+    /* a bad option */
+    d = make_doc(text, NULL);
+    const char *const o3[] = {"top", "0", NULL};
+    CHECK_EQ_INT(run_step(&qr_step_keywords_def, o3, d, err), -1);
+    CHECK_EQ_STR(err, "keywords: `top`, `max_words` and `min_length` must be at least 1 and `field` a non-empty name");
+    qr_doc_free(d);
+}
+
+static void test_cooccur(void)
+{
+    const char *text = "Kim met Putin in Pyongyang. Kim and Putin signed. Seoul objected.";
+    qr_doc *d = make_doc(text, (const char *[]){"PERSON:Kim", "PERSON:Putin", "GPE:Pyongyang",
+                                                 "PERSON:Kim@2", "PERSON:Putin@2", "GPE:Seoul",
+                                                 "NORP:Seoul", NULL});
+    char err[1024];
+    char path[] = "/tmp/quarry-news-cooccur-XXXXXX";
+    CHECK(mkdtemp(path) != NULL);
+    char tsv[256];
+    snprintf(tsv, sizeof tsv, "%s/sub/pairs.tsv", path);
+    const char *const o[] = {"path", tsv, NULL};
+    CHECK_EQ_INT(run_step(&qr_step_cooccur_def, o, d, err), 0);
+    char *js = field_json(d, "cooccurrences");
+    CHECK_EQ_STR(js, "[{\"a\":\"Kim\",\"a_label\":\"PERSON\",\"b\":\"Putin\",\"b_label\":\"PERSON\",\"count\":2},"
+                     "{\"a\":\"Pyongyang\",\"a_label\":\"GPE\",\"b\":\"Kim\",\"b_label\":\"PERSON\",\"count\":1},"
+                     "{\"a\":\"Pyongyang\",\"a_label\":\"GPE\",\"b\":\"Putin\",\"b_label\":\"PERSON\",\"count\":1}]");
+    free(js);
+    FILE *f = fopen(tsv, "r");
+    char buf[1024] = "";
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    CHECK_EQ_STR(buf, "a\ta_label\tb\tb_label\tsentences\tdocuments\n"
+                      "Kim\tPERSON\tPutin\tPERSON\t2\t1\n"
+                      "Pyongyang\tGPE\tKim\tPERSON\t1\t1\n"
+                      "Pyongyang\tGPE\tPutin\tPERSON\t1\t1\n");
+    remove(tsv);
+    snprintf(tsv, sizeof tsv, "%s/sub", path);
+    rmdir(tsv);
+    rmdir(path);
+    qr_doc_free(d);
+}
+
 int main(void)
 {
     test_persons();
     test_quotes();
+    test_keywords();
+    test_cooccur();
     return DONE("news_steps");
 }
