@@ -42,7 +42,7 @@ describe("q.pipeline", function()
         "step 'lua': the script defines no function 'process' (write `function process(doc) … end`, or name another one with `function:`)" },
       { { steps = { { lua = {} } } },
         "step 'lua': a lua step needs `script:` (a .lua file) or `code:` (Lua source)" },
-      { { steps = { { filter = { expr = "doc.text ==" } } } }, "step 'filter': unexpected symbol near ')'" },
+      { { steps = { { filter = { expr = "doc.text ==" } } } }, "step 'filter': unexpected symbol near <eof>" },
       { { steps = { { tokenize = { 1, a = 2 } } } },
         "a table in a pipeline is either a list (keys 1..n) or a map (string keys), not both" },
       { { steps = { { tokenize = { x = print } } } },
