@@ -2,10 +2,10 @@
  * clean — rewrites the text before anything is anchored to it
  * (docs/formats.md, "The clean step").
  *
- * In order: invalid UTF-8 repaired; Unicode normalization (nfc, nfkc or
- * none; utf8proc through core/normalize); control characters removed and
- * typographic quotes made ASCII (one pass over the characters); then one
- * pass over the lines: whitespace folded, lines matching `drop_lines`
+ * In order: invalid UTF-8 repaired; control characters removed and
+ * typographic quotes made ASCII (one pass over the characters); Unicode
+ * normalization (nfc, nfkc or none; utf8proc through core/normalize); then
+ * one pass over the lines: whitespace folded, lines matching `drop_lines`
  * removed, repeated lines removed (`dedupe_lines`).
  *
  * The text changes, so every offset made before would lie: clean refuses a
@@ -543,6 +543,14 @@ static int clean_process(void *state, void *thread_state, qr_doc *d, qr_error *e
         d->n_repaired += (int)fixed;
     }
 
+    /* controls go before normalization, so that a removed control between
+     * a letter and a combining mark still lets NFC compose them */
+    if (st->remove_controls || st->ascii_quotes) {
+        if (map_chars(st, s, n, &t->b) != 0)
+            return qr_error_set(err, "out of memory");
+        s = t->b.p;
+        n = t->b.n;
+    }
     char *norm = NULL;
     if (st->norm != NORM_NONE) {
         size_t i = 0;
@@ -555,15 +563,6 @@ static int clean_process(void *state, void *thread_state, qr_doc *d, qr_error *e
             s = norm;
             n = nl;
         }
-    }
-
-    if (st->remove_controls || st->ascii_quotes) {
-        if (map_chars(st, s, n, &t->b) != 0) {
-            free(norm);
-            return qr_error_set(err, "out of memory");
-        }
-        s = t->b.p;
-        n = t->b.n;
     }
     /* s lies in t->a (repaired), t->b (mapped), norm, or the document */
     wbuf *out = s == t->a.p ? &t->b : &t->a;

@@ -83,6 +83,8 @@ static void test_defaults(void)
     /* NFC composes e + combining acute; U+FEFF goes */
     CHECK_EQ_STR(clean(opts(NULL, NULL), "\xEF\xBB\xBF" "Cafe\xCC\x81 ok", NULL), "Caf\xC3\xA9 ok");
     CHECK_EQ_STR(clean(opts(NULL, NULL), "", NULL), "");
+    /* a control between a letter and its combining mark: removed, then composed */
+    CHECK_EQ_STR(clean(opts(NULL, NULL), "e\x01\xCC\x81", NULL), "\xC3\xA9");
     CHECK_EQ_STR(clean(opts(NULL, NULL), " \n \n", NULL), "");
     int rep = 0;
     CHECK_EQ_STR(clean(opts(NULL, NULL), "bad \xFF byte", &rep), "bad \xEF\xBF\xBD byte");
