@@ -717,7 +717,8 @@ static int add_step(qr_pipeline *p, const qr_step_def *def, const char *type, co
         snprintf(what, sizeof what, "step '%s' (%s)", s->name, type);
     if (parse_on_error(qr_value_get(given, "on_error"), what, &s->on_error, err) != 0)
         return -1;
-    s->options = resolve_options(what, def->options, step_extra, given, given ? given : at,
+    s->options = resolve_options(what, def->options, step_extra, given,
+                                 given && given->type == QR_VAL_MAP ? given : at,
                                  p->base_dir, err);
     return s->options ? 0 : -1;
 }
@@ -763,7 +764,7 @@ static int build_steps(qr_pipeline *p, const qr_value *root, qr_registry *reg, q
             for (size_t k = 0; k < opts->u.list.n; k++)
                 if (add_step(p, def, type, opts->u.list.v[k], opts->u.list.v[k], err) != 0)
                     return -1;
-        } else if (add_step(p, def, type, opts, opts ? opts : item, err) != 0) {
+        } else if (add_step(p, def, type, opts, item, err) != 0) {
             return -1;
         }
     }
