@@ -87,6 +87,7 @@ typedef struct lstep {
     char *file;           /* for error positions                        */
     int line;             /* first line of inline code, 0 for a script  */
     char *fn_name;        /* `function:` (lua only)                     */
+    char *script_dir;     /* folder of `script:`, put on package.path   */
     qr_value *init_opts;  /* `options:` handed to init(), or NULL       */
     pthread_mutex_t mu;
     lstate *states;       /* every live state, oldest first             */
@@ -152,6 +153,13 @@ static lstate *new_state(lstep *st, qr_error *err)
     luaL_openlibs(L);
     luaL_requiref(L, "quarry", luaopen_quarry, 0);
     lua_pop(L, 1);
+    if (st->script_dir) {   /* require finds modules next to the script */
+        lua_getglobal(L, "package");
+        lua_getfield(L, -1, "path");
+        lua_pushfstring(L, "%s/?.lua;%s", st->script_dir, lua_tostring(L, -1));
+        lua_setfield(L, -3, "path");
+        lua_pop(L, 2);
+    }
     if (luaL_loadbufferx(L, st->code, st->code_len, st->chunkname, "t") != LUA_OK) {
         lua_message_error(err, st->file, error_text(L));
         goto fail;
@@ -200,6 +208,7 @@ static void lstep_free(void *state)
     free(st->chunkname);
     free(st->file);
     free(st->fn_name);
+    free(st->script_dir);
     qr_value_free(st->init_opts);
     free(st);
 }
@@ -434,7 +443,9 @@ static void *lua_init(const qr_host_api *api, const qr_value *options,
         char *path = api->resolve_path(ctx, api->value_string(script));
         if (!path)
             goto oom;
-        int rc = set_names(st, path);
+        const char *slash = strrchr(path, '/');
+        st->script_dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+        int rc = st->script_dir ? set_names(st, path) : -1;
         if (rc == 0 && read_file(st, path, err) != 0) {
             api->value_mark(script, err);
             free(path);

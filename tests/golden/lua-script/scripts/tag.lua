@@ -1,5 +1,6 @@
 -- Golden test of the lua step: init(options), process(doc) returning false,
--- fields of every JSON type, a new entity type, labels, finish().
+-- fields of every JSON type, a new entity type, labels, finish(), require.
+local util = require "util"
 local min, seen = nil, 0
 
 function init(options)
@@ -16,8 +17,8 @@ function process(doc)
   doc.fields.busy = n >= min
   doc.fields.cities = cities
   doc.fields.first_token = doc:tokens()[1].key
-  local s, e = doc.text:find("%d+ ?%%")
-  if s then doc:add_entity(s, e, "PERCENT", nil, { value = tonumber(doc.text:match("%d+", s)) }) end
+  local s, e, value = util.percent(doc.text)
+  if s then doc:add_entity(s, e, "PERCENT", nil, { value = value }) end
   doc:set_label(n >= min and "busy" or "quiet", 0.9)
 end
 
