@@ -16,9 +16,12 @@ void qr_file_list_free(qr_file_list *l)
 {
     if (!l)
         return;
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         free(l->v[i]);
+        free(l->name[i]);
+    }
     free(l->v);
+    free(l->name);
     free(l->size);
     memset(l, 0, sizeof *l);
 }
@@ -31,6 +34,9 @@ static int add_file(qr_file_list *l, const char *path, int64_t size, qr_error *e
         if (!v)
             return qr_error_set(err, "out of memory");
         l->v = v;
+        if (!(v = realloc(l->name, cap * sizeof *v)))
+            return qr_error_set(err, "out of memory");
+        l->name = v;
         int64_t *s = realloc(l->size, cap * sizeof *s);
         if (!s)
             return qr_error_set(err, "out of memory");
@@ -39,8 +45,54 @@ static int add_file(qr_file_list *l, const char *path, int64_t size, qr_error *e
     }
     if (!(l->v[l->n] = strdup(path)))
         return qr_error_set(err, "out of memory");
+    if (!(l->name[l->n] = qr_path_clean(path))) {
+        free(l->v[l->n]);
+        return qr_error_set(err, "out of memory");
+    }
     l->size[l->n++] = size;
     return 0;
+}
+
+char *qr_path_clean(const char *path)
+{
+    size_t n = strlen(path), r = 0, w = 0, dotdot = 0;
+    char *out = malloc(n + 2);
+    if (!out)
+        return NULL;
+    int rooted = path[0] == '/';
+    if (rooted) {
+        out[w++] = '/';
+        r = dotdot = 1;
+    }
+    while (r < n) {
+        if (path[r] == '/')
+            r++;
+        else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/'))
+            r++;
+        else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+            r += 2;
+            if (w > dotdot) {
+                w--;
+                while (w > dotdot && out[w] != '/')
+                    w--;
+            } else if (!rooted) {
+                if (w > 0)
+                    out[w++] = '/';
+                out[w++] = '.';
+                out[w++] = '.';
+                dotdot = w;
+            }
+        } else {
+            if ((rooted && w != 1) || (!rooted && w != 0))
+                out[w++] = '/';
+            while (r < n && path[r] != '/')
+                out[w++] = path[r++];
+        }
+    }
+    if (w == 0)
+        out[w++] = '.';
+    out[w] = '\0';
+    return out;
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -11,6 +11,8 @@
 
 typedef struct qr_file_list {
     char **v;          /* malloc'd paths; "-" is standard input */
+    char **name;       /* the same, cleaned for display (ids, messages):
+                          "a/./b/../c" -> "a/c"                  */
     int64_t *size;     /* size in bytes, -1 for stdin            */
     size_t n, cap;
 } qr_file_list;
@@ -22,5 +24,9 @@ typedef struct qr_file_list {
 int qr_paths_expand(const char *const *paths, size_t n, qr_file_list *out,
                     qr_error *err);
 void qr_file_list_free(qr_file_list *l);
+
+/* Lexical clean-up of a path, as Go's path.Clean: repeated and trailing
+ * slashes, "." components and "dir/.." pairs go. Newly allocated. */
+char *qr_path_clean(const char *path);
 
 #endif

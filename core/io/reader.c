@@ -220,8 +220,12 @@ qr_reader *qr_reader_new_memory(const qr_input_opts *opts, const char *name,
     const char *nm = name ? name : "input";
     r->mem = malloc(len + 1);
     r->files.v = malloc(sizeof *r->files.v);
+    r->files.name = malloc(sizeof *r->files.name);
     r->files.size = malloc(sizeof *r->files.size);
-    if (!r->mem || !r->files.v || !r->files.size || !(r->files.v[0] = strdup(nm))) {
+    if (r->files.name)
+        r->files.name[0] = NULL;
+    if (!r->mem || !r->files.v || !r->files.name || !r->files.size ||
+        !(r->files.v[0] = strdup(nm)) || !(r->files.name[0] = strdup(nm))) {
         qr_reader_free(r);
         qr_error_set(err, "out of memory");
         return NULL;
@@ -306,7 +310,7 @@ size_t qr_reader_file_count(const qr_reader *r)
 
 const char *qr_reader_file(const qr_reader *r, size_t i)
 {
-    return i < r->files.n ? r->files.v[i] : NULL;
+    return i < r->files.n ? r->files.name[i] : NULL;
 }
 
 /* {==================================================================
@@ -315,6 +319,7 @@ const char *qr_reader_file(const qr_reader *r, size_t i)
  * =================================================================== */
 static int source_open(qr_reader *r, qr_error *err)
 {
+    const char *name = r->files.name[r->next_file];
     const char *path = r->files.v[r->next_file++];
     r->open = 1;
     r->eof = 0;
@@ -323,8 +328,8 @@ static int source_open(qr_reader *r, qr_error *err)
     r->line_no = 0;
     r->have_header = 0;
     if (r->mem) {
-        r->name = path;
-        r->source_file = path;
+        r->name = name;
+        r->source_file = name;
         r->chunk = (unsigned char *)r->mem;
         r->cend = r->mem_len;
         r->eof = 1;
@@ -342,11 +347,11 @@ static int source_open(qr_reader *r, qr_error *err)
                                strerror(errno));
         }
     } else {
-        r->name = path;
-        r->source_file = path;
+        r->name = name;
+        r->source_file = name;
         if (!(r->gz = gzopen(path, "rb"))) {
             r->fatal = 1;
-            return qr_error_at(err, path, 0, 0, "cannot open: %s",
+            return qr_error_at(err, name, 0, 0, "cannot open: %s",
                                errno ? strerror(errno) : "out of memory");
         }
     }

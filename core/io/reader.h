@@ -2,7 +2,7 @@
  * reader — turns input files into documents (the `input:` section).
  *
  * Formats (qr_input_format):
- *   text   one document per file; id = the path as given (after expansion)
+ *   text   one document per file; id = the path (see "Names" below)
  *   lines  one document per non-empty line; id = path:LINE (1-based);
  *          lines that are empty or only whitespace are skipped
  *   jsonl  one JSON object per line; `text_field` (default "text") is the
@@ -21,6 +21,10 @@
  * are used as given: the caller resolves relative ones (input.paths are
  * relative to the pipeline file, command-line inputs to the working
  * directory). A UTF-8 byte-order mark at the start of a file is dropped.
+ *
+ * Names: ids, doc->source_file and messages name a file by its path cleaned
+ * lexically ("pipelines/../samples/a.txt" -> "samples/a.txt", as Go's
+ * path.Clean); the file itself is opened by the path as found.
  *
  * Encoding: invalid UTF-8 is replaced by U+FFFD at read time (one per
  * maximal invalid subpart, as Unicode recommends) and counted in

@@ -2,6 +2,7 @@
  * malformed records with their exact messages. */
 #include "check.h"
 #include "io/reader.h"
+#include "io/paths.h"
 #include "error.h"
 
 #include <stdlib.h>
@@ -432,6 +433,31 @@ static void test_long_records(qr_doc *d)
     free(buf);
 }
 
+static void test_path_clean(qr_doc *d)
+{
+    static const char *const cases[][2] = {
+        { "pipelines/../samples/news/a.txt", "samples/news/a.txt" },
+        { "./a//b/./c/", "a/b/c" }, { "../x/../../y", "../../y" }, { "/../a/..", "/" },
+        { "a/..", "." }, { "", "." }, { "/a/b/../../c", "/c" }, { "-", "-" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *c = qr_path_clean(cases[i][0]);
+        CHECK_EQ_STR(c, cases[i][1]);
+        free(c);
+    }
+    /* ids use the cleaned path; the file is opened as given */
+    qr_error err;
+    char path[600];
+    snprintf(path, sizeof path, "%s/docs/sub/.././b.txt", tmp);
+    qr_reader *r = open1(QR_INPUT_TEXT, path, &err);
+    char want[600];
+    snprintf(want, sizeof want, "%s|Bee", at("docs/b.txt"));
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_STR(d->source_file, at("docs/b.txt"));
+    CHECK_EQ_STR(qr_reader_file(r, 0), at("docs/b.txt"));
+    qr_reader_free(r);
+}
+
 static void test_defs(void)
 {
     size_t n = 0;
@@ -462,6 +488,7 @@ int main(void)
     test_gz(d);
     test_stdin(d);
     test_long_records(d);
+    test_path_clean(d);
     test_defs();
     qr_doc_free(d);
     char cmd[300];
