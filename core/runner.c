@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -388,6 +389,23 @@ static void free_run(run *r)
     qr_reader_free(r->reader);
 }
 
+/* mkdir -p of the folder holding `path`. */
+static int make_parent_dirs(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
 void qr_run_summary_free(qr_run_summary *s)
 {
     if (!s)
@@ -465,7 +483,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         w.errors_name = epath;
         if (!strcmp(epath, "-"))
             w.errors = stderr;
-        else if (!(w.errors = fopen(epath, "w"))) {
+        else if (make_parent_dirs(epath) != 0 || !(w.errors = fopen(epath, "w"))) {
             qr_error_set(err, "cannot create the errors file %s: %s", epath, strerror(errno));
             free(writer_seconds);
             goto done_nothreads;
