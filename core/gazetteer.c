@@ -27,7 +27,7 @@
 enum { V_KEY = 0, V_KEY_NOACC, V_RAW, V_RAW_NOACC, NVARIANTS };
 
 #define NONE UINT32_MAX
-#define GAZ_FORMAT_VERSION 1u
+#define GAZ_FORMAT_VERSION 2u
 #define HASH_SEED 0x51ed270b27a3b4c5ULL
 
 /* {==================================================================
@@ -43,7 +43,7 @@ static uint64_t fmix64(uint64_t h)
     return h;
 }
 
-static uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
+static inline uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
 {
     const unsigned char *s = p;
     uint64_t h = seed ^ ((uint64_t)n * 0x9e3779b97f4a7c15ULL);
@@ -56,9 +56,39 @@ static uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
         n -= 8;
     }
     uint64_t w = 0;
-    memcpy(&w, s, n);
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        w = (uint64_t)a << 32 | b;
+    } else if (n) {
+        w = (uint64_t)s[0] << 16 | (uint64_t)s[n >> 1] << 8 | s[n - 1];
+    }
     h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
     return fmix64(h);
+}
+
+/* The symbol filter has about 8 bits per symbol (power of two, >= 64):
+ * most text tokens that are in no entry are rejected by one bit that
+ * sits in cache, without a probe into the larger slot table. */
+static uint32_t bloom_words_for(uint32_t n_syms)
+{
+    uint64_t bits = 64;
+    while (bits < (uint64_t)n_syms * 8)
+        bits *= 2;
+    return (uint32_t)(bits / 64);
+}
+
+static inline uint64_t bloom_bit(uint64_t h, uint32_t words)
+{
+    return (h >> 24) & ((uint64_t)words * 64 - 1);
+}
+
+/* What a symbol slot stores to reject most keys without touching the
+ * strings: high hash bits and the length (255 = 255 or more). */
+static inline uint32_t slot_tag(uint64_t h, size_t n)
+{
+    return ((uint32_t)(h >> 32) & ~0xFFu) | (uint32_t)(n < 255 ? n : 255);
 }
 
 static uint64_t hash_mix(uint64_t h, uint64_t v)
@@ -196,7 +226,8 @@ typedef struct gaz_header {
     uint64_t checksum;     /* of the bytes after the header       */
     uint64_t size;         /* total bytes, header included        */
     uint32_t strs_len, n_syms, sym_cap, n_nodes, n_edges;
-    uint32_t n_entries, n_node_entries, n_lists, variants, reserved;
+    uint32_t n_entries, n_node_entries, n_lists, variants;
+    uint32_t bloom_words;  /* 64-bit words of the symbol filter     */
 } gaz_header;
 
 typedef struct gaz_slot {
@@ -210,7 +241,7 @@ typedef struct gaz_entry {
 } gaz_entry;
 
 typedef struct gaz_layout {
-    size_t strs, sym_off, sym_len, slots, node_edge, edge_sym, edge_child;
+    size_t strs, sym_off, sym_len, slots, bloom, node_edge, edge_sym, edge_child;
     size_t node_ent, node_entries, entries, lists, roots[NVARIANTS], size;
 } gaz_layout;
 
@@ -226,6 +257,7 @@ static void layout_of(const gaz_header *h, gaz_layout *l)
     SECTION(sym_off, (size_t)h->n_syms * 4);
     SECTION(sym_len, (size_t)h->n_syms * 4);
     SECTION(slots, (size_t)h->sym_cap * sizeof(gaz_slot));
+    SECTION(bloom, (size_t)h->bloom_words * 8);
     SECTION(node_edge, ((size_t)h->n_nodes + 1) * 4);
     SECTION(edge_sym, (size_t)h->n_edges * 4);
     SECTION(edge_child, (size_t)h->n_edges * 4);
@@ -293,6 +325,7 @@ struct qr_gazetteer {
     const char *strs;
     const uint32_t *sym_off, *sym_len;
     const gaz_slot *slots;
+    const uint64_t *bloom;
     const uint32_t *node_edge, *edge_sym, *edge_child, *node_ent, *node_entries;
     const gaz_entry *entries;
     const uint32_t *list_info;
@@ -521,7 +554,7 @@ static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
     if ((st->n + 1) * 2 > st->cap && sym_grow(st) != 0)
         return NONE;
     uint64_t h = hash_bytes(s, n, HASH_SEED);
-    uint32_t h32 = (uint32_t)(h >> 32);
+    uint32_t h32 = slot_tag(h, n);
     size_t k = h & (st->cap - 1);
     while (st->slots[k].sym) {
         uint32_t y = st->slots[k].sym - 1;
@@ -1060,6 +1093,7 @@ static void bind_views(qr_gazetteer *g)
     g->sym_off = (const uint32_t *)(b + l.sym_off);
     g->sym_len = (const uint32_t *)(b + l.sym_len);
     g->slots = (const gaz_slot *)(b + l.slots);
+    g->bloom = (const uint64_t *)(b + l.bloom);
     g->node_edge = (const uint32_t *)(b + l.node_edge);
     g->edge_sym = (const uint32_t *)(b + l.edge_sym);
     g->edge_child = (const uint32_t *)(b + l.edge_child);
@@ -1102,6 +1136,7 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     hd.strs_len = (uint32_t)(g->arena_len + g->st.bytes_len + 1);
     hd.n_syms = (uint32_t)g->st.n;
     hd.sym_cap = (uint32_t)(g->st.cap ? g->st.cap : 1);
+    hd.bloom_words = bloom_words_for(hd.n_syms);
     hd.n_nodes = (uint32_t)g->n_nodes;
     hd.n_edges = (uint32_t)(g->n_nodes - NVARIANTS);
     hd.n_entries = (uint32_t)g->n_ents;
@@ -1129,6 +1164,12 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     }
     if (g->st.cap)
         memcpy(b + l.slots, g->st.slots, g->st.cap * sizeof(gaz_slot));
+    uint64_t *bloom = (uint64_t *)(b + l.bloom);
+    for (size_t y = 0; y < g->st.n; y++) {
+        uint64_t bit = bloom_bit(hash_bytes(g->st.bytes + g->st.off[y], g->st.len[y], HASH_SEED),
+                                 hd.bloom_words);
+        bloom[bit >> 6] |= 1ULL << (bit & 63);
+    }
 
     /* Edges in CSR form, each node's edges sorted by symbol. */
     uint32_t *node_edge = (uint32_t *)(b + l.node_edge);
@@ -1244,7 +1285,8 @@ static int validate(const qr_gazetteer *g)
         else if (g->slots[i].sym > h->n_syms)
             return 0;
     }
-    if (h->n_nodes < NVARIANTS || !empty || (h->sym_cap & (h->sym_cap - 1)))
+    if (h->n_nodes < NVARIANTS || !empty || (h->sym_cap & (h->sym_cap - 1)) ||
+        h->bloom_words != bloom_words_for(h->n_syms))
         return 0;
     if (!monotone(g->node_edge, h->n_nodes, h->n_edges) ||
         !monotone(g->node_ent, h->n_nodes, h->n_node_entries))
@@ -1364,13 +1406,17 @@ const qr_tokens *qr_gazetteer_scratch_tokens(const qr_gazetteer_scratch *s)
 static uint32_t sym_lookup(const qr_gazetteer *g, const char *s, size_t n)
 {
     uint64_t h = hash_bytes(s, n, HASH_SEED);
-    uint32_t h32 = (uint32_t)(h >> 32), mask = g->h->sym_cap - 1;
+    uint64_t bit = bloom_bit(h, g->h->bloom_words);
+    if (!(g->bloom[bit >> 6] & (1ULL << (bit & 63))))
+        return NONE;
+    uint32_t h32 = slot_tag(h, n), mask = g->h->sym_cap - 1;
     for (uint32_t k = (uint32_t)h & mask;; k = (k + 1) & mask) {
         gaz_slot sl = g->slots[k];
         if (!sl.sym)
             return NONE;
         uint32_t y = sl.sym - 1;
-        if (sl.hash == h32 && g->sym_len[y] == n && memcmp(g->strs + g->sym_off[y], s, n) == 0)
+        if (sl.hash == h32 && (n < 255 || g->sym_len[y] == n) &&
+            memcmp(g->strs + g->sym_off[y], s, n) == 0)
             return y;
     }
 }
