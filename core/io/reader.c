@@ -16,21 +16,21 @@ enum { CHUNK = 256 * 1024 };
  * Options
  * =================================================================== */
 const qr_option_def qr_input_option_defs[] = {
-    { "format", QR_OPT_ENUM, "text", "text|lines|jsonl|csv",
-      "text: a document per file; lines: per line; jsonl: per JSON object; csv: per row", 0 },
+    { "format", QR_OPT_ENUM, "text", "text|lines|jsonl|csv|tsv",
+      "text: a document per file; lines: per line; jsonl: per JSON object; csv, tsv: per row", 0 },
     { "paths", QR_OPT_STRING_LIST, NULL, NULL,
       "files, folders (recursive), globs or - for stdin; command-line inputs replace them", 0 },
     { "text_field", QR_OPT_STRING, "text", NULL, "jsonl: the member holding the text", 0 },
     { "id_field", QR_OPT_STRING, "id", NULL,
       "jsonl: the member holding the id (else file:line)", 0 },
-    { "text_column", QR_OPT_STRING, "text", NULL, "csv: the header of the text column", 0 },
+    { "text_column", QR_OPT_STRING, "text", NULL, "csv/tsv: the header of the text column", 0 },
     { "id_column", QR_OPT_STRING, "id", NULL,
-      "csv: the header of the id column (else file:line)", 0 },
+      "csv/tsv: the header of the id column (else file:line)", 0 },
     { "delimiter", QR_OPT_STRING, ",", NULL, "csv: the field separator, one byte (\"\\t\" for TSV)", 0 },
     { NULL, 0, NULL, NULL, NULL, 0 }
 };
 
-static const char *const format_names[] = { "text", "lines", "jsonl", "csv" };
+static const char *const format_names[] = { "text", "lines", "jsonl", "csv", "tsv" };
 
 void qr_input_opts_init(qr_input_opts *o)
 {
@@ -57,7 +57,7 @@ int qr_input_opts_set(qr_input_opts *o, const char *key, const char *value, qr_e
                 o->format = (qr_input_format)i;
                 return 0;
             }
-        return qr_error_set(err, "unknown input format '%s' (use text, lines, jsonl or csv)", value);
+        return qr_error_set(err, "unknown input format '%s' (use text, lines, jsonl, csv or tsv)", value);
     }
     if (strcmp(key, "text_field") == 0)
         o->text_field = value;
@@ -786,6 +786,53 @@ static int csv_record(qr_reader *r, long *start, qr_error *err)
     return 1;
 }
 
+/* TSV: one record per line, fields split at tabs, \t \n \r \\ unescaped
+ * (what the tsv export writes). */
+static int tsv_record(qr_reader *r, long *start, qr_error *err)
+{
+    const char *s;
+    size_t n;
+    int rc;
+    for (;;) {
+        if ((rc = source_line(r, &s, &n, err)) <= 0)
+            return rc;
+        if (n > 0 && s[n - 1] == '\r')
+            n--;
+        if (n > 0)
+            break;
+    }
+    *start = r->line_no;
+    r->fields.n = 0;
+    r->nf = 0;
+    if (field_push(r) != 0 || buf_reserve(&r->fields, n + 1) != 0)
+        return oom_at(r, err);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\t') {
+            r->fields.p[r->fields.n++] = '\0';
+            if (field_push(r) != 0 || buf_reserve(&r->fields, n - i + 1) != 0)
+                return oom_at(r, err);
+            continue;
+        }
+        if (c == '\\' && i + 1 < n) {
+            char e = s[i + 1];
+            char u = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e == '\\' ? '\\' : 0;
+            if (u) {
+                c = u;
+                i++;
+            }
+        }
+        r->fields.p[r->fields.n++] = c;
+    }
+    r->fields.p[r->fields.n++] = '\0';
+    return 1;
+}
+
+static int table_record(qr_reader *r, long *start, qr_error *err)
+{
+    return r->format == QR_INPUT_TSV ? tsv_record(r, start, err) : csv_record(r, start, err);
+}
+
 static const char *csv_field(const qr_reader *r, size_t i)
 {
     return r->fields.p + r->fstart[i];
@@ -800,7 +847,7 @@ static size_t csv_field_len(const qr_reader *r, size_t i)
 static int csv_header(qr_reader *r, qr_error *err)
 {
     long line;
-    int rc = csv_record(r, &line, err);
+    int rc = table_record(r, &line, err);
     if (rc == 0)
         return 0;
     if (rc < 0) {
@@ -845,7 +892,7 @@ static int next_csv(qr_reader *r, qr_doc *doc, qr_error *err)
             return rc;
     }
     long line;
-    int rc = csv_record(r, &line, err);
+    int rc = table_record(r, &line, err);
     if (rc == -2 || rc == 0)
         return rc;
     int status = start_doc(r, doc, line, err);
@@ -854,9 +901,10 @@ static int next_csv(qr_reader *r, qr_doc *doc, qr_error *err)
     if (rc < 0)
         return -1;
     if (r->nf != r->ncols)
-        return qr_error_at(err, r->name, (int)line, 0,
-                           "this row has %zu fields, the header has %zu "
-                           "(a missing quote, or a wrong input.delimiter?)", r->nf, r->ncols);
+        return qr_error_at(err, r->name, (int)line, 0, "this row has %zu fields, the header has %zu %s",
+                           r->nf, r->ncols,
+                           r->format == QR_INPUT_TSV ? "(tabs inside a field must be written \\t)"
+                                                     : "(a missing quote, or a wrong input.delimiter?)");
     if (r->id_idx >= 0 && csv_field_len(r, (size_t)r->id_idx) > 0 &&
         qr_doc_set_id(doc, csv_field(r, (size_t)r->id_idx), err) != 0)
         return oom_at(r, err);
@@ -916,7 +964,8 @@ int qr_reader_next(qr_reader *r, qr_doc *doc, qr_error *err)
             return rc == 0 ? 1 : rc;
         case QR_INPUT_LINES: rc = next_line(r, doc, err); break;
         case QR_INPUT_JSONL: rc = next_jsonl(r, doc, err); break;
-        case QR_INPUT_CSV: rc = next_csv(r, doc, err); break;
+        case QR_INPUT_CSV:
+        case QR_INPUT_TSV: rc = next_csv(r, doc, err); break;
         default:
             qr_error_set(err, "unknown input format %d", (int)r->format);
             r->fatal = 1;

@@ -12,7 +12,10 @@
  *   csv    RFC 4180 with a header row; `text_column` (default "text") is
  *          the text, `id_column` (default "id") the id, every other column
  *          goes to doc->meta as a string; no id column -> path:LINE; quoted
- *          fields may span lines; `delimiter` (default ",", "\t" for TSV)
+ *          fields may span lines; `delimiter` (default ",")
+ *   tsv    a header row, then a record per line, fields split at tabs;
+ *          \t \n \r \\ in a field are unescaped (the tsv export's output);
+ *          columns as for csv; no quoting
  *
  * Paths: files; directories (recursive, entries in byte order, hidden
  * entries starting with '.' skipped); globs (glob(3): *, ? and [...]);
@@ -47,15 +50,16 @@ typedef enum qr_input_format {
     QR_INPUT_TEXT = 0,
     QR_INPUT_LINES,
     QR_INPUT_JSONL,
-    QR_INPUT_CSV
+    QR_INPUT_CSV,
+    QR_INPUT_TSV
 } qr_input_format;
 
 typedef struct qr_input_opts {
     qr_input_format format;   /* default QR_INPUT_TEXT                         */
     const char *text_field;   /* jsonl; default "text"                          */
     const char *id_field;     /* jsonl; default "id"                            */
-    const char *text_column;  /* csv; default "text"                            */
-    const char *id_column;    /* csv; default "id"                              */
+    const char *text_column;  /* csv, tsv; default "text"                       */
+    const char *id_column;    /* csv, tsv; default "id"                         */
     char delimiter;           /* csv; default ','                               */
 } qr_input_opts;
 

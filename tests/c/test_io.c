@@ -246,7 +246,7 @@ static void test_jsonl(qr_doc *d)
     CHECK_EQ_INT(qr_input_opts_set(&o, "text_field", "body", &err), 0);
     CHECK_EQ_INT(qr_input_opts_set(&o, "id_field", "key", &err), 0);
     CHECK_EQ_INT(qr_input_opts_set(&o, "format", "xml", &err), -1);
-    CHECK_EQ_STR(err.message, "unknown input format 'xml' (use text, lines, jsonl or csv)");
+    CHECK_EQ_STR(err.message, "unknown input format 'xml' (use text, lines, jsonl, csv or tsv)");
     CHECK_EQ_INT(qr_input_opts_set(&o, "delimiter", "ab", &err), -1);
     CHECK_EQ_STR(err.message, "input.delimiter must be one byte other than a quote or a line "
                               "break, got 'ab' (write \"\\t\" for tabs)");
@@ -316,6 +316,21 @@ static void test_csv(qr_doc *d)
     CHECK_EQ_STR(next_str(r, d), "A|first \"q\"");
     CHECK(d->meta == NULL);
     CHECK_EQ_STR(next_str(r, d), "B|second");
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
+
+    /* tsv: backslash escapes, no quoting */
+    WRITE("u.tsv", "id\ttext\tsrc\n1\tline\\nbreak, \\ttab \\\\ \\q \"as is\"\tx\n\n2\tplain\t\r\n3\tshort\n");
+    r = open1(QR_INPUT_TSV, at("u.tsv"), &err);
+    CHECK_EQ_STR(next_str(r, d), "1|line\nbreak, \ttab \\ \\q \"as is\"");
+    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"src\":\"x\"}");
+    free(meta);
+    CHECK_EQ_STR(next_str(r, d), "2|plain");
+    CHECK_EQ_INT(d->source_line, 4);
+    snprintf(want, sizeof want, "ERR -1 %s:5: this row has 2 fields, the header has 3 "
+             "(tabs inside a field must be written \\t)", at("u.tsv"));
+    CHECK_EQ_STR(next_str(r, d), want);
     CHECK_EQ_STR(next_str(r, d), "END");
     qr_reader_free(r);
 
@@ -467,7 +482,8 @@ static void test_defs(void)
     CHECK_EQ_INT(n, 7);
     CHECK(has_paths);
     CHECK_EQ_STR(qr_input_option_defs[0].name, "format");
-    CHECK_EQ_STR(qr_input_option_defs[0].choices, "text|lines|jsonl|csv");
+    CHECK_EQ_STR(qr_input_option_defs[0].choices, "text|lines|jsonl|csv|tsv");
+    CHECK_EQ_STR(qr_input_format_name(QR_INPUT_TSV), "tsv");
     CHECK_EQ_STR(qr_input_format_name(QR_INPUT_CSV), "csv");
 }
 
