@@ -837,6 +837,23 @@ static void line_break(tok_state *t)
  * The main loop
  * =================================================================== */
 
+/* A cheap look at the first bytes before trying a URL: "http", "www.",
+ * "ftp:" in any case. */
+static inline int maybe_url(const unsigned char *s, size_t len, size_t i)
+{
+    unsigned c = s[i] | 0x20;
+    if (c == 'h')
+        return i + 4 < len && (s[i + 1] | 0x20) == 't' && (s[i + 2] | 0x20) == 't'
+            && (s[i + 3] | 0x20) == 'p';
+    if (c == 'w')
+        return i + 4 < len && (s[i + 1] | 0x20) == 'w' && (s[i + 2] | 0x20) == 'w'
+            && s[i + 3] == '.';
+    if (c == 'f')
+        return i + 4 < len && (s[i + 1] | 0x20) == 't' && (s[i + 2] | 0x20) == 'p'
+            && s[i + 3] == ':';
+    return 0;
+}
+
 /* A word starting at s[i] (a letter, a mark or an invalid byte): URL,
  * e-mail, word with an abbreviation period, or word. Returns the end. */
 static inline __attribute__((always_inline))
@@ -845,14 +862,9 @@ int word_token(tok_state *t, size_t i, size_t *endp)
     const unsigned char *s = t->s;
     size_t len = t->len;
     unsigned acc = 0;
-    unsigned c = s[i] | 0x20;
+    unsigned c;
     size_t e;
-    /* cheap look at the next bytes before trying a URL: most words starting
-     * with h, w or f are not one */
-    if (((c == 'h' && i + 4 < len && (s[i + 1] | 0x20) == 't' && (s[i + 3] | 0x20) == 'p')
-         || (c == 'w' && i + 3 < len && (s[i + 1] | 0x20) == 'w' && s[i + 3] == '.')
-         || (c == 'f' && i + 3 < len && (s[i + 1] | 0x20) == 't' && s[i + 3] == ':'))
-        && (e = url_end(s, len, i, &acc)) != 0) {
+    if (maybe_url(s, len, i) && (e = url_end(s, len, i, &acc)) != 0) {
         *endp = e;
         return emit(t, i, e, QR_TOK_URL, acc);
     }
@@ -963,6 +975,109 @@ static int ascii_other_token(tok_state *t, size_t i, size_t *endp)
     return emit(t, i, e, (ascii_class[c] & CH_PUNCT) ? QR_TOK_PUNCT : QR_TOK_SYMBOL, acc);
 }
 
+/* {==================================================================
+ * Fast path: a plain ASCII word ended by a space or simple punctuation,
+ * classified and lower-cased 8 bytes at a time (SWAR, little-endian).
+ * Anything unusual (non-ASCII, '.', apostrophes, hyphens, '@', URLs, the
+ * last 8 bytes of the text) returns 0 and the general path takes over.
+ * =================================================================== */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FAST_WORDS 1
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Bit 7 of each byte set where lo <= byte <= hi. Exact for bytes below
+ * 0x80; a byte >= 0x80 may disturb the bytes after it, never before. */
+static inline uint64_t in_range(uint64_t x, unsigned lo, unsigned hi)
+{
+    return ((x + (0x80 - lo) * ONES) ^ (x + (0x7F - hi) * ONES)) & HIGHS;
+}
+
+/* Bytes that may end a fast-path word: whitespace and punctuation that has
+ * no rule attached to the word before it. */
+static const unsigned char simple_end[128] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, [';'] = 1, [':'] = 1,
+    ['!'] = 1, ['?'] = 1, ['"'] = 1, [')'] = 1, [']'] = 1, ['}'] = 1, ['('] = 1,
+    ['/'] = 1, ['='] = 1, ['<'] = 1, ['>'] = 1, ['|'] = 1, ['*'] = 1, ['#'] = 1,
+};
+
+static inline __attribute__((always_inline))
+int fast_word(tok_state *t, size_t i, size_t *endp)
+{
+    const unsigned char *s = t->s;
+    qr_tokens *o = t->out;
+    size_t len = t->len, j = i;
+    if (o->n == o->cap || o->keys_cap - o->keys_len < 72)
+        return 0;
+    unsigned char *k = (unsigned char *)o->keys + o->keys_len;
+    uint64_t up = 0, lo = 0, dg = 0;
+    for (int round = 0;; round++) {
+        if (j + 8 > len || round == 8)
+            return 0;
+        uint64_t x;
+        memcpy(&x, s + j, 8);
+        uint64_t u = in_range(x, 'A', 'Z'), l = in_range(x, 'a', 'z'), d = in_range(x, '0', '9');
+        uint64_t stop = (~(u | l | d) | x) & HIGHS;
+        uint64_t lower = x | (u >> 2);
+        memcpy(k, &lower, 8);
+        if (stop) {
+            unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;
+            uint64_t m = n ? ~0ull >> (64 - 8 * n) : 0;
+            up |= u & m;
+            lo |= l & m;
+            dg |= d & m;
+            j += n;
+            break;
+        }
+        up |= u;
+        lo |= l;
+        dg |= d;
+        j += 8;
+        k += 8;
+    }
+    unsigned c = s[j];
+    if (c >= 0x80 || !simple_end[c])
+        return 0;
+    unsigned flags = t->gap | QR_TF_ASCII;
+    if (ascii_class[s[i]] & CH_UPPER)
+        flags |= QR_TF_UPPER_INITIAL;
+    if (up && !lo)
+        flags |= QR_TF_ALL_UPPER;
+    if (dg)
+        flags |= QR_TF_HAS_DIGIT;
+    size_t klen = j - i;
+    o->keys[o->keys_len + klen] = '\0';
+    qr_token *tk = &o->v[o->n++];
+    tk->start = (uint32_t)i;
+    tk->end = (uint32_t)j;
+    tk->key = (uint32_t)o->keys_len;
+    tk->key_len = (uint32_t)klen;
+    tk->kind = QR_TOK_WORD;
+    tk->flags = (uint16_t)flags;
+    o->keys_len += klen + 1;
+    t->gap = 0;
+    t->newlines = 0;
+    *endp = j;
+    return 1;
+}
+#else
+#define FAST_WORDS 0
+static int fast_word(tok_state *t, size_t i, size_t *endp)
+{
+    (void)t, (void)i, (void)endp;
+    return 0;
+}
+#endif
+
+/* }================================================================== */
+
+/* Punctuation that is always a token of one byte (a '.' unless another
+ * '.' follows). */
+static const unsigned char single_punct[128] = {
+    [','] = 1, [';'] = 1, [':'] = 1, ['('] = 1, [')'] = 1, ['"'] = 1, ['['] = 1,
+    [']'] = 1, ['{'] = 1, ['}'] = 1, ['/'] = 1, ['.'] = 1,
+};
+
 int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
 {
     tok_state t = {(const unsigned char *)text, len, out, err, 0, 0};
@@ -987,9 +1102,18 @@ int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
     int rc = 0;
     while (i < len) {
         unsigned c = s[i];
+        if (c == ' ') {
+            t.gap |= QR_TF_SPACE_BEFORE;
+            i++;
+            continue;
+        }
         if (c < 0x80) {
             unsigned b = ascii_class[c];
             if (b & (CH_LOWER | CH_UPPER)) {
+                if (!maybe_url(s, len, i) && fast_word(&t, i, &e)) {
+                    i = e;
+                    continue;
+                }
                 rc = word_token(&t, i, &e);
             } else if (b & CH_SPACE) {
                 if (b & CH_NEWLINE) {
@@ -1002,6 +1126,12 @@ int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
                 continue;
             } else if (b & CH_DIGIT) {
                 rc = number_token(&t, i, &e);
+            } else if (single_punct[c] && i + 1 < len && s[i + 1] < 0x80
+                       && (c != '.' || s[i + 1] != '.')) {
+                /* common punctuation with no rule attached, not followed by
+                 * a combining mark: no need for the general path */
+                e = i + 1;
+                rc = emit_inline(&t, i, e, QR_TOK_PUNCT, 0);
             } else {
                 rc = ascii_other_token(&t, i, &e);
             }
