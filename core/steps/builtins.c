@@ -12,6 +12,7 @@
     X(export)               \
     X(clean)                \
     X(persons)              \
+    X(classify)             \
     X(quotes)               \
     X(keywords)             \
     X(cooccur)

@@ -1,0 +1,816 @@
+#include "classify/nb.h"
+#include "error.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static const unsigned char MAGIC[8] = {0x89, 'Q', 'R', 'M', '\r', '\n', 0x1a, '\n'};
+
+/* {==================================================================
+ * Options
+ * =================================================================== */
+void qr_nb_opts_init(qr_nb_opts *o)
+{
+    o->kind = QR_NB_MULTINOMIAL;
+    o->alpha = 1.0;
+    qr_feat_opts_init(&o->feat);
+}
+
+void qr_nb_opts_free(qr_nb_opts *o)
+{
+    if (o)
+        qr_feat_opts_free(&o->feat);
+}
+
+int qr_nb_kind_parse(const char *s)
+{
+    if (s && !strcmp(s, "multinomial"))
+        return QR_NB_MULTINOMIAL;
+    if (s && !strcmp(s, "complement"))
+        return QR_NB_COMPLEMENT;
+    return -1;
+}
+
+const char *qr_nb_kind_name(qr_nb_kind k)
+{
+    return k == QR_NB_COMPLEMENT ? "complement" : "multinomial";
+}
+
+static const qr_value *opt(const qr_value *o, const char *key)
+{
+    const qr_value *v = qr_value_get(o, key);
+    return v && v->type != QR_VAL_NULL ? v : NULL;
+}
+
+int qr_nb_opts_from_value(qr_nb_opts *o, const qr_value *opts, const char *base_dir, qr_error *err)
+{
+    qr_nb_opts_init(o);
+    const qr_value *v;
+    if ((v = opt(opts, "kind"))) {
+        int k = qr_nb_kind_parse(qr_value_string(v));
+        if (k < 0)
+            return qr_value_error(v, err, "kind must be multinomial or complement");
+        o->kind = (qr_nb_kind)k;
+    }
+    if ((v = opt(opts, "alpha"))) {
+        o->alpha = qr_value_number(v);
+        if ((v->type != QR_VAL_INT && v->type != QR_VAL_NUMBER) || !(o->alpha > 0) || !isfinite(o->alpha))
+            return qr_value_error(v, err, "alpha must be a number greater than 0 (1.0 is Laplace smoothing)");
+    }
+    static const struct { const char *key; unsigned flag; } bools[] = {
+        {"unigrams", QR_FEAT_UNIGRAMS}, {"bigrams", QR_FEAT_BIGRAMS}, {"symbols", QR_FEAT_SYMBOLS}};
+    for (size_t i = 0; i < 3; i++)
+        if ((v = opt(opts, bools[i].key))) {
+            if (v->type != QR_VAL_BOOL)
+                return qr_value_error(v, err, "%s must be true or false", bools[i].key);
+            o->feat.flags = v->u.b ? o->feat.flags | bools[i].flag : o->feat.flags & ~bools[i].flag;
+        }
+    if (!(o->feat.flags & (QR_FEAT_UNIGRAMS | QR_FEAT_BIGRAMS)))
+        return qr_value_error(opts, err, "no features: set unigrams: true or bigrams: true");
+    if ((v = opt(opts, "stopwords"))) {
+        const char *s = qr_value_string(v);
+        if (!s || (strcmp(s, "english") && strcmp(s, "none")))
+            return qr_value_error(v, err, "stopwords must be english or none (use stopwords_file for a list)");
+        if (!strcmp(s, "english") && qr_feat_add_english_stopwords(&o->feat, err) != 0)
+            return -1;
+    }
+    if ((v = opt(opts, "stopwords_file"))) {
+        const char *s = qr_value_string(v);
+        if (!s)
+            return qr_value_error(v, err, "stopwords_file must be a file path");
+        char *full = NULL;
+        if (s[0] != '/' && base_dir && strcmp(base_dir, ".")) {
+            size_t n = strlen(base_dir) + strlen(s) + 2;
+            if ((full = malloc(n)))
+                snprintf(full, n, "%s/%s", base_dir, s);
+        } else {
+            full = strdup(s);
+        }
+        if (!full)
+            return qr_error_set(err, "out of memory");
+        qr_error fe;
+        qr_error_clear(&fe);
+        int rc = qr_feat_add_stopwords_file(&o->feat, full, &fe);
+        free(full);
+        if (rc != 0) {
+            if (fe.line)
+                return qr_error_at(err, fe.file, fe.line, fe.col, "%s", fe.message);
+            return qr_value_error(v, err, "%s", fe.message);
+        }
+    }
+    if ((v = opt(opts, "stemmer"))) {
+        qr_error se;
+        qr_error_clear(&se);
+        if (!qr_value_string(v) || qr_feat_set_stemmer(&o->feat, qr_value_string(v), &se) != 0)
+            return qr_value_error(v, err, "%s", se.message[0] ? se.message : "stemmer must be a language name");
+    }
+    if ((v = opt(opts, "buckets"))) {
+        if (v->type != QR_VAL_INT || v->u.i < 0 || v->u.i > 0x7fffffff)
+            return qr_value_error(v, err, "buckets must be 0 (no hashing) or a number of buckets up to 2^31-1");
+        o->feat.buckets = (uint32_t)v->u.i;
+    }
+    return 0;
+}
+
+/* }================================================================== */
+
+struct qr_nb_model {
+    qr_nb_opts opts;
+    size_t n_labels;
+    char **labels;         /* byte order                            */
+    double *docs;          /* documents per label                   */
+    size_t n_feat;         /* vocabulary size, or buckets           */
+    qr_strtab vocab;       /* empty when hashing                    */
+    double *counts;        /* [f * n_labels + c]                    */
+    double *w;             /* per-feature weights, same layout      */
+    double *prior;         /* per label (0 for complement)          */
+};
+
+struct qr_nb_scratch {
+    qr_featurizer *fz;
+};
+
+/* {==================================================================
+ * Training
+ * =================================================================== */
+typedef struct label_counts {
+    char *label;
+    double docs;
+    double *counts;
+    size_t cap;
+} label_counts;
+
+struct qr_nb_trainer {
+    qr_nb_opts opts;
+    qr_featurizer *fz;
+    qr_strtab vocab;
+    label_counts *labels;
+    size_t n_labels, cap_labels;
+    size_t n_docs;
+    size_t last;           /* index of the last label seen (runs of one label are common) */
+};
+
+qr_nb_trainer *qr_nb_trainer_new(const qr_nb_opts *opts, qr_error *err)
+{
+    if (!(opts->alpha > 0) || !isfinite(opts->alpha)) {
+        qr_error_set(err, "alpha must be a number greater than 0 (1.0 is Laplace smoothing), got %g",
+                     opts->alpha);
+        return NULL;
+    }
+    if (!(opts->feat.flags & (QR_FEAT_UNIGRAMS | QR_FEAT_BIGRAMS))) {
+        qr_error_set(err, "no features: turn on unigrams or bigrams (or both)");
+        return NULL;
+    }
+    qr_nb_trainer *t = calloc(1, sizeof *t);
+    if (!t) {
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    t->opts = *opts;
+    qr_strtab_init(&t->vocab);
+    if (qr_feat_opts_copy(&t->opts.feat, &opts->feat, err) != 0) {
+        free(t);
+        return NULL;
+    }
+    if (!(t->fz = qr_featurizer_new(&t->opts.feat, err))) {
+        qr_feat_opts_free(&t->opts.feat);
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void qr_nb_trainer_free(qr_nb_trainer *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n_labels; i++) {
+        free(t->labels[i].label);
+        free(t->labels[i].counts);
+    }
+    free(t->labels);
+    qr_featurizer_free(t->fz);
+    qr_strtab_free(&t->vocab);
+    qr_nb_opts_free(&t->opts);
+    free(t);
+}
+
+size_t qr_nb_trainer_docs(const qr_nb_trainer *t)
+{
+    return t->n_docs;
+}
+
+static label_counts *find_label(qr_nb_trainer *t, const char *label, qr_error *err)
+{
+    if (t->n_labels && !strcmp(t->labels[t->last].label, label))
+        return &t->labels[t->last];
+    for (size_t i = 0; i < t->n_labels; i++)
+        if (!strcmp(t->labels[i].label, label)) {
+            t->last = i;
+            return &t->labels[i];
+        }
+    if (t->n_labels == t->cap_labels) {
+        size_t cap = t->cap_labels ? t->cap_labels * 2 : 8;
+        label_counts *v = realloc(t->labels, cap * sizeof *v);
+        if (!v) {
+            qr_error_set(err, "out of memory");
+            return NULL;
+        }
+        t->labels = v;
+        t->cap_labels = cap;
+    }
+    label_counts *lc = &t->labels[t->n_labels];
+    memset(lc, 0, sizeof *lc);
+    if (!(lc->label = strdup(label))) {
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    t->last = t->n_labels++;
+    return lc;
+}
+
+static int grow_counts(label_counts *lc, size_t need, qr_error *err)
+{
+    size_t cap = lc->cap ? lc->cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    double *c = realloc(lc->counts, cap * sizeof *c);
+    if (!c)
+        return qr_error_set(err, "out of memory");
+    memset(c + lc->cap, 0, (cap - lc->cap) * sizeof *c);
+    lc->counts = c;
+    lc->cap = cap;
+    return 0;
+}
+
+int qr_nb_trainer_add(qr_nb_trainer *t, const qr_tokens *toks, const char *label, qr_error *err)
+{
+    if (!label || !*label)
+        return qr_error_set(err, "a training document needs a non-empty label");
+    label_counts *lc = find_label(t, label, err);
+    if (!lc || qr_featurize(t->fz, toks, err) != 0)
+        return -1;
+    uint32_t buckets = t->opts.feat.buckets;
+    if (buckets && lc->cap < buckets && grow_counts(lc, buckets, err) != 0)
+        return -1;
+    const qr_featurizer *fz = t->fz;
+    for (size_t i = 0; i < fz->n; i++) {
+        size_t id;
+        if (buckets) {
+            id = fz->v[i].hash % buckets;
+        } else {
+            int64_t r = qr_strtab_intern(&t->vocab, fz->buf + fz->v[i].off, fz->v[i].len, fz->v[i].hash, err);
+            if (r < 0)
+                return -1;
+            id = (size_t)r;
+            if (id >= lc->cap && grow_counts(lc, id + 1, err) != 0)
+                return -1;
+        }
+        lc->counts[id] += 1;
+    }
+    lc->docs += 1;
+    t->n_docs++;
+    return 0;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+    const label_counts *x = *(const label_counts *const *)a, *y = *(const label_counts *const *)b;
+    return strcmp(x->label, y->label);
+}
+
+/* Turns counts into weights and priors. */
+static int finalize(qr_nb_model *m, qr_error *err)
+{
+    size_t L = m->n_labels, V = m->n_feat;
+    double alpha = m->opts.alpha;
+    m->w = malloc((V ? V : 1) * L * sizeof *m->w);
+    m->prior = calloc(L, sizeof *m->prior);
+    double *tot = calloc(L, sizeof *tot);
+    if (!m->w || !m->prior || !tot) {
+        free(tot);
+        return qr_error_set(err, "out of memory");
+    }
+    double all_docs = 0;
+    for (size_t c = 0; c < L; c++)
+        all_docs += m->docs[c];
+    for (size_t f = 0; f < V; f++)
+        for (size_t c = 0; c < L; c++)
+            tot[c] += m->counts[f * L + c];
+    if (m->opts.kind == QR_NB_MULTINOMIAL) {
+        for (size_t c = 0; c < L; c++) {
+            m->prior[c] = log(m->docs[c] / all_docs);
+            tot[c] = log(tot[c] + alpha * (double)V);
+        }
+        for (size_t f = 0; f < V; f++)
+            for (size_t c = 0; c < L; c++)
+                m->w[f * L + c] = log(m->counts[f * L + c] + alpha) - tot[c];
+    } else {
+        /* complement of c: every other class; its total is Σc' tot[c'] - tot[c] */
+        double grand = 0;
+        for (size_t c = 0; c < L; c++)
+            grand += tot[c];
+        for (size_t c = 0; c < L; c++)
+            tot[c] = log(grand - tot[c] + alpha * (double)V);
+        for (size_t f = 0; f < V; f++) {
+            double row = 0;
+            for (size_t c = 0; c < L; c++)
+                row += m->counts[f * L + c];
+            for (size_t c = 0; c < L; c++)
+                m->w[f * L + c] = -(log(row - m->counts[f * L + c] + alpha) - tot[c]);
+        }
+    }
+    free(tot);
+    return 0;
+}
+
+qr_nb_model *qr_nb_trainer_model(qr_nb_trainer *t, qr_error *err)
+{
+    if (t->n_docs == 0) {
+        qr_error_set(err, "no training documents");
+        return NULL;
+    }
+    if (t->n_labels < 2) {
+        qr_error_set(err, "training data has only one label ('%s'): a classifier needs examples of at least "
+                     "two labels", t->labels[0].label);
+        return NULL;
+    }
+    qr_nb_model *m = calloc(1, sizeof *m);
+    label_counts **order = calloc(t->n_labels, sizeof *order);
+    if (!m || !order) {
+        free(m);
+        free(order);
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    qr_strtab_init(&m->vocab);
+    m->opts = t->opts;
+    if (qr_feat_opts_copy(&m->opts.feat, &t->opts.feat, err) != 0) {
+        qr_feat_opts_init(&m->opts.feat);
+        goto fail;
+    }
+    for (size_t i = 0; i < t->n_labels; i++)
+        order[i] = &t->labels[i];
+    qsort(order, t->n_labels, sizeof *order, cmp_label);
+    size_t L = m->n_labels = t->n_labels;
+    m->n_feat = t->opts.feat.buckets ? t->opts.feat.buckets : t->vocab.n;
+    m->labels = calloc(L, sizeof *m->labels);
+    m->docs = calloc(L, sizeof *m->docs);
+    m->counts = calloc((m->n_feat ? m->n_feat : 1) * L, sizeof *m->counts);
+    if (!m->labels || !m->docs || !m->counts) {
+        qr_error_set(err, "out of memory");
+        goto fail;
+    }
+    for (size_t c = 0; c < L; c++) {
+        if (!(m->labels[c] = strdup(order[c]->label))) {
+            qr_error_set(err, "out of memory");
+            goto fail;
+        }
+        m->docs[c] = order[c]->docs;
+        size_t n = order[c]->cap < m->n_feat ? order[c]->cap : m->n_feat;
+        for (size_t f = 0; f < n; f++)
+            m->counts[f * L + c] = order[c]->counts[f];
+    }
+    if (!t->opts.feat.buckets)
+        for (size_t f = 0; f < t->vocab.n; f++) {
+            size_t len;
+            const char *s = qr_strtab_str(&t->vocab, f, &len);
+            if (qr_strtab_intern(&m->vocab, s, len, t->vocab.ent[f].hash, err) < 0)
+                goto fail;
+        }
+    if (finalize(m, err) != 0)
+        goto fail;
+    free(order);
+    return m;
+fail:
+    free(order);
+    qr_nb_free(m);
+    return NULL;
+}
+
+void qr_nb_free(qr_nb_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; m->labels && i < m->n_labels; i++)
+        free(m->labels[i]);
+    free(m->labels);
+    free(m->docs);
+    free(m->counts);
+    free(m->w);
+    free(m->prior);
+    qr_strtab_free(&m->vocab);
+    qr_nb_opts_free(&m->opts);
+    free(m);
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Inspecting and predicting
+ * =================================================================== */
+size_t qr_nb_label_count(const qr_nb_model *m) { return m->n_labels; }
+const char *qr_nb_label(const qr_nb_model *m, size_t i) { return i < m->n_labels ? m->labels[i] : NULL; }
+size_t qr_nb_feature_count(const qr_nb_model *m) { return m->n_feat; }
+const qr_nb_opts *qr_nb_options(const qr_nb_model *m) { return &m->opts; }
+double qr_nb_doc_count(const qr_nb_model *m, size_t i) { return i < m->n_labels ? m->docs[i] : 0; }
+
+int qr_nb_label_index(const qr_nb_model *m, const char *label)
+{
+    for (size_t i = 0; i < m->n_labels; i++)
+        if (!strcmp(m->labels[i], label))
+            return (int)i;
+    return -1;
+}
+
+qr_nb_scratch *qr_nb_scratch_new(const qr_nb_model *m, qr_error *err)
+{
+    qr_nb_scratch *s = calloc(1, sizeof *s);
+    if (!s) {
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    if (!(s->fz = qr_featurizer_new(&m->opts.feat, err))) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void qr_nb_scratch_free(qr_nb_scratch *s)
+{
+    if (!s)
+        return;
+    qr_featurizer_free(s->fz);
+    free(s);
+}
+
+int qr_nb_predict(const qr_nb_model *m, qr_nb_scratch *s, const qr_tokens *toks,
+                  double *probs, double *scores, qr_error *err)
+{
+    size_t L = m->n_labels;
+    double local[16];
+    double *sc = scores ? scores : L <= 16 ? local : NULL;
+    if (!sc && !(sc = malloc(L * sizeof *sc)))
+        return qr_error_set(err, "out of memory");
+    if (qr_featurize(s->fz, toks, err) != 0) {
+        if (sc != scores && sc != local)
+            free(sc);
+        return -1;
+    }
+    memcpy(sc, m->prior, L * sizeof *sc);
+    const qr_featurizer *fz = s->fz;
+    uint32_t buckets = m->opts.feat.buckets;
+    for (size_t i = 0; i < fz->n; i++) {
+        size_t id;
+        if (buckets) {
+            id = fz->v[i].hash % buckets;
+        } else {
+            int64_t r = qr_strtab_find(&m->vocab, fz->buf + fz->v[i].off, fz->v[i].len, fz->v[i].hash);
+            if (r < 0)
+                continue;
+            id = (size_t)r;
+        }
+        const double *w = m->w + id * L;
+        for (size_t c = 0; c < L; c++)
+            sc[c] += w[c];
+    }
+    size_t best = 0;
+    for (size_t c = 1; c < L; c++)
+        if (sc[c] > sc[best])
+            best = c;
+    if (probs) {
+        double sum = 0;
+        for (size_t c = 0; c < L; c++)
+            sum += (probs[c] = exp(sc[c] - sc[best]));
+        for (size_t c = 0; c < L; c++)
+            probs[c] /= sum;
+    }
+    if (sc != scores && sc != local)
+        free(sc);
+    return (int)best;
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Model file
+ * =================================================================== */
+typedef struct wbuf {
+    unsigned char *p;
+    size_t len, cap;
+    int oom;
+} wbuf;
+
+static void put(wbuf *b, const void *src, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, src, n);
+    b->len += n;
+}
+
+static void put_u32(wbuf *b, uint32_t v)
+{
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    put(b, x, 4);
+}
+
+static void put_u64(wbuf *b, uint64_t v)
+{
+    put_u32(b, (uint32_t)v);
+    put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_f64(wbuf *b, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    put_u64(b, v);
+}
+
+static void put_str(wbuf *b, const char *s, size_t len)
+{
+    put_u32(b, (uint32_t)len);
+    put(b, s, len);
+}
+
+int qr_nb_save(const qr_nb_model *m, const char *path, qr_error *err)
+{
+    wbuf b = {0};
+    size_t L = m->n_labels;
+    put(&b, MAGIC, 8);
+    put_u32(&b, QR_NB_FORMAT_VERSION);
+    put_u32(&b, (uint32_t)m->opts.kind);
+    put_f64(&b, m->opts.alpha);
+    put_u32(&b, m->opts.feat.flags);
+    put_u32(&b, m->opts.feat.buckets);
+    const char *stem = m->opts.feat.stemmer ? m->opts.feat.stemmer : "";
+    put_str(&b, stem, strlen(stem));
+    put_u32(&b, (uint32_t)m->opts.feat.stop.n);
+    for (size_t i = 0; i < m->opts.feat.stop.n; i++) {
+        size_t len;
+        const char *s = qr_strtab_str(&m->opts.feat.stop, i, &len);
+        put_str(&b, s, len);
+    }
+    put_u32(&b, (uint32_t)L);
+    for (size_t c = 0; c < L; c++) {
+        put_str(&b, m->labels[c], strlen(m->labels[c]));
+        put_f64(&b, m->docs[c]);
+    }
+    put_u64(&b, m->n_feat);
+    if (!m->opts.feat.buckets)
+        for (size_t f = 0; f < m->n_feat; f++) {
+            size_t len;
+            const char *s = qr_strtab_str(&m->vocab, f, &len);
+            put_str(&b, s, len);
+        }
+    for (size_t i = 0; i < m->n_feat * L; i++)
+        put_f64(&b, m->counts[i]);
+    if (!b.oom)
+        put_u32(&b, (uint32_t)crc32(crc32(0L, Z_NULL, 0), b.p, (uInt)b.len));
+    if (b.oom) {
+        free(b.p);
+        return qr_error_set(err, "out of memory");
+    }
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp) {
+        free(b.p);
+        return qr_error_set(err, "out of memory");
+    }
+    snprintf(tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        int e = errno;
+        free(b.p);
+        free(tmp);
+        return qr_error_set(err, "cannot write the model '%s': %s", path, strerror(e));
+    }
+    int ok = fwrite(b.p, 1, b.len, f) == b.len;
+    int e = errno;
+    ok = (fclose(f) == 0) && ok;
+    free(b.p);
+    if (!ok || rename(tmp, path) != 0) {
+        e = ok ? errno : e;
+        remove(tmp);
+        free(tmp);
+        return qr_error_set(err, "cannot write the model '%s': %s", path, strerror(e));
+    }
+    free(tmp);
+    return 0;
+}
+
+typedef struct rbuf {
+    const unsigned char *p;
+    size_t len, pos;
+    int bad;
+} rbuf;
+
+static uint32_t get_u32(rbuf *r)
+{
+    if (r->bad || r->len - r->pos < 4) {
+        r->bad = 1;
+        return 0;
+    }
+    const unsigned char *x = r->p + r->pos;
+    r->pos += 4;
+    return (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+}
+
+static uint64_t get_u64(rbuf *r)
+{
+    uint64_t lo = get_u32(r);
+    return lo | (uint64_t)get_u32(r) << 32;
+}
+
+static double get_f64(rbuf *r)
+{
+    uint64_t v = get_u64(r);
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+static const char *get_str(rbuf *r, size_t *len)
+{
+    uint32_t n = get_u32(r);
+    if (r->bad || r->len - r->pos < n) {
+        r->bad = 1;
+        *len = 0;
+        return "";
+    }
+    const char *s = (const char *)r->p + r->pos;
+    r->pos += n;
+    *len = n;
+    return s;
+}
+
+qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *name, qr_error *err)
+{
+    if (len < 12 || memcmp(data, MAGIC, 8) != 0) {
+        qr_error_at(err, name, 0, 0, "not a quarry model file (no .qrm signature at the start); "
+                    "train one with 'quarry train PIPELINE DATA -o MODEL'");
+        return NULL;
+    }
+    rbuf r = {data, len, 8, 0};
+    uint32_t version = get_u32(&r);
+    if (version != QR_NB_FORMAT_VERSION) {
+        qr_error_at(err, name, 0, 0, "model format version %u is not supported by this quarry (it reads "
+                    "version %d); retrain the model with this quarry's 'quarry train'",
+                    version, QR_NB_FORMAT_VERSION);
+        return NULL;
+    }
+    if (len < 16 || (uint32_t)crc32(crc32(0L, Z_NULL, 0), data, (uInt)(len - 4)) !=
+                        (uint32_t)((uint32_t)data[len - 4] | (uint32_t)data[len - 3] << 8 |
+                                   (uint32_t)data[len - 2] << 16 | (uint32_t)data[len - 1] << 24)) {
+        qr_error_at(err, name, 0, 0, "the model file is corrupt or truncated (checksum mismatch over %zu "
+                    "bytes); train it again or copy it again", len);
+        return NULL;
+    }
+    r.len = len - 4;
+    qr_nb_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    qr_nb_opts_init(&m->opts);
+    qr_strtab_init(&m->vocab);
+    const char *why = "a field runs past the end";
+    uint32_t kind = get_u32(&r);
+    m->opts.alpha = get_f64(&r);
+    m->opts.feat.flags = get_u32(&r);
+    m->opts.feat.buckets = get_u32(&r);
+    size_t slen;
+    const char *stem = get_str(&r, &slen);
+    if (r.bad)
+        goto corrupt;
+    if (kind > QR_NB_COMPLEMENT || !(m->opts.alpha > 0)) {
+        why = "unknown classifier kind or bad alpha";
+        goto corrupt;
+    }
+    m->opts.kind = (qr_nb_kind)kind;
+    if (slen && !(m->opts.feat.stemmer = strndup(stem, slen)))
+        goto oom;
+    uint32_t n_stop = get_u32(&r);
+    for (uint32_t i = 0; i < n_stop && !r.bad; i++) {
+        const char *s = get_str(&r, &slen);
+        if (!r.bad && qr_strtab_intern(&m->opts.feat.stop, s, slen, qr_strtab_hash(s, slen), err) < 0)
+            goto fail;
+    }
+    uint32_t L = get_u32(&r);
+    if (r.bad)
+        goto corrupt;
+    if (L < 2 || L > r.len - r.pos) {
+        why = "bad label count";
+        goto corrupt;
+    }
+    m->n_labels = L;
+    if (!(m->labels = calloc(L, sizeof *m->labels)) || !(m->docs = calloc(L, sizeof *m->docs)))
+        goto oom;
+    for (uint32_t c = 0; c < L; c++) {
+        const char *s = get_str(&r, &slen);
+        m->docs[c] = get_f64(&r);
+        if (r.bad)
+            goto corrupt;
+        if (!(m->labels[c] = strndup(s, slen)))
+            goto oom;
+    }
+    uint64_t V = get_u64(&r);
+    if (r.bad || V > (r.len - r.pos) / 8 || (m->opts.feat.buckets && V != m->opts.feat.buckets)) {
+        why = "bad feature count";
+        goto corrupt;
+    }
+    m->n_feat = (size_t)V;
+    if (!m->opts.feat.buckets)
+        for (size_t f = 0; f < m->n_feat; f++) {
+            const char *s = get_str(&r, &slen);
+            if (r.bad)
+                goto corrupt;
+            int64_t id = qr_strtab_intern(&m->vocab, s, slen, qr_strtab_hash(s, slen), err);
+            if (id < 0)
+                goto fail;
+            if ((size_t)id != f) {
+                why = "a vocabulary entry appears twice";
+                goto corrupt;
+            }
+        }
+    if ((r.len - r.pos) / 8 / L < m->n_feat || (r.len - r.pos) != m->n_feat * L * 8) {
+        why = "the counts do not fill the rest of the file";
+        goto corrupt;
+    }
+    if (!(m->counts = malloc((m->n_feat ? m->n_feat : 1) * L * sizeof *m->counts)))
+        goto oom;
+    for (size_t i = 0; i < m->n_feat * L; i++)
+        m->counts[i] = get_f64(&r);
+    if (finalize(m, err) != 0)
+        goto fail;
+    return m;
+corrupt:
+    qr_error_at(err, name, 0, 0, "the model file is corrupt (%s at byte %zu); train it again", why, r.pos);
+    goto fail;
+oom:
+    qr_error_set(err, "out of memory");
+fail:
+    qr_nb_free(m);
+    return NULL;
+}
+
+qr_nb_model *qr_nb_load(const char *path, qr_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        qr_error_at(err, path, 0, 0, "cannot open the model: %s%s", strerror(errno),
+                    errno == ENOENT ? "; train one with 'quarry train PIPELINE DATA -o MODEL'" : "");
+        return NULL;
+    }
+    unsigned char *data = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 20;
+            unsigned char *p = realloc(data, cap);
+            if (!p) {
+                free(data);
+                fclose(f);
+                qr_error_set(err, "out of memory");
+                return NULL;
+            }
+            data = p;
+        }
+        size_t n = fread(data + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(data);
+        qr_error_at(err, path, 0, 0, "cannot read the model: read error");
+        return NULL;
+    }
+    qr_nb_model *m = qr_nb_load_data(data, len, path, err);
+    free(data);
+    return m;
+}
+
+/* }================================================================== */

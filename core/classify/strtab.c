@@ -1,0 +1,112 @@
+#include "classify/strtab.h"
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void qr_strtab_init(qr_strtab *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void qr_strtab_free(qr_strtab *t)
+{
+    free(t->slots);
+    free(t->ent);
+    free(t->pool);
+    qr_strtab_init(t);
+}
+
+/* 8 bytes at a time, then a final avalanche (splitmix64's finalizer). */
+uint64_t qr_strtab_hash(const char *s, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (len * 0xff51afd7ed558ccdull);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+        s += 8;
+        len -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w ^ ((uint64_t)len << 56)) * 0x94d049bb133111ebull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t hash)
+{
+    if (!t->slots)
+        return -1;
+    for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+        uint32_t id = t->slots[i];
+        if (!id)
+            return -1;
+        const qr_strtab_ent *e = &t->ent[id - 1];
+        if (e->hash == hash && e->len == len && memcmp(t->pool + e->off, s, len) == 0)
+            return id - 1;
+    }
+}
+
+static int grow_slots(qr_strtab *t)
+{
+    size_t n = t->slots ? (t->mask + 1) * 2 : 1024;
+    uint32_t *slots = calloc(n, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t id = 0; id < t->n; id++) {
+        size_t i = t->ent[id].hash & (n - 1);
+        while (slots[i])
+            i = (i + 1) & (n - 1);
+        slots[i] = (uint32_t)id + 1;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->mask = n - 1;
+    return 0;
+}
+
+int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash, qr_error *err)
+{
+    int64_t found = qr_strtab_find(t, s, len, hash);
+    if (found >= 0)
+        return found;
+    if (t->n >= 0x7fffffff || t->pool_len + len + 1 > 0xffffffffu)
+        return qr_error_set(err, "too many distinct strings (more than 2^31, or 4 GiB of text); "
+                            "use hashing to a fixed number of buckets");
+    if (!t->slots || (t->n + 1) * 4 > (t->mask + 1) * 3) {
+        if (grow_slots(t) != 0)
+            return qr_error_set(err, "out of memory");
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        qr_strtab_ent *e = realloc(t->ent, cap * sizeof *e);
+        if (!e)
+            return qr_error_set(err, "out of memory");
+        t->ent = e;
+        t->cap = cap;
+    }
+    if (t->pool_len + len + 1 > t->pool_cap) {
+        size_t cap = t->pool_cap ? t->pool_cap : 4096;
+        while (cap < t->pool_len + len + 1)
+            cap *= 2;
+        char *p = realloc(t->pool, cap);
+        if (!p)
+            return qr_error_set(err, "out of memory");
+        t->pool = p;
+        t->pool_cap = cap;
+    }
+    memcpy(t->pool + t->pool_len, s, len);
+    t->pool[t->pool_len + len] = '\0';
+    t->ent[t->n] = (qr_strtab_ent){hash, (uint32_t)t->pool_len, (uint32_t)len};
+    t->pool_len += len + 1;
+    size_t i = hash & t->mask;
+    while (t->slots[i])
+        i = (i + 1) & t->mask;
+    t->slots[i] = (uint32_t)t->n + 1;
+    return (int64_t)t->n++;
+}

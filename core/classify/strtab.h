@@ -1,0 +1,53 @@
+/*
+ * strtab — an interning hash table of byte strings → dense ids 0, 1, 2…
+ *
+ * Used for classifier vocabularies, stop-word sets and rule words. Strings
+ * are copied into one growing pool (NUL-terminated), so interning a feature
+ * costs no allocation once the pool and slots have grown. Open addressing
+ * with linear probing; the caller supplies the hash (qr_strtab_hash) so a
+ * feature hashed once can be looked up or bucketed without rehashing.
+ *
+ * Ownership: the table owns its pool; qr_strtab_str pointers stay valid
+ * until the next intern (the pool may move) or free. Read-only use (find,
+ * str) is safe from several threads at once.
+ */
+#ifndef QR_STRTAB_H
+#define QR_STRTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "quarry_module.h"
+
+typedef struct qr_strtab_ent {
+    uint64_t hash;
+    uint32_t off, len;
+} qr_strtab_ent;
+
+typedef struct qr_strtab {
+    uint32_t *slots;          /* id + 1; 0 is empty                    */
+    size_t mask;              /* slot count - 1 (a power of two)       */
+    qr_strtab_ent *ent;       /* by id                                 */
+    size_t n, cap;
+    char *pool;
+    size_t pool_len, pool_cap;
+} qr_strtab;
+
+void qr_strtab_init(qr_strtab *t);
+void qr_strtab_free(qr_strtab *t);        /* leaves it empty, reusable */
+
+uint64_t qr_strtab_hash(const char *s, size_t len);
+
+/* Id of s, or -1 when absent. */
+int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t hash);
+/* Id of s, adding it when absent; -1 with err on out of memory or when the
+ * table would pass 2^31 strings or 4 GiB of text. */
+int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash, qr_error *err);
+
+static inline const char *qr_strtab_str(const qr_strtab *t, size_t id, size_t *len)
+{
+    if (len)
+        *len = t->ent[id].len;
+    return t->pool + t->ent[id].off;
+}
+
+#endif
