@@ -141,7 +141,9 @@ static int call_init(lstep *st, lua_State *L, qr_error *err)
     return 0;
 }
 
-static lstate *new_state(lstep *st, qr_error *err)
+/* A loaded state, added to st->states; `taken` marks it as a thread's already
+ * (set before it is visible to other threads). */
+static lstate *new_state(lstep *st, int taken, qr_error *err)
 {
     lstate *s = calloc(1, sizeof *s);
     if (!s || !(s->L = luaL_newstate())) {
@@ -181,6 +183,7 @@ static lstate *new_state(lstep *st, qr_error *err)
         if (call_init(st, L, err) != 0)
             goto fail;
     }
+    s->taken = taken;
     pthread_mutex_lock(&st->mu);
     lstate **tail = &st->states;
     while (*tail)
@@ -292,7 +295,7 @@ static lstep *lstep_new(int is_filter, qr_error *err)
  * are reported before any document is read; the first worker takes it. */
 static void *lstep_ready(lstep *st, qr_error *err)
 {
-    if (!new_state(st, err)) {
+    if (!new_state(st, 0, err)) {
         lstep_free(st);
         return NULL;
     }
@@ -310,10 +313,7 @@ static void *lstep_thread_init(void *state, qr_error *err)
             return s;
         }
     pthread_mutex_unlock(&st->mu);
-    lstate *s = new_state(st, err);
-    if (s)
-        s->taken = 1;
-    return s;
+    return new_state(st, 1, err);
 }
 
 static void unlink_state(lstep *st, lstate *s)
