@@ -491,10 +491,52 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         sum->errors_path = epath;
     }
 
-    wt = qr_pipeline_thread_new_range(p, r.split, nsteps, err);
+    int threaded = r.jobs > 1, fatal = 0, thread_failed = 0;
+    double last_progress = t0;
+    wt = qr_pipeline_thread_new_range(p, threaded ? r.split : 0, nsteps, err);
     if (!wt) {
         free(writer_seconds);
         goto done_nothreads;
+    }
+    if (!threaded) {
+        /* -j 1: everything on the calling thread, one core, no hand-offs */
+        qr_doc *doc = r.slots[0].doc;
+        for (;;) {
+            qr_error e;
+            qr_error_clear(&e);
+            int rr = qr_reader_next(r.reader, doc, &e);
+            int64_t b = qr_reader_bytes_read(r.reader);
+            r.bytes_read = b > 0 ? (uint64_t)b : 0;
+            if (rr == 0)
+                break;
+            if (rr == -2) {
+                fatal = 1;
+                r.fatal_err = e;
+                break;
+            }
+            sum->read++;
+            if (rr == -1) {
+                handle_error(&w, doc, (size_t)-1, &e);
+                sum->failed++;
+            } else {
+                account(&w, qr_pipeline_process_range(p, wt, doc, 0, nsteps, writer_note, &w,
+                                                      writer_seconds));
+            }
+            if (w.stopped || w.errors_failed)
+                break;
+            if (opts->progress && (sum->read & 63) == 0) {
+                double now = now_seconds();
+                if (now - last_progress >= 0.25) {
+                    qr_progress pr = {sum->read, r.bytes_read,
+                                      r.bytes_total > 0 ? (uint64_t)r.bytes_total : 0, now - t0};
+                    opts->progress(opts->progress_ud, &pr);
+                    last_progress = now;
+                }
+            }
+        }
+        n_started = r.jobs;
+        reader_started = 1;
+        goto finished;
     }
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cv_reader, NULL);
@@ -531,7 +573,6 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         }
     }
 
-    double last_progress = t0;
     pthread_mutex_lock(&r.mu);
     while (!r.stop) {
         slot *s = &r.slots[r.next_write % r.window];
@@ -599,16 +640,18 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
             pthread_cond_broadcast(&r.cv_worker);
         }
     }
-    int fatal = r.fatal, thread_failed = r.thread_failed;
+    fatal = r.fatal;
+    thread_failed = r.thread_failed;
     pthread_mutex_unlock(&r.mu);
 
     if (reader_started)
         pthread_join(reader_tid, NULL);
     for (int i = 0; i < n_started; i++)
         pthread_join(workers[i], NULL);
+finished:
     for (size_t i = 0; i < nsteps; i++) {
         sum->steps[i].seconds += writer_seconds[i];
-        for (int k = 0; k < r.jobs; k++)
+        for (int k = 0; threaded && k < r.jobs; k++)
             sum->steps[i].seconds += r.worker_seconds[k][i];
     }
     free(writer_seconds);
@@ -641,10 +684,12 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         fflush(stderr);
     }
     w.errors = NULL;
-    pthread_mutex_destroy(&r.mu);
-    pthread_cond_destroy(&r.cv_reader);
-    pthread_cond_destroy(&r.cv_worker);
-    pthread_cond_destroy(&r.cv_writer);
+    if (threaded) {
+        pthread_mutex_destroy(&r.mu);
+        pthread_cond_destroy(&r.cv_reader);
+        pthread_cond_destroy(&r.cv_worker);
+        pthread_cond_destroy(&r.cv_writer);
+    }
     free(workers);
     free(wargs);
     qr_pipeline_thread_free(wt);
