@@ -40,6 +40,9 @@ typedef struct export_state {
     int format;
     int cp_offsets;
     int include_text, include_meta, include_fields;
+    int include_sentences, include_tokens;
+    char **labels;           /* entity_labels: only these, or all    */
+    size_t nlabels;
     int entities;            /* csv/tsv: a row per entity            */
     int header;
     char **columns;          /* csv/tsv documents: extra columns     */
@@ -219,21 +222,65 @@ typedef struct offset_cursor {
     size_t byte, cp;
 } offset_cursor;
 
-static void span_offsets(const export_state *st, const qr_doc *d, const qr_span *s,
+static void unit_offsets(const export_state *st, const qr_doc *d, uint32_t bstart, uint32_t bend,
                          offset_cursor *c, uint64_t *start, uint64_t *end)
 {
     if (!st->cp_offsets) {
-        *start = s->start;
-        *end = s->end;
+        *start = bstart;
+        *end = bend;
         return;
     }
-    if (s->start >= c->byte)
-        c->cp += count_cp(d->text, c->byte, s->start);
+    if (bstart >= c->byte)
+        c->cp += count_cp(d->text, c->byte, bstart);
     else
-        c->cp -= count_cp(d->text, s->start, c->byte);
-    c->byte = s->start;
+        c->cp -= count_cp(d->text, bstart, c->byte);
+    c->byte = bstart;
     *start = c->cp;
-    *end = c->cp + count_cp(d->text, s->start, s->end);
+    *end = c->cp + count_cp(d->text, bstart, bend);
+}
+
+static void span_offsets(const export_state *st, const qr_doc *d, const qr_span *s,
+                         offset_cursor *c, uint64_t *start, uint64_t *end)
+{
+    unit_offsets(st, d, s->start, s->end, c, start, end);
+}
+
+static int keep_span(const export_state *st, const qr_span *s)
+{
+    if (!st->nlabels)
+        return 1;
+    for (size_t i = 0; i < st->nlabels; i++)
+        if (strcmp(st->labels[i], s->label) == 0)
+            return 1;
+    return 0;
+}
+
+static size_t kept_spans(const export_state *st, const qr_doc *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_spans; i++)
+        n += keep_span(st, &d->spans[i]);
+    return n;
+}
+
+/* "key":[[start,end],…] for n ranges given by the accessor. */
+static int write_ranges(export_state *st, const qr_doc *d, const char *key, size_t n,
+                        const uint32_t *starts, const uint32_t *ends, size_t stride)
+{
+    obuf *b = &st->out;
+    offset_cursor cur = { 0, 0 };
+    if (ob_str(b, key) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t so, eo;
+        uint32_t bs = *(const uint32_t *)((const char *)starts + i * stride);
+        uint32_t be = *(const uint32_t *)((const char *)ends + i * stride);
+        unit_offsets(st, d, bs, be, &cur, &so, &eo);
+        if (ob_str(b, i ? ",[" : "[") != 0 || ob_uint(b, so) != 0 || ob_add(b, ",", 1) != 0 ||
+            ob_uint(b, eo) != 0 || ob_add(b, "]", 1) != 0)
+            return -1;
+    }
+    return ob_add(b, "]", 1);
 }
 
 static int write_jsonl(export_state *st, qr_doc *d)
@@ -251,11 +298,14 @@ static int write_jsonl(export_state *st, qr_doc *d)
     if (ob_str(b, ",\"entities\":[") != 0)
         return -1;
     offset_cursor cur = { 0, 0 };
+    int first = 1;
     for (size_t i = 0; i < d->n_spans; i++) {
         const qr_span *s = &d->spans[i];
+        if (!keep_span(st, s))
+            continue;
         uint64_t so, eo;
         span_offsets(st, d, s, &cur, &so, &eo);
-        if ((i && ob_add(b, ",", 1) != 0) ||
+        if ((!first && ob_add(b, ",", 1) != 0) ||
             ob_str(b, "{\"start\":") != 0 || ob_uint(b, so) != 0 ||
             ob_str(b, ",\"end\":") != 0 || ob_uint(b, eo) != 0 ||
             ob_str(b, ",\"text\":") != 0 || ob_json_str(b, text + s->start, s->end - s->start) != 0 ||
@@ -270,8 +320,21 @@ static int write_jsonl(export_state *st, qr_doc *d)
             return -1;
         if (ob_add(b, "}", 1) != 0)
             return -1;
+        first = 0;
     }
     if (ob_add(b, "]", 1) != 0)
+        return -1;
+    if (st->include_sentences && d->sentences.n &&
+        write_ranges(st, d, ",\"sentences\":[", d->sentences.n, &d->sentences.v[0].start,
+                     &d->sentences.v[0].end, sizeof d->sentences.v[0]) != 0)
+        return -1;
+    if (st->include_sentences && !d->sentences.n && ob_str(b, ",\"sentences\":[]") != 0)
+        return -1;
+    if (st->include_tokens && d->tokens.n &&
+        write_ranges(st, d, ",\"tokens\":[", d->tokens.n, &d->tokens.v[0].start,
+                     &d->tokens.v[0].end, sizeof d->tokens.v[0]) != 0)
+        return -1;
+    if (st->include_tokens && !d->tokens.n && ob_str(b, ",\"tokens\":[]") != 0)
         return -1;
     if (d->n_labels) {
         if (ob_str(b, ",\"labels\":{") != 0)
@@ -394,6 +457,8 @@ static int write_table(export_state *st, qr_doc *d)
         offset_cursor cur = { 0, 0 };
         for (size_t i = 0; i < d->n_spans; i++) {
             const qr_span *s = &d->spans[i];
+            if (!keep_span(st, s))
+                continue;
             uint64_t so, eo;
             span_offsets(st, d, s, &cur, &so, &eo);
             if (cell_str(st, d->id, 1) != 0 || cell_uint(st, so) != 0 || cell_uint(st, eo) != 0 ||
@@ -405,7 +470,7 @@ static int write_table(export_state *st, qr_doc *d)
         return 0;
     }
     if (cell_str(st, d->id, 1) != 0 || cell_str(st, d->label, 0) != 0 ||
-        cell_uint(st, d->n_spans) != 0)
+        cell_uint(st, kept_spans(st, d)) != 0)
         return -1;
     if (st->include_text && cell(st, text, d->len, 0) != 0)
         return -1;
@@ -507,6 +572,12 @@ static const qr_option_def export_options[] = {
     { "include_text", QR_OPT_BOOL, "true", NULL, "write the document text", 0 },
     { "include_meta", QR_OPT_BOOL, "true", NULL, "jsonl: write meta (other input fields)", 0 },
     { "include_fields", QR_OPT_BOOL, "true", NULL, "jsonl: write fields set by steps", 0 },
+    { "include_sentences", QR_OPT_BOOL, "false", NULL,
+      "jsonl: write \"sentences\": [[start, end], …] (splitting the text if no step did)", 0 },
+    { "include_tokens", QR_OPT_BOOL, "false", NULL,
+      "jsonl: write \"tokens\": [[start, end], …] (tokenizing if no step did)", 0 },
+    { "entity_labels", QR_OPT_STRING_LIST, NULL, NULL,
+      "write only the entities with these labels (all when absent)", 0 },
     { "what", QR_OPT_ENUM, "documents", "documents|entities",
       "csv/tsv: a row per document (id,label,n_entities,text,columns…) or per entity "
       "(doc_id,start,end,text,label,id)", 0 },
@@ -544,6 +615,19 @@ static void *export_init(const qr_host_api *api, const qr_value *opts,
     st->include_text = opt_bool(opts, "include_text", 1);
     st->include_meta = opt_bool(opts, "include_meta", 1);
     st->include_fields = opt_bool(opts, "include_fields", 1);
+    st->include_sentences = opt_bool(opts, "include_sentences", 0);
+    st->include_tokens = opt_bool(opts, "include_tokens", 0);
+    const qr_value *labels = qr_value_get(opts, "entity_labels");
+    if (labels && (labels->type == QR_VAL_STRING || labels->type == QR_VAL_LIST)) {
+        st->nlabels = labels->type == QR_VAL_STRING ? 1 : qr_value_len(labels);
+        if (st->nlabels && !(st->labels = calloc(st->nlabels, sizeof *st->labels)))
+            goto oom;
+        for (size_t i = 0; i < st->nlabels; i++) {
+            const char *l = qr_value_string(labels->type == QR_VAL_STRING ? labels : qr_value_at(labels, i));
+            if (!(st->labels[i] = strdup(l ? l : "")))
+                goto oom;
+        }
+    }
     st->entities = strcmp(opt_str(opts, "what", "documents"), "entities") == 0;
     st->header = opt_bool(opts, "header", 1);
     const qr_value *cols = qr_value_get(opts, "columns");
@@ -587,6 +671,10 @@ static int export_process(void *state, void *thread_state, qr_doc *d, qr_error *
     (void)thread_state;
     export_state *st = state;
     qr_doc_sort_spans(d);
+    if (st->format == FMT_JSONL &&
+        ((st->include_sentences && qr_doc_ensure_sentences(d, err) != 0) ||
+         (st->include_tokens && qr_doc_ensure_tokens(d, err) != 0)))
+        return -1;
     int rc;
     if (st->format == FMT_JSONL)
         rc = write_jsonl(st, d);
@@ -661,6 +749,9 @@ static void export_free(void *state)
     for (size_t i = 0; i < st->ncolumns; i++)
         free(st->columns ? st->columns[i] : NULL);
     free(st->columns);
+    for (size_t i = 0; i < st->nlabels; i++)
+        free(st->labels ? st->labels[i] : NULL);
+    free(st->labels);
     free(st->path);
     free(st->tmp);
     free(st->out.p);

@@ -243,6 +243,37 @@ static void test_csv_tsv(void)
     qr_doc_free(d);
 }
 
+static void test_tokens_sentences_filter(void)
+{
+    qr_error err;
+    qr_doc *d = qr_doc_new();
+    const char *text = "H\xC3\xA9 ran. Bo sat.";
+    qr_doc_set_id(d, "t", &err);
+    qr_doc_set_text(d, text, strlen(text), &err);
+    qr_doc_add_span(d, 0, 3, "PERSON", NULL, 1.0, NULL, &err);
+    qr_doc_add_span(d, 9, 11, "PERSON", NULL, 1.0, NULL, &err);
+    qr_doc_add_span(d, 4, 7, "VERB", NULL, 1.0, NULL, &err);
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=ts.jsonl", "include_text=false",
+                                                   "include_sentences=true", "include_tokens=true",
+                                                   "entity_labels=PERSON", NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("ts.jsonl")),
+                 "{\"id\":\"t\",\"entities\":[{\"start\":0,\"end\":2,\"text\":\"H\xC3\xA9\","
+                 "\"label\":\"PERSON\",\"id\":null},{\"start\":8,\"end\":10,\"text\":\"Bo\","
+                 "\"label\":\"PERSON\",\"id\":null}],"
+                 "\"sentences\":[[0,7],[8,15]],"
+                 "\"tokens\":[[0,2],[3,6],[6,7],[8,10],[11,14],[14,15]]}\n");
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=ts-bytes.jsonl", "include_text=false",
+                                                   "include_sentences=true", "offsets=bytes",
+                                                   "entity_labels=VERB|NONE", NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("ts-bytes.jsonl")),
+                 "{\"id\":\"t\",\"entities\":[{\"start\":4,\"end\":7,\"text\":\"ran\","
+                 "\"label\":\"VERB\",\"id\":null}],\"sentences\":[[0,8],[9,16]]}\n");
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=ts.csv", "format=csv", "include_text=false",
+                                                   "entity_labels=PERSON", NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("ts.csv")), "id,label,n_entities\nt,,2\n");
+    qr_doc_free(d);
+}
+
 static void test_atomic(void)
 {
     qr_error err;
@@ -316,6 +347,7 @@ int main(void)
     test_jsonl();
     test_nested_spans();
     test_csv_tsv();
+    test_tokens_sentences_filter();
     test_atomic();
     test_stdout();
     char cmd[300];
