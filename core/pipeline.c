@@ -2,6 +2,7 @@
 #include "doc.h"
 #include "error.h"
 #include "host.h"
+#include "module.h"
 #include "registry.h"
 #include "yaml_load.h"
 #include "io/reader.h"
@@ -928,12 +929,8 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
             goto fail;
         }
     }
-    const qr_value *modules = qr_value_get(root, "modules");
-    if (modules && modules->type != QR_VAL_NULL && qr_value_len(modules) > 0) {
-        qr_value_error(modules, err, "'modules': loading C modules is not supported by this build yet; "
-                       "remove the key (see docs/modules.md)");
+    if (qr_module_load_list(reg, qr_value_get(root, "modules"), p->base_dir, err) != 0)
         goto fail;
-    }
     if (build_input(p, root, err) != 0 || build_steps(p, root, reg, err) != 0)
         goto fail;
     p->ordered_from = p->n_steps;

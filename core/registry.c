@@ -10,9 +10,18 @@ typedef struct reg_entry {
     void *data;
 } reg_entry;
 
+typedef struct reg_attachment {
+    const char *key;
+    void *data;
+    void (*free_fn)(void *);
+} reg_attachment;
+
 struct qr_registry {
     reg_entry *v;       /* sorted by name */
     size_t n, cap;
+    char *origin;       /* for qr_registry_add; NULL = "built-in" */
+    reg_attachment *att;
+    size_t n_att;
 };
 
 /* The qr_step_def of ABI 1.0 ends with `free`. */
@@ -30,7 +39,41 @@ void qr_registry_free(qr_registry *reg)
     for (size_t i = 0; i < reg->n; i++)
         free(reg->v[i].origin);
     free(reg->v);
+    for (size_t i = reg->n_att; i-- > 0;)
+        if (reg->att[i].free_fn)
+            reg->att[i].free_fn(reg->att[i].data);
+    free(reg->att);
+    free(reg->origin);
     free(reg);
+}
+
+int qr_registry_set_origin(qr_registry *reg, const char *origin, qr_error *err)
+{
+    char *o = origin ? strdup(origin) : NULL;
+    if (origin && !o)
+        return qr_error_set(err, "out of memory");
+    free(reg->origin);
+    reg->origin = o;
+    return 0;
+}
+
+int qr_registry_attach(qr_registry *reg, const char *key, void *data,
+                       void (*free_fn)(void *), qr_error *err)
+{
+    reg_attachment *a = realloc(reg->att, (reg->n_att + 1) * sizeof *a);
+    if (!a)
+        return qr_error_set(err, "out of memory");
+    reg->att = a;
+    a[reg->n_att++] = (reg_attachment){key, data, free_fn};
+    return 0;
+}
+
+void *qr_registry_attached(const qr_registry *reg, const char *key)
+{
+    for (size_t i = 0; reg && i < reg->n_att; i++)
+        if (strcmp(reg->att[i].key, key) == 0)
+            return reg->att[i].data;
+    return NULL;
 }
 
 static int valid_name(const char *s)
@@ -102,7 +145,7 @@ int qr_registry_add_ex(qr_registry *reg, const qr_step_def *def, const char *ori
 
 int qr_registry_add(qr_registry *reg, const qr_step_def *def, qr_error *err)
 {
-    return qr_registry_add_ex(reg, def, NULL, NULL, err);
+    return qr_registry_add_ex(reg, def, reg->origin, NULL, err);
 }
 
 static const reg_entry *entry(const qr_registry *reg, const char *name)

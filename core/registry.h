@@ -34,6 +34,18 @@ int qr_registry_add(qr_registry *reg, const qr_step_def *def, qr_error *err);
 int qr_registry_add_ex(qr_registry *reg, const qr_step_def *def,
                        const char *origin, void *data, qr_error *err);
 
+/* Origin that qr_registry_add (so api->register_step) records from now on;
+ * NULL = "built-in". Copied. core/module.c sets it while a module registers. */
+int qr_registry_set_origin(qr_registry *reg, const char *origin, qr_error *err);
+
+/* Keeps `data` until the registry is freed: qr_registry_free then calls
+ * free_fn(data) after every step entry is gone, last attached first
+ * (core/module.c keeps its loaded modules this way, so dlclose comes last).
+ * `key` (a static string) finds it again; NULL if nothing is attached. */
+int qr_registry_attach(qr_registry *reg, const char *key, void *data,
+                       void (*free_fn)(void *), qr_error *err);
+void *qr_registry_attached(const qr_registry *reg, const char *key);
+
 /* Every built-in C step (core/steps/builtins.c). */
 int qr_registry_add_builtins(qr_registry *reg, qr_error *err);
 

@@ -257,6 +257,45 @@ struct qr_host_api {
 typedef int (*qr_module_init_fn)(const qr_host_api *api, qr_registry *reg, qr_error *err);
 #define QR_MODULE_INIT_SYMBOL "quarry_module_init"
 
+/* ===================================================================
+ * Module identity (added in ABI 1.0, before the first release).
+ *
+ * Every module states the ABI it was built for in an exported constant,
+ * which the host reads BEFORE it calls any code of the module: a module
+ * built for another QR_ABI_MAJOR is refused without being run. Write, at
+ * file scope of exactly one source file of the module:
+ *
+ *     QR_MODULE_DECLARE("sentiment", "1.0.0");
+ *
+ * and define quarry_module_init (declared below). `abi_major` and
+ * `abi_minor` stay the first two members in every future ABI.
+ * =================================================================== */
+typedef struct qr_module_info {
+    int abi_major;            /* QR_ABI_MAJOR the module was built with    */
+    int abi_minor;            /* QR_ABI_MINOR the module was built with    */
+    size_t size;              /* sizeof(qr_module_info) as built           */
+    const char *name;         /* the module's name, for messages           */
+    const char *version;      /* the module's own version, for messages    */
+} qr_module_info;
+
+#define QR_MODULE_INFO_SYMBOL "quarry_module_info"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define QR_MODULE_EXPORT __attribute__((visibility("default")))
+#else
+#define QR_MODULE_EXPORT
+#endif
+
+/* Declared here so they stay exported under -fvisibility=hidden and get C
+ * linkage from C++; a module defines both (the first with the macro). */
+QR_MODULE_EXPORT extern const qr_module_info quarry_module_info;
+QR_MODULE_EXPORT int quarry_module_init(const qr_host_api *api, qr_registry *reg,
+                                        qr_error *err);
+
+#define QR_MODULE_DECLARE(name, version)                                   \
+    const qr_module_info quarry_module_info = {                            \
+        QR_ABI_MAJOR, QR_ABI_MINOR, sizeof(qr_module_info), (name), (version)}
+
 #ifdef __cplusplus
 }
 #endif
