@@ -1403,6 +1403,25 @@ const qr_tokens *qr_gazetteer_scratch_tokens(const qr_gazetteer_scratch *s)
     return &s->tk;
 }
 
+/* a[0..n) == b[0..n); short keys (most words) without a call. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n > 8)
+        return memcmp(a, b, n) == 0;
+    if (n >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + n - 4, 4);
+        memcpy(&y1, b + n - 4, 4);
+        return x0 == y0 && x1 == y1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 static uint32_t sym_lookup(const qr_gazetteer *g, const char *s, size_t n)
 {
     uint64_t h = hash_bytes(s, n, HASH_SEED);
@@ -1415,8 +1434,7 @@ static uint32_t sym_lookup(const qr_gazetteer *g, const char *s, size_t n)
         if (!sl.sym)
             return NONE;
         uint32_t y = sl.sym - 1;
-        if (sl.hash == h32 && (n < 255 || g->sym_len[y] == n) &&
-            memcmp(g->strs + g->sym_off[y], s, n) == 0)
+        if (sl.hash == h32 && (n < 255 || g->sym_len[y] == n) && same_bytes(g->strs + g->sym_off[y], s, n))
             return y;
     }
 }

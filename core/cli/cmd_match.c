@@ -6,20 +6,23 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Inputs are matched in chunks of about CHUNK bytes, cut after a blank line
- * when there is one (else after a line break), so memory stays bounded; a
- * match never spans a cut. Offsets are those of the whole input. */
+/* Inputs are read in blocks of CHUNK bytes per job, cut after a blank line
+ * when there is one (else after a line break) into one piece per job; the
+ * pieces are matched in parallel and printed in order. A match never spans
+ * a cut. Offsets are those of the whole input. */
 #define CHUNK (4u << 20)
+#define MAX_JOBS 64
 
 static const char usage_text[] =
     "usage: quarry match [-g FILE]... [--label L] [-e LABEL=REGEX]...\n"
     "                    [--case sensitive|insensitive|smart] [--fold-accents]\n"
-    "                    [--overlaps] [--cache FILE] [--count] [FILE...]\n"
+    "                    [--overlaps] [--cache FILE] [--count] [-j N] [FILE...]\n"
     "\n"
     "Finds gazetteer (dictionary) and regex entities in each FILE (stdin when\n"
     "none is given, or for '-'). Each FILE is one document. Prints one JSON\n"
@@ -42,42 +45,44 @@ static const char usage_text[] =
     "  --cache FILE     keep the compiled gazetteer in FILE, rebuilt when the\n"
     "                   lists or options change\n"
     "  --count          print {\"doc\":FILE,\"matches\":N} per input instead\n"
+    "  -j N             match with N threads (default 1); output is the same\n"
     "  -h, --help       this text\n"
     "\n"
-    "See docs/matching.md. Exit status: 0 success, 1 some inputs failed,\n"
-    "2 usage error, bad list or pattern, or unreadable input.\n";
+    "Large inputs are matched in blocks of a few MB cut at blank lines (else at\n"
+    "line breaks); a match does not span a cut. See docs/matching.md.\n"
+    "Exit status: 0 success, 1 some inputs failed, 2 usage error, bad list or\n"
+    "pattern, or unreadable input.\n";
 
 /* {==================================================================
- * Buffered JSON output
+ * JSON output into a growable buffer
  * =================================================================== */
-typedef struct outbuf {
-    char buf[1 << 16];
-    size_t n;
-} outbuf;
+typedef struct strbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} strbuf;
 
-static void out_flush(outbuf *o)
+static void sb_mem(strbuf *b, const char *s, size_t n)
 {
-    if (o->n)
-        fwrite(o->buf, 1, o->n, stdout);
-    o->n = 0;
-}
-
-static void out_mem(outbuf *o, const char *p, size_t n)
-{
-    if (o->n + n > sizeof o->buf) {
-        out_flush(o);
-        if (n > sizeof o->buf) {
-            fwrite(p, 1, n, stdout);
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->n + n)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
             return;
         }
+        b->p = p;
+        b->cap = cap;
     }
-    memcpy(o->buf + o->n, p, n);
-    o->n += n;
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
 }
 
-static void out_str(outbuf *o, const char *s) { out_mem(o, s, strlen(s)); }
+static void sb_str(strbuf *b, const char *s) { sb_mem(b, s, strlen(s)); }
 
-static void out_uint(outbuf *o, uint64_t v)
+static void sb_uint(strbuf *b, uint64_t v)
 {
     char tmp[24];
     size_t i = sizeof tmp;
@@ -85,7 +90,7 @@ static void out_uint(outbuf *o, uint64_t v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    out_mem(o, tmp + i, sizeof tmp - i);
+    sb_mem(b, tmp + i, sizeof tmp - i);
 }
 
 /* Length of the valid UTF-8 sequence at p (1..4), 0 if invalid. */
@@ -105,11 +110,11 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
 }
 
 /* A JSON string; invalid UTF-8 bytes are written as U+FFFD. */
-static void out_json_str(outbuf *o, const char *s, size_t n)
+static void sb_json_str(strbuf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    out_mem(o, "\"", 1);
+    sb_mem(b, "\"", 1);
     size_t run = 0, i = 0;
     while (i < n) {
         unsigned c = p[i];
@@ -142,39 +147,53 @@ static void out_json_str(outbuf *o, const char *s, size_t n)
             i++;
             continue;
         }
-        out_mem(o, s + run, i - run);
+        sb_mem(b, s + run, i - run);
         if (esc)
-            out_str(o, esc);
+            sb_str(b, esc);
         else
-            out_mem(o, u, 6);
+            sb_mem(b, u, 6);
         i += k;
         run = i;
     }
-    out_mem(o, s + run, n - run);
-    out_mem(o, "\"", 1);
+    sb_mem(b, s + run, n - run);
+    sb_mem(b, "\"", 1);
 }
 
 /* }================================================================== */
 
+/* {==================================================================
+ * Matching one piece (on a worker)
+ * =================================================================== */
 typedef struct hit {
     uint64_t start, end;
     const char *label, *id;    /* id NULL for regex matches */
     size_t order;
 } hit;
 
-typedef struct match_state {
+/* Read-only after set-up, shared by the workers. */
+typedef struct matcher {
     qr_gazetteer *gaz;
-    qr_gazetteer_scratch *gs;
-    qr_gaz_matches gm;
     qr_gaz_overlaps overlaps;
     qr_regex_set *re;
+    int count_only;
+} matcher;
+
+/* One job's buffers (reused from piece to piece) and its current piece. */
+typedef struct worker {
+    const matcher *m;
+    qr_gazetteer_scratch *gs;
+    qr_gaz_matches gm;
     qr_regex_scratch *rs;
     qr_regex_spans rm;
     hit *hits;
     size_t n_hits, cap_hits;
-    int count_only;
-    outbuf out;
-} match_state;
+    strbuf out;
+    const char *name, *text;
+    size_t len;
+    uint64_t base;
+    long found;        /* matches in the piece, -1 on error */
+    qr_error err;
+} worker;
 
 static int hit_cmp(const void *a, const void *b)
 {
@@ -186,83 +205,178 @@ static int hit_cmp(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int add_hit(match_state *st, uint64_t start, uint64_t end, const char *label,
-                   const char *id)
+static int add_hit(worker *w, uint64_t start, uint64_t end, const char *label, const char *id)
 {
-    if (st->n_hits == st->cap_hits) {
-        size_t cap = st->cap_hits ? st->cap_hits * 2 : 256;
-        hit *h = realloc(st->hits, cap * sizeof *h);
+    if (w->n_hits == w->cap_hits) {
+        size_t cap = w->cap_hits ? w->cap_hits * 2 : 256;
+        hit *h = realloc(w->hits, cap * sizeof *h);
         if (!h)
             return -1;
-        st->hits = h;
-        st->cap_hits = cap;
+        w->hits = h;
+        w->cap_hits = cap;
     }
-    st->hits[st->n_hits] = (hit){start, end, label, id, st->n_hits};
-    st->n_hits++;
+    w->hits[w->n_hits] = (hit){start, end, label, id, w->n_hits};
+    w->n_hits++;
     return 0;
 }
 
-/* Matches one chunk at byte `base` of input `name`; returns the number of
- * matches, or -1 with err set. */
-static long match_chunk(match_state *st, const char *name, const char *text, size_t len,
-                        uint64_t base, qr_error *err)
+/* Matches w's piece; sets w->found (or -1 and w->err). */
+static void *match_piece(void *arg)
 {
-    st->n_hits = 0;
-    if (st->gaz && qr_gazetteer_match_text(st->gaz, st->gs, text, len, st->overlaps, &st->gm,
-                                           err) != 0)
-        return -1;
-    st->rm.n = 0;
-    if (st->re && qr_regex_set_match_all(st->re, st->rs, text, len, 0, &st->rm, err) != 0)
-        return -1;
-    if (st->count_only)
-        return (long)(st->gm.n + st->rm.n);
-    for (size_t i = 0; i < st->gm.n; i++)
-        if (add_hit(st, st->gm.v[i].start, st->gm.v[i].end, st->gm.v[i].label, st->gm.v[i].id) != 0)
-            return qr_error_set(err, "out of memory");
-    for (size_t i = 0; i < st->rm.n; i++)
-        if (add_hit(st, st->rm.v[i].start, st->rm.v[i].end, st->rm.v[i].label, NULL) != 0)
-            return qr_error_set(err, "out of memory");
-    if (st->gm.n && st->rm.n)
-        qsort(st->hits, st->n_hits, sizeof *st->hits, hit_cmp);
-    outbuf *o = &st->out;
-    for (size_t i = 0; i < st->n_hits; i++) {
-        const hit *h = &st->hits[i];
-        out_str(o, "{\"doc\":");
-        out_json_str(o, name, strlen(name));
-        out_str(o, ",\"start\":");
-        out_uint(o, base + h->start);
-        out_str(o, ",\"end\":");
-        out_uint(o, base + h->end);
-        out_str(o, ",\"text\":");
-        out_json_str(o, text + h->start, (size_t)(h->end - h->start));
-        out_str(o, ",\"label\":");
-        out_json_str(o, h->label, strlen(h->label));
-        out_str(o, ",\"id\":");
-        if (h->id)
-            out_json_str(o, h->id, strlen(h->id));
-        else
-            out_str(o, "null");
-        out_str(o, "}\n");
+    worker *w = arg;
+    const matcher *m = w->m;
+    qr_error *err = &w->err;
+    qr_error_clear(err);
+    w->found = -1;
+    w->n_hits = 0;
+    w->out.n = 0;
+    w->gm.n = 0;
+    w->rm.n = 0;
+    if (m->gaz && qr_gazetteer_match_text(m->gaz, w->gs, w->text, w->len, m->overlaps, &w->gm,
+                                          err) != 0)
+        return NULL;
+    if (m->re && qr_regex_set_match_all(m->re, w->rs, w->text, w->len, 0, &w->rm, err) != 0)
+        return NULL;
+    if (m->count_only) {
+        w->found = (long)(w->gm.n + w->rm.n);
+        return NULL;
     }
-    return (long)st->n_hits;
+    for (size_t i = 0; i < w->gm.n; i++)
+        if (add_hit(w, w->gm.v[i].start, w->gm.v[i].end, w->gm.v[i].label, w->gm.v[i].id) != 0)
+            goto oom;
+    for (size_t i = 0; i < w->rm.n; i++)
+        if (add_hit(w, w->rm.v[i].start, w->rm.v[i].end, w->rm.v[i].label, NULL) != 0)
+            goto oom;
+    if (w->gm.n && w->rm.n)
+        qsort(w->hits, w->n_hits, sizeof *w->hits, hit_cmp);
+    strbuf *o = &w->out;
+    for (size_t i = 0; i < w->n_hits; i++) {
+        const hit *h = &w->hits[i];
+        sb_str(o, "{\"doc\":");
+        sb_json_str(o, w->name, strlen(w->name));
+        sb_str(o, ",\"start\":");
+        sb_uint(o, w->base + h->start);
+        sb_str(o, ",\"end\":");
+        sb_uint(o, w->base + h->end);
+        sb_str(o, ",\"text\":");
+        sb_json_str(o, w->text + h->start, (size_t)(h->end - h->start));
+        sb_str(o, ",\"label\":");
+        sb_json_str(o, h->label, strlen(h->label));
+        sb_str(o, ",\"id\":");
+        if (h->id)
+            sb_json_str(o, h->id, strlen(h->id));
+        else
+            sb_str(o, "null");
+        sb_str(o, "}\n");
+    }
+    if (o->oom)
+        goto oom;
+    w->found = (long)w->n_hits;
+    return NULL;
+oom:
+    qr_error_set(err, "out of memory");
+    return NULL;
 }
 
-/* Where to cut buf[0..have) so the rest can wait for more input: after the
- * last blank line, else after the last line break; 0 if neither. */
-static size_t cut_point(const char *buf, size_t have)
+static int worker_init(worker *w, const matcher *m)
 {
-    for (size_t i = have; i >= 2 && i > have / 2; i--)
-        if (buf[i - 1] == '\n' && (buf[i - 2] == '\n' || (buf[i - 2] == '\r' && i >= 3 && buf[i - 3] == '\n')))
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    qr_gaz_matches_init(&w->gm);
+    qr_regex_spans_init(&w->rm);
+    if (m->gaz && !(w->gs = qr_gazetteer_scratch_new()))
+        return -1;
+    if (m->re && !(w->rs = qr_regex_scratch_new(m->re, &w->err)))
+        return -1;
+    return 0;
+}
+
+static void worker_free(worker *w)
+{
+    qr_gazetteer_scratch_free(w->gs);
+    qr_gaz_matches_free(&w->gm);
+    qr_regex_scratch_free(w->rs);
+    qr_regex_spans_free(&w->rm);
+    free(w->hits);
+    free(w->out.p);
+}
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Reading inputs in blocks
+ * =================================================================== */
+
+/* The best place to cut buf[from..to) so that the rest can go to the next
+ * piece: after the last blank line in its second half, else after the last
+ * line break; `from` if there is none. */
+static size_t cut_point(const char *buf, size_t from, size_t to)
+{
+    size_t half = from + (to - from) / 2;
+    for (size_t i = to; i >= from + 2 && i > half; i--)
+        if (buf[i - 1] == '\n' &&
+            (buf[i - 2] == '\n' || (buf[i - 2] == '\r' && i >= from + 3 && buf[i - 3] == '\n')))
             return i;
-    for (size_t i = have; i > 0; i--)
+    for (size_t i = to; i > from; i--)
         if (buf[i - 1] == '\n')
             return i;
+    return from;
+}
+
+typedef struct run_state {
+    worker *w;
+    int jobs;
+    char *buf;
+    size_t cap;
+} run_state;
+
+/* Matches buf[0..len) of input `name` (at byte `base`) on the workers and
+ * prints the results in order. Adds to *total. Returns 0 or 1 (error shown). */
+static int run_block(run_state *rs, const char *name, size_t len, uint64_t base, uint64_t *total)
+{
+    size_t from = 0;
+    int used = 0;
+    for (int k = 0; k < rs->jobs && from < len; k++) {
+        size_t to = k == rs->jobs - 1 ? len : cut_point(rs->buf, from, from + (len - from) / (size_t)(rs->jobs - k));
+        if (to == from && k < rs->jobs - 1)
+            continue;
+        worker *w = &rs->w[used++];
+        w->name = name;
+        w->text = rs->buf + from;
+        w->len = to - from;
+        w->base = base + from;
+        from = to;
+    }
+    pthread_t tid[MAX_JOBS];
+    int started[MAX_JOBS] = {0};
+    for (int k = 1; k < used; k++)
+        started[k] = pthread_create(&tid[k], NULL, match_piece, &rs->w[k]) == 0;
+    for (int k = 0; k < used; k++)
+        if (k == 0 || !started[k])
+            match_piece(&rs->w[k]);
+    for (int k = 1; k < used; k++)
+        if (started[k])
+            pthread_join(tid[k], NULL);
+    for (int k = 0; k < used; k++) {
+        worker *w = &rs->w[k];
+        if (w->found < 0) {
+            if (w->err.offset >= 0 && w->base > 0)
+                cli_usage_error("match", "%s: %s (offsets count from byte %llu of the input)",
+                                name, w->err.message, (unsigned long long)w->base);
+            else
+                cli_usage_error("match", "%s: %s", name, w->err.message);
+            return 1;
+        }
+        *total += (uint64_t)w->found;
+        if (w->out.n)
+            fwrite(w->out.p, 1, w->out.n, stdout);
+    }
     return 0;
 }
 
 /* Matches one input (path, or stdin for "-"). Returns 0, 1 (the input
  * failed; message printed) or 2 (unreadable). */
-static int run_input(match_state *st, const char *path, char **bufp, size_t *capp)
+static int run_input(run_state *rs, const char *path)
 {
     int is_stdin = strcmp(path, "-") == 0;
     int fd = is_stdin ? 0 : open(path, O_RDONLY);
@@ -274,22 +388,21 @@ static int run_input(match_state *st, const char *path, char **bufp, size_t *cap
             close(fd);
         return cli_usage_error("match", "cannot read '%s': %s", path, strerror(EISDIR));
     }
-    char *buf = *bufp;
-    size_t cap = *capp, have = 0;
+    size_t block = (size_t)CHUNK * (size_t)rs->jobs, have = 0;
     uint64_t base = 0, total = 0;
     int eof = 0, rc = 0;
     while (!eof) {
-        if (have == cap) {
-            size_t ncap = cap ? cap * 2 : CHUNK;
-            char *nb = realloc(buf, ncap);
+        if (have == rs->cap) {
+            size_t ncap = rs->cap ? rs->cap * 2 : block;
+            char *nb = realloc(rs->buf, ncap);
             if (!nb) {
                 rc = cli_usage_error("match", "%s: out of memory reading the input", path);
                 break;
             }
-            buf = nb;
-            cap = ncap;
+            rs->buf = nb;
+            rs->cap = ncap;
         }
-        ssize_t r = read(fd, buf + have, cap - have);
+        ssize_t r = read(fd, rs->buf + have, rs->cap - have);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -301,42 +414,35 @@ static int run_input(match_state *st, const char *path, char **bufp, size_t *cap
         have += (size_t)r;
         size_t cut = have;
         if (!eof) {
-            if (have < cap)
+            if (have < block && have < rs->cap)
                 continue;
-            if ((cut = cut_point(buf, have)) == 0)
+            if ((cut = cut_point(rs->buf, 0, have)) == 0)
                 continue;       /* one long line: read on */
         }
-        qr_error err;
-        qr_error_clear(&err);
-        long n = match_chunk(st, path, buf, cut, base, &err);
-        if (n < 0) {
-            if (err.offset >= 0 && base > 0)
-                cli_usage_error("match", "%s: %s (offsets count from byte %llu of the input)",
-                                path, err.message, (unsigned long long)base);
-            else
-                cli_usage_error("match", "%s: %s", path, err.message);
-            rc = 1;
+        if ((rc = run_block(rs, path, cut, base, &total)) != 0)
             break;
-        }
-        total += (uint64_t)n;
-        out_flush(&st->out);
         base += cut;
-        memmove(buf, buf + cut, have - cut);
+        memmove(rs->buf, rs->buf + cut, have - cut);
         have -= cut;
     }
     if (!is_stdin)
         close(fd);
-    *bufp = buf;
-    *capp = cap;
-    if (st->count_only && rc == 0) {
-        out_str(&st->out, "{\"doc\":");
-        out_json_str(&st->out, path, strlen(path));
-        out_str(&st->out, ",\"matches\":");
-        out_uint(&st->out, total);
-        out_str(&st->out, "}\n");
+    if (rs->w[0].m->count_only && rc == 0) {
+        strbuf o = {0};
+        sb_str(&o, "{\"doc\":");
+        sb_json_str(&o, path, strlen(path));
+        sb_str(&o, ",\"matches\":");
+        sb_uint(&o, total);
+        sb_str(&o, "}\n");
+        if (o.n)
+            fwrite(o.p, 1, o.n, stdout);
+        free(o.p);
     }
+    fflush(stdout);
     return rc;
 }
+
+/* }================================================================== */
 
 /* {==================================================================
  * Options and set-up
@@ -346,7 +452,7 @@ typedef struct opts {
     char **patterns;
     size_t n_lists, n_files, n_patterns;
     const char *label, *cache;
-    int case_mode, fold, overlaps, count;
+    int case_mode, fold, overlaps, count, jobs;
 } opts;
 
 static int has_suffix(const char *s, const char *suf)
@@ -355,7 +461,7 @@ static int has_suffix(const char *s, const char *suf)
     return n >= k && strcmp(s + n - k, suf) == 0;
 }
 
-static int build_gazetteer(match_state *st, const opts *op)
+static int build_gazetteer(matcher *st, const opts *op)
 {
     qr_error err;
     char msg[1600];
@@ -408,7 +514,7 @@ static int build_gazetteer(match_state *st, const opts *op)
     return 0;
 }
 
-static int build_regex(match_state *st, const opts *op)
+static int build_regex(matcher *st, const opts *op)
 {
     qr_error err;
     qr_error_clear(&err);
@@ -426,8 +532,6 @@ static int build_regex(match_state *st, const opts *op)
         if (rc < 0)
             return cli_usage_error("match", "%s", err.message);
     }
-    if (!(st->rs = qr_regex_scratch_new(st->re, &err)))
-        return cli_usage_error("match", "%s", err.message);
     return 0;
 }
 
@@ -474,10 +578,10 @@ static int parse_args(int argc, char **argv, opts *op, int *done)
             op->count = 1;
             continue;
         }
-        const char *names[] = {"-g", "-e", "--label", "--case", "--cache"};
+        const char *names[] = {"-g", "-e", "--label", "--case", "--cache", "-j"};
         int which = -1;
         v = NULL;
-        for (int k = 0; k < 5 && which < 0; k++)
+        for (int k = 0; k < 6 && which < 0; k++)
             if ((v = opt_value(argc, argv, &i, names[k])) != NULL)
                 which = k;
         if (which >= 0 && !*v)
@@ -493,6 +597,15 @@ static int parse_args(int argc, char **argv, opts *op, int *done)
                                        "insensitive or smart)", v);
             continue;
         case 4: op->cache = v; continue;
+        case 5: {
+            char *end;
+            long j = strtol(v, &end, 10);
+            if (*end || j < 1 || j > MAX_JOBS)
+                return cli_usage_error("match", "-j expects a number of threads from 1 to %d, "
+                                       "got '%s'", MAX_JOBS, v);
+            op->jobs = (int)j;
+            continue;
+        }
         default: break;
         }
         if (a[0] == '-' && a[1] != '\0')
@@ -508,15 +621,14 @@ int cmd_match(int argc, char **argv)
 {
     opts op;
     memset(&op, 0, sizeof op);
-    match_state st;
-    memset(&st, 0, sizeof st);
-    qr_gaz_matches_init(&st.gm);
-    qr_regex_spans_init(&st.rm);
+    op.jobs = 1;
+    matcher m;
+    memset(&m, 0, sizeof m);
+    run_state rs;
+    memset(&rs, 0, sizeof rs);
     op.lists = calloc((size_t)argc + 1, sizeof *op.lists);
     op.files = calloc((size_t)argc + 1, sizeof *op.files);
     op.patterns = calloc((size_t)argc + 1, sizeof *op.patterns);
-    char *buf = NULL;
-    size_t cap = 0;
     int done, rc;
     if (!op.lists || !op.files || !op.patterns) {
         rc = cli_usage_error("match", "out of memory");
@@ -529,36 +641,40 @@ int cmd_match(int argc, char **argv)
                              "pattern (-e LABEL=REGEX); run 'quarry match --help'");
         goto out;
     }
-    if (op.n_lists && (rc = build_gazetteer(&st, &op)) != 0)
+    if (op.n_lists && (rc = build_gazetteer(&m, &op)) != 0)
         goto out;
-    if (op.n_patterns && (rc = build_regex(&st, &op)) != 0)
+    if (op.n_patterns && (rc = build_regex(&m, &op)) != 0)
         goto out;
-    if (st.gaz && !(st.gs = qr_gazetteer_scratch_new())) {
+    m.overlaps = op.overlaps ? QR_GAZ_ALL : QR_GAZ_LONGEST;
+    m.count_only = op.count;
+    if (!(rs.w = calloc((size_t)op.jobs, sizeof *rs.w))) {
         rc = cli_usage_error("match", "out of memory");
         goto out;
     }
-    st.overlaps = op.overlaps ? QR_GAZ_ALL : QR_GAZ_LONGEST;
-    st.count_only = op.count;
+    for (rs.jobs = 0; rs.jobs < op.jobs; rs.jobs++) {
+        if (worker_init(&rs.w[rs.jobs], &m) != 0) {
+            rc = cli_usage_error("match", "%s", rs.w[rs.jobs].err.message[0] ?
+                                 rs.w[rs.jobs].err.message : "out of memory");
+            rs.jobs++;
+            goto out;
+        }
+    }
     if (op.n_files == 0)
         op.files[op.n_files++] = "-";
     for (size_t i = 0; i < op.n_files; i++) {
-        int r = run_input(&st, op.files[i], &buf, &cap);
-        out_flush(&st.out);
+        int r = run_input(&rs, op.files[i]);
         if (r > rc)
             rc = r;
         if (r == 2)
             break;
     }
-    fflush(stdout);
 out:
-    free(buf);
-    free(st.hits);
-    qr_gaz_matches_free(&st.gm);
-    qr_regex_spans_free(&st.rm);
-    qr_gazetteer_scratch_free(st.gs);
-    qr_gazetteer_free(st.gaz);
-    qr_regex_scratch_free(st.rs);
-    qr_regex_set_free(st.re);
+    for (int k = 0; rs.w && k < rs.jobs; k++)
+        worker_free(&rs.w[k]);
+    free(rs.w);
+    free(rs.buf);
+    qr_gazetteer_free(m.gaz);
+    qr_regex_set_free(m.re);
     free(op.lists);
     free(op.files);
     free(op.patterns);
