@@ -123,6 +123,19 @@ err=$(printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 check_contains "catastrophic regex bounded" "quarry match: -: regex BAD: match limit exceeded" "$err"
 check "catastrophic regex: status 1" 1 "$rc"
 
+# -j: pieces matched in parallel, printed in order, offsets of the whole input.
+i=0; : > "$T/many.txt"
+while [ $i -lt 40 ]; do printf 'Line %d in New York.\nAnd York\n\n' $i >> "$T/many.txt"; i=$((i+1)); done
+one=$($Q match -g "$T/places.tsv" "$T/many.txt")
+three=$($Q match -j 3 -g "$T/places.tsv" "$T/many.txt")
+check "-j 3 prints what -j 1 prints" "$one" "$three"
+check "-j 3 match count" 80 "$(printf '%s\n' "$three" | wc -l | tr -d ' ')"
+check "-j 3 last match offset" \
+"{\"doc\":\"$T/many.txt\",\"start\":1224,\"end\":1228,\"text\":\"York\",\"label\":\"GPE\",\"id\":\"York\"}" \
+"$(printf '%s\n' "$three" | tail -1)"
+err=$($Q match -j 0 -g "$T/places.tsv" 2>&1 </dev/null)
+check "bad -j" "quarry match: -j expects a number of threads from 1 to 64, got '0'" "$err"
+
 out=$($Q match --help | head -1)
 check "--help" "usage: quarry match [-g FILE]... [--label L] [-e LABEL=REGEX]..." "$out"
 
