@@ -10,7 +10,9 @@
  * for news, where a phrase repeated across the article matters more than a
  * long one said once, the score is multiplied by the number of times the
  * phrase occurs (`repeat_weight: false` gives plain RAKE).
- * Terms are token keys (NFKC + case-folded) joined by spaces.
+ * Words inside spans whose label is in skip_labels split candidates too
+ * (entities are reported on their own). Terms are token keys (NFKC +
+ * case-folded) joined by spaces.
  *
  * Output: doc field `field` (default "keywords"): the top `top` phrases as
  * [{"term", "score", "count"}], best first; ties broken by count, then term.
@@ -24,7 +26,7 @@
 #include <string.h>
 
 typedef struct kw_state {
-    qr_wordset *stop;
+    qr_wordset *stop, *skip;
     char field[64];
     int top, max_words, repeat_weight, min_len;
 } kw_state;
@@ -49,6 +51,8 @@ typedef struct kw_scratch {
     size_t n_p, cap_p;
     char *arena;
     size_t n_arena, cap_arena;
+    uint8_t *skip;             /* per token: inside a span with a skip label */
+    size_t cap_skip;
 } kw_scratch;
 
 /* Grows array `v` (of *cap items) to hold `need`; returns the new pointer
@@ -68,10 +72,10 @@ static void *grow(void *v, size_t *cap, size_t need, size_t size)
 #define GROW(arr, cap, need) \
     ((need) <= (cap) ? 1 : ((tmp = grow((arr), &(cap), (need), sizeof *(arr))) ? ((arr) = tmp, 1) : 0))
 
-static int content_word(const kw_state *st, const qr_doc *d, size_t i)
+static int content_word(const kw_state *st, const kw_scratch *sc, const qr_doc *d, size_t i)
 {
     const qr_token *t = &d->tokens.v[i];
-    if (t->kind != QR_TOK_WORD || t->key_len < (uint32_t)st->min_len)
+    if (sc->skip[i] || t->kind != QR_TOK_WORD || t->key_len < (uint32_t)st->min_len)
         return 0;
     const char *k = qr_token_key(&d->tokens, i);
     int letters = 0;
@@ -111,17 +115,35 @@ static int kw_process(void *state, void *ts, qr_doc *d, qr_error *err)
     if (qr_doc_ensure_sentences(d, err) != 0)
         return -1;
     sc->n_w = sc->n_p = sc->n_arena = 0;
+    if (!GROW(sc->skip, sc->cap_skip, d->tokens.n + 1))
+        goto oom;
+    memset(sc->skip, 0, d->tokens.n + 1);
+    for (size_t s = 0; s < d->n_spans; s++) {   /* entity words are not key phrases */
+        const qr_span *sp = &d->spans[s];
+        if (!qr_wordset_has(st->skip, sp->label, strlen(sp->label)))
+            continue;
+        size_t lo = 0, hi = d->tokens.n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (d->tokens.v[mid].end <= sp->start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < d->tokens.n && d->tokens.v[i].start < sp->end; i++)
+            sc->skip[i] = 1;
+    }
 
     /* candidates: word runs split at stop words, punctuation, sentences */
     for (size_t s = 0; s < d->sentences.n; s++) {
         size_t i = d->sentences.v[s].tok_start, end = d->sentences.v[s].tok_end;
         while (i < end) {
-            if (!content_word(st, d, i)) {
+            if (!content_word(st, sc, d, i)) {
                 i++;
                 continue;
             }
             size_t j = i;
-            while (j < end && content_word(st, d, j)
+            while (j < end && content_word(st, sc, d, j)
                    && (j == i || !(d->tokens.v[j].flags & QR_TF_NEWLINE_BEFORE)))
                 j++;
             if (j - i > (size_t)st->max_words) {   /* too long to be a key phrase */
@@ -213,6 +235,7 @@ out:
         free(local.sorted);
         free(local.p);
         free(local.arena);
+        free(local.skip);
     }
     return rc;
 }
@@ -220,15 +243,17 @@ out:
 static void kw_free(void *state)
 {
     kw_state *st = state;
-    if (st)
+    if (st) {
         qr_wordset_free(st->stop);
+        qr_wordset_free(st->skip);
+    }
     free(st);
 }
 
 static void *kw_init(const qr_host_api *api, const qr_value *opts, const qr_step_ctx *ctx, qr_error *err)
 {
     kw_state *st = calloc(1, sizeof *st);
-    if (!st || !(st->stop = qr_wordset_new())) {
+    if (!st || !(st->stop = qr_wordset_new()) || !(st->skip = qr_wordset_new())) {
         kw_free(st);
         qr_error_set(err, "out of memory");
         return NULL;
@@ -246,6 +271,17 @@ static void *kw_init(const qr_host_api *api, const qr_value *opts, const qr_step
         return NULL;
     }
     memcpy(st->field, f, strlen(f) + 1);
+    if ((v = api->opt(opts, "skip_labels")) != NULL) {
+        size_t n = api->value_type(v) == QR_VAL_LIST ? api->value_len(v) : 1;
+        for (size_t i = 0; i < n; i++) {
+            const char *l = api->value_string(api->value_type(v) == QR_VAL_LIST ? api->value_at(v, i) : v);
+            if (l && qr_wordset_add(st->skip, l, strlen(l)) != 0) {
+                qr_error_set(err, "out of memory");
+                kw_free(st);
+                return NULL;
+            }
+        }
+    }
     if ((v = api->opt(opts, "stopwords")) && api->value_string(v) && *api->value_string(v)) {
         char *p = api->resolve_path(ctx, api->value_string(v));
         int rc = p ? qr_wordset_load(st->stop, p, err) : qr_error_set(err, "out of memory");
@@ -278,6 +314,7 @@ static void kw_thread_free(void *state, void *ts)
     free(sc->sorted);
     free(sc->p);
     free(sc->arena);
+    free(sc->skip);
     free(sc);
 }
 
@@ -288,6 +325,8 @@ static const qr_option_def kw_options[] = {
     {"repeat_weight", QR_OPT_BOOL, "true", NULL,
      "multiply a phrase's RAKE score by its count (false: plain RAKE)", 0},
     {"stopwords", QR_OPT_PATH, NULL, NULL, "extra stop words, one a line (added to the English list)", 0},
+    {"skip_labels", QR_OPT_STRING_LIST, NULL, NULL,
+     "words inside spans with these labels (PERSON, GPE…) are left out of key phrases", 0},
     {"field", QR_OPT_STRING, "keywords", NULL, "doc field for [{term, score, count}]", 0},
     {NULL, 0, NULL, NULL, NULL, 0}};
 

@@ -11,7 +11,6 @@
  *   - a title or role right before it or inside the run ("leader Kim Jong
  *     Un", "adviser Chang Ho-jin", "President Vladimir Putin");
  *   - its first word is a known given name and another word follows;
- *   - it has a hyphenated part of the Korean given-name shape ("Cho Tae-yul");
  *   - an apposition follows (", a senior analyst", ", who …");
  *   - a speech verb is next to it ("said Jenny Town", "Jenny Town said").
  * Single words become persons only with a title or through coreference:
@@ -29,11 +28,13 @@
 #include <string.h>
 
 typedef struct persons_state {
-    qr_wordset *titles, *given, *ignore;
+    qr_wordset *titles, *given, *ignore, *weak;
     size_t max_title;
     char label[64], org_label[64];
     int coref, guess_orgs;
 } persons_state;
+
+enum { SP_WEAK = 1, SP_DROP = 2 };
 
 typedef struct cand {
     uint32_t a, b;     /* name tokens [a, b)                               */
@@ -41,11 +42,14 @@ typedef struct cand {
     int titled;
     double score;
     int alias_of;      /* index of the longer name it is part of, or -1     */
+    int org;           /* a guessed organization, not a person              */
 } cand;
 
 typedef struct scratch {
     int32_t *cover;    /* per token: index of the covering span, or -1      */
     size_t cap_cover;
+    uint8_t *span_flags; /* per span: SP_WEAK, SP_DROP                      */
+    size_t cap_flags;
     cand *c;
     size_t n_c, cap_c;
     char *buf;
@@ -125,6 +129,30 @@ static int free_tok(const ctx *c, size_t i)
     return c->sc->cover[i] < 0;
 }
 
+/* Covered only by a span from a weak source (a city list): a name may take it. */
+static int soft_tok(const ctx *c, size_t i)
+{
+    int32_t s = c->sc->cover[i];
+    return s >= 0 && (c->sc->span_flags[s] & SP_WEAK);
+}
+
+static int open_tok(const ctx *c, size_t i)
+{
+    return free_tok(c, i) || soft_tok(c, i);
+}
+
+/* Drops the weak spans over tokens [a, b), or every span inside them. */
+static void drop_covered(ctx *c, size_t a, size_t b, int all)
+{
+    uint32_t lo = c->t[a].start, hi = c->t[b - 1].end;
+    for (size_t s = 0; s < c->doc->n_spans; s++) {
+        const qr_span *sp = &c->doc->spans[s];
+        if (sp->start < hi && sp->end > lo
+            && ((c->sc->span_flags[s] & SP_WEAK) || (all && sp->start >= lo && sp->end <= hi)))
+            c->sc->span_flags[s] |= SP_DROP;
+    }
+}
+
 /* Keys of tokens [a, b) joined by spaces, in the scratch buffer. */
 static const char *join_keys(const ctx *c, size_t a, size_t b, size_t *len)
 {
@@ -173,14 +201,6 @@ static size_t title_before(const ctx *c, size_t lo, size_t end)
 /* {==================================================================
  * Cues
  * =================================================================== */
-static int hyphen_given(const ctx *c, size_t i)
-{
-    size_t n;
-    const char *s = tok_text(c, i, &n);
-    const char *h = memchr(s, '-', n);
-    return h && h > s && h + 1 < s + n && h[1] >= 'a' && h[1] <= 'z';
-}
-
 /* ", a senior analyst at", ", the company's chief economist", ", who" */
 static int apposition_after(const ctx *c, size_t b, size_t end)
 {
@@ -211,6 +231,19 @@ static int speech_next(const ctx *c, size_t i, size_t lo, size_t end)
 
 /* }================================================================== */
 
+/* "in Vladimir", "near Tanabe": a place, not a short mention of a person */
+static int locative_before(const ctx *c, size_t a)
+{
+    static const char *const preps[] = {"across", "at", "from", "in", "into", "near", "outside",
+                                        "to", "toward", "towards", "via", NULL};
+    if (a == 0)
+        return 0;
+    for (size_t k = 0; preps[k]; k++)
+        if (key_is(c, a - 1, preps[k]))
+            return !(a >= 2 && strcmp(preps[k], "to") == 0 && key_is(c, a - 2, "according"));
+    return 0;
+}
+
 static int push_cand(scratch *sc, uint32_t a, uint32_t b, int accepted, int titled, double score)
 {
     if (sc->n_c == sc->cap_c) {
@@ -221,20 +254,17 @@ static int push_cand(scratch *sc, uint32_t a, uint32_t b, int accepted, int titl
         sc->c = v;
         sc->cap_c = cap;
     }
-    sc->c[sc->n_c++] = (cand){a, b, accepted, titled, score, -1};
+    sc->c[sc->n_c++] = (cand){a, b, accepted, titled, score, -1, 0};
     return 0;
 }
 
 static int add_org(ctx *c, size_t a, size_t b, qr_error *err)
 {
-    char id[512];
-    size_t n = c->t[b - 1].end - c->t[a].start;
-    if (n >= sizeof id)
-        n = sizeof id - 1;
-    memcpy(id, c->doc->text + c->t[a].start, n);
-    id[n] = '\0';
-    return qr_doc_add_span(c->doc, c->t[a].start, c->t[b - 1].end, c->st->org_label, id, 0.6,
-                           NULL, err);
+    drop_covered(c, a, b, 1);
+    if (push_cand(c->sc, (uint32_t)a, (uint32_t)b, 1, 0, 0.6) != 0)
+        return qr_error_set(err, "out of memory");
+    c->sc->c[c->sc->n_c - 1].org = 1;
+    return 0;
 }
 
 /* A run of capitalized tokens [a, b) inside the sentence [lo, end). */
@@ -251,23 +281,37 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
     }
     if (a == b)
         return 0;
-    /* organizations: "Hartwell Securities", "University of Ghana" */
+    /* organizations: "Hartwell Securities", "University of Ghana", "National
+     * Council of Dockworkers' Unions", "Osaka Port Terminal Association" */
     if (c->st->guess_orgs) {
         k = key(c, b - 1, &n);
-        if (b - a >= 2 && qr_news_is_org_head(k, n) && !is_title(c, a, b))
-            return add_org(c, a, b, err);
-        if (b + 1 < end && key_is(c, b, "of") && qr_news_is_org_start(k, n)) {
-            size_t e = b + 1;
+        int head = qr_news_is_org_head(k, n), start = qr_news_is_org_start(k, n);
+        size_t e = b;
+        if ((head || start) && b + 1 < end && key_is(c, b, "of")) {
+            e = b + 1;
             int32_t sp = c->sc->cover[e];
-            if (sp >= 0) {
+            if (sp >= 0 && !(c->sc->span_flags[sp] & SP_WEAK)) {
                 while (e < end && c->sc->cover[e] == sp)
                     e++;
             } else {
-                while (e < end && free_tok(c, e) && cap_word(c, e))
+                while (e < end && open_tok(c, e) && (cap_word(c, e)
+                       || ((key_is(c, e, "'") || key_is(c, e, "\xE2\x80\x99")) && e + 1 < end
+                           && c->t[e].start == c->t[e - 1].end && cap_word(c, e + 1))))
                     e++;
             }
-            if (e > b + 1)
-                return add_org(c, a, e, err);
+            if (e == b + 1)
+                e = b;
+        }
+        if ((head && b - a >= 2 && !is_title(c, a, b)) || e > b) {
+            size_t oa = a;
+            if (oa > lo && !open_tok(c, oa - 1)) {   /* "United Nations" Environment Programme */
+                const qr_span *sp = &c->doc->spans[c->sc->cover[oa - 1]];
+                if ((strcmp(sp->label, "GPE") == 0 || strcmp(sp->label, c->st->org_label) == 0)
+                    && sp->end + 1 == c->t[oa].start)
+                    while (oa > lo && c->sc->cover[oa - 1] == c->sc->cover[a - 1])
+                        oa--;
+            }
+            return add_org(c, oa, e, err);
         }
     }
     if (b - a == 1 && initial_len(c, a))
@@ -297,8 +341,6 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
         score = 0.9;
     else if (len >= 2 && qr_wordset_has(c->st->given, k, n) && cap_word(c, na))
         score = 0.85;
-    else if (len >= 2 && len <= 3 && hyphen_given(c, b - 1))
-        score = 0.8;
     else if (len >= 2 && apposition_after(c, b, end))
         score = 0.8;
     else if (len >= 2 && (speech_next(c, b, lo, end) || speech_next(c, na - 1, lo, end)))
@@ -311,6 +353,7 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
 static int mark_cover(ctx *c, qr_error *err)
 {
     scratch *sc = c->sc;
+    size_t ns = c->doc->n_spans;
     if (c->nt > sc->cap_cover) {
         int32_t *v = realloc(sc->cover, c->nt * sizeof *v);
         if (!v)
@@ -318,11 +361,36 @@ static int mark_cover(ctx *c, qr_error *err)
         sc->cover = v;
         sc->cap_cover = c->nt;
     }
+    if (ns + 1 > sc->cap_flags) {
+        uint8_t *f = realloc(sc->span_flags, ns + 1);
+        if (!f)
+            return qr_error_set(err, "out of memory");
+        sc->span_flags = f;
+        sc->cap_flags = ns + 1;
+    }
+    for (size_t s = 0; s < ns; s++) {
+        const qr_span *sp = &c->doc->spans[s];
+        sc->span_flags[s] = sp->source && qr_wordset_has(c->st->weak, sp->source, strlen(sp->source))
+                                ? SP_WEAK : 0;
+    }
+    /* a weak span overlapping a span from another list loses */
+    for (size_t s = 0; s < ns; s++) {
+        if (!(sc->span_flags[s] & SP_WEAK))
+            continue;
+        const qr_span *sp = &c->doc->spans[s];
+        for (size_t o = 0; o < ns; o++)
+            if (!(sc->span_flags[o] & SP_WEAK) && c->doc->spans[o].start < sp->end
+                && c->doc->spans[o].end > sp->start
+                && !qr_wordset_has(c->st->ignore, c->doc->spans[o].label, strlen(c->doc->spans[o].label))) {
+                sc->span_flags[s] |= SP_DROP;
+                break;
+            }
+    }
     for (size_t i = 0; i < c->nt; i++)
         sc->cover[i] = -1;
-    for (size_t s = 0; s < c->doc->n_spans; s++) {
+    for (size_t s = 0; s < ns; s++) {
         const qr_span *sp = &c->doc->spans[s];
-        if (qr_wordset_has(c->st->ignore, sp->label, strlen(sp->label)))
+        if ((sc->span_flags[s] & SP_DROP) || qr_wordset_has(c->st->ignore, sp->label, strlen(sp->label)))
             continue;
         size_t lo = 0, hi = c->nt;
         while (lo < hi) {   /* first token ending after the span's start */
@@ -333,10 +401,23 @@ static int mark_cover(ctx *c, qr_error *err)
                 hi = mid;
         }
         for (size_t i = lo; i < c->nt && c->t[i].start < sp->end; i++)
-            if (sc->cover[i] < 0)
+            if (sc->cover[i] < 0 || (sc->span_flags[sc->cover[i]] & SP_WEAK))
                 sc->cover[i] = (int32_t)s;
     }
     return 0;
+}
+
+/* Removes the spans marked SP_DROP (before new spans are added). */
+static void compact_spans(ctx *c)
+{
+    size_t m = 0;
+    for (size_t s = 0; s < c->doc->n_spans; s++) {
+        if (c->sc->span_flags[s] & SP_DROP)
+            json_decref(c->doc->spans[s].attrs);
+        else
+            c->doc->spans[m++] = c->doc->spans[s];
+    }
+    c->doc->n_spans = m;
 }
 
 /* Token range [a, b) of candidate x as text. */
@@ -360,7 +441,7 @@ static int find_full_name(const ctx *c, const cand *x)
     for (size_t j = 0; j < c->sc->n_c; j++) {
         const cand *y = &c->sc->c[j];
         size_t yl = y->b - y->a;
-        if (!y->accepted || y->alias_of >= 0 || yl <= xl)
+        if (!y->accepted || y->org || y->alias_of >= 0 || yl <= xl)
             continue;
         for (size_t off = 0; off + xl <= yl; off++) {
             if (!cand_text_eq(c, x, y, off))
@@ -399,17 +480,17 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
         size_t i = lo;
         while (i < end && rc == 0) {
             int il = initial_len(&c, i);
-            if (!free_tok(&c, i) || !(cap_word(&c, i) || il)) {
+            if (!open_tok(&c, i) || !(cap_word(&c, i) || il)) {
                 i++;
                 continue;
             }
             size_t a = i, j = i + (il == 2 ? 2 : 1);
-            while (j < end && free_tok(&c, j) && !(c.t[j].flags & QR_TF_NEWLINE_BEFORE)) {
+            while (j < end && open_tok(&c, j) && !(c.t[j].flags & QR_TF_NEWLINE_BEFORE)) {
                 if ((il = initial_len(&c, j)) != 0 && j + il < end && cap_word(&c, j + il))
                     j += il;
                 else if (cap_word(&c, j))
                     j++;
-                else if (particle(&c, j) && j + 1 < end && free_tok(&c, j + 1) && cap_word(&c, j + 1))
+                else if (particle(&c, j) && j + 1 < end && open_tok(&c, j + 1) && cap_word(&c, j + 1))
                     j += 2;
                 else
                     break;
@@ -424,7 +505,8 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
     /* coreference: parts of full names take the full name's id */
     for (size_t x = 0; x < c.sc->n_c; x++) {
         cand *cd = &c.sc->c[x];
-        if (c.st->coref && cd->alias_of < 0) {
+        if (c.st->coref && cd->alias_of < 0 && !cd->org
+            && !(cd->b - cd->a == 1 && !cd->accepted && locative_before(&c, cd->a))) {
             int f = find_full_name(&c, cd);
             if (f >= 0) {
                 cd->alias_of = f;
@@ -434,6 +516,10 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
             }
         }
     }
+    for (size_t x = 0; x < c.sc->n_c; x++)
+        if (c.sc->c[x].accepted && !c.sc->c[x].org)
+            drop_covered(&c, c.sc->c[x].a, c.sc->c[x].b, 0);
+    compact_spans(&c);
     for (size_t x = 0; x < c.sc->n_c && rc == 0; x++) {
         const cand *cd = &c.sc->c[x];
         if (!cd->accepted)
@@ -444,12 +530,13 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
         size_t n = b - a < sizeof idbuf - 1 ? b - a : sizeof idbuf - 1;
         memcpy(idbuf, doc->text + a, n);
         idbuf[n] = '\0';
-        rc = qr_doc_add_span(doc, c.t[cd->a].start, c.t[cd->b - 1].end, c.st->label, idbuf,
-                             cd->score, NULL, err);
+        rc = qr_doc_add_span(doc, c.t[cd->a].start, c.t[cd->b - 1].end,
+                             cd->org ? c.st->org_label : c.st->label, idbuf, cd->score, NULL, err);
     }
 out:
     if (!ts) {
         free(local.cover);
+        free(local.span_flags);
         free(local.c);
         free(local.buf);
     }
@@ -467,6 +554,7 @@ static void persons_free(void *state)
     qr_wordset_free(st->titles);
     qr_wordset_free(st->given);
     qr_wordset_free(st->ignore);
+    qr_wordset_free(st->weak);
     free(st);
 }
 
@@ -486,7 +574,7 @@ static void *persons_init(const qr_host_api *api, const qr_value *opts, const qr
 {
     persons_state *st = calloc(1, sizeof *st);
     if (!st || !(st->titles = qr_wordset_new()) || !(st->given = qr_wordset_new())
-        || !(st->ignore = qr_wordset_new())) {
+        || !(st->ignore = qr_wordset_new()) || !(st->weak = qr_wordset_new())) {
         persons_free(st);
         qr_error_set(err, "out of memory");
         return NULL;
@@ -527,11 +615,15 @@ static void *persons_init(const qr_host_api *api, const qr_value *opts, const qr
     st->coref = v ? api->value_bool(v) : 1;
     v = api->opt(opts, "guess_orgs");
     st->guess_orgs = (v ? api->value_bool(v) : 1) && *st->org_label;
-    if ((v = api->opt(opts, "ignore_labels")) != NULL) {
+    static const char *const set_opts[2] = {"ignore_labels", "weak_sources"};
+    qr_wordset *set_of[2] = {st->ignore, st->weak};
+    for (int o = 0; o < 2; o++) {
+        if ((v = api->opt(opts, set_opts[o])) == NULL)
+            continue;
         size_t n = api->value_type(v) == QR_VAL_LIST ? api->value_len(v) : 1;
         for (size_t i = 0; i < n; i++) {
             const char *s = api->value_string(api->value_type(v) == QR_VAL_LIST ? api->value_at(v, i) : v);
-            if (s && qr_wordset_add(st->ignore, s, strlen(s)) != 0) {
+            if (s && qr_wordset_add(set_of[o], s, strlen(s)) != 0) {
                 qr_error_set(err, "out of memory");
                 persons_free(st);
                 return NULL;
@@ -557,6 +649,7 @@ static void persons_thread_free(void *state, void *ts)
     if (!sc)
         return;
     free(sc->cover);
+    free(sc->span_flags);
     free(sc->c);
     free(sc->buf);
     free(sc);
@@ -575,6 +668,8 @@ static const qr_option_def persons_options[] = {
     {"org_label", QR_OPT_STRING, "ORG", NULL, "label of guessed organizations", 0},
     {"ignore_labels", QR_OPT_STRING_LIST, NULL, NULL,
      "labels of earlier spans that may overlap a name (all others block it)", 0},
+    {"weak_sources", QR_OPT_STRING_LIST, NULL, NULL,
+     "steps (by name) whose spans give way: dropped when they overlap another span, a name or a guessed org (e.g. a city list: Vladimir, Tanabe)", 0},
     {NULL, 0, NULL, NULL, NULL, 0}};
 
 const qr_step_def qr_step_persons_def = {

@@ -178,10 +178,14 @@ static int speaker_fwd(const qctx *c, size_t j, size_t lim, uint32_t qpos, speak
         *k = j + 1;
         return 1;
     }
-    /* a short noun phrase: "the agency", "a spokesman for the ministry" */
+    /* a short noun phrase: "the agency", "a spokesman for the ministry";
+     * "union chairman Kenji Nakagawa" is the entity it ends with */
     size_t i = j;
-    while (i < lim && i < j + 6 && word(c, i) && !speech(c, i))
+    while (i < lim && i < j + 6 && word(c, i) && !speech(c, i)) {
+        if (i > j && entity_at(c, i) >= 0)
+            return speaker_fwd(c, i, lim, qpos, sp, k);
         i++;
+    }
     if (i == j)
         return 0;
     sp->start = c->t[j].start;

@@ -41,7 +41,7 @@ const EXTRA_ALIASES = {
     GB: ['Britain', 'U.K.', 'UK', 'Great Britain'],
     KR: ['Republic of Korea', 'ROK'],
     KP: ['DPRK', 'D.P.R.K.'],
-    NL: ['Holland', 'the Netherlands'],
+    NL: ['Holland'],
     CZ: ['Czech Republic'],
     CI: ['Ivory Coast'],
     MM: ['Burma'],
@@ -49,7 +49,7 @@ const EXTRA_ALIASES = {
     TR: ['Türkiye'],
     CD: ['DR Congo', 'DRC'],
     AE: ['UAE', 'U.A.E.'],
-    VA: ['the Vatican', 'Vatican'],
+    VA: ['Vatican'],
     PS: ['Palestinian territories'],
 };
 const KEEP_CODES = new Set(['US', 'UK', 'USA', 'UAE', 'DPRK', 'ROK', 'DRC']);
@@ -58,7 +58,7 @@ for (const c of countries) {
     const id = c.name.common;
     const names = [c.name.common, c.name.official, ...c.altSpellings, ...(EXTRA_ALIASES[c.cca2] || [])];
     for (const n of names) {
-        if (!latin.test(n) || n.includes(',')) continue;
+        if (!latin.test(n) || n.includes(',') || n.startsWith('the ')) continue;
         if (/^[A-Z]{2,4}$/.test(n) && !KEEP_CODES.has(n)) continue;
         add(n, 'GPE', id);
         countryNames.add(n);

@@ -158,11 +158,42 @@ static void test_persons(void)
                             "Tensions rose in Ukraine.",
                             (const char *[]){"GPE:Ukraine", NULL}, "PERSON"),
                  "");
+    /* a city name gives way to a person's name (weak_sources), else stays */
+    {
+        qr_doc *d = make_doc("Russian President Vladimir Putin met Economy Minister Yoshiro Tanabe in "
+                             "Vladimir. According to Tanabe, talks went well.",
+                             (const char *[]){"NORP:Russian", NULL});
+        const char *cities[] = {"Vladimir", "Tanabe", "Vladimir@2", "Tanabe@2"};
+        qr_error e;
+        d->current_step = "cities";
+        for (int i = 0; i < 4; i++) {
+            char ph[32];
+            int nth = strchr(cities[i], '@') ? 2 : 1;
+            snprintf(ph, sizeof ph, "%.*s", (int)strcspn(cities[i], "@"), cities[i]);
+            const char *p = strstr(d->text, ph);
+            if (nth == 2)
+                p = strstr(p + 1, ph);
+            qr_doc_add_span(d, (uint32_t)(p - d->text), (uint32_t)(p - d->text + strlen(ph)), "GPE", ph, 1,
+                            NULL, &e);
+        }
+        const char *const o[] = {"titles", "samples/gazetteers/titles.txt", "given_names",
+                                 "samples/gazetteers/given_names.txt", "weak_sources", "cities", NULL};
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, o, d, NULL), 0);
+        CHECK_EQ_STR(spans_of(d, "PERSON"), "Vladimir Putin=Vladimir Putin|Yoshiro Tanabe=Yoshiro Tanabe|"
+                                            "Tanabe=Yoshiro Tanabe");
+        CHECK_EQ_STR(spans_of(d, "GPE"), "Vladimir=Vladimir");
+        qr_doc_free(d);
+    }
     /* organizations guessed from their head word */
     CHECK_EQ_STR(persons_on("Michael Brenner, chief economist at Hartwell Securities, said wages fell. "
                             "Daniel Osei, a researcher at the University of Ghana, agreed.",
                             (const char *[]){"GPE:Ghana", NULL}, "ORG"),
                  "Hartwell Securities=Hartwell Securities|University of Ghana=University of Ghana");
+    CHECK_EQ_STR(persons_on("The National Council of Dockworkers' Unions met the United Nations "
+                            "Environment Programme.",
+                            (const char *[]){"ORG:United Nations", NULL}, "ORG"),
+                 "National Council of Dockworkers' Unions=National Council of Dockworkers' Unions|"
+                 "United Nations Environment Programme=United Nations Environment Programme");
     CHECK_EQ_STR(persons_on("Michael Brenner, chief economist at Hartwell Securities, said wages fell. "
                             "Daniel Osei, a researcher at the University of Ghana, agreed.",
                             (const char *[]){"GPE:Ghana", NULL}, "PERSON"),
@@ -260,6 +291,10 @@ static void test_quotes(void)
     CHECK_EQ_STR(quotes_on("“Go,” Kim said.\n\nHe embraced the idea of a “new Cold War” and more.",
                            (const char *[]){"PERSON:Kim", NULL}),
                  "Go,=Kim/Kim|new Cold War=-/-");
+    /* a role before the name */
+    CHECK_EQ_STR(quotes_on("“Pay has not moved,” union chairman Kenji Nakagawa said.",
+                           (const char *[]){"PERSON:Kenji Nakagawa", NULL}),
+                 "Pay has not moved,=Kenji Nakagawa/Kenji Nakagawa");
     /* a noun-phrase speaker has no id */
     CHECK_EQ_STR(quotes_on("“We will not intervene,” the ministry said.", NULL),
                  "We will not intervene,=the ministry/-");
@@ -295,6 +330,14 @@ static void test_keywords(void)
     js = field_json(d, "keywords");
     CHECK_EQ_STR(js, "[{\"term\":\"lithium refining\",\"score\":4.0,\"count\":2},"
                      "{\"term\":\"europe wants\",\"score\":4.0,\"count\":1}]");
+    free(js);
+    qr_doc_free(d);
+    /* words inside entities are skipped */
+    d = make_doc(text, (const char *[]){"GPE:Europe", "GPE:Chile", NULL});
+    const char *const o4[] = {"top", "1", "skip_labels", "GPE", NULL};
+    CHECK_EQ_INT(run_step(&qr_step_keywords_def, o4, d, err), 0);
+    js = field_json(d, "keywords");
+    CHECK_EQ_STR(js, "[{\"term\":\"lithium refining\",\"score\":9.333,\"count\":2}]");
     free(js);
     qr_doc_free(d);
     /* a bad option */
