@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,8 @@ const qr_option_def qr_input_option_defs[] = {
     { "text_column", QR_OPT_STRING, "text", NULL, "csv/tsv: the header of the text column", 0 },
     { "id_column", QR_OPT_STRING, "id", NULL,
       "csv/tsv: the header of the id column (else file:line)", 0 },
+    { "encoding", QR_OPT_STRING, "utf-8", NULL,
+      "character set of the files (iconv name: latin1, cp1252, iso-8859-15…); ASCII-compatible only", 0 },
     { "delimiter", QR_OPT_STRING, ",", NULL, "csv: the field separator, one byte (\"\\t\" for TSV)", 0 },
     { NULL, 0, NULL, NULL, NULL, 0 }
 };
@@ -40,6 +44,7 @@ void qr_input_opts_init(qr_input_opts *o)
     o->text_column = "text";
     o->id_column = "id";
     o->delimiter = ',';
+    o->encoding = "utf-8";
 }
 
 const char *qr_input_format_name(qr_input_format f)
@@ -67,6 +72,8 @@ int qr_input_opts_set(qr_input_opts *o, const char *key, const char *value, qr_e
         o->text_column = value;
     else if (strcmp(key, "id_column") == 0)
         o->id_column = value;
+    else if (strcmp(key, "encoding") == 0)
+        o->encoding = value;
     else if (strcmp(key, "delimiter") == 0) {
         if (strlen(value) != 1 || value[0] == '"' || value[0] == '\n' || value[0] == '\r')
             return qr_error_set(err, "input.delimiter must be one byte other than a quote or a "
@@ -113,6 +120,7 @@ struct qr_reader {
     qr_input_format format;
     char *text_field, *id_field, *text_column, *id_column;
     char delimiter;
+    iconv_t cd;               /* from input.encoding, (iconv_t)-1 for UTF-8 */
 
     qr_file_list files;
     size_t next_file;         /* index of the next file to open           */
@@ -154,6 +162,35 @@ static char *dup_or_null(const char *s, int *oom)
     return c;
 }
 
+static int is_utf8_name(const char *e)
+{
+    return !e || !*e || !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8");
+}
+
+/* Sets up conversion from a non-UTF-8 input encoding. Only encodings in
+ * which bytes below 0x80 are always ASCII are accepted: the readers split
+ * lines, fields and JSON on ASCII bytes before converting. */
+static int open_encoding(qr_reader *r, const char *enc, qr_error *err)
+{
+    if (is_utf8_name(enc))
+        return 0;
+    r->cd = iconv_open("UTF-8", enc);
+    if (r->cd == (iconv_t)-1)
+        return qr_error_set(err, "unknown input.encoding '%s' (see `iconv -l`; e.g. latin1, cp1252, "
+                                 "iso-8859-15)", enc);
+    char ascii[128], out[512];
+    for (int i = 0; i < 127; i++)
+        ascii[i] = (char)(i + 1);
+    char *in = ascii, *o = out;
+    size_t inl = 127, outl = sizeof out;
+    size_t rc = iconv(r->cd, &in, &inl, &o, &outl);
+    iconv(r->cd, NULL, NULL, NULL, NULL);
+    if (rc == (size_t)-1 || inl != 0 || (size_t)(o - out) != 127 || memcmp(out, ascii, 127) != 0)
+        return qr_error_set(err, "input.encoding '%s' is not ASCII-compatible; convert the files "
+                                 "to UTF-8 first (iconv -f %s -t UTF-8)", enc, enc);
+    return 0;
+}
+
 static qr_reader *reader_alloc(const qr_input_opts *opts, qr_error *err)
 {
     qr_input_opts def;
@@ -173,6 +210,11 @@ static qr_reader *reader_alloc(const qr_input_opts *opts, qr_error *err)
     r->text_column = dup_or_null(opts->text_column ? opts->text_column : "text", &oom);
     r->id_column = dup_or_null(opts->id_column ? opts->id_column : "id", &oom);
     r->delimiter = opts->delimiter ? opts->delimiter : ',';
+    r->cd = (iconv_t)-1;
+    if (!oom && open_encoding(r, opts->encoding, err) != 0) {
+        qr_reader_free(r);
+        return NULL;
+    }
     if (oom) {
         qr_reader_free(r);
         qr_error_set(err, "out of memory");
@@ -278,6 +320,8 @@ void qr_reader_free(qr_reader *r)
     free(r->line.p);
     free(r->repair.p);
     free(r->idbuf.p);
+    if (r->cd != (iconv_t)-1)
+        iconv_close(r->cd);
     free(r->fields.p);
     free(r->fstart);
     free(r);
@@ -517,6 +561,56 @@ static int start_doc(qr_reader *r, qr_doc *doc, long line, qr_error *err)
     return qr_doc_set_id(doc, id, err) == 0 ? 0 : oom_at(r, err);
 }
 
+/* s[0..n) as valid UTF-8: repaired, or converted from input.encoding.
+ * Returns the number of replacements (the result is in r->repair) or 0
+ * (s is fine as it is), -1 on out of memory. */
+static long to_utf8(qr_reader *r, const char *s, size_t n, const char **out, size_t *out_len)
+{
+    if (r->cd == (iconv_t)-1) {
+        long fixed = qr_io_repair_utf8(s, n, &r->repair.p, &r->repair.cap, out_len);
+        if (fixed > 0)
+            *out = r->repair.p;
+        return fixed;
+    }
+    buf *b = &r->repair;
+    b->n = 0;
+    if (buf_reserve(b, n * 2 + 16) != 0)
+        return -1;
+    char *in = (char *)s;
+    size_t inl = n;
+    long bad = 0;
+    iconv(r->cd, NULL, NULL, NULL, NULL);
+    while (inl > 0) {
+        char *o = b->p + b->n;
+        size_t room = b->cap - b->n - 1, before = room;
+        size_t rc = iconv(r->cd, &in, &inl, &o, &room);
+        b->n += before - room;
+        if (rc != (size_t)-1)
+            break;
+        if (errno == E2BIG) {
+            if (buf_reserve(b, inl * 2 + 16) != 0)
+                return -1;
+        } else {                       /* EILSEQ, EINVAL: one bad byte */
+            if (buf_add(b, "\xEF\xBF\xBD", 3) != 0)
+                return -1;
+            in++;
+            inl--;
+            bad++;
+            iconv(r->cd, NULL, NULL, NULL, NULL);
+        }
+    }
+    b->p[b->n] = '\0';
+    *out = b->p;
+    *out_len = b->n;
+    /* the converted text differs from s even without replacements */
+    return bad > 0 ? bad : 0x40000000L;
+}
+
+static int replacements(long fixed)
+{
+    return fixed == 0x40000000L ? 0 : (int)fixed;
+}
+
 /* Adds the file and line to an error from the document model. */
 static int relocate(qr_reader *r, long line, qr_error *err)
 {
@@ -531,13 +625,14 @@ static int relocate(qr_reader *r, long line, qr_error *err)
 static int set_text(qr_reader *r, qr_doc *doc, const char *s, size_t len, qr_error *err)
 {
     size_t n;
-    long fixed = qr_io_repair_utf8(s, len, &r->repair.p, &r->repair.cap, &n);
+    const char *o;
+    long fixed = to_utf8(r, s, len, &o, &n);
     if (fixed < 0)
         return oom_at(r, err);
     if (fixed > 0) {
-        s = r->repair.p;
+        s = o;
         len = n;
-        doc->n_repaired += (int)fixed;
+        doc->n_repaired += replacements(fixed);
     }
     if (qr_doc_set_text(doc, s, len, err) != 0)
         return relocate(r, doc->source_line, err);
@@ -613,11 +708,12 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
     }
     long line = r->line_no;
     size_t fixed_len;
-    long fixed = qr_io_repair_utf8(s, n, &r->repair.p, &r->repair.cap, &fixed_len);
+    const char *o;
+    long fixed = to_utf8(r, s, n, &o, &fixed_len);
     if (fixed < 0)
         return oom_at(r, err);
     if (fixed > 0) {
-        s = r->repair.p;
+        s = o;
         n = fixed_len;
     }
     json_error_t jerr;
@@ -627,7 +723,7 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
         json_decref(obj);
         return rc;
     }
-    doc->n_repaired = (int)fixed;
+    doc->n_repaired = replacements(fixed);
     if (!obj)
         return qr_error_at(err, r->name, (int)line, jerr.column > 0 ? jerr.column : 0,
                            "invalid JSON: %s", jerr.text);
@@ -859,9 +955,12 @@ static int csv_header(qr_reader *r, qr_error *err)
     r->ncols = r->nf;
     r->text_idx = r->id_idx = -1;
     for (size_t i = 0; i < r->nf; i++) {
-        const char *f = csv_field(r, i);
-        if (!(r->cols[i] = strdup(f)))
+        const char *f = csv_field(r, i), *o;
+        size_t ol;
+        long fixed = to_utf8(r, f, csv_field_len(r, i), &o, &ol);
+        if (fixed < 0 || !(r->cols[i] = strdup(fixed > 0 ? o : f)))
             return oom_at(r, err);
+        f = r->cols[i];
         if (r->text_idx < 0 && strcmp(f, r->text_column) == 0)
             r->text_idx = (long)i;
         if (r->id_idx < 0 && strcmp(f, r->id_column) == 0)
@@ -915,15 +1014,16 @@ static int next_csv(qr_reader *r, qr_doc *doc, qr_error *err)
             continue;
         const char *f = csv_field(r, i);
         size_t fl = csv_field_len(r, i), rl;
-        long fixed = qr_io_repair_utf8(f, fl, &r->repair.p, &r->repair.cap, &rl);
+        const char *o;
+        long fixed = to_utf8(r, f, fl, &o, &rl);
         if (fixed < 0) {
             json_decref(meta);
             return oom_at(r, err);
         }
         if (fixed > 0) {
-            f = r->repair.p;
+            f = o;
             fl = rl;
-            fixed_total += fixed;
+            fixed_total += replacements(fixed);
         }
         if (!meta && !(meta = json_object())) {
             json_decref(meta);

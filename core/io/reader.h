@@ -29,9 +29,13 @@
  * lexically ("pipelines/../samples/a.txt" -> "samples/a.txt", as Go's
  * path.Clean); the file itself is opened by the path as found.
  *
- * Encoding: invalid UTF-8 is replaced by U+FFFD at read time (one per
- * maximal invalid subpart, as Unicode recommends) and counted in
- * doc->n_repaired; it is never an error. For jsonl the line's bytes are
+ * Encoding: text is UTF-8 unless `encoding` names another character set
+ * (an iconv name whose bytes below 0x80 are ASCII: latin1, cp1252, …);
+ * such records are converted with iconv(3) after lines and fields are
+ * split, bytes invalid in that encoding becoming U+FFFD. Invalid UTF-8 is
+ * replaced by U+FFFD at read time (one per maximal invalid subpart, as
+ * Unicode recommends). Replacements are counted in doc->n_repaired and
+ * are never an error. For jsonl the line's bytes are
  * repaired before parsing, so a bad byte inside a JSON string becomes
  * U+FFFD in the value (and a bad byte outside strings is a JSON syntax
  * error anyway).
@@ -61,6 +65,8 @@ typedef struct qr_input_opts {
     const char *text_column;  /* csv, tsv; default "text"                       */
     const char *id_column;    /* csv, tsv; default "id"                         */
     char delimiter;           /* csv; default ','                               */
+    const char *encoding;     /* iconv name of the files' character set;
+                                 default "utf-8"; must be ASCII-compatible     */
 } qr_input_opts;
 
 /* The options of the `input:` section, for the validator, `quarry check`

@@ -473,13 +473,54 @@ static void test_path_clean(qr_doc *d)
     qr_reader_free(r);
 }
 
+static void test_encoding(qr_doc *d)
+{
+    qr_error err;
+    qr_input_opts o;
+    qr_input_opts_init(&o);
+    o.format = QR_INPUT_CSV;
+    CHECK_EQ_INT(qr_input_opts_set(&o, "encoding", "cp1252", &err), 0);
+    WRITE("w.csv", "id,text,caf\xE9\n1,\"\x93" "Caf\xE9\x94, na\xEFve \x81\",cr\xE8me\n");
+    const char *p[1] = { at("w.csv") };
+    qr_reader *r = qr_reader_new(&o, p, 1, &err);
+    CHECK(r != NULL);
+    CHECK_EQ_STR(next_str(r, d), "1|\xE2\x80\x9C" "Caf\xC3\xA9\xE2\x80\x9D, na\xC3\xAFve \xEF\xBF\xBD");
+    CHECK_EQ_INT(d->n_repaired, 1);
+    char *meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"caf\xC3\xA9\":\"cr\xC3\xA8me\"}");
+    free(meta);
+    qr_reader_free(r);
+
+    o.format = QR_INPUT_JSONL;
+    qr_input_opts_set(&o, "encoding", "latin1", &err);
+    WRITE("l1.jsonl", "{\"id\":\"\xE9t\xE9\",\"text\":\"Z\xFCrich\"}\n");
+    p[0] = at("l1.jsonl");
+    r = qr_reader_new(&o, p, 1, &err);
+    CHECK_EQ_STR(next_str(r, d), "\xC3\xA9t\xC3\xA9|Z\xC3\xBCrich");
+    CHECK_EQ_INT(d->n_repaired, 0);
+    qr_reader_free(r);
+
+    qr_input_opts_set(&o, "encoding", "klingon", &err);
+    CHECK(qr_reader_new(&o, p, 1, &err) == NULL);
+    CHECK_EQ_STR(err.message, "unknown input.encoding 'klingon' (see `iconv -l`; e.g. latin1, "
+                              "cp1252, iso-8859-15)");
+    qr_input_opts_set(&o, "encoding", "UTF-16", &err);
+    CHECK(qr_reader_new(&o, p, 1, &err) == NULL);
+    CHECK_EQ_STR(err.message, "input.encoding 'UTF-16' is not ASCII-compatible; convert the files "
+                              "to UTF-8 first (iconv -f UTF-16 -t UTF-8)");
+    qr_input_opts_set(&o, "encoding", "UTF-8", &err);
+    r = qr_reader_new(&o, p, 1, &err);
+    CHECK_EQ_STR(next_str(r, d), "\xEF\xBF\xBDt\xEF\xBF\xBD|Z\xEF\xBF\xBDrich");
+    qr_reader_free(r);
+}
+
 static void test_defs(void)
 {
     size_t n = 0;
     int has_paths = 0;
     for (; qr_input_option_defs[n].name; n++)
         has_paths |= strcmp(qr_input_option_defs[n].name, "paths") == 0;
-    CHECK_EQ_INT(n, 7);
+    CHECK_EQ_INT(n, 8);
     CHECK(has_paths);
     CHECK_EQ_STR(qr_input_option_defs[0].name, "format");
     CHECK_EQ_STR(qr_input_option_defs[0].choices, "text|lines|jsonl|csv|tsv");
@@ -505,6 +546,7 @@ int main(void)
     test_stdin(d);
     test_long_records(d);
     test_path_clean(d);
+    test_encoding(d);
     test_defs();
     qr_doc_free(d);
     char cmd[300];
