@@ -305,19 +305,21 @@ static char *dir_of(const char *path)
 static int q_pipeline(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
+    /* the nearest Lua caller (q.pipeline may be called through pcall) */
     lua_Debug ar;
     const char *file = "?";
     int line = 0;
-    char src[LUA_IDSIZE + 1] = "";
-    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) {
-        file = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
-        line = ar.currentline;
-        if (ar.source[0] == '@')
-            lua_pushstring(L, ar.source + 1);   /* anchored, for base_dir */
-        else
-            lua_pushnil(L);
-        snprintf(src, sizeof src, "%s", ar.short_src);
-    } else
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline > 0) {
+            file = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
+            line = ar.currentline;
+            break;
+        }
+    }
+    if (line > 0 && ar.source[0] == '@')
+        lua_pushstring(L, ar.source + 1);   /* anchored, for base_dir */
+    else
         lua_pushnil(L);
     int src_idx = lua_gettop(L);
     lq_pipeline *pl = new_pipeline(L);

@@ -63,6 +63,14 @@ describe("q.pipeline", function()
     assert.truthy(build{ steps = { { lua = { script = "fixtures/count.lua", ["function"] = "tag" } } } })
   end)
 
+  it("names the nearest Lua line when called through pcall", function()
+    local line = debug.getinfo(1, "l").currentline + 1
+    local ok, p, msg = pcall(q.pipeline, { steps = { { tokenzie = {} } } })
+    assert.is_true(ok)
+    assert.is_nil(p)
+    assert.are.equal(SPEC .. ":" .. line .. ": unknown step 'tokenzie'; did you mean 'tokenize'?", msg)
+  end)
+
   it("raises on misuse", function()
     assert.are.equal("bad argument #1 to 'pipeline' (table expected, got number)",
                      err_of(function() return q.pipeline(3) end))
