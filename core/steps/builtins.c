@@ -15,7 +15,8 @@
     X(classify)             \
     X(quotes)               \
     X(keywords)             \
-    X(cooccur)
+    X(cooccur)              \
+    X(export_sqlite)
 
 #define DECLARE(n) extern const qr_step_def qr_step_##n##_def;
 QR_BUILTIN_STEPS(DECLARE)

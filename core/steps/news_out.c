@@ -1,0 +1,146 @@
+#include "news_out.h"
+#include "error.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int qr_out_mkdirs(const char *dir, qr_error *err)
+{
+    size_t n = strlen(dir);
+    char *p = malloc(n + 1);
+    if (!p)
+        return qr_error_set(err, "out of memory");
+    memcpy(p, dir, n + 1);
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                qr_error_set(err, "cannot create folder %s: %s", p, strerror(errno));
+                free(p);
+                return -1;
+            }
+            *s = c;
+            if (!c)
+                break;
+        }
+    }
+    free(p);
+    return 0;
+}
+
+char *qr_out_temp_path(const char *path, qr_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash && slash != path) {
+        char *dir = strndup(path, (size_t)(slash - path));
+        int rc = dir ? qr_out_mkdirs(dir, err) : qr_error_set(err, "out of memory");
+        free(dir);
+        if (rc != 0)
+            return NULL;
+    }
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
+    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+    qr_out_remove_tree(tmp);
+    return tmp;
+}
+
+int qr_out_commit(const char *tmp, const char *path, qr_error *err)
+{
+    struct stat st;
+    if (stat(tmp, &st) == 0 && S_ISDIR(st.st_mode) && stat(path, &st) == 0) {
+        /* a folder output replaces the old folder: move it aside first */
+        size_t n = strlen(path) + 32;
+        char *old = malloc(n);
+        if (!old)
+            return qr_error_set(err, "out of memory");
+        snprintf(old, n, "%s.old%ld", path, (long)getpid());
+        qr_out_remove_tree(old);
+        if (rename(path, old) != 0) {
+            qr_error_set(err, "cannot replace %s: %s", path, strerror(errno));
+            free(old);
+            return -1;
+        }
+        int rc = rename(tmp, path);
+        if (rc != 0)
+            rename(old, path);
+        else
+            qr_out_remove_tree(old);
+        free(old);
+        return rc == 0 ? 0 : qr_error_set(err, "cannot move %s to %s: %s", tmp, path, strerror(errno));
+    }
+    if (rename(tmp, path) != 0)
+        return qr_error_set(err, "cannot move %s to %s: %s", tmp, path, strerror(errno));
+    return 0;
+}
+
+void qr_out_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            size_t n = strlen(path) + strlen(e->d_name) + 2;
+            char *sub = malloc(n);
+            if (sub) {
+                snprintf(sub, n, "%s/%s", path, e->d_name);
+                qr_out_remove_tree(sub);
+                free(sub);
+            }
+        }
+        if (d)
+            closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+void qr_out_html(FILE *f, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(s[i], f);
+        }
+    }
+}
+
+void qr_out_json_string(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c == '\r')
+            fputs("\\r", f);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}

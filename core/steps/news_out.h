@@ -1,0 +1,28 @@
+/*
+ * news_out — output-file helpers shared by the news exports (sqlite, html,
+ * displacy, brat) and cooccur: every output is written under a temporary
+ * name next to its final path and renamed into place at the end, so an
+ * interrupted run never leaves a half-written file that looks complete.
+ */
+#ifndef QR_NEWS_OUT_H
+#define QR_NEWS_OUT_H
+
+#include <stdio.h>
+#include "quarry_module.h"
+
+/* Creates the folders above `path` and returns a newly allocated temporary
+ * name for it ("path.tmpPID"), removing a stale one. NULL with err. */
+char *qr_out_temp_path(const char *path, qr_error *err);
+/* Creates folder `dir` and its parents. 0 or -1 with err. */
+int qr_out_mkdirs(const char *dir, qr_error *err);
+/* rename(tmp, path) with a readable error. */
+int qr_out_commit(const char *tmp, const char *path, qr_error *err);
+/* Removes a file or a folder tree (for a temporary folder). */
+void qr_out_remove_tree(const char *path);
+
+/* Writes s[0..n) with & < > " ' escaped. */
+void qr_out_html(FILE *f, const char *s, size_t n);
+/* Writes s as a JSON string (with quotes). */
+void qr_out_json_string(FILE *f, const char *s, size_t n);
+
+#endif
