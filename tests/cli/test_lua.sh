@@ -20,6 +20,12 @@ b-talks.txt:110-115	MONEY   \$1,000
 b-talks.txt:124-135	PERCENT 0.5 per cent
 2 documents read, 2 written" "$out"
 
+# stock lua5.4 with the module on LUA_CPATH gives the same
+out=$(LUA_CPATH="$(dirname "$Q")/?.so;;" lua5.4 samples/lua/top_entities.lua tests/lua/fixtures/news 2 2>&1)
+check "top_entities under lua5.4" "2 documents, 8 distinct entities
+   3  GPE  Russia
+   2  ORG  EU" "$out"
+
 # the samples' defaults: samples/news
 out=$("$Q" lua samples/lua/top_entities.lua 2>&1)
 check_contains "top_entities on samples/news" "  11  GPE  Russia" "$out"
