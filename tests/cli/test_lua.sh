@@ -20,11 +20,14 @@ b-talks.txt:110-115	MONEY   \$1,000
 b-talks.txt:124-135	PERCENT 0.5 per cent
 2 documents read, 2 written" "$out"
 
-# stock lua5.4 with the module on LUA_CPATH gives the same
-out=$(LUA_CPATH="$(dirname "$Q")/?.so;;" lua5.4 samples/lua/top_entities.lua tests/lua/fixtures/news 2 2>&1)
-check "top_entities under lua5.4" "2 documents, 8 distinct entities
+# stock lua5.4 with the module on LUA_CPATH gives the same (not under ASan:
+# a sanitized quarry.so cannot load into an uninstrumented lua5.4)
+if [ -z "$QUARRY_ASAN" ]; then
+    out=$(LUA_CPATH="$(dirname "$Q")/?.so;;" lua5.4 samples/lua/top_entities.lua tests/lua/fixtures/news 2 2>&1)
+    check "top_entities under lua5.4" "2 documents, 8 distinct entities
    3  GPE  Russia
    2  ORG  EU" "$out"
+fi
 
 # the samples' defaults: samples/news
 out=$("$Q" lua samples/lua/top_entities.lua 2>&1)
