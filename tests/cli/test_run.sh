@@ -1,0 +1,75 @@
+#!/bin/sh
+# quarry run / check / steps: arguments, exit codes, summary, stdin, --errors, progress.
+. tests/cli/lib.sh
+
+cat > "$T/p.yaml" <<'EOF'
+input: { format: lines }
+steps:
+  - regex: { patterns: { YEAR: '\b\d{4}\b' } }
+  - regex: { name: strict, on_error: '${policy:-drop}', match_limit: 3000, patterns: { RUNAWAY: '^(\w+\s?)*$' } }
+  - export: { format: tsv, path: '-', what: entities, header: false }
+EOF
+printf 'in 1999\nthis line is long enough that the nested quantifier blows the match limit.\n2020\n' > "$T/in.txt"
+
+# stdin ('-') as input, drop policy, summary accounting, exit 1
+out=$(cd "$T" && "$Q" run p.yaml - < in.txt 2> err.txt); rc=$?
+check "drop: exit 1" 1 "$rc"
+check "drop: output" "$(printf 'stdin:1\t0\t7\tin 1999\tRUNAWAY\t\nstdin:1\t3\t7\t1999\tYEAR\t\nstdin:3\t0\t4\t2020\tRUNAWAY\t\nstdin:3\t0\t4\t2020\tYEAR\t')" "$out"
+check "drop: summary" "quarry: read 3 = written 2 + dropped 0 + failed 1 (use --errors FILE to keep the details)" "$(head -1 "$T/err.txt")"
+check_contains "drop: step table" "  strict " "$(cat "$T/err.txt")"
+check "drop: no progress line when stderr is not a terminal" "" "$(grep -c "$(printf '\r')" "$T/err.txt" | grep -v '^0$')"
+
+# --errors FILE (relative to the working directory), --set wins over the default
+(cd "$T" && "$Q" run p.yaml in.txt --quiet --set policy=skip --errors logs/e.jsonl > out2.txt 2> err2.txt); rc=$?
+check "skip: exit 1" 1 "$rc"
+check "skip: quiet" "" "$(cat "$T/err2.txt")"
+check "skip: errors file" '{"id":"in.txt:2","step":"strict","message":"regex RUNAWAY: match limit exceeded at byte offset 0 in this document; simplify the pattern or raise match_limit","file":"in.txt","line":2}' "$(cat "$T/logs/e.jsonl")"
+check "skip: doc kept" "4" "$(wc -l < "$T/out2.txt" | tr -d ' ')"
+
+# -j: same output for 1 and 3 workers
+(cd "$T" && "$Q" run p.yaml in.txt -j 1 --quiet --set policy=skip > j1.txt 2>/dev/null
+           "$Q" run p.yaml in.txt -j3 --quiet --set policy=skip > j3.txt 2>/dev/null)
+check "jobs: identical" "" "$(cmp "$T/j1.txt" "$T/j3.txt")"
+
+# fail policy: exit 1 and the message
+(cd "$T" && "$Q" run p.yaml in.txt --quiet --set policy=fail > /dev/null 2> err3.txt); rc=$?
+check "fail: exit 1" 1 "$rc"
+check "fail: message" "p.yaml:4:5: document 'in.txt:2' (in.txt:2) failed at step 'strict': regex RUNAWAY: match limit exceeded at byte offset 0 in this document; simplify the pattern or raise match_limit (set on_error: skip or drop on the step to go on)" "$(cat "$T/err3.txt")"
+
+# usage errors: exit 2
+"$Q" run > /dev/null 2>&1; check "run: no pipeline" 2 "$?"
+msg=$("$Q" run "$T/p.yaml" -j 0 2>&1); rc=$?
+check "run -j 0" "2:quarry run: -j needs a number of worker threads between 1 and 1024" "$rc:$msg"
+msg=$("$Q" run "$T/p.yaml" --set x 2>&1); rc=$?
+check "run --set x" "2:quarry run: --set needs NAME=VALUE, as in --set out=/tmp/out" "$rc:$msg"
+msg=$("$Q" run "$T/p.yaml" --frobnicate 2>&1); rc=$?
+check "run unknown option" "2:quarry run: unknown option '--frobnicate'; see 'quarry run --help'" "$rc:$msg"
+msg=$("$Q" run "$T/p.yaml" "$T/missing.txt" 2>&1); rc=$?
+check "run: missing input" 2 "$rc"
+check_contains "run: missing input names it" "missing.txt" "$msg"
+msg=$("$Q" run "$T/nope.yaml" 2>&1); rc=$?
+check "run: missing pipeline" "2:$T/nope.yaml: cannot open the pipeline: No such file or directory" "$rc:$msg"
+"$Q" run --help | grep -q '^usage: quarry run PIPELINE'; check "run --help" 0 "$?"
+
+# check
+msg=$("$Q" check "$T/p.yaml" --set policy=skip); rc=$?
+check "check: exit 0" 0 "$rc"
+check_contains "check: resolved step" "  - regex: { patterns: { RUNAWAY: ^(\\w+\\s?)*\$ }, match_limit: 3000, name: strict, on_error: skip }    # parallel workers" "$(printf '%s' "$msg" | sed "s/ flags: '',//")"
+check_contains "check: ordered step" "  - export: { format: tsv, path: '-'" "$msg"
+msg=$("$Q" check "$T/p.yaml" "$T/in.txt" 2>&1); rc=$?
+check "check: one pipeline only" 2 "$rc"
+
+# steps
+msg=$("$Q" steps); rc=$?
+check "steps: exit 0" 0 "$rc"
+check_contains "steps: tokenize" "tokenize " "$msg"
+check_contains "steps: regex line" "regex " "$msg"
+msg=$("$Q" steps regex)
+check_contains "steps regex: option" "  match_limit  int" "$msg"
+check_contains "steps regex: on_error" "  on_error " "$msg"
+msg=$("$Q" steps tokenise 2>&1); rc=$?
+check "steps: unknown" "2:quarry steps: unknown step 'tokenise'; did you mean 'tokenize'?" "$rc:$msg"
+msg=$("$Q" steps input)
+check_contains "steps input" "  text_field" "$msg"
+
+done_suite "cli run"
