@@ -84,7 +84,7 @@ check-asan: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh mk/demo.sh
+	@sh mk/demo.sh $(ARGS)
 
 bench: all
 	@sh bench/run.sh
