@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "error.h"
 #include "lq.h"
+#include "module.h"
 #include "pipeline.h"
 #include "registry.h"
 #include "runner.h"
@@ -368,14 +369,69 @@ static void print_options(const qr_option_def *defs, int common)
 static void steps_usage(FILE *f)
 {
     fprintf(f,
-        "usage: quarry steps [NAME]\n"
+        "usage: quarry steps [--module FILE]... [NAME]\n"
         "\n"
         "Lists every step a pipeline can use with a one-line description; with NAME, that\n"
         "step's options: type, default and meaning. 'quarry steps input' shows the options\n"
-        "of a pipeline's input: section. Every step also takes name: and on_error:.\n");
+        "of a pipeline's input: section. Every step also takes name: and on_error:.\n"
+        "\n"
+        "  --module FILE   also list the steps of this C module (a .so path, or a bare\n"
+        "                  name looked up as NAME.so in QUARRY_MODULE_PATH); repeatable.\n"
+        "                  See docs/modules.md.\n");
+}
+
+static int cmd_steps_listed(int argc, char **argv, const char *const *mods, size_t n_mods);
+
+/* Takes the --module options out of argv (kept in mods). */
+static int steps_modules(int *argc, char **argv, const char **mods, size_t *n_mods)
+{
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *v = !strcmp(argv[i], "--module") ? (i + 1 < *argc ? argv[++i] : "")
+                        : !strncmp(argv[i], "--module=", 9) ? argv[i] + 9 : NULL;
+        if (!v) {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        if (!*v)
+            return cli_usage_error("steps", "--module needs the path of a .so file, or a module name "
+                                   "looked up in QUARRY_MODULE_PATH");
+        mods[(*n_mods)++] = v;
+    }
+    *argc = kept;
+    return 0;
+}
+
+static int load_modules(qr_registry *reg, const char *const *mods, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        qr_error err;
+        qr_error_clear(&err);
+        char *path = qr_module_find(mods[i], NULL, &err);
+        int rc = path ? qr_module_load(reg, path, &err) : -1;
+        free(path);
+        if (rc != 0) {
+            fprintf(stderr, "quarry steps: %s\n", err.message);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int cmd_steps(int argc, char **argv)
+{
+    const char **mods = calloc((size_t)argc + 1, sizeof *mods);
+    size_t n_mods = 0;
+    if (!mods || steps_modules(&argc, argv, mods, &n_mods) != 0) {
+        free(mods);
+        return 2;
+    }
+    int status = cmd_steps_listed(argc, argv, mods, n_mods);
+    free(mods);
+    return status;
+}
+
+static int cmd_steps_listed(int argc, char **argv, const char *const *mods, size_t n_mods)
 {
     if (argc > 1 && cli_is_help(argv[1])) {
         steps_usage(stdout);
@@ -386,6 +442,10 @@ int cmd_steps(int argc, char **argv)
     qr_registry *reg = make_registry();
     if (!reg)
         return 2;
+    if (load_modules(reg, mods, n_mods) != 0) {
+        qr_registry_free(reg);
+        return 2;
+    }
     int status = 0;
     if (argc == 1) {
         size_t w = 8;
