@@ -841,17 +841,16 @@ static void line_break(tok_state *t)
  * "ftp:" in any case. */
 static inline int maybe_url(const unsigned char *s, size_t len, size_t i)
 {
-    unsigned c = s[i] | 0x20;
-    if (c == 'h')
-        return i + 4 < len && (s[i + 1] | 0x20) == 't' && (s[i + 2] | 0x20) == 't'
-            && (s[i + 3] | 0x20) == 'p';
-    if (c == 'w')
-        return i + 4 < len && (s[i + 1] | 0x20) == 'w' && (s[i + 2] | 0x20) == 'w'
-            && s[i + 3] == '.';
-    if (c == 'f')
-        return i + 4 < len && (s[i + 1] | 0x20) == 't' && (s[i + 2] | 0x20) == 'p'
-            && s[i + 3] == ':';
-    return 0;
+    if (i + 4 >= len)
+        return 0;
+    uint32_t w;
+    memcpy(&w, s + i, 4);
+    w |= 0x20202020u;           /* lower case; '.' and ':' already have 0x20 */
+    uint32_t http, www, ftp;
+    memcpy(&http, "http", 4);
+    memcpy(&www, "www.", 4);
+    memcpy(&ftp, "ftp:", 4);
+    return (w == http) | (w == www) | (w == ftp);
 }
 
 /* A word starting at s[i] (a letter, a mark or an invalid byte): URL,
@@ -976,13 +975,22 @@ static int ascii_other_token(tok_state *t, size_t i, size_t *endp)
 }
 
 /* {==================================================================
- * Fast path: a plain ASCII word ended by a space or simple punctuation,
- * classified and lower-cased 8 bytes at a time (SWAR, little-endian).
- * Anything unusual (non-ASCII, '.', apostrophes, hyphens, '@', URLs, the
- * last 8 bytes of the text) returns 0 and the general path takes over.
+ * Fast path: runs of plain ASCII words ended by a space or simple
+ * punctuation, classified and lower-cased 8 bytes at a time (SWAR,
+ * little-endian). Anything unusual (non-ASCII, '.', apostrophes, hyphens,
+ * '@', URLs, words of 64+ bytes, the last bytes of the text) goes to the
+ * general path, which gives the same tokens (tests/c/test_tokenize_fast.c
+ * checks that; QR_TOKENIZE_NO_FAST builds without the fast path).
  * =================================================================== */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define FAST_WORDS 1
+/* Punctuation that is always a token of one byte (a '.' unless another
+ * '.' follows). */
+static const unsigned char single_punct[128] = {
+    [','] = 1, [';'] = 1, [':'] = 1, ['('] = 1, [')'] = 1, ['"'] = 1, ['['] = 1,
+    [']'] = 1, ['{'] = 1, ['}'] = 1, ['/'] = 1, ['.'] = 1,
+};
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ \
+    && !defined(QR_TOKENIZE_NO_FAST)
 #define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
@@ -1001,82 +1009,116 @@ static const unsigned char simple_end[128] = {
     ['/'] = 1, ['='] = 1, ['<'] = 1, ['>'] = 1, ['|'] = 1, ['*'] = 1, ['#'] = 1,
 };
 
+/* Emits plain ASCII words (and one-byte punctuation between them) from
+ * s[i], a letter that does not start a URL, as long as they are simple.
+ * Returns where to go on; *slow is set when a word starts there that the
+ * general path must take. */
 static inline __attribute__((always_inline))
-int fast_word(tok_state *t, size_t i, size_t *endp)
+size_t fast_run(tok_state *t, size_t i, int *slow)
 {
     const unsigned char *s = t->s;
     qr_tokens *o = t->out;
-    size_t len = t->len, j = i;
-    if (o->n == o->cap || o->keys_cap - o->keys_len < 72)
-        return 0;
-    unsigned char *k = (unsigned char *)o->keys + o->keys_len;
-    uint64_t up = 0, lo = 0, dg = 0;
-    for (int round = 0;; round++) {
-        if (j + 8 > len || round == 8)
-            return 0;
-        uint64_t x;
-        memcpy(&x, s + j, 8);
-        uint64_t u = in_range(x, 'A', 'Z'), l = in_range(x, 'a', 'z'), d = in_range(x, '0', '9');
-        uint64_t stop = (~(u | l | d) | x) & HIGHS;
-        uint64_t lower = x | (u >> 2);
-        memcpy(k, &lower, 8);
-        if (stop) {
-            unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;
-            uint64_t m = n ? ~0ull >> (64 - 8 * n) : 0;
-            up |= u & m;
-            lo |= l & m;
-            dg |= d & m;
-            j += n;
+    size_t len = t->len;
+    unsigned gap = t->gap;
+    int emitted = 0;
+    *slow = 1;
+    for (;;) {
+        if (o->cap - o->n < 2 || o->keys_cap - o->keys_len < 80)
+            break;
+        size_t j = i;
+        unsigned char *k = (unsigned char *)o->keys + o->keys_len;
+        uint64_t up = 0, lo = 0, dg = 0, stop = 0;
+        for (int round = 0; round < 8 && j + 8 <= len; round++) {
+            uint64_t x;
+            memcpy(&x, s + j, 8);
+            uint64_t u = in_range(x, 'A', 'Z'), l = in_range(x, 'a', 'z');
+            uint64_t d = in_range(x, '0', '9');
+            uint64_t lower = x | (u >> 2);
+            memcpy(k, &lower, 8);
+            stop = (~(u | l | d) | x) & HIGHS;
+            if (stop) {
+                unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;
+                uint64_t m = n ? ~0ull >> (64 - 8 * n) : 0;
+                up |= u & m;
+                lo |= l & m;
+                dg |= d & m;
+                j += n;
+                break;
+            }
+            up |= u;
+            lo |= l;
+            dg |= d;
+            j += 8;
+            k += 8;
+        }
+        if (!stop)
+            break;          /* long word, or near the end of the text */
+        unsigned c = s[j];
+        if (c >= 0x80 || !simple_end[c])
+            break;
+        unsigned flags = gap | QR_TF_ASCII;
+        if (ascii_class[s[i]] & CH_UPPER)
+            flags |= QR_TF_UPPER_INITIAL;
+        if (up && !lo)
+            flags |= QR_TF_ALL_UPPER;
+        if (dg)
+            flags |= QR_TF_HAS_DIGIT;
+        size_t klen = j - i;
+        o->keys[o->keys_len + klen] = '\0';
+        qr_token *tk = &o->v[o->n++];
+        tk->start = (uint32_t)i;
+        tk->end = (uint32_t)j;
+        tk->key = (uint32_t)o->keys_len;
+        tk->key_len = (uint32_t)klen;
+        tk->kind = QR_TOK_WORD;
+        tk->flags = (uint16_t)flags;
+        o->keys_len += klen + 1;
+        emitted = 1;
+        gap = 0;
+        if (c == ' ') {
+            gap = QR_TF_SPACE_BEFORE;
+            c = ++j < len ? s[j] : 0;
+        }
+        /* ", " "; " ") " and the like */
+        if (c < 0x80 && single_punct[c] && j + 1 < len && s[j + 1] == ' ') {
+            tk = &o->v[o->n++];
+            tk->start = (uint32_t)j;
+            tk->end = (uint32_t)j + 1;
+            tk->key = (uint32_t)o->keys_len;
+            tk->key_len = 1;
+            tk->kind = QR_TOK_PUNCT;
+            tk->flags = (uint16_t)(gap | QR_TF_ASCII);
+            o->keys[o->keys_len] = (char)c;
+            o->keys[o->keys_len + 1] = '\0';
+            o->keys_len += 2;
+            gap = QR_TF_SPACE_BEFORE;
+            j += 2;
+            c = j < len ? s[j] : 0;
+        }
+        i = j;
+        if (c >= 0x80 || !(ascii_class[c] & (CH_LOWER | CH_UPPER))) {
+            *slow = 0;
             break;
         }
-        up |= u;
-        lo |= l;
-        dg |= d;
-        j += 8;
-        k += 8;
+        if (maybe_url(s, len, i))
+            break;
     }
-    unsigned c = s[j];
-    if (c >= 0x80 || !simple_end[c])
-        return 0;
-    unsigned flags = t->gap | QR_TF_ASCII;
-    if (ascii_class[s[i]] & CH_UPPER)
-        flags |= QR_TF_UPPER_INITIAL;
-    if (up && !lo)
-        flags |= QR_TF_ALL_UPPER;
-    if (dg)
-        flags |= QR_TF_HAS_DIGIT;
-    size_t klen = j - i;
-    o->keys[o->keys_len + klen] = '\0';
-    qr_token *tk = &o->v[o->n++];
-    tk->start = (uint32_t)i;
-    tk->end = (uint32_t)j;
-    tk->key = (uint32_t)o->keys_len;
-    tk->key_len = (uint32_t)klen;
-    tk->kind = QR_TOK_WORD;
-    tk->flags = (uint16_t)flags;
-    o->keys_len += klen + 1;
-    t->gap = 0;
-    t->newlines = 0;
-    *endp = j;
-    return 1;
+    if (emitted) {
+        t->gap = gap;
+        t->newlines = 0;
+    }
+    return i;
 }
 #else
-#define FAST_WORDS 0
-static int fast_word(tok_state *t, size_t i, size_t *endp)
+static size_t fast_run(tok_state *t, size_t i, int *slow)
 {
-    (void)t, (void)i, (void)endp;
-    return 0;
+    (void)t;
+    *slow = 1;
+    return i;
 }
 #endif
 
 /* }================================================================== */
-
-/* Punctuation that is always a token of one byte (a '.' unless another
- * '.' follows). */
-static const unsigned char single_punct[128] = {
-    [','] = 1, [';'] = 1, [':'] = 1, ['('] = 1, [')'] = 1, ['"'] = 1, ['['] = 1,
-    [']'] = 1, ['{'] = 1, ['}'] = 1, ['/'] = 1, ['.'] = 1,
-};
 
 int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
 {
@@ -1110,9 +1152,11 @@ int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
         if (c < 0x80) {
             unsigned b = ascii_class[c];
             if (b & (CH_LOWER | CH_UPPER)) {
-                if (!maybe_url(s, len, i) && fast_word(&t, i, &e)) {
-                    i = e;
-                    continue;
+                if (!maybe_url(s, len, i)) {
+                    int slow;
+                    i = fast_run(&t, i, &slow);
+                    if (!slow)
+                        continue;
                 }
                 rc = word_token(&t, i, &e);
             } else if (b & CH_SPACE) {
@@ -1131,7 +1175,22 @@ int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
                 /* common punctuation with no rule attached, not followed by
                  * a combining mark: no need for the general path */
                 e = i + 1;
-                rc = emit_inline(&t, i, e, QR_TOK_PUNCT, 0);
+                if (out->n < out->cap && out->keys_cap - out->keys_len >= 2) {
+                    qr_token *tk = &out->v[out->n++];
+                    tk->start = (uint32_t)i;
+                    tk->end = (uint32_t)e;
+                    tk->key = (uint32_t)out->keys_len;
+                    tk->key_len = 1;
+                    tk->kind = QR_TOK_PUNCT;
+                    tk->flags = (uint16_t)(t.gap | QR_TF_ASCII);
+                    out->keys[out->keys_len] = (char)c;
+                    out->keys[out->keys_len + 1] = '\0';
+                    out->keys_len += 2;
+                    t.gap = 0;
+                    t.newlines = 0;
+                } else {
+                    rc = emit(&t, i, e, QR_TOK_PUNCT, 0);
+                }
             } else {
                 rc = ascii_other_token(&t, i, &e);
             }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -243,6 +244,37 @@ static int run_input(run_state *st, const char *path, char **bufp, size_t *capp)
     size_t cap = *capp, have = 0;
     uint64_t base = 0, cbase = 0, count = 0;
     int first = 1, eof = 0, rc = 0;
+    /* a regular file is mapped and tokenized in place, chunk by chunk */
+    void *map = MAP_FAILED;
+    size_t size = (size_t)sb.st_size;
+    if (S_ISREG(sb.st_mode) && sb.st_size > 0 && (off_t)size == sb.st_size)
+        map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map != MAP_FAILED) {
+        const char *text = map;
+        madvise(map, size, MADV_SEQUENTIAL);
+        while (base < size) {
+            size_t end = size - base > CHUNK ? (size_t)base + CHUNK : size;
+            if (end < size) {
+                const char *nl = memrchr(text + base, '\n', end - base);
+                if (!nl)
+                    nl = memchr(text + end, '\n', size - end);
+                end = nl ? (size_t)(nl - text) + 1 : size;
+            }
+            size_t n = end - (size_t)base;
+            if ((rc = emit_chunk(st, text + base, n, base, cbase, &count, &first, name)) != 0)
+                break;
+            if (st->chars && st->format != FMT_COUNT)
+                cbase += count_chars(text + base, n);
+            /* drop the pages done with, so resident memory stays one chunk */
+            size_t page = 4096, done = end & ~(page - 1);
+            size_t from = (size_t)base & ~(page - 1);
+            if (done > from)
+                madvise((char *)map + from, done - from, MADV_DONTNEED);
+            base = end;
+        }
+        munmap(map, size);
+        eof = 1;
+    }
     while (!eof) {
         if (have == cap) {
             size_t ncap = cap ? cap * 2 : CHUNK;

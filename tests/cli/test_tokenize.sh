@@ -55,6 +55,10 @@ check "count across chunks" "$T/big.txt	1200000" "$out"
 out=$("$Q" tokenize "$T/big.txt" | tail -n 2)
 check "last offsets across chunks" "4199993	4199998	word	world
 4199998	4199999	punct	!" "$out"
+out=$("$Q" tokenize --format count < "$T/big.txt")
+check "count across chunks from stdin" "-	1200000" "$out"
+out=$("$Q" tokenize < "$T/big.txt" | tail -n 1)
+check "last offset across chunks from stdin" "4199998	4199999	punct	!" "$out"
 out=$("$Q" tokenize --format jsonl "$T/big.txt" | grep -o '"start":[0-9]*' | tail -n 1)
 check "jsonl last offset across chunks" '"start":4199998' "$out"
 
