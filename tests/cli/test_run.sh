@@ -72,4 +72,25 @@ check "steps: unknown" "2:quarry steps: unknown step 'tokenise'; did you mean 't
 msg=$("$Q" steps input)
 check_contains "steps input" "  text_field" "$msg"
 
+# gazetteer cache: built on the first run, used on the second, rebuilt when a list changes
+mkdir -p "$T/gz"
+printf 'Paris\tCITY\nLyon\tCITY\n' > "$T/gz/cities.tsv"
+cat > "$T/gz/p.yaml" <<'EOF2'
+input: { format: lines }
+steps:
+  - gazetteer: { lists: [ { path: cities.tsv } ], cache: cache/cities.bin }
+  - export: { format: tsv, path: '-', what: entities, header: false, include_text: false }
+EOF2
+printf 'Paris and Lyon and Nice\n' > "$T/gz/in.txt"
+first=$("$Q" run "$T/gz/p.yaml" "$T/gz/in.txt" --quiet | cut -f5 | tr '\n' ' ')
+check "cache: first run" "CITY CITY " "$first"
+check "cache: file written" "yes" "$([ -s "$T/gz/cache/cities.bin" ] && echo yes)"
+stamp1=$(stat -c %y "$T/gz/cache/cities.bin")
+second=$("$Q" run "$T/gz/p.yaml" "$T/gz/in.txt" --quiet | cut -f5 | tr '\n' ' ')
+check "cache: second run" "$first" "$second"
+check "cache: not rewritten when valid" "$stamp1" "$(stat -c %y "$T/gz/cache/cities.bin")"
+printf 'Paris\tCITY\nLyon\tCITY\nNice\tCITY\n' > "$T/gz/cities.tsv"
+third=$("$Q" run "$T/gz/p.yaml" "$T/gz/in.txt" --quiet | cut -f5 | tr '\n' ' ')
+check "cache: rebuilt after a change" "CITY CITY CITY " "$third"
+
 done_suite "cli run"
