@@ -135,6 +135,7 @@ struct qr_reader {
     size_t mem_len;
     unsigned char *chunk;     /* read buffer (or mem)                     */
     size_t cpos, cend;
+    int64_t raw_pos;          /* bytes of the file consumed (gzoffset)    */
     int eof, at_start;
     long line_no;             /* lines consumed in this file              */
 
@@ -338,11 +339,8 @@ int64_t qr_reader_bytes_read(const qr_reader *r)
     if (r->open) {
         if (r->mem)
             n += (int64_t)r->cpos;
-        else if (r->gz && r->files.size[r->next_file - 1] >= 0) {
-            z_off_t off = gzoffset(r->gz);
-            if (off > 0)
-                n += off;
-        }
+        else if (r->files.size[r->next_file - 1] >= 0)
+            n += r->raw_pos;
     }
     return n;
 }
@@ -368,6 +366,7 @@ static int source_open(qr_reader *r, qr_error *err)
     r->open = 1;
     r->eof = 0;
     r->cpos = r->cend = 0;
+    r->raw_pos = 0;
     r->at_start = 1;
     r->line_no = 0;
     r->have_header = 0;
@@ -439,6 +438,9 @@ static int source_fill(qr_reader *r, qr_error *err)
     }
     r->cpos = 0;
     r->cend = (size_t)n;
+    /* once per chunk: gzoffset costs a system call */
+    z_off_t off = gzoffset(r->gz);
+    r->raw_pos = off > 0 ? (int64_t)off : r->raw_pos;
     return 0;
 }
 
