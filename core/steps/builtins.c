@@ -16,7 +16,8 @@
     X(quotes)               \
     X(keywords)             \
     X(cooccur)              \
-    X(export_sqlite)
+    X(export_sqlite)        \
+    X(export_html)
 
 #define DECLARE(n) extern const qr_step_def qr_step_##n##_def;
 QR_BUILTIN_STEPS(DECLARE)

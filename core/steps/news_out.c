@@ -144,3 +144,83 @@ void qr_out_json_string(FILE *f, const char *s, size_t n)
     }
     fputc('"', f);
 }
+
+static uint32_t hash_key(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static qr_counter_item *counter_slot(qr_counter_item *v, size_t cap, const char *key)
+{
+    size_t i = hash_key(key) & (cap - 1);
+    while (v[i].key && strcmp(v[i].key, key) != 0)
+        i = (i + 1) & (cap - 1);
+    return &v[i];
+}
+
+int qr_counter_add(qr_counter *c, const char *key, long by, uint64_t doc)
+{
+    if ((c->n + 1) * 2 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        qr_counter_item *v = calloc(cap, sizeof *v);
+        if (!v)
+            return -1;
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->v[i].key)
+                *counter_slot(v, cap, c->v[i].key) = c->v[i];
+        free(c->v);
+        c->v = v;
+        c->cap = cap;
+    }
+    qr_counter_item *it = counter_slot(c->v, c->cap, key);
+    if (!it->key) {
+        if (!(it->key = strdup(key)))
+            return -1;
+        it->count = it->docs = 0;
+        it->last_doc = UINT64_MAX;
+        c->n++;
+    }
+    it->count += by;
+    if (it->last_doc != doc) {
+        it->docs++;
+        it->last_doc = doc;
+    }
+    return 0;
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+    const qr_counter_item *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    if (x->docs != y->docs)
+        return x->docs < y->docs ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+qr_counter_item *qr_counter_sorted(const qr_counter *c, size_t *n)
+{
+    *n = 0;
+    if (!c->n)
+        return NULL;
+    qr_counter_item *v = malloc(c->n * sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->v[i].key)
+            v[(*n)++] = c->v[i];
+    qsort(v, *n, sizeof *v, cmp_item);
+    return v;
+}
+
+void qr_counter_free(qr_counter *c)
+{
+    for (size_t i = 0; i < c->cap; i++)
+        free(c->v[i].key);
+    free(c->v);
+    c->v = NULL;
+    c->cap = c->n = 0;
+}

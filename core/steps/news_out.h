@@ -7,6 +7,7 @@
 #ifndef QR_NEWS_OUT_H
 #define QR_NEWS_OUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include "quarry_module.h"
 
@@ -24,5 +25,23 @@ void qr_out_remove_tree(const char *path);
 void qr_out_html(FILE *f, const char *s, size_t n);
 /* Writes s as a JSON string (with quotes). */
 void qr_out_json_string(FILE *f, const char *s, size_t n);
+
+/* A string → (count, documents) table for corpus totals. Keys are copied. */
+typedef struct qr_counter_item {
+    char *key;
+    long count, docs;
+    uint64_t last_doc;
+} qr_counter_item;
+typedef struct qr_counter {
+    qr_counter_item *v;
+    size_t cap, n;
+} qr_counter;
+
+/* Adds `by` to key's count and counts document `doc` once. 0 or -1 (OOM). */
+int qr_counter_add(qr_counter *c, const char *key, long by, uint64_t doc);
+/* Items sorted by count, then docs (descending), then key; caller frees
+ * the array (not the keys). NULL on OOM or when empty (*n = 0). */
+qr_counter_item *qr_counter_sorted(const qr_counter *c, size_t *n);
+void qr_counter_free(qr_counter *c);
 
 #endif
