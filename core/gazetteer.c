@@ -15,7 +15,9 @@
  * compared by); nodes 0..NVARIANTS-1 are the roots. Edges are labelled by
  * symbol ids: every distinct comparison string (token key, NFC text, their
  * accent-folded forms) is interned once, so matching hashes each text token
- * once per variant in use and then walks integer edges.
+ * once per variant in use and then walks integer edges (see edge_label for
+ * the whitespace bit). Leftmost-longest needs no failure links: the walk
+ * restarts at each token that starts no match, and token tries are shallow.
  *
  * While building, edges live in a hash map (parent, symbol) -> child and
  * entries hang off their end node in linked lists. compile() lays the
@@ -27,7 +29,7 @@
 enum { V_KEY = 0, V_KEY_NOACC, V_RAW, V_RAW_NOACC, NVARIANTS };
 
 #define NONE UINT32_MAX
-#define GAZ_FORMAT_VERSION 2u
+#define GAZ_FORMAT_VERSION 3u
 #define HASH_SEED 0x51ed270b27a3b4c5ULL
 
 /* {==================================================================
@@ -562,7 +564,7 @@ static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
             return y;
         k = (k + 1) & (st->cap - 1);
     }
-    if (st->n >= UINT32_MAX - 1 || st->bytes_len + n + 1 >= UINT32_MAX)
+    if (st->n >= INT32_MAX - 1 || st->bytes_len + n + 1 >= UINT32_MAX)
         return NONE;
     size_t cap_off = st->cap_syms;
     if (GROW(st->off, cap_off, st->n + 1) != 0 || GROW(st->len, st->cap_syms, st->n + 1) != 0)
@@ -648,6 +650,15 @@ static uint32_t child_or_new(qr_gazetteer *g, uint32_t node, uint32_t sym)
     g->emap_val[k] = c;
     g->emap_n++;
     return c;
+}
+
+/* Edges are labelled symbol * 2 + glued, glued when the token follows the
+ * previous one without whitespace: "c++" does not match "c + +", nor ".net"
+ * the ". Net" of "growth. Net income". The first token of a phrase has no
+ * previous one (glued = 0). */
+static inline uint32_t edge_label(uint32_t sym, const qr_tokens *tk, size_t i)
+{
+    return sym * 2 + (i > 0 && !(tk->v[i].flags & QR_TF_SPACE_BEFORE));
 }
 
 static int list_variant(const blist *l, const char *phrase, size_t n)
@@ -736,7 +747,7 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
         size_t n;
         const char *s = tok_variant(v, phrase, &g->tk, i, &g->ub, &n);
         uint32_t y = s ? sym_intern(&g->st, s, n) : NONE;
-        if (y == NONE || (node = child_or_new(g, node, y)) == NONE)
+        if (y == NONE || (node = child_or_new(g, node, edge_label(y, &g->tk, i))) == NONE)
             return oom(err);
     }
     for (uint32_t e = g->node_first[node]; e != NONE; e = g->ents[e].next) {
@@ -1205,7 +1216,7 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
             continue;
         uint32_t *root = (uint32_t *)(b + l.roots[v]);
         for (uint32_t k = node_edge[v]; k < node_edge[v + 1]; k++)
-            root[edge_sym[k]] = edge_child[k];
+            root[edge_sym[k] >> 1] = edge_child[k];
     }
 
     /* Entries per node, in order of addition. */
@@ -1293,7 +1304,8 @@ static int validate(const qr_gazetteer *g)
         return 0;
     for (uint32_t i = 0; i < h->n_nodes; i++)
         for (uint32_t k = g->node_edge[i]; k < g->node_edge[i + 1]; k++)
-            if (g->edge_child[k] <= i || g->edge_child[k] >= h->n_nodes || g->edge_sym[k] >= h->n_syms)
+            if (g->edge_child[k] <= i || g->edge_child[k] >= h->n_nodes ||
+                g->edge_sym[k] >= 2 * (uint64_t)h->n_syms)
                 return 0;
     for (uint32_t k = 0; k < h->n_node_entries; k++)
         if (g->node_entries[k] >= h->n_entries)
@@ -1543,7 +1555,7 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
                 }
                 if (j >= n || sy[j] == NONE)
                     break;
-                node = child_of(g, node, sy[j]);
+                node = child_of(g, node, edge_label(sy[j], toks, j));
                 if (node == NONE)
                     break;
                 j++;

@@ -137,6 +137,14 @@ static void test_special_characters(void)
                  "7-14:python./TECH/python-dot");
     CHECK_EQ_STR(run(g, "netbooks, c and python are not entries", QR_GAZ_LONGEST), "");
     CHECK_EQ_STR(run(g, "IRE1a and XXBP1s", QR_GAZ_LONGEST), "");
+    /* Where the phrase has no space, the text must have none either. */
+    CHECK_EQ_STR(run(g, "Growth. Net income rose; c + + and c ++ are not C++", QR_GAZ_LONGEST),
+                 "48-51:C++/TECH/c++");
+    CHECK_EQ_STR(run(g, "IRE1 / XBP1s", QR_GAZ_LONGEST), "0-4:IRE1/GENE/IRE1 | 7-12:XBP1s/GENE/XBP1s");
+    qr_gazetteer_free(g);
+    g = build("t.tsv", "IRE1/XBP1s\tPATHWAY\nNew York\tGPE\n", QR_CASE_INSENSITIVE, 0, NULL);
+    CHECK_EQ_STR(run(g, "IRE1/XBP1s, IRE1 /XBP1s, New\n  York", QR_GAZ_LONGEST),
+                 "0-10:IRE1/XBP1s/PATHWAY/IRE1/XBP1s | 25-35:New\n  York/GPE/New York");
     qr_gazetteer_free(g);
 }
 
