@@ -42,10 +42,16 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
 {
     if (!t->slots)
         return -1;
+    /* the slot carries the hash's high half: other strings are passed over
+     * without touching their entries */
+    uint64_t tag = hash >> 32;
     for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-        uint32_t id = t->slots[i];
-        if (!id)
+        uint64_t slot = t->slots[i];
+        if (!slot)
             return -1;
+        if (slot >> 32 != tag)
+            continue;
+        uint32_t id = (uint32_t)slot;
         const qr_strtab_ent *e = &t->ent[id - 1];
         if (e->hash == hash && e->len == len && memcmp(t->pool + e->off, s, len) == 0)
             return id - 1;
@@ -55,14 +61,14 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
 static int grow_slots(qr_strtab *t)
 {
     size_t n = t->slots ? (t->mask + 1) * 2 : 1024;
-    uint32_t *slots = calloc(n, sizeof *slots);
+    uint64_t *slots = calloc(n, sizeof *slots);
     if (!slots)
         return -1;
     for (size_t id = 0; id < t->n; id++) {
         size_t i = t->ent[id].hash & (n - 1);
         while (slots[i])
             i = (i + 1) & (n - 1);
-        slots[i] = (uint32_t)id + 1;
+        slots[i] = (t->ent[id].hash >> 32) << 32 | (id + 1);
     }
     free(t->slots);
     t->slots = slots;
@@ -78,7 +84,7 @@ int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash,
     if (t->n >= 0x7fffffff || t->pool_len + len + 1 > 0xffffffffu)
         return qr_error_set(err, "too many distinct strings (more than 2^31, or 4 GiB of text); "
                             "use hashing to a fixed number of buckets");
-    if (!t->slots || (t->n + 1) * 4 > (t->mask + 1) * 3) {
+    if (!t->slots || (t->n + 1) * 2 > t->mask + 1) {
         if (grow_slots(t) != 0)
             return qr_error_set(err, "out of memory");
     }
@@ -107,6 +113,6 @@ int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash,
     size_t i = hash & t->mask;
     while (t->slots[i])
         i = (i + 1) & t->mask;
-    t->slots[i] = (uint32_t)t->n + 1;
+    t->slots[i] = (hash >> 32) << 32 | (t->n + 1);
     return (int64_t)t->n++;
 }

@@ -24,7 +24,7 @@ typedef struct qr_strtab_ent {
 } qr_strtab_ent;
 
 typedef struct qr_strtab {
-    uint32_t *slots;          /* id + 1; 0 is empty                    */
+    uint64_t *slots;          /* hash tag << 32 | (id + 1); 0 is empty  */
     size_t mask;              /* slot count - 1 (a power of two)       */
     qr_strtab_ent *ent;       /* by id                                 */
     size_t n, cap;

@@ -22,6 +22,8 @@ int cmd_lua(int argc, char **argv);
 int cmd_run(int argc, char **argv);     /* cmd_run.c */
 int cmd_check(int argc, char **argv);
 int cmd_steps(int argc, char **argv);
+int cmd_train(int argc, char **argv);   /* cmd_train.c */
+int cmd_eval(int argc, char **argv);    /* cmd_eval.c */
 
 /* Prints "quarry: <message>" on stderr and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

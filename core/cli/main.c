@@ -11,6 +11,8 @@ static const qr_command commands[] = {
     {"run", "run a YAML pipeline over files, folders or stdin", cmd_run},
     {"check", "validate a YAML pipeline and print it with defaults", cmd_check},
     {"steps", "list pipeline steps, or one step's options", cmd_steps},
+    {"train", "train a Naive Bayes classifier on labeled records", cmd_train},
+    {"eval", "evaluate a classifier on labeled records (accuracy, F1, confusion)", cmd_eval},
     {"lua", "run a Lua script with the quarry module preloaded", cmd_lua},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL}

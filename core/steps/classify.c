@@ -10,6 +10,8 @@
  * stopwords_file, stemmer, buckets) are read by `quarry train`; at
  * prediction the model's own options apply. `model:` is an output path for
  * validation (train writes it); init() loads it, so run/check/eval need it.
+ * A relative model path is looked for in the pipeline's folder, then (if
+ * not there) in the working directory, where `quarry train -o` wrote it.
  */
 #include "classify/nb.h"
 #include "classify/rules.h"
@@ -19,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct cls_state {
     qr_rules *rules;
@@ -78,7 +81,14 @@ static void *cls_init(const qr_host_api *api, const qr_value *opt, const qr_step
         }
         return st;
     }
-    char *path = api->resolve_path(ctx, qr_value_string(model));
+    /* Relative to the pipeline's folder like every path; a model written by
+     * `quarry train -o M` relative to the working directory is found too. */
+    const char *given = qr_value_string(model);
+    char *path = api->resolve_path(ctx, given);
+    if (path && given[0] != '/' && access(path, F_OK) != 0 && access(given, F_OK) == 0) {
+        free(path);
+        path = strdup(given);
+    }
     if (!path) {
         free(st);
         qr_error_set(err, "out of memory");

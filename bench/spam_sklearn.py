@@ -1,0 +1,36 @@
+#!/usr/bin/python3
+"""The scikit-learn peer for bench/spam.sh: CountVectorizer + MultinomialNB,
+trained on TRAIN.jsonl and evaluated on TEST.jsonl (same records as quarry).
+Lines are decoded as UTF-8 with errors="replace" (quarry's reader does the
+same repair). Prints one JSON object: accuracy, macro_f1, documents.
+
+usage: spam_sklearn.py TRAIN.jsonl TEST.jsonl
+"""
+import json
+import sys
+
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.naive_bayes import MultinomialNB
+
+def load(path):
+    texts, labels = [], []
+    with open(path, "rb") as f:
+        for line in f:
+            r = json.loads(line.decode("utf-8", errors="replace"))
+            texts.append(r["text"])
+            labels.append(r["label"])
+    return texts, labels
+
+def main():
+    xtr, ytr = load(sys.argv[1])
+    xte, yte = load(sys.argv[2])
+    vec = CountVectorizer()
+    clf = MultinomialNB(alpha=1.0)
+    clf.fit(vec.fit_transform(xtr), ytr)
+    pred = clf.predict(vec.transform(xte))
+    print(json.dumps({"documents": len(yte), "accuracy": accuracy_score(yte, pred),
+                      "macro_f1": f1_score(yte, pred, average="macro"),
+                      "features": len(vec.vocabulary_)}))
+
+main()

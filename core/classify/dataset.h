@@ -1,0 +1,59 @@
+/*
+ * dataset — labeled documents read through a pipeline, for `quarry train`
+ * and `quarry eval` (and anything else that learns from a pipeline).
+ *
+ * The pipeline file is validated whole (every step, without init), then the
+ * steps before its classify step are built and initialized; with
+ * `with_classify` the classify step itself too (eval: it predicts). Steps
+ * after it (exports…) are neither initialized nor run. So `train` never
+ * opens the `model:` file (it is about to write it), while eval loads it.
+ *
+ * Records come from the pipeline's input: section (format, fields), with
+ * `inputs` replacing its paths. The gold label of each record is the
+ * member `label_field` of its meta (JSONL field, CSV column): a string, or a
+ * number / boolean written as JSON text. A record without it is an error
+ * naming the document and its file:line.
+ *
+ * Errors of steps follow their on_error (skip: keep the document; drop: the
+ * document is left out and counted in `dropped`; fail: qr_dataset_next
+ * returns -1). Malformed records follow input: { on_error } likewise.
+ *
+ * Ownership: the dataset owns its pipelines, reader and document; the doc
+ * and label returned by qr_dataset_next are valid until the next call.
+ */
+#ifndef QR_CLASSIFY_DATASET_H
+#define QR_CLASSIFY_DATASET_H
+
+#include "doc.h"
+#include "value.h"
+
+typedef struct qr_dataset_opts {
+    const char *pipeline;          /* YAML file                                   */
+    const char *const *vars;       /* "name=value", NULL-terminated, or NULL       */
+    const char *const *inputs;     /* replace input.paths; NULL-terminated or NULL */
+    const char *label_field;       /* default "label"                             */
+    const char *step;              /* classify step's name; NULL: the first one    */
+    const char *format;            /* "jsonl"/"csv" over input.format, or NULL     */
+    int with_classify;             /* 1: run the classify step too                 */
+} qr_dataset_opts;
+
+typedef struct qr_dataset qr_dataset;
+
+qr_dataset *qr_dataset_open(const qr_dataset_opts *opts, qr_registry *reg, qr_error *err);
+void qr_dataset_free(qr_dataset *d);           /* NULL is fine */
+
+/* The classify step's options, validated (vars substituted). */
+const qr_value *qr_dataset_step_options(const qr_dataset *d);
+const char *qr_dataset_step_name(const qr_dataset *d);
+const char *qr_dataset_base_dir(const qr_dataset *d);
+
+/* 1: *doc and *label are the next document (processed) and its gold label;
+ * 0: end of input; -1: error (err set), stop. */
+int qr_dataset_next(qr_dataset *d, qr_doc **doc, const char **label, qr_error *err);
+
+typedef struct qr_dataset_counts {
+    uint64_t read, used, dropped, malformed, skipped_errors;
+} qr_dataset_counts;
+void qr_dataset_get_counts(const qr_dataset *d, qr_dataset_counts *out);
+
+#endif

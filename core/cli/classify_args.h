@@ -1,0 +1,24 @@
+/* Command-line options shared by `quarry train` and `quarry eval`
+ * (cmd_train.c parses them for both). */
+#ifndef QR_CLI_CLASSIFY_ARGS_H
+#define QR_CLI_CLASSIFY_ARGS_H
+
+#include "classify/dataset.h"
+#include "registry.h"
+
+typedef struct cls_args {
+    qr_dataset_opts ds;
+    const char **inputs, **vars;
+    size_t n_inputs, n_vars;
+    const char *output;      /* train: -o */
+    int json, quiet;
+} cls_args;
+
+/* Returns 0, 1 for --help, or 2 (message printed). */
+int cls_parse_args(const char *cmd, int argc, char **argv, cls_args *a);
+void cls_args_free(cls_args *a);
+/* Built-ins plus the Lua steps; NULL (message printed) on failure. */
+qr_registry *cls_registry(void);
+void cls_print_error(const qr_error *err);
+
+#endif

@@ -1,0 +1,257 @@
+/* quarry train — learn a Naive Bayes model from labeled records run through
+ * a pipeline's steps before its classify step. Also the argument parsing
+ * shared with quarry eval (classify_args.h). */
+#include "classify_args.h"
+#include "classify/nb.h"
+#include "cli.h"
+#include "error.h"
+#include "lq.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+qr_registry *cls_registry(void)
+{
+    qr_error err;
+    qr_error_clear(&err);
+    qr_registry *reg = qr_registry_new();
+    if (!reg) {
+        fprintf(stderr, "quarry: out of memory\n");
+        return NULL;
+    }
+    if (qr_registry_add_builtins(reg, &err) != 0 || lq_register_steps(reg, &err) != 0) {
+        fprintf(stderr, "quarry: cannot register the built-in steps: %s\n", err.message);
+        qr_registry_free(reg);
+        return NULL;
+    }
+    return reg;
+}
+
+void cls_print_error(const qr_error *err)
+{
+    char buf[2048];
+    fprintf(stderr, "%s\n", qr_error_format(err, buf, sizeof buf));
+}
+
+void cls_args_free(cls_args *a)
+{
+    free(a->inputs);
+    free(a->vars);
+}
+
+/* "--name VALUE" or "--name=VALUE"; *i advances past a separate value. */
+static int opt_value(const char *name, int argc, char **argv, int *i, const char **val)
+{
+    const char *s = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(s, name, n))
+        return 0;
+    if (s[n] == '=') {
+        *val = s + n + 1;
+        return 1;
+    }
+    if (s[n])
+        return 0;
+    *val = *i + 1 < argc ? argv[++*i] : NULL;
+    return 1;
+}
+
+int cls_parse_args(const char *cmd, int argc, char **argv, cls_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
+    a->vars = calloc((size_t)argc + 1, sizeof *a->vars);
+    if (!a->inputs || !a->vars)
+        return cli_usage_error(cmd, "out of memory");
+    int is_train = !strcmp(cmd, "train"), only_args = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i], *val = NULL;
+        if (only_args || s[0] != '-' || !s[1]) {
+            if (!a->ds.pipeline)
+                a->ds.pipeline = s;
+            else
+                a->inputs[a->n_inputs++] = s;
+            continue;
+        }
+        if (cli_is_help(s))
+            return 1;
+        if (!strcmp(s, "--")) {
+            only_args = 1;
+        } else if (opt_value("--set", argc, argv, &i, &val)) {
+            if (!val || !strchr(val, '=') || *val == '=')
+                return cli_usage_error(cmd, "--set needs NAME=VALUE, as in --set model=out/model.qrm");
+            a->vars[a->n_vars++] = val;
+        } else if (opt_value("--label-field", argc, argv, &i, &val)) {
+            if (!val || !*val)
+                return cli_usage_error(cmd, "--label-field needs the name of the field (JSONL) or column (CSV) "
+                                       "holding the label");
+            a->ds.label_field = val;
+        } else if (opt_value("--step", argc, argv, &i, &val)) {
+            if (!val || !*val)
+                return cli_usage_error(cmd, "--step needs the name of a classify step");
+            a->ds.step = val;
+        } else if (opt_value("--format", argc, argv, &i, &val)) {
+            if (!val || (strcmp(val, "jsonl") && strcmp(val, "csv")))
+                return cli_usage_error(cmd, "--format must be jsonl or csv");
+            a->ds.format = val;
+        } else if (is_train && (!strcmp(s, "-o") || opt_value("--output", argc, argv, &i, &val))) {
+            if (!strcmp(s, "-o"))
+                val = i + 1 < argc ? argv[++i] : NULL;
+            if (!val || !*val)
+                return cli_usage_error(cmd, "-o needs the model file to write, as in -o model.qrm");
+            a->output = val;
+        } else if (!is_train && !strcmp(s, "--json")) {
+            a->json = 1;
+        } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
+            a->quiet = 1;
+        } else {
+            return cli_usage_error(cmd, "unknown option '%s'; see 'quarry %s --help'", s, cmd);
+        }
+    }
+    if (!a->ds.pipeline)
+        return cli_usage_error(cmd, "no pipeline given; see 'quarry %s --help'", cmd);
+    a->ds.inputs = a->n_inputs ? a->inputs : NULL;
+    a->ds.vars = a->vars;
+    return 0;
+}
+
+static void train_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: quarry train PIPELINE [INPUT...] [--label-field label] [-o MODEL]\n"
+        "                    [--set NAME=VALUE]... [--step NAME] [--format jsonl|csv] [-q]\n"
+        "\n"
+        "Trains a Naive Bayes model on labeled records. Each record (JSONL, or CSV with a\n"
+        "header; INPUTs replace the pipeline's input.paths) goes through the pipeline's\n"
+        "steps before its classify step; the features come from the tokens then. The\n"
+        "classify step's options choose the model: kind (multinomial|complement), alpha,\n"
+        "unigrams, bigrams, symbols, stopwords, stopwords_file, stemmer, buckets.\n"
+        "\n"
+        "Options:\n"
+        "  --label-field F   field (JSONL) or column (CSV) holding the label (default: label)\n"
+        "  -o, --output M    model file to write (default: the classify step's model:)\n"
+        "  --set NAME=VALUE  set the variable ${NAME}\n"
+        "  --step NAME       the classify step to train for (default: the first one)\n"
+        "  --format F        jsonl or csv, over the pipeline's input.format\n"
+        "  -q, --quiet       no summary on stderr\n"
+        "\n"
+        "The model: file is not opened: train writes it. See docs/classify.md.\n");
+}
+
+static int make_parent_dirs(const char *path)
+{
+    char *p = strdup(path);
+    if (!p)
+        return -1;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    free(p);
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    cls_args a;
+    int rc = cls_parse_args("train", argc, argv, &a);
+    if (rc == 1)
+        train_usage(stdout);
+    if (rc != 0) {
+        cls_args_free(&a);
+        return rc == 1 ? 0 : rc;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    qr_registry *reg = cls_registry();
+    qr_error err;
+    qr_error_clear(&err);
+    qr_dataset *d = NULL;
+    qr_nb_trainer *t = NULL;
+    qr_nb_model *m = NULL;
+    qr_nb_opts no;
+    qr_nb_opts_init(&no);
+    char *out = NULL;
+    int status = 2;
+    if (!reg || !(d = qr_dataset_open(&a.ds, reg, &err)))
+        goto done;
+    const qr_value *so = qr_dataset_step_options(d);
+    qr_nb_opts_free(&no);
+    if (qr_nb_opts_from_value(&no, so, qr_dataset_base_dir(d), &err) != 0)
+        goto done;
+    const char *mo = qr_value_string(qr_value_get(so, "model"));
+    if (a.output) {
+        out = strdup(a.output);
+    } else if (mo) {
+        const char *base = qr_dataset_base_dir(d);
+        size_t n = strlen(base) + strlen(mo) + 2;
+        if ((out = malloc(n)))
+            snprintf(out, n, "%s%s%s", mo[0] == '/' || !strcmp(base, ".") ? "" : base,
+                     mo[0] == '/' || !strcmp(base, ".") ? "" : "/", mo);
+    } else {
+        status = cli_usage_error("train", "no model file to write: give -o MODEL, or model: in the classify step");
+        goto done;
+    }
+    if (!out) {
+        qr_error_set(&err, "out of memory");
+        goto done;
+    }
+    if (!(t = qr_nb_trainer_new(&no, &err)))
+        goto done;
+    qr_doc *doc;
+    const char *label;
+    while ((rc = qr_dataset_next(d, &doc, &label, &err)) == 1)
+        if (qr_nb_trainer_add(t, &doc->tokens, label, &err) != 0) {
+            rc = -1;
+            break;
+        }
+    if (rc < 0 || !(m = qr_nb_trainer_model(t, &err)))
+        goto done;
+    if (make_parent_dirs(out) != 0) {
+        qr_error_set(&err, "cannot create the folder of '%s': %s", out, strerror(errno));
+        goto done;
+    }
+    if (qr_nb_save(m, out, &err) != 0)
+        goto done;
+    status = 0;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (!a.quiet) {
+        qr_dataset_counts c;
+        qr_dataset_get_counts(d, &c);
+        fprintf(stderr, "quarry train: %llu documents", (unsigned long long)qr_nb_trainer_docs(t));
+        if (c.dropped || c.malformed)
+            fprintf(stderr, " (%llu dropped, %llu malformed left out)", (unsigned long long)c.dropped,
+                    (unsigned long long)c.malformed);
+        fprintf(stderr, "; %s NB, alpha %g; %zu labels (", qr_nb_kind_name(no.kind), no.alpha,
+                qr_nb_label_count(m));
+        for (size_t i = 0; i < qr_nb_label_count(m); i++)
+            fprintf(stderr, "%s%s %.0f", i ? ", " : "", qr_nb_label(m, i), qr_nb_doc_count(m, i));
+        fprintf(stderr, "); %zu %s -> %s in %.2f s\n", qr_nb_feature_count(m),
+                no.feat.buckets ? "buckets" : "features", out,
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    }
+done:
+    if (status == 2 && err.message[0]) {
+        if (!strncmp(err.message, "training data has only", 22) || !strcmp(err.message, "no training documents"))
+            fprintf(stderr, "quarry train: %s\n", err.message);
+        else
+            cls_print_error(&err);
+    }
+    qr_nb_free(m);
+    qr_nb_trainer_free(t);
+    qr_nb_opts_free(&no);
+    qr_dataset_free(d);
+    qr_registry_free(reg);
+    free(out);
+    cls_args_free(&a);
+    return status;
+}
