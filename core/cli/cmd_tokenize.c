@@ -46,7 +46,7 @@ static const char usage_text[] =
  * Buffered stdout
  * =================================================================== */
 typedef struct outbuf {
-    char buf[1 << 16];
+    char buf[1 << 18];
     size_t n;
 } outbuf;
 
@@ -86,6 +86,48 @@ static void out_uint(outbuf *o, uint64_t v)
         v /= 10;
     } while (v);
     out_mem(o, tmp + i, sizeof tmp - i);
+}
+
+/* Writes v in decimal at p (room for 20 bytes); returns the end. Two
+ * digits per division. */
+static char *put_uint(char *p, uint64_t v)
+{
+    static const char pairs[201] =
+        "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+        "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+    char tmp[20];
+    int n = 20;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        tmp[--n] = pairs[d + 1];
+        tmp[--n] = pairs[d];
+    }
+    if (v >= 10) {
+        tmp[--n] = pairs[v * 2 + 1];
+        tmp[--n] = pairs[v * 2];
+    } else {
+        tmp[--n] = (char)('0' + v);
+    }
+    memcpy(p, tmp + n, 20 - (size_t)n);
+    return p + 20 - n;
+}
+
+/* Writes the escaped token text at p (room for 2 * n bytes). */
+static char *put_tsv_text(char *p, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        switch (c) {
+        case '\t': *p++ = '\\'; *p++ = 't'; break;
+        case '\n': *p++ = '\\'; *p++ = 'n'; break;
+        case '\r': *p++ = '\\'; *p++ = 'r'; break;
+        case '\\': *p++ = '\\'; *p++ = '\\'; break;
+        case '\0': *p++ = '\\'; *p++ = '0'; break;
+        default: *p++ = c; break;
+        }
+    }
+    return p;
 }
 
 static void out_tsv_text(outbuf *o, const char *p, size_t n)
@@ -190,14 +232,31 @@ static int emit_chunk(run_state *st, const char *text, size_t len, uint64_t base
         }
         const char *kind = qr_token_kind_name(k->kind);
         if (st->format == FMT_TSV) {
-            out_uint(o, s);
-            out_char(o, '\t');
-            out_uint(o, e);
-            out_char(o, '\t');
-            out_mem(o, kind, strlen(kind));
-            out_char(o, '\t');
-            out_tsv_text(o, text + k->start, k->end - k->start);
-            out_char(o, '\n');
+            size_t tl = k->end - k->start, need = 2 * 20 + 3 + 8 + 2 * tl + 1;
+            if (o->n + need > sizeof o->buf)
+                out_flush(o);
+            if (need > sizeof o->buf) {     /* a huge token: the careful way */
+                out_uint(o, s);
+                out_char(o, '\t');
+                out_uint(o, e);
+                out_char(o, '\t');
+                out_mem(o, kind, strlen(kind));
+                out_char(o, '\t');
+                out_tsv_text(o, text + k->start, tl);
+                out_char(o, '\n');
+                continue;
+            }
+            char *p = o->buf + o->n;
+            p = put_uint(p, s);
+            *p++ = '\t';
+            p = put_uint(p, e);
+            *p++ = '\t';
+            while (*kind)
+                *p++ = *kind++;
+            *p++ = '\t';
+            p = put_tsv_text(p, text + k->start, tl);
+            *p++ = '\n';
+            o->n = (size_t)(p - o->buf);
             continue;
         }
         json_t *obj = json_pack("{sIsIsssoso}", "start", (json_int_t)s, "end", (json_int_t)e,
