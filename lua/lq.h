@@ -16,12 +16,16 @@ void lq_open_doc(lua_State *L);       /* q.doc, q.null, quarry.Doc views (lq_doc
 void lq_open_pipeline(lua_State *L);  /* q.pipeline, quarry.Pipeline (lq_pipeline.c) */
 void lq_open_regex(lua_State *L);     /* q.regex, quarry.Regex           (lq_regex.c) */
 void lq_open_gazetteer(lua_State *L); /* q.gazetteer, quarry.Gazetteer (lq_gazetteer.c) */
+void lq_open_module(lua_State *L);    /* q.load_module, quarry.Step      (lq_module.c) */
 
 /* The module's entry point (quarry.c); `lua` steps preload it in their states. */
 int luaopen_quarry(lua_State *L);
 /* Adds the steps that need Lua (`lua`, `filter`; lq_step.c) to reg, on top
  * of qr_registry_add_builtins. Used by quarry run/check/steps and q.pipeline. */
 int lq_register_steps(qr_registry *reg, qr_error *err);
+/* Loads into reg every module q.load_module loaded in this state (lq_module.c);
+ * called where a pipeline's registry is made. */
+int lq_modules_register(lua_State *L, qr_registry *reg, qr_error *err);
 
 /* Pushes nil, message and returns 2 (data/I/O failures). */
 int lq_fail(lua_State *L, const char *msg);

@@ -84,6 +84,7 @@ static lq_pipeline *new_pipeline(lua_State *L)
     if (!pl->reg)
         luaL_error(L, "out of memory");
     if (qr_registry_add_builtins(pl->reg, &err) != 0 || lq_register_steps(pl->reg, &err) != 0
+        || lq_modules_register(L, pl->reg, &err) != 0
         || qr_registry_add_ex(pl->reg, &qr_step_function_def, "Lua", &pl->fn, &err) != 0)
         luaL_error(L, "cannot register the steps: %s", err.message);
     return pl;
