@@ -17,7 +17,9 @@
     X(keywords)             \
     X(cooccur)              \
     X(export_sqlite)        \
-    X(export_html)
+    X(export_html)          \
+    X(export_displacy)      \
+    X(export_brat)
 
 #define DECLARE(n) extern const qr_step_def qr_step_##n##_def;
 QR_BUILTIN_STEPS(DECLARE)
