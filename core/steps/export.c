@@ -56,6 +56,7 @@ typedef struct export_state {
     int header_done;
     int finished;
     obuf out;
+    obuf scratch;            /* a JSON cell before quoting           */
 } export_state;
 
 /* {==================================================================
@@ -421,16 +422,10 @@ static int cell_json(export_state *st, const json_t *v)
         return cell(st, "", 0, 0);
     if (json_is_string(v))
         return cell(st, json_string_value(v), json_string_length(v), 0);
-    obuf tmp = { 0 };
-    obuf save = st->out;
-    st->out = tmp;
-    int rc = ob_json_value(&st->out, v, 0);
-    tmp = st->out;
-    st->out = save;
-    if (rc == 0)
-        rc = cell(st, tmp.p, tmp.n, 0);
-    free(tmp.p);
-    return rc;
+    st->scratch.n = 0;
+    if (ob_json_value(&st->scratch, v, 0) != 0)
+        return -1;
+    return cell(st, st->scratch.p, st->scratch.n, 0);
 }
 
 static int write_header(export_state *st)
@@ -758,6 +753,7 @@ static void export_free(void *state)
     free(st->path);
     free(st->tmp);
     free(st->out.p);
+    free(st->scratch.p);
     free(st);
 }
 
