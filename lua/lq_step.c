@@ -116,6 +116,17 @@ static const char *error_text(lua_State *L)
     return msg ? msg : lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, -1));
 }
 
+/* Pushes global `name` without metamethods: a script may guard _G (strict.lua)
+ * with an __index that raises, and these calls run unprotected. */
+static int raw_global(lua_State *L, const char *name)
+{
+    lua_pushglobaltable(L);
+    lua_pushstring(L, name);
+    int t = lua_rawget(L, -2);
+    lua_remove(L, -2);
+    return t;
+}
+
 static void close_state(lstate *s)
 {
     if (s->L)
@@ -126,7 +137,7 @@ static void close_state(lstate *s)
 /* Calls `init(options)` if the script defines it. */
 static int call_init(lstep *st, lua_State *L, qr_error *err)
 {
-    if (lua_getglobal(L, "init") != LUA_TFUNCTION) {
+    if (raw_global(L, "init") != LUA_TFUNCTION) {
         lua_pop(L, 1);
         return 0;
     }
@@ -173,7 +184,7 @@ static lstate *new_state(lstep *st, int taken, qr_error *err)
             lua_message_error(err, st->file, error_text(L));
             goto fail;
         }
-        if (lua_getglobal(L, st->fn_name) != LUA_TFUNCTION) {
+        if (raw_global(L, st->fn_name) != LUA_TFUNCTION) {
             qr_error_at(err, st->file, st->line, 0,
                         "the script defines no function '%s' (write `function %s(doc) … end`, "
                         "or name another one with `function:`)", st->fn_name, st->fn_name);
@@ -354,7 +365,7 @@ static int lstep_finish(void *state, qr_error *err)
         if (st->is_filter)
             continue;
         lua_State *L = s->L;
-        if (lua_getglobal(L, "finish") == LUA_TFUNCTION) {
+        if (raw_global(L, "finish") == LUA_TFUNCTION) {
             if (lua_pcall(L, 0, 0, 0) != LUA_OK && rc == 0) {
                 lua_message_error(err, st->file, error_text(L));
                 rc = -1;

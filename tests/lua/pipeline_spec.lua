@@ -140,6 +140,14 @@ describe("p:process", function()
                      err_of(function() kept:add_entity(1, 2, "X") end))
   end)
 
+  it("looks up process/init/finish without metamethods (scripts may guard _G)", function()
+    local g = assert(build{ steps = { { lua = { code = [[
+      function process(doc) doc.fields.ok = true end
+      setmetatable(_G, { __index = function(_, k) error("undeclared global " .. k, 2) end })
+    ]] } } } })
+    assert.is_true(g:process("x").fields.ok)
+  end)
+
   it("passes options to init() once per state, and calls process by its name", function()
     local p2 = assert(build{ steps = { { lua = { script = "fixtures/count.lua", ["function"] = "tag",
                                                  options = { prefix = "P-" } } } } })
