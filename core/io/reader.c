@@ -564,10 +564,11 @@ static int start_doc(qr_reader *r, qr_doc *doc, long line, qr_error *err)
 }
 
 /* s[0..n) as valid UTF-8: repaired, or converted from input.encoding.
- * Returns the number of replacements (the result is in r->repair) or 0
- * (s is fine as it is), -1 on out of memory. */
+ * *out is NULL when s can be used as it is, else the text in r->repair
+ * (*out_len bytes). Returns the number of U+FFFD put in, -1 on OOM. */
 static long to_utf8(qr_reader *r, const char *s, size_t n, const char **out, size_t *out_len)
 {
+    *out = NULL;
     if (r->cd == (iconv_t)-1) {
         long fixed = qr_io_repair_utf8(s, n, &r->repair.p, &r->repair.cap, out_len);
         if (fixed > 0)
@@ -604,13 +605,7 @@ static long to_utf8(qr_reader *r, const char *s, size_t n, const char **out, siz
     b->p[b->n] = '\0';
     *out = b->p;
     *out_len = b->n;
-    /* the converted text differs from s even without replacements */
-    return bad > 0 ? bad : 0x40000000L;
-}
-
-static int replacements(long fixed)
-{
-    return fixed == 0x40000000L ? 0 : (int)fixed;
+    return bad;
 }
 
 /* Adds the file and line to an error from the document model. */
@@ -631,11 +626,11 @@ static int set_text(qr_reader *r, qr_doc *doc, const char *s, size_t len, qr_err
     long fixed = to_utf8(r, s, len, &o, &n);
     if (fixed < 0)
         return oom_at(r, err);
-    if (fixed > 0) {
+    if (o) {
         s = o;
         len = n;
-        doc->n_repaired += replacements(fixed);
     }
+    doc->n_repaired += (int)fixed;
     if (qr_doc_set_text(doc, s, len, err) != 0)
         return relocate(r, doc->source_line, err);
     return 0;
@@ -714,7 +709,7 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
     long fixed = to_utf8(r, s, n, &o, &fixed_len);
     if (fixed < 0)
         return oom_at(r, err);
-    if (fixed > 0) {
+    if (o) {
         s = o;
         n = fixed_len;
     }
@@ -725,7 +720,7 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
         json_decref(obj);
         return rc;
     }
-    doc->n_repaired = replacements(fixed);
+    doc->n_repaired = (int)fixed;
     if (!obj)
         return qr_error_at(err, r->name, (int)line, jerr.column > 0 ? jerr.column : 0,
                            "invalid JSON: %s", jerr.text);
@@ -960,7 +955,7 @@ static int csv_header(qr_reader *r, qr_error *err)
         const char *f = csv_field(r, i), *o;
         size_t ol;
         long fixed = to_utf8(r, f, csv_field_len(r, i), &o, &ol);
-        if (fixed < 0 || !(r->cols[i] = strdup(fixed > 0 ? o : f)))
+        if (fixed < 0 || !(r->cols[i] = strdup(o ? o : f)))
             return oom_at(r, err);
         f = r->cols[i];
         if (r->text_idx < 0 && strcmp(f, r->text_column) == 0)
@@ -1022,11 +1017,11 @@ static int next_csv(qr_reader *r, qr_doc *doc, qr_error *err)
             json_decref(meta);
             return oom_at(r, err);
         }
-        if (fixed > 0) {
+        if (o) {
             f = o;
             fl = rl;
-            fixed_total += replacements(fixed);
         }
+        fixed_total += fixed;
         if (!meta && !(meta = json_object())) {
             json_decref(meta);
             return oom_at(r, err);
