@@ -1023,7 +1023,10 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
     int emitted = 0;
     *slow = 1;
     for (;;) {
-        if (o->cap - o->n < 2 || o->keys_cap - o->keys_len < 80)
+        /* room for two tokens and 80 key bytes; keys past 4 GiB are the
+         * general path's error */
+        if (o->cap - o->n < 2 || o->keys_cap - o->keys_len < 80
+            || o->keys_len > UINT32_MAX - 80)
             break;
         size_t j = i;
         unsigned char *k = (unsigned char *)o->keys + o->keys_len;
@@ -1175,7 +1178,8 @@ int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
                 /* common punctuation with no rule attached, not followed by
                  * a combining mark: no need for the general path */
                 e = i + 1;
-                if (out->n < out->cap && out->keys_cap - out->keys_len >= 2) {
+                if (out->n < out->cap && out->keys_cap - out->keys_len >= 2
+                    && out->keys_len < UINT32_MAX - 2) {
                     qr_token *tk = &out->v[out->n++];
                     tk->start = (uint32_t)i;
                     tk->end = (uint32_t)e;
