@@ -1,0 +1,51 @@
+#!/bin/sh
+# Readers and export through `quarry run`: stdin to stdout (streaming, as a
+# Hadoop/GNU parallel mapper), gzip on stdin, several inputs in order, and
+# the export's all-or-nothing output files.
+. tests/cli/lib.sh
+
+cat > "$T/p.yaml" <<'YAML'
+input: { format: jsonl }
+steps:
+  - regex: { patterns: { YEAR: '\b\d{4}\b' } }
+  - export: { path: '-', include_text: false }
+YAML
+
+out=$(printf '%s\n' '{"id":"a","text":"in 1999"}' '{"id":"b","text":"none"}' | "$Q" run "$T/p.yaml" - --quiet)
+check "stdin to stdout" '{"id":"a","entities":[{"start":3,"end":7,"text":"1999","label":"YEAR","id":null}]}
+{"id":"b","entities":[]}' "$out"
+
+out=$(printf '%s\n' '{"text":"gz 2024"}' | gzip -c | "$Q" run "$T/p.yaml" - --quiet)
+check "gzip on stdin, default id" '{"id":"stdin:1","entities":[{"start":3,"end":7,"text":"2024","label":"YEAR","id":null}]}' "$out"
+
+printf '%s\n' '{"id":"f1","text":"x"}' > "$T/1.jsonl"
+printf '%s\n' '{"id":"f2","text":"y"}' | gzip -c > "$T/2.jsonl.gz"
+out=$(printf '%s\n' '{"id":"s","text":"z"}' | "$Q" run "$T/p.yaml" "$T/2.jsonl.gz" - "$T/1.jsonl" --quiet | cut -c1-11)
+check "inputs in command-line order" '{"id":"f2",
+{"id":"s","
+{"id":"f1",' "$out"
+
+# -j 1 and -j 3 give the same bytes on stdout
+awk 'BEGIN { for (i = 0; i < 2000; i++) printf "{\"id\":\"d%d\",\"text\":\"year %d and %d\"}\n", i, 1900 + i % 100, 2000 + i % 20 }' > "$T/many.jsonl"
+a=$("$Q" run "$T/p.yaml" "$T/many.jsonl" -j 1 --quiet | cksum)
+b=$("$Q" run "$T/p.yaml" "$T/many.jsonl" -j 3 --quiet | cksum)
+check "stdout identical for -j 1 and -j 3" "$a" "$b"
+
+# A run that stops on a bad record leaves neither the output file nor a
+# temporary file; an earlier complete output stays as it was.
+cat > "$T/f.yaml" <<'YAML'
+input: { format: jsonl }
+steps:
+  - export: { path: out/sub/docs.jsonl }
+YAML
+printf '%s\n' '{"id":"ok","text":"fine"}' > "$T/good.jsonl"
+"$Q" run "$T/f.yaml" "$T/good.jsonl" --quiet
+check "complete output written" '{"id":"ok","text":"fine","entities":[]}' "$(cat "$T/out/sub/docs.jsonl")"
+printf '%s\n' '{"id":"a","text":"new"}' '{"id":"b","text":' > "$T/bad.jsonl"
+err=$("$Q" run "$T/f.yaml" "$T/bad.jsonl" --quiet 2>&1)
+check "stopped run: exit status" 1 "$?"
+check_contains "stopped run: message" "bad.jsonl:2" "$err"
+check "stopped run: old output kept" '{"id":"ok","text":"fine","entities":[]}' "$(cat "$T/out/sub/docs.jsonl")"
+check "stopped run: no temporary file" "docs.jsonl" "$(ls -A "$T/out/sub")"
+
+done_suite "cli io"
