@@ -292,6 +292,12 @@ QR_MODULE_EXPORT extern const qr_module_info quarry_module_info;
 QR_MODULE_EXPORT int quarry_module_init(const qr_host_api *api, qr_registry *reg,
                                         qr_error *err);
 
+/* Whether the host's qr_host_api has `member` — for a module that uses a
+ * member appended after the minor of the oldest host it supports:
+ *     if (QR_API_HAS(api, doc_something)) api->doc_something(…);       */
+#define QR_API_HAS(api, member) \
+    ((api)->size >= offsetof(qr_host_api, member) + sizeof((api)->member))
+
 #define QR_MODULE_DECLARE(name, version)                                   \
     const qr_module_info quarry_module_info = {                            \
         QR_ABI_MAJOR, QR_ABI_MINOR, sizeof(qr_module_info), (name), (version)}

@@ -98,10 +98,12 @@ static int lexicon_build(const qr_host_api *api, lexicon *lex, const char *text,
     size_t cap = 16;
     while (cap < lines * 2)
         cap *= 2;
-    lex->text = strdup(text);
+    size_t len = strlen(text);
+    lex->text = malloc(len + 1);
     lex->slots = calloc(cap, sizeof *lex->slots);
     if (!lex->text || !lex->slots)
         return api->error(err, "out of memory");
+    memcpy(lex->text, text, len + 1);
     lex->mask = cap - 1;
     lex->max_words = 1;
     int line = 0;
@@ -436,6 +438,8 @@ static void *sentiment_init(const qr_host_api *api, const qr_value *opts, const 
         rc = text ? lexicon_build(api, &s->lex, text, lexicon, err) : -1;
         free(text);
         api->free(path);
+        if (rc != 0)
+            api->value_mark(api->opt(opts, "lexicon"), err);
     } else {
         rc = lexicon_build(api, &s->lex, sentiment_afinn165, "AFINN-165", err);
     }
