@@ -226,19 +226,6 @@ static int letter_at(const unsigned char *s, size_t len, size_t i)
     return (b & CH_ALPHA) && (cls < 0 || cls == U_LETTER);
 }
 
-/* Length of U+2019 RIGHT SINGLE QUOTATION MARK at s[i], or of an ASCII
- * apostrophe; 0 if neither. */
-static inline size_t apostrophe_at(const unsigned char *s, size_t len, size_t i)
-{
-    if (i >= len)
-        return 0;
-    if (s[i] == '\'')
-        return 1;
-    if (s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0x99)
-        return 3;
-    return 0;
-}
-
 /* An apostrophe of length alen at s[i] followed by "s"/"S" that ends the
  * word: a possessive (or the "'s" contraction), split off. */
 static int possessive_at(const unsigned char *s, size_t len, size_t i, size_t alen)
