@@ -7,7 +7,8 @@
  * It also records the module in the Lua state, so every pipeline built
  * afterwards in that state (q.pipeline{…}, q.pipeline.load) knows its steps
  * (lq_modules_register, called when such a pipeline's registry is made).
- * Failing to load returns nil, message.
+ * Failing to load returns nil, message — also when one of its step names is
+ * taken by a built-in step or by a module loaded before.
  *
  * A quarry.Step runs one step on its own: step:process(doc) takes a
  * quarry.Doc (changed in place and returned), a string or a record table
@@ -132,20 +133,27 @@ static int q_load_module(lua_State *L)
     m->reg = NULL;
     luaL_setmetatable(L, MODULE_MT);
     int mod = lua_gettop(L);
-    if (!(m->reg = qr_registry_new()) || qr_module_load(m->reg, path, &err) != 0) {
+    /* with every step a pipeline of this state would have, so that a name
+     * taken by a built-in or an earlier module is refused here */
+    if (!(m->reg = qr_registry_new()) || qr_registry_add_builtins(m->reg, &err) != 0 ||
+        lq_register_steps(m->reg, &err) != 0 || lq_modules_register(L, m->reg, &err) != 0 ||
+        qr_module_load(m->reg, path, &err) != 0) {
         if (!m->reg)
             qr_error_set(&err, "out of memory");
         free(path);
         return lq_fail(L, err.message);
     }
-    lua_pushstring(L, path);
+    lua_pushfstring(L, "module %s", path);
+    const char *origin = lua_tostring(L, -1);
+    remember(L, origin + 7);
     free(path);
-    remember(L, lua_tostring(L, -1));
-    lua_pop(L, 1);
     size_t n = qr_registry_count(m->reg);
-    lua_createtable(L, 0, (int)n);
+    lua_createtable(L, 0, 4);
     for (size_t i = 0; i < n; i++) {
         const qr_step_def *def = qr_registry_at(m->reg, i);
+        const char *o = qr_registry_origin(m->reg, def->name);
+        if (!o || strcmp(o, origin) != 0)
+            continue;
         new_step(L, def, mod);
         lua_setfield(L, -2, def->name);
     }
