@@ -16,7 +16,7 @@
  * when there is one (else after a line break) into one piece per job; the
  * pieces are matched in parallel and printed in order. A match never spans
  * a cut. Offsets are those of the whole input. */
-#define CHUNK (4u << 20)
+#define CHUNK (1u << 20)
 #define MAX_JOBS 64
 
 static const char usage_text[] =
