@@ -2,47 +2,89 @@
 #include "error.h"
 #include "io/reader.h"
 #include "pipeline.h"
+#include "runner.h"
 #include "yaml_load.h"
 
+#include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Bytes of a JSONL file handed to the workers at a time. */
+#define BLOCK_BYTES (32u << 20)
+
+/* What one thread needs to turn records into processed, labeled docs. */
+typedef struct lane {
+    struct qr_dataset *d;
+    qr_pipeline_thread *thr;
+    qr_doc *doc;
+    char *label;
+    size_t label_cap;
+    qr_error step_err;
+    int have_step_err;
+    long line_offset;          /* added to line numbers of a slice reader */
+    const char *file;          /* the file a slice comes from             */
+    qr_dataset_counts counts;
+} lane;
+
 struct qr_dataset {
     qr_pipeline *full;        /* validated, not initialized               */
     qr_pipeline *run;         /* the steps to run (NULL when none)        */
-    qr_pipeline_thread *thr;
     size_t step;              /* index of the classify step in `full`     */
+    qr_input_opts io;
     qr_reader *reader;
     qr_on_error input_policy;
-    qr_doc *doc;
     char *label_field;
-    char *label;              /* gold label of the current document       */
-    size_t label_cap;
-    qr_error step_err;        /* first failure reported by the last doc   */
-    int have_step_err;
-    qr_dataset_counts counts;
+    lane main;
 };
+
+static void lane_free(lane *l)
+{
+    qr_pipeline_thread_free(l->thr);
+    qr_doc_free(l->doc);
+    free(l->label);
+    memset(l, 0, sizeof *l);
+}
+
+static int lane_init(lane *l, qr_dataset *d, qr_error *err)
+{
+    memset(l, 0, sizeof *l);
+    l->d = d;
+    if (!(l->doc = qr_doc_new()))
+        return qr_error_set(err, "out of memory");
+    if (d->run && !(l->thr = qr_pipeline_thread_new(d->run, err)))
+        return -1;
+    return 0;
+}
+
+static void add_counts(qr_dataset_counts *to, const qr_dataset_counts *c)
+{
+    to->read += c->read;
+    to->used += c->used;
+    to->dropped += c->dropped;
+    to->malformed += c->malformed;
+    to->skipped_errors += c->skipped_errors;
+}
 
 void qr_dataset_free(qr_dataset *d)
 {
     if (!d)
         return;
-    qr_pipeline_thread_free(d->thr);
+    lane_free(&d->main);
     qr_pipeline_free(d->run);
     qr_pipeline_free(d->full);
     qr_reader_free(d->reader);
-    qr_doc_free(d->doc);
     free(d->label_field);
-    free(d->label);
     free(d);
 }
 
 const qr_value *qr_dataset_step_options(const qr_dataset *d) { return qr_pipeline_step_options(d->full, d->step); }
 const char *qr_dataset_step_name(const qr_dataset *d) { return qr_pipeline_step_name(d->full, d->step); }
 const char *qr_dataset_base_dir(const qr_dataset *d) { return qr_pipeline_base_dir(d->full); }
-void qr_dataset_get_counts(const qr_dataset *d, qr_dataset_counts *out) { *out = d->counts; }
+void qr_dataset_get_counts(const qr_dataset *d, qr_dataset_counts *out) { *out = d->main.counts; }
 
 /* Cuts the steps list of root so that only the first `keep` steps remain
  * (an item `step: [a, b]` counts as two). */
@@ -70,9 +112,9 @@ static void truncate_steps(qr_value *root, size_t keep)
 static int open_reader(qr_dataset *d, const qr_dataset_opts *o, qr_error *err)
 {
     const qr_value *in = qr_pipeline_input(d->full);
-    qr_input_opts io;
-    qr_input_opts_init(&io);
-    io.format = QR_INPUT_JSONL;   /* labeled data: JSONL unless the pipeline says otherwise */
+    qr_input_opts *io = &d->io;
+    qr_input_opts_init(io);
+    io->format = QR_INPUT_JSONL;   /* labeled data: JSONL unless the pipeline says otherwise */
     d->input_policy = QR_ON_ERROR_FAIL;
     for (size_t i = 0; i < qr_value_len(in); i++) {
         const char *k = qr_value_key_at(in, i);
@@ -85,16 +127,16 @@ static int open_reader(qr_dataset *d, const qr_dataset_opts *o, qr_error *err)
                             : s && !strcmp(s, "drop") ? QR_ON_ERROR_DROP : QR_ON_ERROR_FAIL;
             continue;
         }
-        if (s && qr_input_opts_set(&io, k, s, err) != 0)
+        if (s && qr_input_opts_set(io, k, s, err) != 0)
             return -1;
     }
-    if (o->format && qr_input_opts_set(&io, "format", o->format, err) != 0)
+    if (o->format && qr_input_opts_set(io, "format", o->format, err) != 0)
         return -1;
     if (o->inputs && o->inputs[0]) {
         size_t n = 0;
         while (o->inputs[n])
             n++;
-        d->reader = qr_reader_new(&io, o->inputs, n, err);
+        d->reader = qr_reader_new(io, o->inputs, n, err);
         return d->reader ? 0 : -1;
     }
     const qr_value *pv = qr_value_get(in, "paths");
@@ -117,7 +159,7 @@ static int open_reader(qr_dataset *d, const qr_dataset_opts *o, qr_error *err)
         else
             snprintf(paths[i], len, "%s/%s", base, s);
     }
-    if (rc == 0 && !(d->reader = qr_reader_new(&io, (const char *const *)paths, n, err)))
+    if (rc == 0 && !(d->reader = qr_reader_new(io, (const char *const *)paths, n, err)))
         rc = -1;
     for (size_t i = 0; i < n; i++)
         free(paths[i]);
@@ -130,8 +172,7 @@ qr_dataset *qr_dataset_open(const qr_dataset_opts *o, qr_registry *reg, qr_error
     qr_dataset *d = calloc(1, sizeof *d);
     qr_value *root = NULL, *cut = NULL;
     char *dircopy = NULL;
-    if (!d || !(d->doc = qr_doc_new()) ||
-        !(d->label_field = strdup(o->label_field ? o->label_field : "label")) ||
+    if (!d || !(d->label_field = strdup(o->label_field ? o->label_field : "label")) ||
         !(dircopy = strdup(o->pipeline))) {
         qr_error_set(err, "out of memory");
         goto fail;
@@ -163,11 +204,11 @@ qr_dataset *qr_dataset_open(const qr_dataset_opts *o, qr_registry *reg, qr_error
         }
         truncate_steps(cut, keep);
         po.no_init = 0;
-        if (!(d->run = qr_pipeline_from_value(cut, o->pipeline, dir, reg, &po, err)) ||
-            !(d->thr = qr_pipeline_thread_new(d->run, err)))
+        po.jobs = qr_cpu_count();
+        if (!(d->run = qr_pipeline_from_value(cut, o->pipeline, dir, reg, &po, err)))
             goto fail;
     }
-    if (open_reader(d, o, err) != 0)
+    if (lane_init(&d->main, d, err) != 0 || open_reader(d, o, err) != 0)
         goto fail;
     qr_value_free(root);
     qr_value_free(cut);
@@ -181,99 +222,355 @@ fail:
     return NULL;
 }
 
+/* {==================================================================
+ * One record
+ * =================================================================== */
 static void on_step_error(void *ud, const qr_doc *doc, size_t step, const qr_error *e)
 {
-    qr_dataset *d = ud;
+    lane *l = ud;
     (void)doc;
-    if (d->have_step_err)
+    if (l->have_step_err)
         return;
-    d->have_step_err = 1;
-    d->step_err = *e;
-    snprintf(d->step_err.file, sizeof d->step_err.file, "%s", qr_pipeline_step_name(d->run, step));
+    l->have_step_err = 1;
+    l->step_err = *e;
+    snprintf(l->step_err.file, sizeof l->step_err.file, "%s", qr_pipeline_step_name(l->d->run, step));
 }
 
-static int set_label(qr_dataset *d, const char *s, size_t len, qr_error *err)
+static int set_label(lane *l, const char *s, size_t len, qr_error *err)
 {
-    if (len + 1 > d->label_cap) {
-        char *p = realloc(d->label, len + 1);
+    if (len + 1 > l->label_cap) {
+        char *p = realloc(l->label, len + 1);
         if (!p)
             return qr_error_set(err, "out of memory");
-        d->label = p;
-        d->label_cap = len + 1;
+        l->label = p;
+        l->label_cap = len + 1;
     }
-    memcpy(d->label, s, len);
-    d->label[len] = '\0';
+    memcpy(l->label, s, len);
+    l->label[len] = '\0';
     return 0;
 }
 
-static int gold_label(qr_dataset *d, qr_error *err)
+static int gold_label(lane *l, qr_error *err)
 {
-    qr_doc *doc = d->doc;
-    json_t *v = doc->meta ? json_object_get(doc->meta, d->label_field) : NULL;
+    qr_doc *doc = l->doc;
+    const char *field = l->d->label_field;
+    json_t *v = doc->meta ? json_object_get(doc->meta, field) : NULL;
     const char *where = doc->source_file ? doc->source_file : "input";
     if (json_is_string(v)) {
         if (json_string_length(v) == 0)
             return qr_error_at(err, where, (int)doc->source_line, 0, "document '%s' has an empty '%s'",
-                               doc->id ? doc->id : "?", d->label_field);
-        return set_label(d, json_string_value(v), json_string_length(v), err);
+                               doc->id ? doc->id : "?", field);
+        return set_label(l, json_string_value(v), json_string_length(v), err);
     }
     if (json_is_integer(v) || json_is_real(v) || json_is_boolean(v)) {
         char *s = json_dumps(v, JSON_ENCODE_ANY);
         if (!s)
             return qr_error_set(err, "out of memory");
-        int rc = set_label(d, s, strlen(s), err);
+        int rc = set_label(l, s, strlen(s), err);
         free(s);
         return rc;
     }
     return qr_error_at(err, where, (int)doc->source_line, 0,
                        "document '%s' has no '%s' field; every record needs its label there "
-                       "(--label-field names the field)", doc->id ? doc->id : "?", d->label_field);
+                       "(--label-field names the field)", doc->id ? doc->id : "?", field);
+}
+
+/* Slice readers count lines from the slice: put them back in the file. */
+static int relocate(lane *l, qr_error *err)
+{
+    if (!l->line_offset)
+        return 0;
+    qr_doc *doc = l->doc;
+    char old[64];
+    snprintf(old, sizeof old, ":%ld", doc->source_line);
+    size_t fl = strlen(l->file), ol = strlen(old);
+    int default_id = doc->id && strlen(doc->id) == fl + ol && !strncmp(doc->id, l->file, fl) &&
+                     !strcmp(doc->id + fl, old);
+    doc->source_line += l->line_offset;
+    if (default_id) {
+        char *id = malloc(fl + 32);
+        if (!id)
+            return qr_error_set(err, "out of memory");
+        snprintf(id, fl + 32, "%s:%ld", l->file, doc->source_line);
+        int rc = qr_doc_set_id(doc, id, err);
+        free(id);
+        return rc;
+    }
+    return 0;
+}
+
+/* After qr_reader_next returned rc (1 or -1): 1 use the doc, 0 leave it
+ * out, -1 error. */
+static int take_record(lane *l, int rc, qr_error *err)
+{
+    qr_dataset *d = l->d;
+    l->counts.read++;
+    if (rc == -1) {
+        if (l->line_offset && err->line)
+            err->line += (int)l->line_offset;
+        if (d->input_policy == QR_ON_ERROR_FAIL) {
+            char buf[1200];
+            qr_error_format(err, buf, sizeof buf);
+            qr_error_set(err, "input record is malformed: %s; set input: { on_error: skip } to leave "
+                         "such records out", buf);
+            return -1;
+        }
+        l->counts.malformed++;
+        return 0;
+    }
+    if (relocate(l, err) != 0 || gold_label(l, err) != 0)
+        return -1;
+    if (d->run) {
+        l->have_step_err = 0;
+        qr_doc_outcome out = qr_pipeline_process_range(d->run, l->thr, l->doc, 0,
+                                                       qr_pipeline_step_count(d->run),
+                                                       on_step_error, l, NULL);
+        if (out == QR_DOC_FAILED_STOP)
+            return qr_error_at(err, l->doc->source_file ? l->doc->source_file : "", (int)l->doc->source_line,
+                               0, "document '%s' failed at step '%s': %s", l->doc->id ? l->doc->id : "?",
+                               l->step_err.file, l->step_err.message);
+        if (l->have_step_err && out == QR_DOC_KEPT)
+            l->counts.skipped_errors++;
+        if (out != QR_DOC_KEPT) {
+            l->counts.dropped++;
+            return 0;
+        }
+    }
+    if (qr_doc_ensure_tokens(l->doc, err) != 0)
+        return -1;
+    l->counts.used++;
+    return 1;
 }
 
 int qr_dataset_next(qr_dataset *d, qr_doc **doc, const char **label, qr_error *err)
 {
     for (;;) {
-        int rc = qr_reader_next(d->reader, d->doc, err);
+        int rc = qr_reader_next(d->reader, d->main.doc, err);
         if (rc == 0)
             return 0;
         if (rc == -2)
             return -1;
-        d->counts.read++;
-        if (rc == -1) {
-            if (d->input_policy == QR_ON_ERROR_FAIL) {
-                char buf[1200];
-                qr_error_format(err, buf, sizeof buf);
-                qr_error_set(err, "input record is malformed: %s; set input: { on_error: skip } to leave "
-                             "such records out", buf);
-                return -1;
-            }
-            d->counts.malformed++;
-            continue;
-        }
-        if (gold_label(d, err) != 0)
+        rc = take_record(&d->main, rc, err);
+        if (rc < 0)
             return -1;
-        if (d->run) {
-            d->have_step_err = 0;
-            qr_doc_outcome out = qr_pipeline_process_range(d->run, d->thr, d->doc, 0,
-                                                           qr_pipeline_step_count(d->run),
-                                                           on_step_error, d, NULL);
-            if (out == QR_DOC_FAILED_STOP) {
-                return qr_error_at(err, d->doc->source_file ? d->doc->source_file : "", (int)d->doc->source_line,
-                                   0, "document '%s' failed at step '%s': %s", d->doc->id ? d->doc->id : "?",
-                                   d->step_err.file, d->step_err.message);
-            }
-            if (d->have_step_err && out == QR_DOC_KEPT)
-                d->counts.skipped_errors++;
-            if (out != QR_DOC_KEPT) {
-                d->counts.dropped++;
-                continue;
-            }
+        if (rc == 1) {
+            *doc = d->main.doc;
+            *label = d->main.label;
+            return 1;
         }
-        if (qr_doc_ensure_tokens(d->doc, err) != 0)
-            return -1;
-        d->counts.used++;
-        *doc = d->doc;
-        *label = d->label;
-        return 1;
     }
 }
+
+/* }================================================================== */
+
+/* {==================================================================
+ * Parallel runs over JSONL slices
+ * =================================================================== */
+typedef struct worker {
+    lane l;
+    int index;
+    const char *data;
+    size_t len;
+    qr_dataset_fn fn;
+    void *ud;
+    atomic_int *stop;
+    int failed;
+    qr_error err;
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    qr_error_clear(&w->err);
+    qr_reader *r = qr_reader_new_memory(&w->l.d->io, w->l.file, w->data, w->len, &w->err);
+    if (!r) {
+        w->failed = 1;
+        return NULL;
+    }
+    for (;;) {
+        if (atomic_load(w->stop))
+            break;
+        int rc = qr_reader_next(r, w->l.doc, &w->err);
+        if (rc == 0)
+            break;
+        if (rc == -2 || (rc = take_record(&w->l, rc, &w->err)) < 0 ||
+            (rc == 1 && w->fn(w->ud, w->index, w->l.doc, w->l.label, &w->err) != 0)) {
+            w->failed = 1;
+            atomic_store(w->stop, 1);
+            break;
+        }
+    }
+    qr_reader_free(r);
+    return NULL;
+}
+
+static int can_split(const qr_dataset *d)
+{
+    if (d->io.format != QR_INPUT_JSONL)
+        return 0;
+    if (d->run && qr_pipeline_ordered_from(d->run) < qr_pipeline_step_count(d->run))
+        return 0;
+    for (size_t i = 0; i < qr_reader_file_count(d->reader); i++) {
+        const char *f = qr_reader_file(d->reader, i);
+        size_t n = strlen(f);
+        if (!strcmp(f, "-") || (n > 3 && !strcmp(f + n - 3, ".gz")))
+            return 0;
+    }
+    return 1;
+}
+
+static long count_lines(const char *s, size_t n)
+{
+    long k = 0;
+    for (const char *p = s, *end = s + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        k++;
+    return k;
+}
+
+/* Runs the workers over buf[0..len) (whole lines), cut in `jobs` slices. */
+static int run_block(qr_dataset *d, worker *ws, int jobs, const char *file, const char *buf, size_t len,
+                     long *line, qr_error *err)
+{
+    pthread_t tid[64];
+    int started[64] = {0};
+    size_t pos = 0;
+    atomic_int stop = 0;
+    for (int j = 0; j < jobs; j++) {
+        size_t end = j == jobs - 1 ? len : pos + (len - pos) / (size_t)(jobs - j);
+        if (end < len) {
+            const char *nl = memchr(buf + end, '\n', len - end);
+            end = nl ? (size_t)(nl - buf) + 1 : len;
+        }
+        worker *w = &ws[j];
+        w->data = buf + pos;
+        w->len = end - pos;
+        w->l.file = file;
+        w->l.line_offset = *line;
+        w->stop = &stop;
+        w->failed = 0;
+        *line += count_lines(buf + pos, end - pos);
+        pos = end;
+        if (w->len && pthread_create(&tid[j], NULL, worker_main, w) == 0)
+            started[j] = 1;
+        else if (w->len) {
+            atomic_store(&stop, 1);
+            qr_error_set(&w->err, "cannot start a worker thread: %s", strerror(errno));
+            w->failed = 1;
+        }
+    }
+    for (int j = 0; j < jobs; j++)
+        if (started[j])
+            pthread_join(tid[j], NULL);
+    for (int j = 0; j < jobs; j++)
+        if (ws[j].failed) {
+            *err = ws[j].err;
+            return -1;
+        }
+    (void)d;
+    return 0;
+}
+
+static int run_file(qr_dataset *d, worker *ws, int jobs, const char *file, qr_error *err)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return qr_error_set(err, "cannot open '%s': %s", file, strerror(errno));
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    long line = 0;
+    int rc = 0, eof = 0;
+    while (rc == 0 && !eof) {
+        if (cap < BLOCK_BYTES * 2) {
+            char *b = realloc(buf, BLOCK_BYTES * 2);
+            if (!b) {
+                rc = qr_error_set(err, "out of memory");
+                break;
+            }
+            buf = b;
+            cap = BLOCK_BYTES * 2;
+        }
+        size_t n = fread(buf + len, 1, BLOCK_BYTES, f);
+        len += n;
+        eof = n < BLOCK_BYTES;
+        if (ferror(f)) {
+            rc = qr_error_set(err, "cannot read '%s': %s", file, strerror(errno));
+            break;
+        }
+        size_t cut = len;
+        if (!eof) {
+            const char *nl = NULL;
+            for (size_t k = len; k > 0 && !nl; k--)
+                if (buf[k - 1] == '\n')
+                    nl = buf + k - 1;
+            if (!nl) {   /* one line longer than a block: grow until its end */
+                if (len + BLOCK_BYTES > cap) {
+                    char *b = realloc(buf, cap * 2);
+                    if (!b) {
+                        rc = qr_error_set(err, "out of memory");
+                        break;
+                    }
+                    buf = b;
+                    cap *= 2;
+                }
+                continue;
+            }
+            cut = (size_t)(nl - buf) + 1;
+        }
+        rc = run_block(d, ws, jobs, file, buf, cut, &line, err);
+        memmove(buf, buf + cut, len - cut);
+        len -= cut;
+        if (cap < len + BLOCK_BYTES) {
+            char *b = realloc(buf, len + BLOCK_BYTES);
+            if (!b) {
+                rc = qr_error_set(err, "out of memory");
+                break;
+            }
+            buf = b;
+            cap = len + BLOCK_BYTES;
+        }
+    }
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+int qr_dataset_run(qr_dataset *d, int jobs, qr_dataset_fn fn, void *ud, qr_error *err)
+{
+    if (jobs <= 0)
+        jobs = qr_cpu_count();
+    if (jobs > 64)
+        jobs = 64;
+    if (jobs == 1 || !can_split(d)) {
+        qr_doc *doc;
+        const char *label;
+        int rc;
+        while ((rc = qr_dataset_next(d, &doc, &label, err)) == 1)
+            if (fn(ud, 0, doc, label, err) != 0)
+                return -1;
+        return rc < 0 ? -1 : 1;
+    }
+    worker *ws = calloc((size_t)jobs, sizeof *ws);
+    if (!ws)
+        return qr_error_set(err, "out of memory");
+    int rc = 0, made = 0;
+    for (; made < jobs; made++) {
+        ws[made].index = made;
+        ws[made].fn = fn;
+        ws[made].ud = ud;
+        if (lane_init(&ws[made].l, d, err) != 0) {
+            rc = -1;
+            made++;
+            break;
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < qr_reader_file_count(d->reader); i++)
+        rc = run_file(d, ws, jobs, qr_reader_file(d->reader, i), err);
+    for (int j = 0; j < made; j++) {
+        add_counts(&d->main.counts, &ws[j].l.counts);
+        lane_free(&ws[j].l);
+    }
+    free(ws);
+    return rc < 0 ? -1 : jobs;
+}
+
+/* }================================================================== */

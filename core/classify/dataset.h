@@ -51,6 +51,18 @@ const char *qr_dataset_base_dir(const qr_dataset *d);
  * 0: end of input; -1: error (err set), stop. */
 int qr_dataset_next(qr_dataset *d, qr_doc **doc, const char **label, qr_error *err);
 
+/* Calls fn for every labeled document, on `jobs` threads (<= 0: the number
+ * of cores). `worker` is 0..jobs-1: the caller keeps per-worker state
+ * (fn runs on several threads at once, never twice at once for one
+ * worker). Plain JSONL files are cut into slices at line ends, read by one
+ * memory reader per worker, and the slices of a block go to the workers in
+ * order (worker 0 gets the first); other inputs (CSV, .gz, stdin) and
+ * pipelines with ordered steps run on one worker. Returns the number of
+ * workers used (>= 1), or -1 with err: the first error in input order
+ * (fn's, a step's under on_error: fail, a malformed record). */
+typedef int (*qr_dataset_fn)(void *ud, int worker, qr_doc *doc, const char *label, qr_error *err);
+int qr_dataset_run(qr_dataset *d, int jobs, qr_dataset_fn fn, void *ud, qr_error *err);
+
 typedef struct qr_dataset_counts {
     uint64_t read, used, dropped, malformed, skipped_errors;
 } qr_dataset_counts;

@@ -278,6 +278,47 @@ int qr_nb_trainer_add(qr_nb_trainer *t, const qr_tokens *toks, const char *label
     return 0;
 }
 
+int qr_nb_trainer_merge(qr_nb_trainer *dst, const qr_nb_trainer *src, qr_error *err)
+{
+    uint32_t buckets = dst->opts.feat.buckets;
+    size_t nf = buckets ? buckets : src->vocab.n;
+    uint32_t *map = NULL;
+    if (!buckets && nf) {
+        if (!(map = malloc(nf * sizeof *map)))
+            return qr_error_set(err, "out of memory");
+        for (size_t f = 0; f < nf; f++) {
+            size_t len;
+            const char *s = qr_strtab_str(&src->vocab, f, &len);
+            int64_t id = qr_strtab_intern(&dst->vocab, s, len, src->vocab.ent[f].hash, err);
+            if (id < 0) {
+                free(map);
+                return -1;
+            }
+            map[f] = (uint32_t)id;
+        }
+    }
+    for (size_t i = 0; i < src->n_labels; i++) {
+        const label_counts *sl = &src->labels[i];
+        label_counts *dl = find_label(dst, sl->label, err);
+        if (!dl) {
+            free(map);
+            return -1;
+        }
+        size_t need = buckets ? buckets : dst->vocab.n;
+        if (dl->cap < need && grow_counts(dl, need, err) != 0) {
+            free(map);
+            return -1;
+        }
+        size_t n = sl->cap < nf ? sl->cap : nf;
+        for (size_t f = 0; f < n; f++)
+            dl->counts[map ? map[f] : f] += sl->counts[f];
+        dl->docs += sl->docs;
+    }
+    dst->n_docs += src->n_docs;
+    free(map);
+    return 0;
+}
+
 static int cmp_label(const void *a, const void *b)
 {
     const label_counts *x = *(const label_counts *const *)a, *y = *(const label_counts *const *)b;

@@ -66,6 +66,10 @@ void qr_nb_trainer_free(qr_nb_trainer *t);     /* NULL is fine */
 /* Counts one labeled document (its tokens). label: non-empty UTF-8. */
 int qr_nb_trainer_add(qr_nb_trainer *t, const qr_tokens *toks, const char *label, qr_error *err);
 size_t qr_nb_trainer_docs(const qr_nb_trainer *t);
+/* Adds src's counts to dst (same options): for training on several
+ * threads, one trainer each. Features new to dst are appended in src's
+ * order, so merging in input order gives the model a single thread would. */
+int qr_nb_trainer_merge(qr_nb_trainer *dst, const qr_nb_trainer *src, qr_error *err);
 /* Builds the model from the counts so far (the trainer stays usable).
  * Errors: no documents; one label only ("training data has only one label
  * ('spam'): a classifier needs examples of at least two labels"). */

@@ -11,7 +11,7 @@ typedef struct cls_args {
     const char **inputs, **vars;
     size_t n_inputs, n_vars;
     const char *output;      /* train: -o */
-    int json, quiet;
+    int json, quiet, jobs;
 } cls_args;
 
 /* Returns 0, 1 for --help, or 2 (message printed). */

@@ -6,6 +6,7 @@
 #include "error.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ static void eval_usage(FILE *f)
         "  --set NAME=VALUE  set the variable ${NAME} (e.g. --set model=M)\n"
         "  --step NAME       the classify step to evaluate (default: the first one)\n"
         "  --format F        jsonl or csv, over the pipeline's input.format\n"
+        "  -j, --jobs N      worker threads (default: the number of cores)\n"
         "See docs/classify.md.\n");
 }
 
@@ -129,6 +131,25 @@ static void print_table(const qr_confusion *c)
     }
 }
 
+typedef struct eval_ctx {
+    qr_confusion *c;
+    pthread_mutex_t mu;
+} eval_ctx;
+
+static int add_doc(void *ud, int worker, qr_doc *doc, const char *label, qr_error *err)
+{
+    eval_ctx *ec = ud;
+    (void)worker;
+    int rc = 0;
+    pthread_mutex_lock(&ec->mu);
+    for (size_t i = 0; i < doc->n_labels && rc == 0; i++)
+        rc = qr_confusion_add_known(ec->c, doc->labels[i].label, err);
+    if (rc == 0)
+        rc = qr_confusion_add(ec->c, label, doc->label, err);
+    pthread_mutex_unlock(&ec->mu);
+    return rc;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     cls_args a;
@@ -152,15 +173,9 @@ int cmd_eval(int argc, char **argv)
     for (size_t i = 0; i < qr_value_len(rules); i++)
         if (qr_confusion_add_known(c, qr_value_key_at(rules, i), &err) != 0)
             goto done;
-    qr_doc *doc;
-    const char *label;
-    while ((rc = qr_dataset_next(d, &doc, &label, &err)) == 1) {
-        for (size_t i = 0; i < doc->n_labels; i++)
-            if (qr_confusion_add_known(c, doc->labels[i].label, &err) != 0)
-                goto done;
-        if (qr_confusion_add(c, label, doc->label, &err) != 0)
-            goto done;
-    }
+    eval_ctx ec = {c, PTHREAD_MUTEX_INITIALIZER};
+    rc = qr_dataset_run(d, a.jobs, add_doc, &ec, &err);
+    pthread_mutex_destroy(&ec.mu);
     if (rc < 0)
         goto done;
     if (qr_confusion_total(c) == 0) {

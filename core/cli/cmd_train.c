@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "error.h"
 #include "lq.h"
+#include "runner.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -103,6 +104,16 @@ int cls_parse_args(const char *cmd, int argc, char **argv, cls_args *a)
             if (!val || !*val)
                 return cli_usage_error(cmd, "-o needs the model file to write, as in -o model.qrm");
             a->output = val;
+        } else if (!strcmp(s, "-j") || !strncmp(s, "--jobs", 6) || (!strncmp(s, "-j", 2) && s[2])) {
+            if (!strcmp(s, "-j") || !strcmp(s, "--jobs"))
+                val = i + 1 < argc ? argv[++i] : NULL;
+            else
+                val = s[1] == 'j' ? s + 2 : s[6] == '=' ? s + 7 : NULL;
+            char *end;
+            long n = val ? strtol(val, &end, 10) : 0;
+            if (!val || *end || n < 1 || n > 64)
+                return cli_usage_error(cmd, "-j needs a number of worker threads between 1 and 64");
+            a->jobs = (int)n;
         } else if (!is_train && !strcmp(s, "--json")) {
             a->json = 1;
         } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
@@ -136,6 +147,8 @@ static void train_usage(FILE *f)
         "  --set NAME=VALUE  set the variable ${NAME}\n"
         "  --step NAME       the classify step to train for (default: the first one)\n"
         "  --format F        jsonl or csv, over the pipeline's input.format\n"
+        "  -j, --jobs N      worker threads (default: the number of cores); JSONL files\n"
+        "                    are cut into slices, one per worker\n"
         "  -q, --quiet       no summary on stderr\n"
         "\n"
         "The model: file is not opened: train writes it. See docs/classify.md.\n");
@@ -160,6 +173,12 @@ static int make_parent_dirs(const char *path)
     return 0;
 }
 
+static int add_doc(void *ud, int worker, qr_doc *doc, const char *label, qr_error *err)
+{
+    qr_nb_trainer **ts = ud;
+    return qr_nb_trainer_add(ts[worker], &doc->tokens, label, err);
+}
+
 int cmd_train(int argc, char **argv)
 {
     cls_args a;
@@ -176,7 +195,8 @@ int cmd_train(int argc, char **argv)
     qr_error err;
     qr_error_clear(&err);
     qr_dataset *d = NULL;
-    qr_nb_trainer *t = NULL;
+    qr_nb_trainer *t = NULL, **ts = NULL;
+    size_t n_ts = 0;
     qr_nb_model *m = NULL;
     qr_nb_opts no;
     qr_nb_opts_init(&no);
@@ -205,16 +225,24 @@ int cmd_train(int argc, char **argv)
         qr_error_set(&err, "out of memory");
         goto done;
     }
-    if (!(t = qr_nb_trainer_new(&no, &err)))
+    int jobs = a.jobs > 0 ? a.jobs : qr_cpu_count();
+    if (jobs > 64)
+        jobs = 64;
+    if (!(ts = calloc((size_t)jobs, sizeof *ts))) {
+        qr_error_set(&err, "out of memory");
         goto done;
-    qr_doc *doc;
-    const char *label;
-    while ((rc = qr_dataset_next(d, &doc, &label, &err)) == 1)
-        if (qr_nb_trainer_add(t, &doc->tokens, label, &err) != 0) {
-            rc = -1;
-            break;
-        }
-    if (rc < 0 || !(m = qr_nb_trainer_model(t, &err)))
+    }
+    for (n_ts = 0; n_ts < (size_t)jobs; n_ts++)
+        if (!(ts[n_ts] = qr_nb_trainer_new(&no, &err)))
+            goto done;
+    int used = qr_dataset_run(d, jobs, add_doc, ts, &err);
+    if (used < 0)
+        goto done;
+    t = ts[0];
+    for (int i = 1; i < used; i++)
+        if (qr_nb_trainer_merge(t, ts[i], &err) != 0)
+            goto done;
+    if (!(m = qr_nb_trainer_model(t, &err)))
         goto done;
     if (make_parent_dirs(out) != 0) {
         qr_error_set(&err, "cannot create the folder of '%s': %s", out, strerror(errno));
@@ -247,7 +275,9 @@ done:
             cls_print_error(&err);
     }
     qr_nb_free(m);
-    qr_nb_trainer_free(t);
+    for (size_t i = 0; i < n_ts; i++)
+        qr_nb_trainer_free(ts[i]);
+    free(ts);
     qr_nb_opts_free(&no);
     qr_dataset_free(d);
     qr_registry_free(reg);
