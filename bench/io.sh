@@ -93,7 +93,7 @@ before the runs: $LOAD.
 | Python $PYV \`json\` loads + dumps per line (\`bench/io/peer.py\`) | $P | $(rate "$P") | $(cpu "$OUT/python.time") | $(rss "$OUT/python.time") |
 
 - JSONL read + write, wall time quarry / Python: **$(ratio "$E" "$P")** with \`-j 1\`, **$(ratio "$J2" "$P")**
-  with \`-j 2\` (above 1: Python is faster). The machine is shared with other jobs: the CPU column
+  with \`-j 2\` (above 1: Python is faster); CPU time quarry / Python: **$(ratio "$(median3cpu "$OUT/export")" "$(cpu "$OUT/python.time")")** (\`-j 1\`). The machine is shared with other jobs: the CPU column
   (median run's user + system time) is steadier than the wall clock. MB/s are over the uncompressed size,
   also for the .gz run. Most of quarry's reading time is jansson's parser (the text of each record
   is decoded character by character); quarry does not hand-write a JSON parser (house rule: JSON is
