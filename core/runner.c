@@ -22,7 +22,8 @@ typedef struct step_err {
 } step_err;
 
 typedef struct slot {
-    qr_doc *doc;
+    qr_doc *doc;             /* made on first use                          */
+    size_t bytes;            /* text length, counted in the in-flight bytes */
     int state, kind;
     qr_doc_outcome outcome;
     step_err *errs;          /* errors of the worker stage, in step order */
@@ -35,8 +36,14 @@ typedef struct run {
     qr_reader *reader;
     qr_on_error input_policy;
     size_t split;            /* steps [0, split) in workers, the rest here */
-    size_t window;
-    slot *slots;
+    size_t window;           /* most records in flight                   */
+    slot *slots;             /* window of them                           */
+    slot **ring;             /* ring[seq % window]: the slot holding seq  */
+    slot **free_slots;       /* stack: recently used slots are reused first,
+                                so only as many documents grow buffers as
+                                are ever in flight at once                */
+    size_t n_free;
+    uint64_t inflight_bytes, max_inflight;
 
     pthread_mutex_t mu;
     pthread_cond_t cv_reader, cv_worker, cv_writer;
@@ -44,6 +51,7 @@ typedef struct run {
     uint64_t next_work;      /* next seq a worker takes                  */
     uint64_t next_write;     /* next seq the writer consumes             */
     int read_done, stop;
+    int reader_waiting, workers_waiting, writer_waiting;
     int fatal;               /* reader hit a fatal error                 */
     qr_error fatal_err;
     uint64_t bytes_read;
@@ -75,57 +83,103 @@ static double now_seconds(void)
 
 /* {==================================================================
  * Reader thread
+ *
+ * Hand-offs are batched so that tiny documents (one line each) do not pay a
+ * lock and a wake-up apiece: the reader publishes up to READ_BATCH records
+ * (or READ_BATCH_BYTES of text) at once, a worker claims a run of
+ * consecutive records, and the writer drains every finished record in one
+ * go. Nobody is signalled unless someone waits.
  * =================================================================== */
+enum { READ_BATCH = 32, READ_BATCH_BYTES = 256 * 1024, WORK_BATCH = 16, WRITE_BATCH = 64 };
+
+static void fill_error_slot(slot *s, const qr_error *e)
+{
+    s->n_errs = 0;
+    if (!s->cap_errs) {
+        s->errs = malloc(sizeof *s->errs);
+        s->cap_errs = s->errs ? 1 : 0;
+    }
+    if (s->errs) {
+        s->errs[0].step = (size_t)-1;
+        s->errs[0].e = *e;
+        s->n_errs = 1;
+    }
+}
+
 static void *reader_main(void *arg)
 {
     run *r = arg;
+    pthread_mutex_lock(&r->mu);
     for (;;) {
-        pthread_mutex_lock(&r->mu);
-        slot *s = &r->slots[r->n_read % r->window];
-        while (!r->stop && s->state != SLOT_FREE)
+        while (!r->stop && (r->n_read - r->next_write >= r->window ||
+                            (r->inflight_bytes >= r->max_inflight && r->n_read > r->next_write))) {
+            r->reader_waiting = 1;
             pthread_cond_wait(&r->cv_reader, &r->mu);
-        int stop = r->stop;
-        pthread_mutex_unlock(&r->mu);
-        if (stop)
+            r->reader_waiting = 0;
+        }
+        if (r->stop)
             break;
+        uint64_t base = r->n_read;
+        size_t room = (size_t)(r->window - (r->n_read - r->next_write));
+        if (room > READ_BATCH)
+            room = READ_BATCH;
+        uint64_t budget = r->inflight_bytes < r->max_inflight ? r->max_inflight - r->inflight_bytes : 1;
+        if (budget > READ_BATCH_BYTES)
+            budget = READ_BATCH_BYTES;
+        for (size_t i = 0; i < room; i++)
+            r->ring[(base + i) % r->window] = r->free_slots[--r->n_free];
+        pthread_mutex_unlock(&r->mu);
+
+        size_t got = 0, bytes = 0;
+        int end = 0;
         qr_error e;
-        qr_error_clear(&e);
-        int rc = qr_reader_next(r->reader, s->doc, &e);
-        int64_t bytes = qr_reader_bytes_read(r->reader);
+        while (got < room && bytes < budget) {
+            slot *s = r->ring[(base + got) % r->window];
+            qr_error_clear(&e);
+            if (!s->doc && !(s->doc = qr_doc_new())) {
+                qr_error_set(&e, "out of memory for the document window");
+                end = 2;
+                break;
+            }
+            int rc = qr_reader_next(r->reader, s->doc, &e);
+            if (rc == 0 || rc == -2) {
+                end = rc == 0 ? 1 : 2;
+                break;
+            }
+            s->kind = rc == 1 ? KIND_DOC : KIND_INPUT_ERROR;
+            s->n_errs = 0;
+            s->errs_oom = 0;
+            s->outcome = QR_DOC_KEPT;
+            s->state = SLOT_READ;
+            if (rc == -1)
+                fill_error_slot(s, &e);
+            s->bytes = s->doc->len;
+            bytes += s->bytes;
+            got++;
+        }
+        int64_t consumed = qr_reader_bytes_read(r->reader);
+
         pthread_mutex_lock(&r->mu);
-        r->bytes_read = bytes > 0 ? (uint64_t)bytes : 0;
-        if (rc == 0 || rc == -2) {
-            if (rc == -2) {
+        r->bytes_read = consumed > 0 ? (uint64_t)consumed : 0;
+        r->n_read += got;
+        r->inflight_bytes += bytes;
+        for (size_t i = room; i-- > got;)
+            r->free_slots[r->n_free++] = r->ring[(base + i) % r->window];
+        if (end) {
+            if (end == 2) {
                 r->fatal = 1;
                 r->fatal_err = e;
             }
             r->read_done = 1;
+        }
+        if (r->workers_waiting)
             pthread_cond_broadcast(&r->cv_worker);
-            pthread_cond_broadcast(&r->cv_writer);
-            pthread_mutex_unlock(&r->mu);
+        if (end && r->writer_waiting)
+            pthread_cond_signal(&r->cv_writer);
+        if (end)
             break;
-        }
-        s->kind = rc == 1 ? KIND_DOC : KIND_INPUT_ERROR;
-        s->n_errs = 0;
-        s->errs_oom = 0;
-        s->outcome = QR_DOC_KEPT;
-        if (rc == -1) {
-            s->n_errs = 0;
-            if (!s->cap_errs) {
-                s->errs = malloc(sizeof *s->errs);
-                s->cap_errs = s->errs ? 1 : 0;
-            }
-            if (s->errs) {
-                s->errs[0].step = (size_t)-1;
-                s->errs[0].e = e;
-                s->n_errs = 1;
-            }
-        }
-        s->state = SLOT_READ;
-        r->n_read++;
-        pthread_cond_signal(&r->cv_worker);
-        pthread_mutex_unlock(&r->mu);
     }
+    pthread_mutex_unlock(&r->mu);
     return NULL;
 }
 
@@ -173,19 +227,34 @@ static void *worker_main(void *arg)
         return NULL;
     }
     for (;;) {
-        while (!r->stop && r->next_work == r->n_read && !r->read_done)
+        while (!r->stop && r->next_work == r->n_read && !r->read_done) {
+            r->workers_waiting++;
             pthread_cond_wait(&r->cv_worker, &r->mu);
+            r->workers_waiting--;
+        }
         if (r->stop || r->next_work == r->n_read)
             break;
-        slot *s = &r->slots[r->next_work % r->window];
-        r->next_work++;
+        /* a fair share of what is waiting, so every worker gets some */
+        uint64_t avail = r->n_read - r->next_work;
+        uint64_t take = avail / (uint64_t)r->jobs;
+        if (take < 1)
+            take = 1;
+        if (take > WORK_BATCH)
+            take = WORK_BATCH;
+        uint64_t first = r->next_work;
+        r->next_work += take;
         pthread_mutex_unlock(&r->mu);
-        if (s->kind == KIND_DOC && r->split > 0)
-            s->outcome = qr_pipeline_process_range(r->p, t, s->doc, 0, r->split, note_error, s,
-                                                   r->worker_seconds[wa->index]);
+        for (uint64_t q = first; q < first + take; q++) {
+            slot *s = r->ring[q % r->window];
+            if (s->kind == KIND_DOC && r->split > 0)
+                s->outcome = qr_pipeline_process_range(r->p, t, s->doc, 0, r->split, note_error, s,
+                                                       r->worker_seconds[wa->index]);
+        }
         pthread_mutex_lock(&r->mu);
-        s->state = SLOT_DONE;
-        pthread_cond_signal(&r->cv_writer);
+        for (uint64_t q = first; q < first + take; q++)
+            r->ring[q % r->window]->state = SLOT_DONE;
+        if (r->writer_waiting && first <= r->next_write && r->next_write < first + take)
+            pthread_cond_signal(&r->cv_writer);
     }
     pthread_mutex_unlock(&r->mu);
     qr_pipeline_thread_free(t);
@@ -383,6 +452,8 @@ static void free_run(run *r)
         free(r->slots[i].errs);
     }
     free(r->slots);
+    free(r->ring);
+    free(r->free_slots);
     for (int i = 0; r->worker_seconds && i < r->jobs; i++)
         free(r->worker_seconds[i]);
     free(r->worker_seconds);
@@ -435,9 +506,13 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
     r.p = p;
     r.jobs = opts->jobs > 0 ? opts->jobs : qr_cpu_count();
     r.split = qr_pipeline_ordered_from(p);
-    r.window = (size_t)r.jobs * 16;
-    if (r.window < 32)
-        r.window = 32;
+    /* in flight: at most 64 records per worker (at least 512), and about
+     * 1 MB of text plus 256 KB per worker: tiny records travel in large
+     * batches, big ones in few */
+    r.window = (size_t)r.jobs * 64;
+    if (r.window < 512)
+        r.window = 512;
+    r.max_inflight = (1u << 20) + (uint64_t)r.jobs * (256u << 10);
     sum->jobs = r.jobs;
     sum->n_steps = nsteps;
     sum->steps = calloc(nsteps + 1, sizeof *sum->steps);
@@ -454,16 +529,19 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         goto done_nothreads;
     r.bytes_total = qr_reader_bytes_total(r.reader);
     r.slots = calloc(r.window, sizeof *r.slots);
+    r.ring = calloc(r.window, sizeof *r.ring);
+    r.free_slots = calloc(r.window, sizeof *r.free_slots);
     r.worker_seconds = calloc((size_t)r.jobs, sizeof *r.worker_seconds);
-    if (!r.slots || !r.worker_seconds) {
+    if (!r.slots || !r.ring || !r.free_slots || !r.worker_seconds) {
         qr_error_set(err, "out of memory");
         goto done_nothreads;
     }
-    for (size_t i = 0; i < r.window; i++)
-        if (!(r.slots[i].doc = qr_doc_new())) {
-            qr_error_set(err, "out of memory");
-            goto done_nothreads;
-        }
+    for (size_t i = r.window; i-- > 0;)
+        r.free_slots[r.n_free++] = &r.slots[i];
+    if (!(r.slots[0].doc = qr_doc_new())) {
+        qr_error_set(err, "out of memory");
+        goto done_nothreads;
+    }
     for (int i = 0; i < r.jobs; i++)
         if (!(r.worker_seconds[i] = calloc(nsteps + 1, sizeof(double)))) {
             qr_error_set(err, "out of memory");
@@ -575,9 +653,9 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
 
     pthread_mutex_lock(&r.mu);
     while (!r.stop) {
-        slot *s = &r.slots[r.next_write % r.window];
-        while (!r.stop && !(r.next_write < r.n_read && s->state == SLOT_DONE) &&
+        while (!r.stop && !(r.next_write < r.n_read && r.ring[r.next_write % r.window]->state == SLOT_DONE) &&
                !(r.read_done && r.next_write == r.n_read)) {
+            r.writer_waiting = 1;
             if (opts->progress) {
                 struct timespec ts;
                 clock_gettime(CLOCK_REALTIME, &ts);
@@ -587,40 +665,47 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
                     ts.tv_nsec -= 1000000000L;
                 }
                 pthread_cond_timedwait(&r.cv_writer, &r.mu, &ts);
+                r.writer_waiting = 0;
                 break;
             }
             pthread_cond_wait(&r.cv_writer, &r.mu);
+            r.writer_waiting = 0;
         }
-        if (r.stop)
+        if (r.stop || (r.read_done && r.next_write == r.n_read))
             break;
-        if (r.read_done && r.next_write == r.n_read)
-            break;
+        /* every finished record from next_write on, in order */
+        uint64_t first = r.next_write, ready = 0;
+        while (ready < WRITE_BATCH && first + ready < r.n_read &&
+               r.ring[(first + ready) % r.window]->state == SLOT_DONE)
+            ready++;
         uint64_t bytes = r.bytes_read;
-        int ready = r.next_write < r.n_read && s->state == SLOT_DONE;
         pthread_mutex_unlock(&r.mu);
 
-        if (ready) {
+        uint64_t used = 0;
+        while (used < ready && !w.stopped && !w.errors_failed) {
+            slot *s = r.ring[(first + used) % r.window];
+            used++;
             sum->read++;
             if (s->kind == KIND_INPUT_ERROR) {
                 for (size_t i = 0; i < s->n_errs; i++)
                     handle_error(&w, s->doc, (size_t)-1, &s->errs[i].e);
                 sum->failed++;
-            } else {
-                for (size_t i = 0; i < s->n_errs; i++)
-                    handle_error(&w, s->doc, s->errs[i].step, &s->errs[i].e);
-                qr_doc_outcome o = s->outcome;
-                if (s->errs_oom && o == QR_DOC_KEPT) {
-                    qr_error oom;
-                    qr_error_clear(&oom);
-                    qr_error_set(&oom, "out of memory recording a step error");
-                    set_stop(&w, s->doc, 0, &oom);
-                    o = QR_DOC_FAILED_STOP;
-                }
-                if (o == QR_DOC_KEPT && r.split < nsteps)
-                    o = qr_pipeline_process_range(p, wt, s->doc, r.split, nsteps, writer_note, &w,
-                                                  writer_seconds);
-                account(&w, o);
+                continue;
             }
+            for (size_t i = 0; i < s->n_errs; i++)
+                handle_error(&w, s->doc, s->errs[i].step, &s->errs[i].e);
+            qr_doc_outcome o = s->outcome;
+            if (s->errs_oom && o == QR_DOC_KEPT) {
+                qr_error oom;
+                qr_error_clear(&oom);
+                qr_error_set(&oom, "out of memory recording a step error");
+                set_stop(&w, s->doc, 0, &oom);
+                o = QR_DOC_FAILED_STOP;
+            }
+            if (o == QR_DOC_KEPT && r.split < nsteps)
+                o = qr_pipeline_process_range(p, wt, s->doc, r.split, nsteps, writer_note, &w,
+                                              writer_seconds);
+            account(&w, o);
         }
         double now = now_seconds();
         if (opts->progress && now - last_progress >= 0.25) {
@@ -629,11 +714,15 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
             last_progress = now;
         }
         pthread_mutex_lock(&r.mu);
-        if (ready) {
+        for (uint64_t q = first; q < first + used; q++) {
+            slot *s = r.ring[q % r.window];
             s->state = SLOT_FREE;
-            r.next_write++;
-            pthread_cond_signal(&r.cv_reader);
+            r.inflight_bytes -= s->bytes;
+            r.free_slots[r.n_free++] = s;
         }
+        r.next_write += used;
+        if (used && r.reader_waiting)
+            pthread_cond_signal(&r.cv_reader);
         if (w.stopped || w.errors_failed) {
             r.stop = 1;
             pthread_cond_broadcast(&r.cv_reader);
