@@ -7,8 +7,10 @@
  * calling thread, one document at a time, in input order. So output is
  * byte-identical for every `jobs`, and a step bound to the caller's Lua state
  * (a plain Lua function in q.pipeline{…}) is safe when flagged ORDERED.
- * Memory is bounded by the in-flight window (a fixed pool of documents,
- * 16 per worker), never by corpus size.
+ * Memory is bounded by the in-flight window (at most max(512, 64 x jobs)
+ * records and about 1 MB + 256 KB x jobs of text), never by corpus size.
+ * Hand-offs between threads are batched. With jobs == 1 there are no
+ * threads: the calling thread reads and runs every step.
  *
  * Errors: every step error under skip/drop and every malformed input record
  * is written (in input order) to the errors file as one JSON line
