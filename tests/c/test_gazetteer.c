@@ -190,10 +190,9 @@ static void test_duplicates(void)
     g = qr_gazetteer_new();
     qr_gazetteer_list cities = {NULL, QR_GAZ_TSV, "CITY", QR_CASE_INSENSITIVE, 0};
     qr_gazetteer_list people = {NULL, QR_GAZ_PLAIN, "PERSON", QR_CASE_SENSITIVE, 0};
-    CHECK_EQ_INT(qr_gazetteer_add_list_data(g, &cities, "cities", "Paris\nParis Hilton\t\tph\n",
-                                            23, &err), 0);
-    CHECK_EQ_INT(qr_gazetteer_add_list_data(g, &people, "people", "Paris\nParis Hilton\n", 19, &err),
-                 1);
+    const char *cdata = "Paris\nParis Hilton\t\tph\n", *pdata = "Paris\nParis Hilton\n";
+    CHECK_EQ_INT(qr_gazetteer_add_list_data(g, &cities, "cities", cdata, strlen(cdata), &err), 0);
+    CHECK_EQ_INT(qr_gazetteer_add_list_data(g, &people, "people", pdata, strlen(pdata), &err), 1);
     CHECK_EQ_INT(qr_gazetteer_compile(g, &err), 0);
     CHECK_EQ_STR(run(g, "Paris, paris hilton, Paris Hilton", QR_GAZ_LONGEST),
                  "0-5:Paris/CITY/Paris | 0-5:Paris/PERSON/Paris | "
