@@ -168,10 +168,12 @@ typedef struct run_state {
     qr_tokens toks;
     char *fix;          /* text with invalid bytes as U+FFFD (jsonl)  */
     size_t fix_cap;
+    json_t *jstr;       /* reused to escape strings (jsonl)           */
 } run_state;
 
-/* The token text as valid UTF-8 (invalid bytes become U+FFFD). */
-static json_t *json_text(run_state *st, const char *p, size_t n)
+/* The token text as valid UTF-8 (invalid bytes become U+FFFD), in the
+ * run's scratch buffer; NULL when out of memory. */
+static const char *repaired_text(run_state *st, const char *p, size_t n, size_t *out_n)
 {
     if (n * 3 > st->fix_cap) {
         char *q = realloc(st->fix, n * 3);
@@ -193,7 +195,26 @@ static json_t *json_text(run_state *st, const char *p, size_t n)
         }
         i += l;
     }
-    return json_stringn(st->fix, k);
+    *out_n = k;
+    return st->fix;
+}
+
+/* Appends p[0..n) (valid UTF-8) as a JSON string, escaped by jansson
+ * through one reused string value. Returns 0, or -1 when out of memory. */
+static int out_json_string(run_state *st, const char *p, size_t n)
+{
+    outbuf *o = &st->out;
+    if (!st->jstr && !(st->jstr = json_string("")))
+        return -1;
+    if (json_string_setn_nocheck(st->jstr, p, n) != 0)
+        return -1;
+    size_t need = json_dumpb(st->jstr, o->buf + o->n, sizeof o->buf - o->n, JSON_ENCODE_ANY);
+    if (need <= sizeof o->buf - o->n) {
+        o->n += need;
+        return 0;
+    }
+    out_json(o, st->jstr);
+    return 0;
 }
 
 /* Code points in p[0..n): every byte that is not a continuation byte. */
@@ -259,17 +280,32 @@ static int emit_chunk(run_state *st, const char *text, size_t len, uint64_t base
             o->n = (size_t)(p - o->buf);
             continue;
         }
-        json_t *obj = json_pack("{sIsIsssoso}", "start", (json_int_t)s, "end", (json_int_t)e,
-                                "kind", kind,
-                                "text", json_text(st, text + k->start, k->end - k->start),
-                                "key", json_stringn(qr_token_key(t, i), k->key_len));
-        if (!obj)
+        const char *tx = text + k->start;
+        size_t tn = k->end - k->start;
+        if ((k->flags & QR_TF_REPAIRED) && !(tx = repaired_text(st, tx, tn, &tn)))
             return cli_usage_error("tokenize", "%s: out of memory writing JSON", name);
+        if (o->n + 80 > sizeof o->buf)
+            out_flush(o);
+        char *p = o->buf + o->n;
         if (!*first)
-            out_char(o, ',');
+            *p++ = ',';
         *first = 0;
-        out_json(o, obj);
-        json_decref(obj);
+        memcpy(p, "{\"start\":", 9);
+        p = put_uint(p + 9, s);
+        memcpy(p, ",\"end\":", 7);
+        p = put_uint(p + 7, e);
+        memcpy(p, ",\"kind\":\"", 9);
+        p += 9;
+        while (*kind)
+            *p++ = *kind++;
+        memcpy(p, "\",\"text\":", 9);
+        o->n = (size_t)(p + 9 - o->buf);
+        if (out_json_string(st, tx, tn) != 0)
+            return cli_usage_error("tokenize", "%s: out of memory writing JSON", name);
+        out_mem(o, ",\"key\":", 7);
+        if (out_json_string(st, qr_token_key(t, i), k->key_len) != 0)
+            return cli_usage_error("tokenize", "%s: out of memory writing JSON", name);
+        out_char(o, '}');
     }
     return 0;
 }
@@ -467,6 +503,7 @@ int cmd_tokenize(int argc, char **argv)
     fflush(stdout);
     free(buf);
     free(st.fix);
+    json_decref(st.jstr);
     free(files);
     qr_tokens_free(&st.toks);
     return rc;
