@@ -600,7 +600,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
                 account(&w, qr_pipeline_process_range(p, wt, doc, 0, nsteps, writer_note, &w,
                                                       writer_seconds));
             }
-            if (w.stopped || w.errors_failed)
+            if (w.stopped || w.errors_failed || (opts->cancel && *opts->cancel))
                 break;
             if (opts->progress && (sum->read & 63) == 0) {
                 double now = now_seconds();
@@ -656,7 +656,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         while (!r.stop && !(r.next_write < r.n_read && r.ring[r.next_write % r.window]->state == SLOT_DONE) &&
                !(r.read_done && r.next_write == r.n_read)) {
             r.writer_waiting = 1;
-            if (opts->progress) {
+            if (opts->progress || opts->cancel) {
                 struct timespec ts;
                 clock_gettime(CLOCK_REALTIME, &ts);
                 ts.tv_nsec += 250000000L;
@@ -670,6 +670,11 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
             }
             pthread_cond_wait(&r.cv_writer, &r.mu);
             r.writer_waiting = 0;
+        }
+        if (opts->cancel && *opts->cancel) {
+            r.stop = 1;
+            pthread_cond_broadcast(&r.cv_reader);
+            pthread_cond_broadcast(&r.cv_worker);
         }
         if (r.stop || (r.read_done && r.next_write == r.n_read))
             break;
@@ -746,7 +751,12 @@ finished:
     free(writer_seconds);
     sum->bytes = r.bytes_read;
 
-    if (thread_failed) {
+    if (opts->cancel && *opts->cancel && !w.stopped) {
+        qr_error_set(err, "interrupted after %llu records; nothing was published",
+                     (unsigned long long)sum->read);
+        sum->interrupted = 1;
+        rc = -1;
+    } else if (thread_failed) {
         *err = r.thread_err;
         rc = -1;
     } else if (w.errors_failed) {

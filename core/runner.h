@@ -42,6 +42,11 @@ typedef struct qr_run_opts {
     const char *errors_path;    /* overrides the pipeline's `errors:`; NULL: keep */
     void (*progress)(void *ud, const qr_progress *pr); /* about 4×/s, or NULL   */
     void *progress_ud;
+    /* When *cancel becomes non-zero (a signal handler may set it), the run
+     * stops after the record in hand, as under on_error: fail (no finish(),
+     * so exports publish nothing) and qr_run returns -1 with
+     * summary->interrupted set. NULL: not cancellable. */
+    const volatile int *cancel;
 } qr_run_opts;
 
 typedef struct qr_step_stats {
@@ -60,6 +65,7 @@ typedef struct qr_run_summary {
     double seconds;        /* wall clock                                 */
     int jobs;
     int stopped;           /* 1: stopped by an on_error: fail            */
+    int interrupted;       /* 1: stopped through opts->cancel            */
     const char *errors_path; /* where errors went (NULL if nowhere; points into opts/pipeline) */
     size_t n_steps;
     qr_step_stats *steps;  /* owned; qr_run_summary_free                 */

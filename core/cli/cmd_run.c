@@ -10,6 +10,7 @@
 #include "io/reader.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,6 +117,28 @@ static int parse_args(const char *cmd, int argc, char **argv, int allow_run_opts
 /* {==================================================================
  * quarry run
  * =================================================================== */
+/* Ctrl-C (or SIGTERM) asks the run to stop cleanly, so exports remove their
+ * temporary files; a second one kills as usual (SA_RESETHAND). */
+static volatile sig_atomic_t interrupted;
+static volatile int cancel_flag;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+    cancel_flag = 1;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static void draw_progress(void *ud, const qr_progress *pr)
 {
     (void)ud;
@@ -220,16 +243,18 @@ int cmd_run(int argc, char **argv)
         .jobs = a.jobs,
         .errors_path = a.errors,
         .progress = !a.quiet && isatty(2) ? draw_progress : NULL,
+        .cancel = &cancel_flag,
     };
+    catch_signals();
     qr_run_summary sum;
     rc = qr_run(p, &ro, &sum, &err);
     if (ro.progress)
         fprintf(stderr, "\r\033[K");
     if (rc < 0)
         print_error(&err);
-    if (!a.quiet && (rc >= 0 || sum.stopped))
+    if (!a.quiet && (rc >= 0 || sum.stopped || sum.interrupted))
         print_summary(&sum);
-    int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.stopped ? 1 : 2;
+    int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.interrupted ? 128 + (int)interrupted : sum.stopped ? 1 : 2;
     qr_run_summary_free(&sum);
     qr_pipeline_free(p);
     qr_registry_free(reg);
