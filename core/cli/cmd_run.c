@@ -206,7 +206,8 @@ static void run_usage(FILE *f)
         "with the time spent in each step. A progress line is drawn when stderr is a terminal.\n"
         "\n"
         "Exit status: 0 every document went through; 1 some documents failed (on_error:\n"
-        "skip/drop, or a stop under on_error: fail); 2 configuration, usage or input error.\n"
+        "skip/drop, or a stop under on_error: fail); 2 configuration, usage or input error;\n"
+        "130 interrupted (Ctrl-C stops cleanly: nothing half-written is published).\n"
         "See docs/pipelines.md.\n");
 }
 
