@@ -75,9 +75,10 @@ cp tests/golden/entities/cities.txt tests/golden/entities/countries.tsv "$J/"
 awk 'BEGIN { for (i = 1; i <= 3000; i++) {
         t = (i % 7 == 0) ? "" : "In " (1890 + i % 130) " Paris and New York paid $" i ",000.50 to South Korea. "
         for (k = 0; k < i % 5; k++) t = t "Seoul, France and Lyon met again. "
-        printf "{\"id\":\"d%d\",\"text\":\"%s\",\"n\":%d}\n", i, t, i } }' >"$J/input.jsonl"
+        if (i % 97 == 0) printf "{\"id\":\"bad%d\",\"text\":\n", i
+        else printf "{\"id\":\"d%d\",\"text\":\"%s\",\"n\":%d}\n", i, t, i } }' >"$J/input.jsonl"
 cat >"$J/pipeline.yaml" <<'YAML'
-input: { format: jsonl }
+input: { format: jsonl, on_error: skip }
 errors: errors.jsonl
 steps:
   - tokenize: {}
@@ -88,11 +89,12 @@ steps:
   - export: { format: jsonl, path: '${out}' }
 YAML
 (cd "$J" && "$Q" run pipeline.yaml input.jsonl -j 1 --quiet --set out=j1.jsonl --errors e1.jsonl; echo $? >rc1
-           "$Q" run pipeline.yaml input.jsonl -j 4 --quiet --set out=j4.jsonl --errors e4.jsonl; echo $? >rc4)
+           "$Q" run pipeline.yaml input.jsonl -j 4 --quiet --set out=j4.jsonl --errors e4.jsonl; echo $? >rc4
+           grep -c '"step":"input"' e1.jsonl >n_input_errors)
 if [ ! -s "$J/j1.jsonl" ] || [ "$(wc -l <"$J/j1.jsonl")" -lt 2000 ]; then
     failed=$((failed+1)); echo "golden: FAILED jobs-identical: no output from -j 1" >&2
 elif cmp -s "$J/j1.jsonl" "$J/j4.jsonl" && cmp -s "$J/e1.jsonl" "$J/e4.jsonl" &&
-     [ "$(cat "$J/rc1")" = "$(cat "$J/rc4")" ] && [ -s "$J/e1.jsonl" ]; then
+     [ "$(cat "$J/rc1")" = 1 ] && [ "$(cat "$J/rc4")" = 1 ] && [ "$(cat "$J/n_input_errors")" = 30 ]; then
     passed=$((passed+1))
 else
     failed=$((failed+1)); echo "golden: FAILED jobs-identical: -j 1 and -j 4 differ" >&2
