@@ -117,7 +117,18 @@ static int add_phrase(qr_wordset *s, qr_tokens *toks, const char *p, size_t n, q
     }
     if (toks->n > s->max_tokens)
         s->max_tokens = toks->n;
-    return qr_wordset_add(s, buf, len) == 0 ? 0 : qr_error_set(err, "out of memory");
+    if (qr_wordset_add(s, buf, len) != 0)
+        return qr_error_set(err, "out of memory");
+    /* "dr." alone tokenizes as "dr" + ".", but as one token in "Dr. Maria
+     * Gonzalez": keep the joined form too */
+    size_t last = toks->n - 1;
+    if (toks->n >= 2 && len >= 2 && buf[len - 1] == '.' && buf[len - 2] == ' '
+        && toks->v[last].start == toks->v[last - 1].end) {
+        buf[len - 2] = '.';
+        if (qr_wordset_add(s, buf, len - 1) != 0)
+            return qr_error_set(err, "out of memory");
+    }
+    return 0;
 }
 
 int qr_wordset_add_phrase(qr_wordset *s, const char *phrase, qr_error *err)

@@ -43,6 +43,7 @@ typedef struct cand {
     double score;
     int alias_of;      /* index of the longer name it is part of, or -1     */
     int org;           /* a guessed organization, not a person              */
+    int opener;        /* starts its sentence: may be "Later X" as well     */
 } cand;
 
 typedef struct scratch {
@@ -100,9 +101,25 @@ static int initial_len(const ctx *c, size_t i)
     return 0;
 }
 
+/* "al-Assad", "el-Sisi", "ad-Din": an Arabic article joined to a name */
+static int article_name(const ctx *c, size_t i)
+{
+    static const char *const arts[] = {"al-", "el-", "ad-", "as-", "ash-", "an-", "ar-", "at-", "az-", NULL};
+    size_t n;
+    const char *s = tok_text(c, i, &n);
+    for (size_t k = 0; arts[k]; k++) {
+        size_t an = strlen(arts[k]);
+        if (n > an + 1 && memcmp(s, arts[k], an) == 0 && s[an] >= 'A' && s[an] <= 'Z')
+            return 1;
+    }
+    return 0;
+}
+
 static int cap_word(const ctx *c, size_t i)
 {
     const qr_token *t = &c->t[i];
+    if (t->kind == QR_TOK_WORD && article_name(c, i))
+        return 1;
     if (t->kind != QR_TOK_WORD || !(t->flags & QR_TF_UPPER_INITIAL))
         return 0;
     if ((t->flags & QR_TF_ALL_UPPER) && t->end - t->start > 1)
@@ -254,7 +271,7 @@ static int push_cand(scratch *sc, uint32_t a, uint32_t b, int accepted, int titl
         sc->c = v;
         sc->cap_c = cap;
     }
-    sc->c[sc->n_c++] = (cand){a, b, accepted, titled, score, -1, 0};
+    sc->c[sc->n_c++] = (cand){a, b, accepted, titled, score, -1, 0, 0};
     return 0;
 }
 
@@ -319,8 +336,8 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
     /* the rightmost title inside the run: "Foreign Minister Cho Tae-yul" */
     size_t na = a;
     int titled = 0;
-    for (size_t e = b - 1; e > a; e--) {
-        size_t k2 = title_before(c, a, e);
+    for (size_t e = b - 1; e > a; e--) {   /* may start before the run: "Secretary of State" */
+        size_t k2 = title_before(c, lo, e);
         if (k2) {
             na = e;
             titled = 1;
@@ -346,8 +363,10 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
     else if (len >= 2 && (speech_next(c, b, lo, end) || speech_next(c, na - 1, lo, end)))
         score = 0.7;
     int accepted = score > 0 && (len >= 2 || titled);
-    return push_cand(c->sc, (uint32_t)na, (uint32_t)b, accepted, titled, score) == 0
-               ? 0 : qr_error_set(err, "out of memory");
+    if (push_cand(c->sc, (uint32_t)na, (uint32_t)b, accepted, titled, score) != 0)
+        return qr_error_set(err, "out of memory");
+    c->sc->c[c->sc->n_c - 1].opener = !accepted && na == lo && len >= 2;
+    return 0;
 }
 
 static int mark_cover(ctx *c, qr_error *err)
@@ -508,6 +527,11 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
         if (c.st->coref && cd->alias_of < 0 && !cd->org
             && !(cd->b - cd->a == 1 && !cd->accepted && locative_before(&c, cd->a))) {
             int f = find_full_name(&c, cd);
+            if (f < 0 && cd->opener) {   /* "Later al-Assad": try without the opener */
+                cd->a++;
+                if ((f = find_full_name(&c, cd)) < 0)
+                    cd->a--;
+            }
             if (f >= 0) {
                 cd->alias_of = f;
                 if (!cd->accepted)

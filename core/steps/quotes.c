@@ -277,6 +277,9 @@ static int attribute_after(qctx *c, quote *q, size_t after)
         j++;
     if (j >= lim)
         return 0;
+    /* "…the long term." Finance chief X said … : a new sentence, not an attribution */
+    if (key_is(c, q->last, ".") && (c->t[j].flags & QR_TF_UPPER_INITIAL))
+        return 0;
     speaker sp;
     size_t k;
     if (speech(c, j)) {                       /* "…," said Herrera */

@@ -54,7 +54,10 @@ const EXTRA_ALIASES = {
 };
 const KEEP_CODES = new Set(['US', 'UK', 'USA', 'UAE', 'DPRK', 'ROK', 'DRC']);
 const countryNames = new Set();
-for (const c of countries) {
+// A demonym shared by several countries ("American": US, American Samoa,
+// Northern Mariana Islands…) goes to the largest one.
+const byArea = [...countries].sort((a, b) => (b.area || 0) - (a.area || 0));
+for (const c of byArea) {
     const id = c.name.common;
     const names = [c.name.common, c.name.official, ...c.altSpellings, ...(EXTRA_ALIASES[c.cca2] || [])];
     for (const n of names) {

@@ -150,6 +150,12 @@ static void test_persons(void)
                             (const char *[]){"NORP:Chilean", NULL}, "PERSON"),
                  "Tomás Herrera Fuentes=Tomás Herrera Fuentes|Herrera=Tomás Herrera Fuentes|"
                  "Herrera Fuentes=Tomás Herrera Fuentes");
+    /* Dr., Secretary of State (a title across "of"), Arabic articles, a sentence opener */
+    CHECK_EQ_STR(persons_on("Dr. Maria Gonzalez of Stanford spoke. Secretary of State Antony Blinken met "
+                            "Bashar al-Assad. Later al-Assad left.",
+                            NULL, "PERSON"),
+                 "Maria Gonzalez=Maria Gonzalez|Antony Blinken=Antony Blinken|"
+                 "Bashar al-Assad=Bashar al-Assad|al-Assad=Bashar al-Assad");
     /* a surname shared by two people is left alone */
     CHECK_EQ_STR(persons_on("Lee Jae-myung met Lee Hsien Loong. Lee smiled.", NULL, "PERSON"),
                  "Lee Jae-myung=Lee Jae-myung|Lee Hsien Loong=Lee Hsien Loong");
@@ -295,6 +301,11 @@ static void test_quotes(void)
     CHECK_EQ_STR(quotes_on("“Pay has not moved,” union chairman Kenji Nakagawa said.",
                            (const char *[]){"PERSON:Kenji Nakagawa", NULL}),
                  "Pay has not moved,=Kenji Nakagawa/Kenji Nakagawa");
+    /* a quote ending its sentence is not attributed to the next sentence's subject */
+    CHECK_EQ_STR(quotes_on("Chief Executive Tim Cook told analysts the company was \"confident in the long "
+                           "term.\" Finance chief Luca Maestri said revenue rose.",
+                           (const char *[]){"PERSON:Tim Cook", "PERSON:Luca Maestri", NULL}),
+                 "confident in the long term.=Tim Cook/Tim Cook");
     /* a noun-phrase speaker has no id */
     CHECK_EQ_STR(quotes_on("“We will not intervene,” the ministry said.", NULL),
                  "We will not intervene,=the ministry/-");
