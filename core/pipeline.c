@@ -43,7 +43,6 @@ struct qr_pipeline {
     step_inst **steps;
     size_t n_steps;
     size_t ordered_from;
-    qr_registry *reg;
 };
 
 typedef struct snapshot {
@@ -880,7 +879,6 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
         qr_error_set(err, "out of memory");
         return NULL;
     }
-    p->reg = reg;
     p->file = strdup(file ? file : "");
     p->base_dir = strdup(base_dir && *base_dir ? base_dir : ".");
     if (!p->file || !p->base_dir) {
