@@ -39,16 +39,22 @@ extern const char sentiment_afinn165[];
 
 #define MAX_PHRASE 8     /* words in one lexicon entry */
 
+/* A key of the table: a lexicon entry, the first words of a longer entry
+ * (so matching goes on to the next word only when some entry does), and/or
+ * a negator. */
+enum { E_VALENCE = 1, E_PREFIX = 2, E_NEGATOR = 4 };
+
 typedef struct entry {
-    const char *key;     /* into lex->text; NULL = empty slot */
+    const char *key;     /* len bytes (not NUL-terminated); NULL = empty slot */
+    uint32_t len;
+    uint32_t flags;      /* E_* */
     double valence;
 } entry;
 
 typedef struct lexicon {
-    char *text;          /* our copy of the TSV, keys NUL-terminated in place */
+    char *text;          /* our copy of the TSV: the keys point into it */
     entry *slots;
     size_t mask;
-    int max_words;
 } lexicon;
 
 typedef struct sentiment {
@@ -76,27 +82,50 @@ static uint64_t hash(const char *s, size_t n)
     return h;
 }
 
-static const entry *lookup(const lexicon *lex, const char *key, size_t n)
+/* The slot of key, or the empty slot where it would go. */
+static entry *slot(const lexicon *lex, const char *key, size_t n)
 {
     for (size_t i = hash(key, n) & lex->mask;; i = (i + 1) & lex->mask) {
-        const entry *e = &lex->slots[i];
-        if (!e->key)
-            return NULL;
-        if (strncmp(e->key, key, n) == 0 && e->key[n] == '\0')
+        entry *e = &lex->slots[i];
+        if (!e->key || (e->len == n && memcmp(e->key, key, n) == 0))
             return e;
     }
 }
+
+static const entry *lookup(const lexicon *lex, const char *key, size_t n)
+{
+    const entry *e = slot(lex, key, n);
+    return e->key ? e : NULL;
+}
+
+static void add(lexicon *lex, const char *key, size_t n, unsigned flag, double valence)
+{
+    entry *e = slot(lex, key, n);
+    if (!e->key) {
+        e->key = key;
+        e->len = (uint32_t)n;
+    }
+    e->flags |= flag;
+    if (flag == E_VALENCE)
+        e->valence = valence;
+}
+
+static const char *const negators[] = {
+    "not", "no", "never", "nor", "neither", "nobody", "nothing", "none", "nowhere",
+    "hardly", "barely", "scarcely", "without", "cannot", "cant", "dont", "doesnt",
+    "didnt", "isnt", "wasnt", "arent", "werent", "wont", "wouldnt", "shouldnt",
+    "couldnt", "aint", "havent", "hasnt", "hadnt", NULL};
 
 /* Parses "key<TAB>valence" lines in place; keys are lower-cased (ASCII) and
  * their runs of spaces folded to one. Later duplicates win. */
 static int lexicon_build(const qr_host_api *api, lexicon *lex, const char *text, const char *name,
                          qr_error *err)
 {
-    size_t lines = 1;
+    size_t keys = 64;                      /* lines + phrase prefixes + negators */
     for (const char *p = text; *p; p++)
-        lines += *p == '\n';
+        keys += *p == '\n' || *p == ' ';
     size_t cap = 16;
-    while (cap < lines * 2)
+    while (cap < keys * 2)
         cap *= 2;
     size_t len = strlen(text);
     lex->text = malloc(len + 1);
@@ -105,7 +134,6 @@ static int lexicon_build(const qr_host_api *api, lexicon *lex, const char *text,
         return api->error(err, "out of memory");
     memcpy(lex->text, text, len + 1);
     lex->mask = cap - 1;
-    lex->max_words = 1;
     int line = 0;
     for (char *p = lex->text, *next; *p; p = next) {
         line++;
@@ -138,14 +166,12 @@ static int lexicon_build(const qr_host_api *api, lexicon *lex, const char *text,
         if (words > MAX_PHRASE)
             return api->error(err, "lexicon %s, line %d: '%s' has more than %d words", name, line, p,
                               MAX_PHRASE);
-        if (words > lex->max_words)
-            lex->max_words = words;
-        size_t i = hash(p, strlen(p)) & lex->mask;
-        while (lex->slots[i].key && strcmp(lex->slots[i].key, p) != 0)
-            i = (i + 1) & lex->mask;
-        lex->slots[i].key = p;
-        lex->slots[i].valence = v;
+        add(lex, p, (size_t)(w - p), E_VALENCE, v);
+        for (char *sp = strchr(p, ' '); sp; sp = strchr(sp + 1, ' '))
+            add(lex, p, (size_t)(sp - p), E_PREFIX, 0);
     }
+    for (size_t i = 0; negators[i]; i++)
+        add(lex, negators[i], strlen(negators[i]), E_NEGATOR, 0);
     return 0;
 }
 
@@ -212,19 +238,10 @@ static void put_json_string(buf *b, const char *s, size_t n)
 /* {==================================================================
  * Scoring
  * =================================================================== */
-static int is_negator(const char *k, size_t n)
+static int is_negator(const entry *e, const char *k, size_t n)
 {
-    static const char *const words[] = {
-        "not", "no", "never", "nor", "neither", "nobody", "nothing", "none", "nowhere",
-        "hardly", "barely", "scarcely", "without", "cannot", "cant", "dont", "doesnt",
-        "didnt", "isnt", "wasnt", "arent", "werent", "wont", "wouldnt", "shouldnt",
-        "couldnt", "aint", "havent", "hasnt", "hadnt", NULL};
-    if ((n > 3 && memcmp(k + n - 3, "n't", 3) == 0) || (n > 5 && memcmp(k + n - 5, "n\xe2\x80\x99t", 5) == 0))
-        return 1;
-    for (size_t i = 0; words[i]; i++)
-        if (strlen(words[i]) == n && memcmp(words[i], k, n) == 0)
-            return 1;
-    return 0;
+    return (e && (e->flags & E_NEGATOR)) || (n > 3 && memcmp(k + n - 3, "n't", 3) == 0) ||
+           (n > 5 && memcmp(k + n - 5, "n\xe2\x80\x99t", 5) == 0);
 }
 
 /* Ends the reach of a negator: , ; : . ! ? ( ) and "but". */
@@ -273,9 +290,9 @@ static void score_range(const sentiment *s, qr_doc *doc, const qr_token *tok, co
         out->words++;
         word_index++;
         /* longest entry starting here: words i, i+1, … joined by spaces */
-        const entry *hit = NULL;
+        const entry *hit = NULL, *first = NULL;
         size_t hit_words = 0, n = 0, j = i;
-        for (int w = 0; w < s->lex.max_words && j < to; w++, j++) {
+        for (int w = 0; w < MAX_PHRASE && j < to; w++, j++) {
             size_t kl;
             const char *k = api->doc_token_key(doc, j, &kl);
             if (!k || tok[j].kind != QR_TOK_WORD || n + kl + 2 > sizeof phrase)
@@ -285,13 +302,19 @@ static void score_range(const sentiment *s, qr_doc *doc, const qr_token *tok, co
             memcpy(phrase + n, k, kl);
             n += kl;
             const entry *e = lookup(&s->lex, phrase, n);
-            if (e && (w > 0 || !is_negator(k, kl))) {
+            if (w == 0)
+                first = e;
+            if (!e)
+                break;
+            if ((e->flags & E_VALENCE) && (w > 0 || !is_negator(e, k, kl))) {
                 hit = e;
                 hit_words = (size_t)w + 1;
             }
+            if (!(e->flags & E_PREFIX))
+                break;
         }
         if (!hit) {
-            if (is_negator(key, klen)) {
+            if (is_negator(first, key, klen)) {
                 last_neg = word_index;
                 neg_key = key;
                 neg_len = klen;
@@ -313,10 +336,10 @@ static void score_range(const sentiment *s, qr_doc *doc, const qr_token *tok, co
             put(b, ",", 1);
         if (negated) {
             char both[600];
-            int len = snprintf(both, sizeof both, "%.*s %s", (int)neg_len, neg_key, hit->key);
+            int len = snprintf(both, sizeof both, "%.*s %.*s", (int)neg_len, neg_key, (int)hit->len, hit->key);
             put_json_string(b, both, len > 0 && (size_t)len < sizeof both ? (size_t)len : 0);
         } else {
-            put_json_string(b, hit->key, strlen(hit->key));
+            put_json_string(b, hit->key, hit->len);
         }
     }
 }
