@@ -4,7 +4,8 @@ trained on TRAIN.jsonl and evaluated on TEST.jsonl (same records as quarry).
 Lines are decoded as UTF-8 with errors="replace" (quarry's reader does the
 same repair). Prints one JSON object: accuracy, macro_f1, documents.
 
-usage: spam_sklearn.py TRAIN.jsonl TEST.jsonl
+usage: spam_sklearn.py TRAIN.jsonl TEST.jsonl [ALPHA [MAX_NGRAM]]
+(defaults: alpha 1.0, unigrams: CountVectorizer() + MultinomialNB() as shipped)
 """
 import json
 import sys
@@ -25,8 +26,10 @@ def load(path):
 def main():
     xtr, ytr = load(sys.argv[1])
     xte, yte = load(sys.argv[2])
-    vec = CountVectorizer()
-    clf = MultinomialNB(alpha=1.0)
+    alpha = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
+    ngram = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    vec = CountVectorizer(ngram_range=(1, ngram))
+    clf = MultinomialNB(alpha=alpha)
     clf.fit(vec.fit_transform(xtr), ytr)
     pred = clf.predict(vec.transform(xte))
     print(json.dumps({"documents": len(yte), "accuracy": accuracy_score(yte, pred),
