@@ -43,6 +43,7 @@ struct qr_pipeline {
     step_inst **steps;
     size_t n_steps;
     size_t ordered_from;
+    int has_run;             /* qr_pipeline_begin_run was called */
 };
 
 typedef struct snapshot {
@@ -1226,6 +1227,15 @@ qr_doc_outcome qr_pipeline_process_range(qr_pipeline *p, qr_pipeline_thread *t, 
     return result;
 }
 
+/* The first step with per-run output (a finish()), or NULL. */
+static const char *once_only_step(const qr_pipeline *p)
+{
+    for (size_t i = 0; i < p->n_steps; i++)
+        if (p->steps[i]->def->finish)
+            return p->steps[i]->name;
+    return NULL;
+}
+
 typedef struct first_error {
     qr_pipeline *p;
     qr_error *err;
@@ -1252,7 +1262,23 @@ qr_doc_outcome qr_pipeline_process_doc(qr_pipeline *p, qr_pipeline_thread *t, qr
                                        qr_error *err)
 {
     first_error fe = {p, err, 0};
+    const char *once = once_only_step(p);
+    if (p->has_run && once) {
+        qr_error_set(err, "this pipeline has already run, and step '%s' ended its work with the run "
+                     "(finish); load the pipeline again to process more documents", once);
+        return QR_DOC_FAILED_STOP;
+    }
     return qr_pipeline_process_range(p, t, doc, 0, p->n_steps, record_failure, &fe, NULL);
+}
+
+int qr_pipeline_begin_run(qr_pipeline *p, qr_error *err)
+{
+    const char *once = once_only_step(p);
+    if (p->has_run && once)
+        return qr_error_set(err, "this pipeline has already run, and step '%s' ends its work with the run "
+                            "(finish); load the pipeline again to run it again", once);
+    p->has_run = 1;
+    return 0;
 }
 
 int qr_pipeline_finish(qr_pipeline *p, qr_error *err)

@@ -126,6 +126,12 @@ qr_doc_outcome qr_pipeline_process_doc(qr_pipeline *p, qr_pipeline_thread *t,
 /* Calls finish() of every step in order (after the last document). */
 int qr_pipeline_finish(qr_pipeline *p, qr_error *err);
 
+/* Marks the start of a run (qr_run calls it). A pipeline with steps that
+ * have finish() (exports, corpus statistics: their output is written once)
+ * runs once per load: a second run, or process_doc after a run, is refused
+ * with "this pipeline has already run; load it again…". Returns 0 or -1. */
+int qr_pipeline_begin_run(qr_pipeline *p, qr_error *err);
+
 /* Substitutes ${…} in s (vars: "name=value" pairs, NULL-terminated, searched
  * first; then the environment). Newly allocated, or NULL with err (message
  * only; the caller adds the position). Exposed for tests and the Lua binding. */

@@ -525,7 +525,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
             qr_error_set(err, "out of memory");
             return -1;
         }
-    if (open_reader(&r, opts, err) != 0)
+    if (qr_pipeline_begin_run(p, err) != 0 || open_reader(&r, opts, err) != 0)
         goto done_nothreads;
     r.bytes_total = qr_reader_bytes_total(r.reader);
     r.slots = calloc(r.window, sizeof *r.slots);
