@@ -222,6 +222,13 @@ static const qr_option_def t_options[] = {
     {NULL, 0, NULL, NULL, NULL, 0}
 };
 
+static int t_finish(void *state, qr_error *err)
+{
+    (void)state;
+    (void)err;
+    return 0;
+}
+
 static const qr_step_def t_def = {
     .size = sizeof(qr_step_def),
     .name = "tester",
@@ -343,6 +350,35 @@ static void test_process(void)
     qr_registry_free(reg);
 }
 
+static void test_runs_once(void)
+{
+    qr_error e;
+    qr_registry *reg = qr_registry_new();
+    qr_step_def fin = t_def;
+    fin.name = "finisher";
+    fin.finish = t_finish;
+    qr_registry_add(reg, &t_def, &e);
+    qr_registry_add(reg, &fin, &e);
+    qr_pipeline *p = load(reg, "steps:\n  - tester\n", &e);
+    CHECK(qr_pipeline_begin_run(p, &e) == 0);
+    CHECK(qr_pipeline_begin_run(p, &e) == 0);    /* nothing to finish: may run again */
+    qr_pipeline_free(p);
+    p = load(reg, "steps:\n  - tester\n  - finisher: { name: out }\n", &e);
+    CHECK(qr_pipeline_begin_run(p, &e) == 0);
+    CHECK(qr_pipeline_finish(p, &e) == 0);
+    CHECK(qr_pipeline_begin_run(p, &e) == -1);
+    CHECK_EQ_STR(e.message, "this pipeline has already run, and step 'out' ends its work with the run "
+                 "(finish); load the pipeline again to run it again");
+    qr_pipeline_thread *t = qr_pipeline_thread_new(p, &e);
+    qr_doc *d = qr_doc_new();
+    qr_doc_set_text(d, "x", 1, &e);
+    CHECK_EQ_INT(qr_pipeline_process_doc(p, t, d, &e), QR_DOC_FAILED_STOP);
+    qr_doc_free(d);
+    qr_pipeline_thread_free(t);
+    qr_pipeline_free(p);
+    qr_registry_free(reg);
+}
+
 static void test_host(void)
 {
     const qr_host_api *api = qr_host_api_get();
@@ -393,6 +429,7 @@ int main(void)
     test_levenshtein();
     test_registry_and_validation();
     test_process();
+    test_runs_once();
     test_host();
     return DONE("pipeline");
 }
