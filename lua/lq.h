@@ -16,6 +16,7 @@ void lq_open_doc(lua_State *L);       /* q.doc, q.null, quarry.Doc views (lq_doc
 void lq_open_pipeline(lua_State *L);  /* q.pipeline, quarry.Pipeline (lq_pipeline.c) */
 void lq_open_regex(lua_State *L);     /* q.regex, quarry.Regex           (lq_regex.c) */
 void lq_open_gazetteer(lua_State *L); /* q.gazetteer, quarry.Gazetteer (lq_gazetteer.c) */
+void lq_open_classify(lua_State *L);  /* q.classifier, quarry.Classifier (lq_classify.c) */
 void lq_open_module(lua_State *L);    /* q.load_module, quarry.Step      (lq_module.c) */
 
 /* The module's entry point (quarry.c); `lua` steps preload it in their states. */

@@ -19,6 +19,7 @@ int luaopen_quarry(lua_State *L)
     lq_open_pipeline(L);
     lq_open_regex(L);
     lq_open_gazetteer(L);
+    lq_open_classify(L);
     lq_open_module(L);
     return 1;
 }
