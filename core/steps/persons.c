@@ -94,8 +94,13 @@ static int initial_len(const ctx *c, size_t i)
     const char *s = tok_text(c, i, &n);
     if (c->t[i].kind != QR_TOK_WORD || !(s[0] >= 'A' && s[0] <= 'Z'))
         return 0;
-    if (n == 2 && s[1] == '.')
-        return 1;
+    if (n >= 2 && n % 2 == 0) {   /* "M.", "D.Y.", "J.R.R." */
+        size_t k = 0;
+        while (k < n && s[k] >= 'A' && s[k] <= 'Z' && s[k + 1] == '.')
+            k += 2;
+        if (k == n)
+            return 1;
+    }
     if (n == 1 && i + 1 < c->nt && c->t[i + 1].start == c->t[i].end && key_is(c, i + 1, "."))
         return 2;
     return 0;
@@ -313,7 +318,9 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
             } else {
                 while (e < end && open_tok(c, e) && (cap_word(c, e)
                        || ((key_is(c, e, "'") || key_is(c, e, "\xE2\x80\x99")) && e + 1 < end
-                           && c->t[e].start == c->t[e - 1].end && cap_word(c, e + 1))))
+                           && c->t[e].start == c->t[e - 1].end && cap_word(c, e + 1))
+                       || ((key_is(c, e, "and") || key_is(c, e, "&") || key_is(c, e, "for"))
+                           && e > b + 1 && e + 1 < end && cap_word(c, e + 1))))
                     e++;
             }
             if (e == b + 1)
@@ -346,11 +353,19 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
     }
     if (!titled && title_before(c, lo, a))
         titled = 1;
+    /* "Its director, Apar Gupta," */
+    if (!titled && a >= lo + 2 && key_is(c, a - 1, ",") && title_before(c, lo, a - 1)
+        && b < end && key_is(c, b, ","))
+        titled = 1;
+    if (is_title(c, na, b))   /* "Chief Justice" alone names nobody */
+        return 0;
     for (size_t i = na; i < b; i++) {
         k = key(c, i, &n);
         if (qr_news_is_org_head(k, n))
             return 0;
     }
+    /* "analysts at Goldman Sachs said": after at/from a run is a place or a firm */
+    int at = na > lo && (key_is(c, na - 1, "at") || key_is(c, na - 1, "from"));
     double score = 0;
     size_t len = b - na;
     k = key(c, na, &n);
@@ -358,9 +373,9 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
         score = 0.9;
     else if (len >= 2 && qr_wordset_has(c->st->given, k, n) && cap_word(c, na))
         score = 0.85;
-    else if (len >= 2 && apposition_after(c, b, end))
+    else if (len >= 2 && !at && apposition_after(c, b, end))
         score = 0.8;
-    else if (len >= 2 && (speech_next(c, b, lo, end) || speech_next(c, na - 1, lo, end)))
+    else if (len >= 2 && !at && (speech_next(c, b, lo, end) || speech_next(c, na - 1, lo, end)))
         score = 0.7;
     int accepted = score > 0 && (len >= 2 || titled);
     if (push_cand(c->sc, (uint32_t)na, (uint32_t)b, accepted, titled, score) != 0)

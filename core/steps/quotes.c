@@ -322,11 +322,15 @@ static int attribute_before(qctx *c, quote *q, size_t floor)
         if (e == lo)
             return 0;
         e--;
-        if (key_is(c, e, ",")) {              /* X, a senior analyst at Y, said */
-            size_t p = e;
+        if (key_is(c, e, ",")) {
+            size_t p = e;   /* the segment between this comma and the previous one */
             while (p > lo && !key_is(c, p - 1, ","))
                 p--;
-            if (p <= lo + 1)
+            int appos = p < e && (key_is(c, p, "a") || key_is(c, p, "an") || key_is(c, p, "the")
+                                  || key_is(c, p, "who") || key_is(c, p, "which"));
+            if (!appos && e > lo && speaker_bwd(c, e - 1, lo, q->start, &sp))
+                return set_speaker(c, q, &sp);   /* Its director, Apar Gupta, said */
+            if (p <= lo + 1)                     /* X, a senior analyst at Y, said */
                 return 0;
             e = p - 2;
         }

@@ -156,6 +156,12 @@ static void test_persons(void)
                             NULL, "PERSON"),
                  "Maria Gonzalez=Maria Gonzalez|Antony Blinken=Antony Blinken|"
                  "Bashar al-Assad=Bashar al-Assad|al-Assad=Bashar al-Assad");
+    /* compound initials after a title; a bare title names nobody; a title before a
+     * comma-enclosed name; no person after "at" on a speech cue alone */
+    CHECK_EQ_STR(persons_on("Chief Justice D.Y. Chandrachud wrote it. Its director, Apar Gupta, said so. "
+                            "Analysts at Goldman Sachs said markets were calm.",
+                            NULL, "PERSON"),
+                 "D.Y. Chandrachud=D.Y. Chandrachud|Apar Gupta=Apar Gupta");
     /* a surname shared by two people is left alone */
     CHECK_EQ_STR(persons_on("Lee Jae-myung met Lee Hsien Loong. Lee smiled.", NULL, "PERSON"),
                  "Lee Jae-myung=Lee Jae-myung|Lee Hsien Loong=Lee Hsien Loong");
@@ -200,6 +206,10 @@ static void test_persons(void)
                             (const char *[]){"ORG:United Nations", NULL}, "ORG"),
                  "National Council of Dockworkers' Unions=National Council of Dockworkers' Unions|"
                  "United Nations Environment Programme=United Nations Environment Programme");
+    CHECK_EQ_STR(persons_on("Officials at the Ministry of Electronics and Information Technology did not "
+                            "respond.", NULL, "ORG"),
+                 "Ministry of Electronics and Information Technology="
+                 "Ministry of Electronics and Information Technology");
     CHECK_EQ_STR(persons_on("Michael Brenner, chief economist at Hartwell Securities, said wages fell. "
                             "Daniel Osei, a researcher at the University of Ghana, agreed.",
                             (const char *[]){"GPE:Ghana", NULL}, "PERSON"),
@@ -306,6 +316,10 @@ static void test_quotes(void)
                            "term.\" Finance chief Luca Maestri said revenue rose.",
                            (const char *[]){"PERSON:Tim Cook", "PERSON:Luca Maestri", NULL}),
                  "confident in the long term.=Tim Cook/Tim Cook");
+    /* a name between commas before the verb */
+    CHECK_EQ_STR(quotes_on("Its director, Apar Gupta, said the judges had “listened carefully.”",
+                           (const char *[]){"PERSON:Apar Gupta", NULL}),
+                 "listened carefully.=Apar Gupta/Apar Gupta");
     /* a noun-phrase speaker has no id */
     CHECK_EQ_STR(quotes_on("“We will not intervene,” the ministry said.", NULL),
                  "We will not intervene,=the ministry/-");
