@@ -72,6 +72,11 @@ check "steps: unknown" "2:quarry steps: unknown step 'tokenise'; did you mean 't
 msg=$("$Q" steps input)
 check_contains "steps input" "  text_field" "$msg"
 
+msg=$("$Q" steps --markdown)
+check_contains "steps --markdown: section" "$(printf '\n## regex\n\nFind regular-expression matches')" "$msg"
+check_contains "steps --markdown: row" "| \`match_limit\` | int | \`10000000\` | PCRE2 match limit per search" "$msg"
+check_contains "steps --markdown: enum escaped" "| \`on_error\` | fail\\|skip\\|drop | \`fail\` |" "$msg"
+
 # gazetteer cache: built on the first run, used on the second, rebuilt when a list changes
 mkdir -p "$T/gz"
 printf 'Paris\tCITY\nLyon\tCITY\n' > "$T/gz/cities.tsv"
