@@ -7,10 +7,11 @@
 #
 # Whole process, measured with /usr/bin/time -v (wall clock, max RSS):
 #   quarry: build/quarry tokenize --format count FILE   (offsets, kinds, flags and
-#           NFKC+casefold keys are all computed; median of 3 runs)
-#           build/quarry tokenize --format tsv FILE > /dev/null   (one run)
+#           NFKC+casefold keys are all computed; median of 5 runs)
+#           build/quarry tokenize --format tsv FILE > /dev/null   (median of 3)
 #   NLTK:   python3: WordPunctTokenizer().tokenize(line) for each line, summing
-#           the counts (streams the file like quarry does; one run)
+#           the counts (streams the file like quarry does; median of 3; reading
+#           the whole file into one string was slower and took 900 MB)
 # and the core alone: bench/cache/tokspeed (built here from bench/tokspeed.c)
 # calls qr_tokenize on the whole file in memory, best of 5.
 # Prints a report and writes it to bench/RESULTS.md under "## Tokenizer".
@@ -66,6 +67,15 @@ timed() {
 wall() {   # seconds from "Elapsed (wall clock) time (h:mm:ss or m:ss): M:SS.ss"
     sed -n "s/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p" "$1" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
 }
+cpu() {    # user + system seconds
+    awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$1"
+}
+# median LOG N FUNC: the median of FUNC over LOG1.time .. LOGN.time
+median() {
+    log=$1 n=$2 f=$3
+    i=1
+    while [ $i -le $n ]; do $f "$log$i.time"; echo; i=$((i + 1)); done | sort -n | sed -n "$(( (n + 1) / 2 ))p"
+}
 rss() {    # MB
     sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.1f", $1 / 1024 }'
 }
@@ -75,25 +85,33 @@ MB=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
 echo "corpus: $CORPUS ($MB MB)" >&2
 
 cat "$CORPUS" > /dev/null    # warm the page cache for everyone alike
+LOAD=$(cut -d' ' -f1 /proc/loadavg)
 
-echo "quarry tokenize --format count (3 runs)..." >&2
-for r in 1 2 3; do
+echo "quarry tokenize --format count (5 runs)..." >&2
+for r in 1 2 3 4 5; do
     timed "$CACHE/tok-q$r" "$Q" tokenize --format count "$CORPUS"
 done
-Q_WALL=$(for r in 1 2 3; do wall "$CACHE/tok-q$r.time"; echo; done | sort -n | sed -n 2p)
-Q_RSS=$(rss "$CACHE/tok-q1.time")
+Q_WALL=$(median "$CACHE/tok-q" 5 wall)
+Q_CPU=$(median "$CACHE/tok-q" 5 cpu)
+Q_RSS=$(median "$CACHE/tok-q" 5 rss)
 Q_N=$(cut -f2 "$CACHE/tok-q1.out")
 
-echo "quarry tokenize --format tsv..." >&2
-/usr/bin/time -v -o "$CACHE/tok-tsv.time" "$Q" tokenize --format tsv "$CORPUS" > /dev/null
-T_WALL=$(wall "$CACHE/tok-tsv.time")
-T_RSS=$(rss "$CACHE/tok-tsv.time")
+echo "quarry tokenize --format tsv (3 runs)..." >&2
+for r in 1 2 3; do
+    /usr/bin/time -v -o "$CACHE/tok-tsv$r.time" "$Q" tokenize --format tsv "$CORPUS" > /dev/null
+done
+T_WALL=$(median "$CACHE/tok-tsv" 3 wall)
+T_CPU=$(median "$CACHE/tok-tsv" 3 cpu)
+T_RSS=$(median "$CACHE/tok-tsv" 3 rss)
 
-echo "NLTK WordPunctTokenizer..." >&2
-timed "$CACHE/tok-nltk" $PY "$CACHE/nltk_wordpunct.py" "$CORPUS"
-N_WALL=$(wall "$CACHE/tok-nltk.time")
-N_RSS=$(rss "$CACHE/tok-nltk.time")
-N_N=$(cat "$CACHE/tok-nltk.out")
+echo "NLTK WordPunctTokenizer (3 runs)..." >&2
+for r in 1 2 3; do
+    timed "$CACHE/tok-nltk$r" $PY "$CACHE/nltk_wordpunct.py" "$CORPUS"
+done
+N_WALL=$(median "$CACHE/tok-nltk" 3 wall)
+N_CPU=$(median "$CACHE/tok-nltk" 3 cpu)
+N_RSS=$(median "$CACHE/tok-nltk" 3 rss)
+N_N=$(cat "$CACHE/tok-nltk1.out")
 
 echo "core alone (tokspeed, best of 5)..." >&2
 CORE=$("$CACHE/tokspeed" "$CORPUS" 5)
@@ -103,7 +121,9 @@ CORE_S=$(echo "$CORE" | sed -n 's/.*best \([0-9.]*\) s.*/\1/p')
 rate() { awk -v b="$BYTES" -v s="$1" 'BEGIN { if (s > 0) printf "%.0f", b / s / 1e6; else print "n/a" }'; }
 RATIO=$(awk -v n="$N_WALL" -v q="$Q_WALL" 'BEGIN { if (q > 0) printf "%.1f", n / q; else print "n/a" }')
 RATIO_TSV=$(awk -v n="$N_WALL" -v q="$T_WALL" 'BEGIN { if (q > 0) printf "%.1f", n / q; else print "n/a" }')
+RATIO_CPU=$(awk -v n="$N_CPU" -v q="$Q_CPU" 'BEGIN { if (q > 0) printf "%.1f", n / q; else print "n/a" }')
 CPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+NLTK_VERSION=$($PY -c 'import nltk; print(nltk.__version__)')
 
 REPORT=$CACHE/tokenize-report.md
 cat > "$REPORT" <<MDEOF
@@ -111,16 +131,18 @@ cat > "$REPORT" <<MDEOF
 
 Command: \`sh bench/tokenize.sh\` ($(date -u +%Y-%m-%d), $CPU, $(nproc) cores shared).
 Corpus: \`$CORPUS\`, $BYTES bytes (Brown corpus x10, from \`bench/fetch.sh brown60\`).
-Whole process, \`/usr/bin/time -v\`; quarry computes offsets, kinds, flags and NFKC+casefold keys
-for every token even when only counting. quarry count: median of 3 runs; the others: one run.
+Whole process, \`/usr/bin/time -v\`, median of 5 runs (quarry count) or 3 runs (the others); CPU is
+user + system time. quarry computes offsets, kinds, flags and NFKC+casefold keys for every token
+even when only counting. Load average when the run started: $LOAD.
 
-| tool | command | tokens | wall (s) | MB/s | max RSS (MB) |
-|---|---|---:|---:|---:|---:|
-| quarry | \`build/quarry tokenize --format count FILE\` | $Q_N | $Q_WALL | $(rate "$Q_WALL") | $Q_RSS |
-| quarry | \`build/quarry tokenize --format tsv FILE > /dev/null\` | $Q_N | $T_WALL | $(rate "$T_WALL") | $T_RSS |
-| NLTK 3.8 WordPunctTokenizer | \`python3 nltk_wordpunct.py FILE\` (per line) | $N_N | $N_WALL | $(rate "$N_WALL") | $N_RSS |
+| tool | command | tokens | wall (s) | CPU (s) | MB/s (wall) | max RSS (MB) |
+|---|---|---:|---:|---:|---:|---:|
+| quarry | \`build/quarry tokenize --format count FILE\` | $Q_N | $Q_WALL | $Q_CPU | $(rate "$Q_WALL") | $Q_RSS |
+| quarry | \`build/quarry tokenize --format tsv FILE > /dev/null\` | $Q_N | $T_WALL | $T_CPU | $(rate "$T_WALL") | $T_RSS |
+| NLTK $NLTK_VERSION WordPunctTokenizer | \`python3 nltk_wordpunct.py FILE\` (per line) | $N_N | $N_WALL | $N_CPU | $(rate "$N_WALL") | $N_RSS |
 
-- quarry count is **${RATIO}x** faster than NLTK WordPunct (tsv output: ${RATIO_TSV}x), whole process.
+- quarry count is **${RATIO}x** faster than NLTK WordPunct in wall time (CPU time: ${RATIO_CPU}x;
+  tsv output: ${RATIO_TSV}x), whole process.
 - Core alone (\`bench/cache/tokspeed FILE 5\`: \`qr_tokenize\` on the whole file in memory, best of 5):
   **$CORE_MBS MB/s** ($CORE_S s).
 - Token counts differ by design: WordPunct splits \`don't\` into \`don ' t\` and \`U.S.\` into

@@ -1046,13 +1046,11 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
         unsigned c = s[j];
         if (c >= 0x80 || !simple_end[c])
             break;
-        unsigned flags = gap | QR_TF_ASCII;
-        if (ascii_class[s[i]] & CH_UPPER)
-            flags |= QR_TF_UPPER_INITIAL;
-        if (up && !lo)
-            flags |= QR_TF_ALL_UPPER;
-        if (dg)
-            flags |= QR_TF_HAS_DIGIT;
+        /* branch-free: capitalized words come and go unpredictably */
+        unsigned flags = gap | QR_TF_ASCII
+            | (unsigned)((ascii_class[s[i]] & CH_UPPER) != 0) * QR_TF_UPPER_INITIAL
+            | (unsigned)((up != 0) & (lo == 0)) * QR_TF_ALL_UPPER
+            | (unsigned)(dg != 0) * QR_TF_HAS_DIGIT;
         size_t klen = j - i;
         o->keys[o->keys_len + klen] = '\0';
         qr_token *tk = &o->v[o->n++];

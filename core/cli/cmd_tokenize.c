@@ -16,8 +16,9 @@ enum { FMT_TSV, FMT_JSONL, FMT_COUNT };
 
 /* Inputs are read in chunks cut after a line break: no token spans a line
  * break, so tokens come out the same as for the whole text, offsets shifted
- * by the chunk's base, and memory stays bounded for long files. */
-#define CHUNK (4u << 20)
+ * by the chunk's base. Small chunks keep the token and key buffers in
+ * cache and memory bounded for files of any size. */
+#define CHUNK (256u << 10)
 
 static const char usage_text[] =
     "usage: quarry tokenize [--format tsv|jsonl|count] [--offsets bytes|chars] [FILE...]\n"

@@ -48,7 +48,7 @@ check "jsonl of an empty input" "{\"id\":\"$T/empty.txt\",\"tokens\":[]}" "$out"
 out=$("$Q" tokenize "$T/a.txt" "$T/a.txt" | wc -l | tr -d ' ')
 check "tsv of two files" "8" "$out"
 
-# A file larger than one read chunk (4 MiB): offsets continue across chunks.
+# A file of many read chunks (256 KiB): offsets continue across chunks.
 # 45,000 lines of 99 spaces + "word." (105 bytes): 4,725,000 bytes, 90,000 tokens.
 awk 'BEGIN { pad = sprintf("%99s", ""); for (i = 0; i < 45000; i++) print pad "word." }' > "$T/big.txt"
 out=$("$Q" tokenize --format count "$T/big.txt")
