@@ -1,11 +1,12 @@
 /* gazetteer step — dictionary matching over tokens (core/gazetteer.h).
  *
- *   lists:    [ { path, label, case, accents, format } … ]  files to read
+ *   lists:    [ { path, label, case, accents, format, id } … ]  files to read
+ *             (id: one id for every phrase of a plain list — aliases)
  *   entries:  { phrase: LABEL, … } or [ { phrase, label, id, attrs } … ]
  *   label, case, accents: defaults for the lists and entries above
  *   overlaps: longest (leftmost-longest, non-overlapping) | all
  *   cache:    file holding the compiled automaton, rebuilt when a list
- *             file changes (only used when there are no inline entries)
+ *             file changes (only used without inline entries or list ids)
  * Each match becomes a span (label, id, attrs; score 1). */
 #include "doc.h"
 #include "error.h"
@@ -28,7 +29,7 @@ typedef struct gaz_thread {
     qr_gaz_matches m;
 } gaz_thread;
 
-static const char *const list_keys[] = {"path", "label", "case", "accents", "format"};
+static const char *const list_keys[] = {"path", "label", "case", "accents", "format", "id"};
 static const char *const entry_keys[] = {"phrase", "label", "id", "attrs"};
 
 static int check_keys(const qr_value *map, const char *const *keys, size_t n, const char *what,
@@ -94,6 +95,46 @@ static int parse_bool(const qr_value *v, int deflt, const char *what, int *out, 
     return 0;
 }
 
+/* A plain list (one phrase a line; '#' comments and blank lines skipped)
+ * whose phrases all get the same id: aliases of one entity. */
+static int add_plain_with_id(qr_gazetteer *g, const qr_gazetteer_list *l, const char *id,
+                             const qr_value *at, qr_error *err)
+{
+    FILE *f = fopen(l->path, "rb");
+    if (!f)
+        return qr_value_error(at, err, "cannot open list '%s': %s", l->path, strerror(errno));
+    qr_gazetteer_list own = *l;
+    own.path = NULL;
+    int li = qr_gazetteer_add_list(g, &own, err);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long line_no = 0;
+    int rc = li < 0 ? -1 : 0;
+    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        char *s = line;
+        line_no++;
+        if (line_no == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+            s += 3;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        size_t len = strlen(s);
+        while (len && (s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+            s[--len] = '\0';
+        if (!len || *s == '#')
+            continue;
+        qr_error ae;
+        qr_error_clear(&ae);
+        if (qr_gazetteer_add(g, li, s, NULL, id, NULL, &ae) != 0)
+            rc = qr_error_at(err, l->path, (int)line_no, 0, "%s", ae.message);
+    }
+    if (rc == 0 && ferror(f))
+        rc = qr_value_error(at, err, "cannot read list '%s': %s", l->path, strerror(errno));
+    free(line);
+    fclose(f);
+    return rc;
+}
+
 static int add_lists(const qr_host_api *api, qr_gazetteer *g, const qr_value *lists,
                      const char *dlabel, qr_gaz_case dcase, int daccents,
                      const qr_step_ctx *ctx, qr_gazetteer_list *out, size_t *n_out, qr_error *err)
@@ -110,7 +151,7 @@ static int add_lists(const qr_host_api *api, qr_gazetteer *g, const qr_value *li
         const char *path = item->type == QR_VAL_STRING ? item->u.str.s : NULL;
         const qr_value *pv = item->type == QR_VAL_MAP ? qr_value_get(item, "path") : item;
         if (item->type == QR_VAL_MAP) {
-            if (check_keys(item, list_keys, 5, "a gazetteer list", err) != 0 ||
+            if (check_keys(item, list_keys, 6, "a gazetteer list", err) != 0 ||
                 want_string(pv, "path", &path, err) != 0 ||
                 want_string(qr_value_get(item, "label"), "label", &l->label, err) != 0 ||
                 parse_case(qr_value_get(item, "case"), dcase, &l->case_mode, err) != 0 ||
@@ -150,11 +191,38 @@ static int add_lists(const qr_host_api *api, qr_gazetteer *g, const qr_value *li
                                       "start at the pipeline's folder)", path, strerror(e), full);
             return qr_value_error(pv, err, "cannot open list '%s': %s", path, strerror(e));
         }
+        const qr_value *idv = item->type == QR_VAL_MAP ? qr_value_get(item, "id") : NULL;
+        if (idv && idv->type != QR_VAL_NULL) {
+            const char *id;
+            size_t n = strlen(path);
+            int plain = l->format == QR_GAZ_PLAIN ||
+                        (l->format == QR_GAZ_AUTO && n > 4 && !strcmp(path + n - 4, ".txt"));
+            if (want_string(idv, "id", &id, err) != 0)
+                return -1;
+            if (!plain)
+                return qr_value_error(idv, err, "'id' gives every phrase of a plain list (.txt) one id; "
+                                      "TSV and JSONL entries carry their own ids");
+            if (g && add_plain_with_id(g, l, id, pv, err) != 0)
+                return -1;
+            continue;
+        }
         if (g && qr_gazetteer_add_list(g, l, err) < 0) {
             if (!err->file[0])
                 qr_value_mark(pv, err);
             return -1;
         }
+    }
+    return 0;
+}
+
+/* True if some list gives an `id` (those are read here, not by the
+ * gazetteer, so the cache cannot vouch for them). */
+static int lists_have_ids(const qr_value *lists)
+{
+    for (size_t i = 0; i < qr_value_len(lists); i++) {
+        const qr_value *id = qr_value_get(qr_value_at(lists, i), "id");
+        if (id && id->type != QR_VAL_NULL)
+            return 1;
     }
     return 0;
 }
@@ -275,7 +343,7 @@ static void *gaz_init(const qr_host_api *api, const qr_value *opt, const qr_step
     st->overlaps = ov && !strcmp(ov, "all") ? QR_GAZ_ALL : QR_GAZ_LONGEST;
     char *cache_path = cache ? api->resolve_path(ctx, cache) : NULL;
     uint64_t hash = 0;
-    int use_cache = cache_path && !qr_value_len(entries);
+    int use_cache = cache_path && !qr_value_len(entries) && !lists_have_ids(lists);
     if (use_cache) {
         /* read only the list options first; the cache may spare the build */
         if (add_lists(api, NULL, lists, dlabel, dcase, daccents, ctx, ls, &nls, err) != 0)
@@ -380,7 +448,8 @@ static void gaz_free(void *state)
 
 static const qr_option_def gaz_options[] = {
     {"lists", QR_OPT_LIST, "[]", NULL,
-     "files to read: [ { path: cities.txt, label: CITY, case: smart, accents: true, format: tsv } ]", 0},
+     "files to read: [ { path: cities.txt, label: CITY, case: smart, accents: true, format: tsv } ]; "
+     "a plain .txt list may give all its phrases one id: { path: nyc.txt, label: CITY, id: Q60 }", 0},
     {"entries", QR_OPT_ANY, NULL, NULL,
      "inline entries: { phrase: LABEL } or [ { phrase, label, id, attrs } ]", 0},
     {"label", QR_OPT_STRING, NULL, NULL, "default label for lists and entries without one", 0},
