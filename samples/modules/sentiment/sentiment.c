@@ -204,13 +204,45 @@ static void puts_(buf *b, const char *s)
     put(b, s, strlen(s));
 }
 
+static void put_int(buf *b, long long v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* Whole numbers as integers, others with 4 decimals at most (comparative
+ * values are rounded to 4 decimals), without snprintf on the common path. */
 static void put_number(buf *b, double x)
 {
+    if (x > -1e15 && x < 1e15 && x == (double)(long long)x) {
+        put_int(b, (long long)x);
+        return;
+    }
+    double y = x * 10000.0;
+    long long r = (long long)(y < 0 ? y - 0.5 : y + 0.5);
+    if (y > -1e15 && y < 1e15 && (double)r == y) {
+        unsigned long long u = r < 0 ? 0ull - (unsigned long long)r : (unsigned long long)r;
+        char frac[5] = {0};
+        int n = 4;
+        for (int i = 3; i >= 0; i--, u /= 10)
+            frac[i] = (char)('0' + u % 10);
+        while (n > 0 && frac[n - 1] == '0')
+            n--;
+        if (r < 0)
+            put(b, "-", 1);
+        put_int(b, (long long)u);
+        put(b, ".", 1);
+        put(b, frac, (size_t)n);
+        return;
+    }
     char tmp[40];
-    if (x > -1e15 && x < 1e15 && x == (double)(long long)x)
-        snprintf(tmp, sizeof tmp, "%lld", (long long)x);
-    else
-        snprintf(tmp, sizeof tmp, "%.10g", x);
+    snprintf(tmp, sizeof tmp, "%.10g", x);
     puts_(b, tmp);
 }
 
