@@ -187,29 +187,35 @@ const qr_step_def *qr_registry_at(const qr_registry *reg, size_t i)
 
 size_t qr_levenshtein(const char *a, const char *b)
 {
+    /* optimal string alignment: insertions, deletions, substitutions and
+     * swaps of two adjacent characters ("lable" -> "label") cost 1 */
     size_t la = strlen(a), lb = strlen(b);
-    size_t small[64], *row = lb + 1 <= 64 ? small : malloc((lb + 1) * sizeof *row);
-    if (!row)
+    size_t small[3 * 64], *buf = 3 * (lb + 1) <= 3 * 64 ? small : malloc(3 * (lb + 1) * sizeof *buf);
+    if (!buf)
         return la > lb ? la : lb;
+    size_t *prev2 = buf, *prev = buf + lb + 1, *row = buf + 2 * (lb + 1);
     for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
+        prev[j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
+            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
             if (row[j - 1] + 1 < best)
                 best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
             row[j] = best;
-            diag = up;
         }
+        size_t *t = prev2;
+        prev2 = prev;
+        prev = row;
+        row = t;
     }
-    size_t d = row[lb];
-    if (row != small)
-        free(row);
+    size_t d = prev[lb];
+    if (buf != small)
+        free(buf);
     return d;
 }
 

@@ -62,7 +62,8 @@ const qr_step_def *qr_registry_at(const qr_registry *reg, size_t i);
  * close enough to be a plausible misspelling. */
 const char *qr_registry_suggest(const qr_registry *reg, const char *name);
 
-/* Edit distance between a and b (bytes). */
+/* Edit distance between a and b (bytes; insertions, deletions, substitutions
+ * and swaps of adjacent bytes cost 1 — optimal string alignment). */
 size_t qr_levenshtein(const char *a, const char *b);
 /* The closest of `candidates[0..n)` to `word` if plausibly a misspelling
  * (distance <= max(1, strlen(word)/3), and < strlen(word)), else NULL. */

@@ -171,6 +171,9 @@ static void test_levenshtein(void)
     CHECK_EQ_INT(qr_levenshtein("case", "cse"), 1);
     CHECK_EQ_INT(qr_levenshtein("kitten", "sitting"), 3);
     CHECK_EQ_INT(qr_levenshtein("abc", ""), 3);
+    CHECK_EQ_INT(qr_levenshtein("lable", "label"), 1);
+    CHECK_EQ_INT(qr_levenshtein("ca", "abc"), 3);
+    CHECK_EQ_INT(qr_levenshtein("flaw", "lawn"), 2);
     const char *names[] = {"lists", "entries", "case", "accents", "overlaps"};
     CHECK_EQ_STR(qr_closest_name("cse", names, 5), "case");
     CHECK_EQ_STR(qr_closest_name("acents", names, 5), "accents");
