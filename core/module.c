@@ -134,8 +134,15 @@ int qr_module_load(qr_registry *reg, const char *path, qr_error *err)
     dlerror();
     if (!(m.handle = dlopen(full, RTLD_NOW | RTLD_LOCAL))) {
         const char *why = dlerror();
-        qr_error_set(err, "cannot load module '%s': %s (a module is a shared object built with "
-                     "cc -shared -fPIC; see docs/modules.md)", path, why ? why : "unknown error");
+        if (!why)
+            why = "unknown error";
+        if (strstr(why, "undefined symbol"))
+            qr_error_set(err, "cannot load module '%s': %s (a module reaches quarry only through the "
+                         "qr_host_api table and must link the other libraries it uses; see docs/modules.md)",
+                         path, why);
+        else
+            qr_error_set(err, "cannot load module '%s': %s (a module is a shared object built with "
+                         "cc -shared -fPIC; see docs/modules.md)", path, why);
         goto fail;
     }
     m.info = dlsym(m.handle, QR_MODULE_INFO_SYMBOL);

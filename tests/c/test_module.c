@@ -150,6 +150,11 @@ static void test_refusals(void)
     CHECK_EQ_STR(load(reg, junk), want);
     unlink(junk);
 
+    snprintf(want, sizeof want, "cannot load module '%s': %s: undefined symbol: qr_function_nobody_defines (a module "
+             "reaches quarry only through the qr_host_api table and must link the other libraries it uses; "
+             "see docs/modules.md)", mod("undefined_symbol"), mod("undefined_symbol"));
+    CHECK_EQ_STR(load(reg, mod("undefined_symbol")), want);
+
     CHECK_EQ_INT(qr_registry_count(reg), n);
     CHECK_EQ_INT(qr_module_count(reg), 0);
     qr_registry_free(reg);
