@@ -14,13 +14,14 @@ import json
 import os
 import sys
 
+SHORT = {0x08: b'\\b', 0x09: b'\\t', 0x0A: b'\\n', 0x0C: b'\\f', 0x0D: b'\\r',
+         0x22: b'\\"', 0x5C: b'\\\\'}
+
 def escape(raw):
     out = bytearray(b'"')
     for b in raw:
-        if b == 0x22:
-            out += b'\\"'
-        elif b == 0x5C:
-            out += b'\\\\'
+        if b in SHORT:
+            out += SHORT[b]
         elif b < 0x20:
             out += b'\\u%04x' % b
         else:
