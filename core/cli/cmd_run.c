@@ -253,7 +253,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "\r\033[K");
     if (rc < 0)
         print_error(&err);
-    if (!a.quiet && (rc >= 0 || sum.stopped || sum.interrupted))
+    if (!a.quiet && (rc >= 0 || sum.stopped || sum.interrupted || sum.read > 0))
         print_summary(&sum);
     int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.interrupted ? 128 + (int)interrupted : sum.stopped ? 1 : 2;
     qr_run_summary_free(&sum);
