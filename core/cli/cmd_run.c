@@ -10,6 +10,7 @@
 #include "io/reader.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ typedef struct args {
     const char **vars;
     size_t n_vars;
     const char *errors;
+    const char *stats;
     int jobs, quiet;
 } args;
 
@@ -95,6 +97,11 @@ static int parse_args(const char *cmd, int argc, char **argv, int allow_run_opts
             if (!val || !*val)
                 return cli_usage_error(cmd, "--errors needs a file name (JSON lines; '-' for stderr)");
             a->errors = val;
+        } else if (allow_run_opts && !only_args && (!strcmp(s, "--stats") || !strncmp(s, "--stats=", 8))) {
+            val = s[7] == '=' ? s + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!val || !*val)
+                return cli_usage_error(cmd, "--stats needs a file name (JSON; '-' for stderr)");
+            a->stats = val;
         } else if (allow_run_opts && !only_args && (!strcmp(s, "--quiet") || !strcmp(s, "-q"))) {
             a->quiet = 1;
         } else if (!only_args && s[0] == '-' && s[1]) {
@@ -186,10 +193,43 @@ static void print_summary(const qr_run_summary *s)
                 (unsigned long long)s->steps[i].errors);
 }
 
+/* --stats: the summary as one JSON object. */
+static int write_stats(const char *path, const qr_run_summary *s, int status)
+{
+    json_t *o = json_object(), *steps = json_array();
+    json_object_set_new(o, "status", json_integer(status));
+    json_object_set_new(o, "read", json_integer((json_int_t)s->read));
+    json_object_set_new(o, "written", json_integer((json_int_t)s->written));
+    json_object_set_new(o, "dropped", json_integer((json_int_t)s->dropped));
+    json_object_set_new(o, "failed", json_integer((json_int_t)s->failed));
+    json_object_set_new(o, "skipped", json_integer((json_int_t)s->skipped));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
+    json_object_set_new(o, "seconds", json_real(s->seconds));
+    json_object_set_new(o, "jobs", json_integer(s->jobs));
+    json_object_set_new(o, "stopped", json_boolean(s->stopped || s->interrupted));
+    for (size_t i = 0; i < s->n_steps; i++) {
+        json_t *st = json_object();
+        json_object_set_new(st, "name", json_string(s->steps[i].name));
+        json_object_set_new(st, "seconds", json_real(s->steps[i].seconds));
+        json_object_set_new(st, "errors", json_integer((json_int_t)s->steps[i].errors));
+        json_array_append_new(steps, st);
+    }
+    json_object_set_new(o, "steps", steps);
+    int rc = strcmp(path, "-") ? json_dump_file(o, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+                               : json_dumpf(o, stderr, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    if (!strcmp(path, "-"))
+        fputc('\n', stderr);
+    json_decref(o);
+    if (rc != 0)
+        fprintf(stderr, "quarry run: cannot write the stats file %s: %s\n", path, strerror(errno));
+    return rc;
+}
+
 static void run_usage(FILE *f)
 {
     fprintf(f,
-        "usage: quarry run PIPELINE [INPUT...] [-j N] [--set NAME=VALUE]... [--errors FILE] [--quiet]\n"
+        "usage: quarry run PIPELINE [INPUT...] [-j N] [--set NAME=VALUE]... [--errors FILE]\n"
+        "                  [--stats FILE] [--quiet]\n"
         "\n"
         "Runs a YAML pipeline over a corpus. INPUTs (files, folders, globs, '-' for stdin;\n"
         ".gz read transparently) replace the pipeline's input.paths.\n"
@@ -198,6 +238,8 @@ static void run_usage(FILE *f)
         "  -j, --jobs N        worker threads (default: the number of cores); the output\n"
         "                      is byte-identical for every N\n"
         "  --set NAME=VALUE    set the variable ${NAME} (wins over vars: and the environment)\n"
+        "  --stats FILE        write the summary there as JSON ('-' = stderr): counts,\n"
+        "                      bytes, seconds, and per step its time and errors\n"
         "  --errors FILE       write failed or skipped documents there as JSON lines\n"
         "                      {id, step, message, file, line} (wins over errors:; '-' = stderr)\n"
         "  -q, --quiet         no summary and no progress line\n"
@@ -256,6 +298,8 @@ int cmd_run(int argc, char **argv)
     if (!a.quiet && (rc >= 0 || sum.stopped || sum.interrupted || sum.read > 0))
         print_summary(&sum);
     int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.interrupted ? 128 + (int)interrupted : sum.stopped ? 1 : 2;
+    if (a.stats && write_stats(a.stats, &sum, status) != 0 && status == 0)
+        status = 2;
     qr_run_summary_free(&sum);
     qr_pipeline_free(p);
     qr_registry_free(reg);

@@ -26,6 +26,12 @@ check "skip: quiet" "" "$(cat "$T/err2.txt")"
 check "skip: errors file" '{"id":"in.txt:2","step":"strict","message":"regex RUNAWAY: match limit exceeded at byte offset 0 in this document; simplify the pattern or raise match_limit","file":"in.txt","line":2}' "$(cat "$T/logs/e.jsonl")"
 check "skip: doc kept" "4" "$(wc -l < "$T/out2.txt" | tr -d ' ')"
 
+# --stats: the summary as JSON
+(cd "$T" && "$Q" run p.yaml in.txt --quiet --stats st.json > /dev/null 2>&1)
+st=$(tr -d ' \n' < "$T/st.json" | sed 's/"seconds":[0-9.e-]*//g')
+check_contains "stats: counts" '"status":1,"read":3,"written":2,"dropped":0,"failed":1,"skipped":0,' "$st"
+check_contains "stats: steps" '{"name":"strict",,"errors":1}' "$st"
+
 # -j: same output for 1 and 3 workers
 (cd "$T" && "$Q" run p.yaml in.txt -j 1 --quiet --set policy=skip > j1.txt 2>/dev/null
            "$Q" run p.yaml in.txt -j3 --quiet --set policy=skip > j3.txt 2>/dev/null)
