@@ -101,10 +101,7 @@ static int brat_process(void *state, void *ts, qr_doc *d, qr_error *err)
         snprintf(name, sizeof name, "doc");
     if (qr_counter_add(&s->names, name, 1, 0) != 0)
         return qr_error_set(err, "out of memory");
-    long seen = 0;
-    for (size_t i = 0; i < s->names.cap; i++)
-        if (s->names.v[i].key && strcmp(s->names.v[i].key, name) == 0)
-            seen = s->names.v[i].count;
+    long seen = qr_counter_get(&s->names, name);
     if (seen > 1)
         snprintf(name + strlen(name), 16, "-%d", (int)(seen % 1000000));
     size_t plen = strlen(s->tmp) + strlen(name) + 8;
@@ -125,6 +122,7 @@ static int brat_process(void *state, void *ts, qr_doc *d, qr_error *err)
     fwrite(d->text ? d->text : "", 1, d->len, txt);
     qr_doc_sort_spans(d);
     int t = 0, note = 0;
+    qr_cp_cursor cur = {0, 0};
     for (size_t i = 0; i < d->n_spans; i++) {
         const qr_span *sp = &d->spans[i];
         if (sp->end <= sp->start)
@@ -141,8 +139,10 @@ static int brat_process(void *state, void *ts, qr_doc *d, qr_error *err)
         while (a < sp->end) {   /* fragments between line breaks */
             const char *nl = memchr(d->text + a, '\n', sp->end - a);
             uint32_t b = nl ? (uint32_t)(nl - d->text) : sp->end;
-            if (b > a)
-                fprintf(ann, "%s%zu %zu", a == sp->start ? " " : ";", qr_doc_cp_offset(d, a), qr_doc_cp_offset(d, b));
+            if (b > a) {
+                size_t ca = qr_cp_at(d->text, d->len, &cur, a);
+                fprintf(ann, "%s%zu %zu", a == sp->start ? " " : ";", ca, qr_cp_at(d->text, d->len, &cur, b));
+            }
             a = b;
             while (a < sp->end && (d->text[a] == '\n' || d->text[a] == '\r'))
                 a++;

@@ -106,13 +106,14 @@ static int dx_process(void *state, void *ts, qr_doc *d, qr_error *err)
     }
     qr_doc_sort_spans(d);
     uint32_t pos = 0;
+    qr_cp_cursor cur = {0, 0};
     for (size_t i = 0; i < d->n_spans; i++) {
         const qr_span *sp = &d->spans[i];
         if (sp->start < pos || sp->end == sp->start || skipped(s, sp->label))
             continue;
         json_t *e = json_object();
-        json_object_set_new(e, "start", json_integer((json_int_t)qr_doc_cp_offset(d, sp->start)));
-        json_object_set_new(e, "end", json_integer((json_int_t)qr_doc_cp_offset(d, sp->end)));
+        json_object_set_new(e, "start", json_integer((json_int_t)qr_cp_at(d->text, d->len, &cur, sp->start)));
+        json_object_set_new(e, "end", json_integer((json_int_t)qr_cp_at(d->text, d->len, &cur, sp->end)));
         json_object_set_new(e, "label", json_string(sp->label));
         json_array_append_new(ents, e);
         pos = sp->end;

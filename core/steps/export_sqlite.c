@@ -174,9 +174,9 @@ static int step(sq_state *s, int which, qr_error *err)
     return rc == SQLITE_DONE ? 0 : db_error(s, err, "insert");
 }
 
-static int64_t off(const sq_state *s, const qr_doc *d, uint32_t b)
+static int64_t off(const sq_state *s, const qr_doc *d, qr_cp_cursor *cur, uint32_t b)
 {
-    return s->bytes ? (int64_t)b : (int64_t)qr_doc_cp_offset(d, b);
+    return s->bytes ? (int64_t)b : (int64_t)qr_cp_at(d->text, d->len, cur, b);
 }
 
 static int sq_process(void *state, void *ts, qr_doc *d, qr_error *err)
@@ -202,13 +202,14 @@ static int sq_process(void *state, void *ts, qr_doc *d, qr_error *err)
     }
     sqlite3_int64 row = sqlite3_last_insert_rowid(s->db);
     qr_doc_sort_spans(d);
+    qr_cp_cursor cs = {0, 0}, ce = {0, 0};
     for (size_t i = 0; i < d->n_spans && rc == 0; i++) {
         const qr_span *sp = &d->spans[i];
         int quote = strcmp(sp->label, s->quote_label) == 0;
         st = s->st[quote ? S_QUOTE : S_ENT];
         sqlite3_bind_int64(st, 1, row);
-        sqlite3_bind_int64(st, 2, off(s, d, sp->start));
-        sqlite3_bind_int64(st, 3, off(s, d, sp->end));
+        sqlite3_bind_int64(st, 2, off(s, d, &cs, sp->start));
+        sqlite3_bind_int64(st, 3, off(s, d, &ce, sp->end));
         bind_text(st, 4, d->text + sp->start, sp->end - sp->start);
         if (quote) {
             bind_str(st, 5, json_string_value(json_object_get(sp->attrs, "speaker")));

@@ -216,6 +216,14 @@ qr_counter_item *qr_counter_sorted(const qr_counter *c, size_t *n)
     return v;
 }
 
+long qr_counter_get(const qr_counter *c, const char *key)
+{
+    if (!c->cap)
+        return 0;
+    const qr_counter_item *it = counter_slot(c->v, c->cap, key);
+    return it->key ? it->count : 0;
+}
+
 void qr_counter_free(qr_counter *c)
 {
     for (size_t i = 0; i < c->cap; i++)
@@ -223,4 +231,25 @@ void qr_counter_free(qr_counter *c)
     free(c->v);
     c->v = NULL;
     c->cap = c->n = 0;
+}
+
+size_t qr_cp_at(const char *text, size_t len, qr_cp_cursor *cur, size_t b)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    if (b > len)
+        b = len;
+    if (b < cur->byte) {
+        /* back: count down when closer than from the start */
+        if (cur->byte - b < b) {
+            for (size_t i = b; i < cur->byte; i++)
+                cur->cp -= (t[i] & 0xC0) != 0x80;
+            cur->byte = b;
+            return cur->cp;
+        }
+        cur->byte = cur->cp = 0;
+    }
+    for (size_t i = cur->byte; i < b; i++)
+        cur->cp += (t[i] & 0xC0) != 0x80;
+    cur->byte = b;
+    return cur->cp;
 }

@@ -26,6 +26,13 @@ void qr_out_html(FILE *f, const char *s, size_t n);
 /* Writes s as a JSON string (with quotes). */
 void qr_out_json_string(FILE *f, const char *s, size_t n);
 
+/* Code-point offsets of byte offsets that mostly grow (sorted spans): one
+ * pass over the text instead of one per span. Start with {0, 0}. */
+typedef struct qr_cp_cursor {
+    size_t byte, cp;
+} qr_cp_cursor;
+size_t qr_cp_at(const char *text, size_t len, qr_cp_cursor *cur, size_t b);
+
 /* A string → (count, documents) table for corpus totals. Keys are copied. */
 typedef struct qr_counter_item {
     char *key;
@@ -42,6 +49,8 @@ int qr_counter_add(qr_counter *c, const char *key, long by, uint64_t doc);
 /* Items sorted by count, then docs (descending), then key; caller frees
  * the array (not the keys). NULL on OOM or when empty (*n = 0). */
 qr_counter_item *qr_counter_sorted(const qr_counter *c, size_t *n);
+/* The count of key (0 if absent). */
+long qr_counter_get(const qr_counter *c, const char *key);
 void qr_counter_free(qr_counter *c);
 
 #endif

@@ -55,6 +55,12 @@ typedef struct scratch {
     size_t n_c, cap_c;
     char *buf;
     size_t cap_buf;
+    struct part *parts;  /* coreference table, open addressing            */
+    size_t cap_parts;
+    char *keys;          /* its keys                                       */
+    size_t n_keys, cap_keys;
+    int32_t *roots;
+    size_t cap_roots;
 } scratch;
 
 /* {==================================================================
@@ -163,14 +169,16 @@ static int open_tok(const ctx *c, size_t i)
     return free_tok(c, i) || soft_tok(c, i);
 }
 
-/* Drops the weak spans over tokens [a, b), or every span inside them. */
+/* Drops the weak spans over tokens [a, b), or (all) every span inside them. */
 static void drop_covered(ctx *c, size_t a, size_t b, int all)
 {
     uint32_t lo = c->t[a].start, hi = c->t[b - 1].end;
-    for (size_t s = 0; s < c->doc->n_spans; s++) {
+    for (size_t i = a; i < b; i++) {
+        int32_t s = c->sc->cover[i];
+        if (s < 0)
+            continue;
         const qr_span *sp = &c->doc->spans[s];
-        if (sp->start < hi && sp->end > lo
-            && ((c->sc->span_flags[s] & SP_WEAK) || (all && sp->start >= lo && sp->end <= hi)))
+        if ((c->sc->span_flags[s] & SP_WEAK) || (all && sp->start >= lo && sp->end <= hi))
             c->sc->span_flags[s] |= SP_DROP;
     }
 }
@@ -407,36 +415,35 @@ static int mark_cover(ctx *c, qr_error *err)
         sc->span_flags[s] = sp->source && qr_wordset_has(c->st->weak, sp->source, strlen(sp->source))
                                 ? SP_WEAK : 0;
     }
-    /* a weak span overlapping a span from another list loses */
-    for (size_t s = 0; s < ns; s++) {
-        if (!(sc->span_flags[s] & SP_WEAK))
-            continue;
-        const qr_span *sp = &c->doc->spans[s];
-        for (size_t o = 0; o < ns; o++)
-            if (!(sc->span_flags[o] & SP_WEAK) && c->doc->spans[o].start < sp->end
-                && c->doc->spans[o].end > sp->start
-                && !qr_wordset_has(c->st->ignore, c->doc->spans[o].label, strlen(c->doc->spans[o].label))) {
-                sc->span_flags[s] |= SP_DROP;
-                break;
-            }
-    }
     for (size_t i = 0; i < c->nt; i++)
         sc->cover[i] = -1;
-    for (size_t s = 0; s < ns; s++) {
-        const qr_span *sp = &c->doc->spans[s];
-        if ((sc->span_flags[s] & SP_DROP) || qr_wordset_has(c->st->ignore, sp->label, strlen(sp->label)))
-            continue;
-        size_t lo = 0, hi = c->nt;
-        while (lo < hi) {   /* first token ending after the span's start */
-            size_t mid = (lo + hi) / 2;
-            if (c->t[mid].end <= sp->start)
-                lo = mid + 1;
-            else
-                hi = mid;
+    /* strong spans first; then a weak span overlapping one of them loses */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t s = 0; s < ns; s++) {
+            const qr_span *sp = &c->doc->spans[s];
+            if ((sc->span_flags[s] & SP_WEAK) != (pass ? SP_WEAK : 0)
+                || qr_wordset_has(c->st->ignore, sp->label, strlen(sp->label)))
+                continue;
+            size_t lo = 0, hi = c->nt;
+            while (lo < hi) {   /* first token ending after the span's start */
+                size_t mid = (lo + hi) / 2;
+                if (c->t[mid].end <= sp->start)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            size_t e = lo;
+            int clash = 0;
+            for (; e < c->nt && c->t[e].start < sp->end; e++)
+                clash |= pass && sc->cover[e] >= 0 && !(sc->span_flags[sc->cover[e]] & SP_WEAK);
+            if (clash) {
+                sc->span_flags[s] |= SP_DROP;
+                continue;
+            }
+            for (size_t i = lo; i < e; i++)
+                if (sc->cover[i] < 0)
+                    sc->cover[i] = (int32_t)s;
         }
-        for (size_t i = lo; i < c->nt && c->t[i].start < sp->end; i++)
-            if (sc->cover[i] < 0 || (sc->span_flags[sc->cover[i]] & SP_WEAK))
-                sc->cover[i] = (int32_t)s;
     }
     return 0;
 }
@@ -454,45 +461,141 @@ static void compact_spans(ctx *c)
     c->doc->n_spans = m;
 }
 
-/* Token range [a, b) of candidate x as text. */
-static int cand_text_eq(const ctx *c, const cand *x, const cand *y, size_t off)
+/* {==================================================================
+ * Coreference: every contiguous part of a full name → that name
+ * =================================================================== */
+typedef struct part {
+    uint32_t hash, off, len;
+    int32_t root;              /* candidate index of the full name; -2: shared */
+} part;
+
+/* The surface words of tokens [a, b) joined by single spaces, appended to
+ * the key arena; its offset, or -1 on out of memory. */
+static long push_key(ctx *c, size_t a, size_t b, uint32_t *len)
 {
-    for (size_t i = 0; i < (size_t)(x->b - x->a); i++) {
-        size_t n1, n2;
-        const char *s1 = tok_text(c, x->a + i, &n1), *s2 = tok_text(c, y->a + off + i, &n2);
-        if (n1 != n2 || memcmp(s1, s2, n1) != 0)
-            return 0;
+    scratch *sc = c->sc;
+    size_t need = 1;
+    for (size_t i = a; i < b; i++)
+        need += c->t[i].end - c->t[i].start + 1;
+    if (sc->n_keys + need > sc->cap_keys) {
+        size_t cap = (sc->n_keys + need) * 2;
+        char *k = realloc(sc->keys, cap);
+        if (!k)
+            return -1;
+        sc->keys = k;
+        sc->cap_keys = cap;
     }
-    return 1;
+    size_t off = sc->n_keys, n = 0;
+    for (size_t i = a; i < b; i++) {
+        size_t tn;
+        const char *t = tok_text(c, i, &tn);
+        if (i > a)
+            sc->keys[off + n++] = ' ';
+        memcpy(sc->keys + off + n, t, tn);
+        n += tn;
+    }
+    sc->keys[off + n] = '\0';
+    sc->n_keys += n + 1;
+    *len = (uint32_t)n;
+    return (long)off;
 }
 
-/* Index of the one accepted longer name that contains x's words in order,
- * -1 if none, -2 if several different names do. */
-static int find_full_name(const ctx *c, const cand *x)
+static uint32_t hash_mem(const char *s, size_t n)
 {
-    int found = -1;
-    size_t xl = x->b - x->a;
-    for (size_t j = 0; j < c->sc->n_c; j++) {
-        const cand *y = &c->sc->c[j];
-        size_t yl = y->b - y->a;
-        if (!y->accepted || y->org || y->alias_of >= 0 || yl <= xl)
-            continue;
-        for (size_t off = 0; off + xl <= yl; off++) {
-            if (!cand_text_eq(c, x, y, off))
-                continue;
-            if (found >= 0) {
-                const cand *f = &c->sc->c[found];
-                size_t fl = f->b - f->a;
-                if (fl != yl || !cand_text_eq(c, f, y, 0))
-                    return -2;
-            } else {
-                found = (int)j;
-            }
-            break;
-        }
-    }
-    return found;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h ? h : 1;
 }
+
+static part *part_slot(scratch *sc, uint32_t h, uint32_t off, uint32_t len)
+{
+    size_t i = h & (sc->cap_parts - 1);
+    while (sc->parts[i].hash && !(sc->parts[i].hash == h && sc->parts[i].len == len
+                                  && memcmp(sc->keys + sc->parts[i].off, sc->keys + off, len) == 0))
+        i = (i + 1) & (sc->cap_parts - 1);
+    return &sc->parts[i];
+}
+
+static int cmp_root_len(const void *x, const void *y, void *cands)
+{
+    const cand *c = cands;
+    int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+    uint32_t la = c[a].b - c[a].a, lb = c[b].b - c[b].a;
+    if (la != lb)
+        return la > lb ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+/* The full name (candidate index) tokens [a, b) are a part of, -1 if none,
+ * -2 if several names share it. */
+static int32_t lookup_part(ctx *c, size_t a, size_t b)
+{
+    uint32_t len;
+    size_t mark = c->sc->n_keys;
+    long off = push_key(c, a, b, &len);
+    if (off < 0)
+        return -1;
+    c->sc->n_keys = mark;
+    part *p = part_slot(c->sc, hash_mem(c->sc->keys + off, len), (uint32_t)off, len);
+    return p->hash ? p->root : -1;
+}
+
+/* Fills the part table from the accepted names, longest first: a name that
+ * is itself a part of a longer one adds nothing (its parts are there). */
+static int build_parts(ctx *c)
+{
+    scratch *sc = c->sc;
+    size_t nr = 0;
+    sc->n_keys = 0;
+    for (size_t i = 0; i < sc->n_c; i++)
+        nr += sc->c[i].accepted && !sc->c[i].org;
+    size_t need = 64;
+    while (need < nr * 48)
+        need *= 2;
+    if (need > sc->cap_parts) {
+        part *p = realloc(sc->parts, need * sizeof *p);
+        if (!p)
+            return -1;
+        sc->parts = p;
+        sc->cap_parts = need;
+    }
+    memset(sc->parts, 0, sc->cap_parts * sizeof *sc->parts);
+    if (nr + 1 > sc->cap_roots) {
+        int32_t *r = realloc(sc->roots, (nr + 1) * sizeof *r);
+        if (!r)
+            return -1;
+        sc->roots = r;
+        sc->cap_roots = nr + 1;
+    }
+    nr = 0;
+    for (size_t i = 0; i < sc->n_c; i++)
+        if (sc->c[i].accepted && !sc->c[i].org)
+            sc->roots[nr++] = (int32_t)i;
+    qsort_r(sc->roots, nr, sizeof *sc->roots, cmp_root_len, sc->c);
+    for (size_t r = 0; r < nr; r++) {
+        const cand *x = &sc->c[sc->roots[r]];
+        if (lookup_part(c, x->a, x->b) != -1)
+            continue;                 /* a part (or a repeat) of a name already in */
+        size_t len = x->b - x->a;
+        for (size_t i = 0; i < len; i++)
+            for (size_t j = i + 1; j <= len && j - i <= 8; j++) {
+                uint32_t kl;
+                long off = push_key(c, x->a + i, x->a + j, &kl);
+                if (off < 0)
+                    return -1;
+                uint32_t h = hash_mem(sc->keys + off, kl);
+                part *p = part_slot(sc, h, (uint32_t)off, kl);
+                if (!p->hash)
+                    *p = (part){h, (uint32_t)off, kl, sc->roots[r]};
+                else if (p->root != sc->roots[r])
+                    p->root = -2;     /* "Lee" in two names */
+            }
+    }
+    return 0;
+}
+
+/* }================================================================== */
 
 static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
 {
@@ -537,23 +640,23 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
         goto out;
 
     /* coreference: parts of full names take the full name's id */
-    for (size_t x = 0; x < c.sc->n_c; x++) {
+    if (c.st->coref && build_parts(&c) != 0) {
+        rc = qr_error_set(err, "out of memory");
+        goto out;
+    }
+    for (size_t x = 0; c.st->coref && x < c.sc->n_c; x++) {
         cand *cd = &c.sc->c[x];
-        if (c.st->coref && cd->alias_of < 0 && !cd->org
-            && !(cd->b - cd->a == 1 && !cd->accepted && locative_before(&c, cd->a))) {
-            int f = find_full_name(&c, cd);
-            if (f < 0 && cd->opener) {   /* "Later al-Assad": try without the opener */
-                cd->a++;
-                if ((f = find_full_name(&c, cd)) < 0)
-                    cd->a--;
-            }
-            if (f >= 0) {
-                cd->alias_of = f;
-                if (!cd->accepted)
-                    cd->score = 0.7;
-                cd->accepted = 1;
-            }
-        }
+        if (cd->org || (cd->b - cd->a == 1 && !cd->accepted && locative_before(&c, cd->a)))
+            continue;
+        int32_t f = lookup_part(&c, cd->a, cd->b);
+        if (f < 0 && cd->opener && (f = lookup_part(&c, cd->a + 1, cd->b)) >= 0)
+            cd->a++;                  /* "Later al-Assad": without the opener */
+        if (f < 0 || (size_t)f == x)
+            continue;
+        cd->alias_of = f;
+        if (!cd->accepted)
+            cd->score = 0.7;
+        cd->accepted = 1;
     }
     for (size_t x = 0; x < c.sc->n_c; x++)
         if (c.sc->c[x].accepted && !c.sc->c[x].org)
@@ -578,6 +681,9 @@ out:
         free(local.span_flags);
         free(local.c);
         free(local.buf);
+        free(local.parts);
+        free(local.keys);
+        free(local.roots);
     }
     return rc;
 }
@@ -691,6 +797,9 @@ static void persons_thread_free(void *state, void *ts)
     free(sc->span_flags);
     free(sc->c);
     free(sc->buf);
+    free(sc->parts);
+    free(sc->keys);
+    free(sc->roots);
     free(sc);
 }
 
