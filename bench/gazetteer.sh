@@ -7,8 +7,10 @@
 #
 #   sh bench/gazetteer.sh        (from the repository root, after make)
 #
-# Prints whole-process time (best of RUNS=3), peak RSS and match counts for
-# both; "build only" rows run on an empty input.
+# Prints whole-process time (best of RUNS=3, with that run's user+sys CPU
+# time), peak RSS and match counts for both; "build only" rows run on an
+# empty input. Q=path picks another quarry binary (e.g. a copy, when other
+# builds may replace build/quarry during the run).
 set -e
 cd "$(dirname "$0")/.."
 Q=${Q:-build/quarry}
@@ -100,13 +102,14 @@ measure() {
     name=$1; shift
     best=""
     for r in $(seq "$RUNS"); do
-        /usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" > "$OUT/cmd.out" || die "$name failed"
-        read -r wall rss < "$OUT/time.txt"
+        /usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" > "$OUT/cmd.out" || die "$name failed"
+        read -r wall rss usr sys < "$OUT/time.txt"
         if [ -z "$best" ] || [ "$(echo "$wall < $best" | bc)" = 1 ]; then
-            best=$wall; best_rss=$rss
+            best=$wall; best_rss=$rss; best_cpu=$(echo "$usr + $sys" | bc)
         fi
     done
-    printf '%-28s wall %6.2f s  peak RSS %5d MB  %s\n' "$name" "$best" $((best_rss / 1024)) \
+    printf '%-28s wall %6.2f s  cpu %6.2f s  peak RSS %5d MB  %s\n' "$name" "$best" "$best_cpu" \
+        $((best_rss / 1024)) \
         "$(head -c 200 "$OUT/cmd.out" | tr '\n' ' ')"
 }
 
