@@ -161,6 +161,9 @@ void qr_featurizer_free(qr_featurizer *f)
         sb_stemmer_delete(f->stemmer);
     free(f->buf);
     free(f->v);
+    free(f->u);
+    free(f->slot);
+    free(f->slot_gen);
     free(f);
 }
 
@@ -249,6 +252,62 @@ int qr_featurize(qr_featurizer *f, const qr_tokens *toks, qr_error *err)
         prev_off = (uint32_t)here;
         prev_len = (uint32_t)klen;
         have_prev = 1;
+    }
+    return 0;
+}
+
+int qr_featurize_counts(qr_featurizer *f, const qr_tokens *toks, qr_error *err)
+{
+    if (qr_featurize(f, toks, err) != 0)
+        return -1;
+    f->nu = 0;
+    if (f->n == 0)
+        return 0;
+    if (f->n > f->ucap) {
+        qr_feat_count *u = realloc(f->u, f->n * sizeof *u);
+        if (!u)
+            return qr_error_set(err, "out of memory");
+        f->u = u;
+        f->ucap = f->n;
+    }
+    if (!f->slot || f->n * 2 > f->slot_mask + 1) {
+        size_t n = 1024;
+        while (n < f->n * 2)
+            n *= 2;
+        uint32_t *slot = malloc(n * sizeof *slot), *gen = calloc(n, sizeof *gen);
+        if (!slot || !gen) {
+            free(slot);
+            free(gen);
+            return qr_error_set(err, "out of memory");
+        }
+        free(f->slot);
+        free(f->slot_gen);
+        f->slot = slot;
+        f->slot_gen = gen;
+        f->slot_mask = n - 1;
+        f->gen = 0;
+    }
+    if (++f->gen == 0) {   /* wrapped: every stamp is stale from here */
+        memset(f->slot_gen, 0, (f->slot_mask + 1) * sizeof *f->slot_gen);
+        f->gen = 1;
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        const qr_feature *ft = &f->v[i];
+        size_t k = ft->hash & f->slot_mask;
+        for (;; k = (k + 1) & f->slot_mask) {
+            if (f->slot_gen[k] != f->gen) {
+                f->slot_gen[k] = f->gen;
+                f->slot[k] = (uint32_t)f->nu + 1;
+                f->u[f->nu++] = (qr_feat_count){(uint32_t)i, 1};
+                break;
+            }
+            qr_feat_count *c = &f->u[f->slot[k] - 1];
+            const qr_feature *o = &f->v[c->feat];
+            if (o->hash == ft->hash && o->len == ft->len && !memcmp(f->buf + o->off, f->buf + ft->off, ft->len)) {
+                c->count++;
+                break;
+            }
+        }
     }
     return 0;
 }

@@ -58,6 +58,11 @@ typedef struct qr_feature {
     uint32_t off, len;     /* text in qr_featurizer.buf                     */
 } qr_feature;
 
+typedef struct qr_feat_count {
+    uint32_t feat;         /* index of the first occurrence in v          */
+    uint32_t count;
+} qr_feat_count;
+
 typedef struct qr_featurizer {
     const qr_feat_opts *opts;
     struct sb_stemmer *stemmer;
@@ -65,6 +70,12 @@ typedef struct qr_featurizer {
     size_t len, cap;
     qr_feature *v;         /* the features of the last document          */
     size_t n, vcap;
+    qr_feat_count *u;      /* distinct features with their counts        */
+    size_t nu, ucap;
+    uint32_t *slot;        /* per-document table: index + 1 into u        */
+    uint32_t *slot_gen;    /* slot valid when equal to gen               */
+    size_t slot_mask;
+    uint32_t gen;
 } qr_featurizer;
 
 /* NULL with err when out of memory or the stemmer cannot be made. */
@@ -73,6 +84,11 @@ void qr_featurizer_free(qr_featurizer *f);     /* NULL is fine */
 
 /* Replaces f->v with the features of `toks`. 0 or -1 (out of memory). */
 int qr_featurize(qr_featurizer *f, const qr_tokens *toks, qr_error *err);
+/* The same, then groups them: f->u[0..nu) holds each distinct feature once
+ * with its count (in order of first occurrence), counted in a small
+ * per-document hash table, so a vocabulary is consulted once per distinct
+ * feature rather than once per token. */
+int qr_featurize_counts(qr_featurizer *f, const qr_tokens *toks, qr_error *err);
 
 static inline const char *qr_feature_text(const qr_featurizer *f, size_t i)
 {

@@ -253,25 +253,26 @@ int qr_nb_trainer_add(qr_nb_trainer *t, const qr_tokens *toks, const char *label
     if (!label || !*label)
         return qr_error_set(err, "a training document needs a non-empty label");
     label_counts *lc = find_label(t, label, err);
-    if (!lc || qr_featurize(t->fz, toks, err) != 0)
+    if (!lc || qr_featurize_counts(t->fz, toks, err) != 0)
         return -1;
     uint32_t buckets = t->opts.feat.buckets;
     if (buckets && lc->cap < buckets && grow_counts(lc, buckets, err) != 0)
         return -1;
     const qr_featurizer *fz = t->fz;
-    for (size_t i = 0; i < fz->n; i++) {
+    for (size_t i = 0; i < fz->nu; i++) {
+        const qr_feature *ft = &fz->v[fz->u[i].feat];
         size_t id;
         if (buckets) {
-            id = fz->v[i].hash % buckets;
+            id = ft->hash % buckets;
         } else {
-            int64_t r = qr_strtab_intern(&t->vocab, fz->buf + fz->v[i].off, fz->v[i].len, fz->v[i].hash, err);
+            int64_t r = qr_strtab_intern(&t->vocab, fz->buf + ft->off, ft->len, ft->hash, err);
             if (r < 0)
                 return -1;
             id = (size_t)r;
             if (id >= lc->cap && grow_counts(lc, id + 1, err) != 0)
                 return -1;
         }
-        lc->counts[id] += 1;
+        lc->counts[id] += fz->u[i].count;
     }
     lc->docs += 1;
     t->n_docs++;
@@ -499,7 +500,7 @@ int qr_nb_predict(const qr_nb_model *m, qr_nb_scratch *s, const qr_tokens *toks,
     double *sc = scores ? scores : L <= 16 ? local : NULL;
     if (!sc && !(sc = malloc(L * sizeof *sc)))
         return qr_error_set(err, "out of memory");
-    if (qr_featurize(s->fz, toks, err) != 0) {
+    if (qr_featurize_counts(s->fz, toks, err) != 0) {
         if (sc != scores && sc != local)
             free(sc);
         return -1;
@@ -507,19 +508,21 @@ int qr_nb_predict(const qr_nb_model *m, qr_nb_scratch *s, const qr_tokens *toks,
     memcpy(sc, m->prior, L * sizeof *sc);
     const qr_featurizer *fz = s->fz;
     uint32_t buckets = m->opts.feat.buckets;
-    for (size_t i = 0; i < fz->n; i++) {
+    for (size_t i = 0; i < fz->nu; i++) {
+        const qr_feature *ft = &fz->v[fz->u[i].feat];
         size_t id;
         if (buckets) {
-            id = fz->v[i].hash % buckets;
+            id = ft->hash % buckets;
         } else {
-            int64_t r = qr_strtab_find(&m->vocab, fz->buf + fz->v[i].off, fz->v[i].len, fz->v[i].hash);
+            int64_t r = qr_strtab_find(&m->vocab, fz->buf + ft->off, ft->len, ft->hash);
             if (r < 0)
                 continue;
             id = (size_t)r;
         }
         const double *w = m->w + id * L;
+        double n = fz->u[i].count;
         for (size_t c = 0; c < L; c++)
-            sc[c] += w[c];
+            sc[c] += n * w[c];
     }
     size_t best = 0;
     for (size_t c = 1; c < L; c++)
