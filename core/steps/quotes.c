@@ -45,6 +45,8 @@ typedef struct quote {
 typedef struct qscratch {
     int32_t *cover;
     size_t cap_cover;
+    uint32_t *persons;         /* person spans, by end */
+    size_t n_persons, cap_persons;
     quote *q;
     size_t n_q, cap_q;
     char buf[512];
@@ -128,16 +130,18 @@ typedef struct speaker {
     const char *resolved;      /* for he/she: the person's id   */
 } speaker;
 
+/* The person span ending last at or before pos (persons[] is sorted by end). */
 static const qr_span *last_person_before(const qctx *c, uint32_t pos)
 {
-    const qr_span *best = NULL;
-    for (size_t s = 0; s < c->doc->n_spans; s++) {
-        const qr_span *sp = &c->doc->spans[s];
-        if (sp->end <= pos && strcmp(sp->label, c->st->person_label) == 0
-            && (!best || sp->end > best->end))
-            best = sp;
+    size_t lo = 0, hi = c->sc->n_persons;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->doc->spans[c->sc->persons[mid]].end <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return best;
+    return lo ? &c->doc->spans[c->sc->persons[lo - 1]] : NULL;
 }
 
 /* A speaker starting at token j (in [j, lim)); *k gets the token after it. */
@@ -413,9 +417,30 @@ static int find_quotes(qctx *c)
     return 0;
 }
 
+static int cmp_span_end(const void *x, const void *y, void *doc)
+{
+    const qr_span *a = &((const qr_doc *)doc)->spans[*(const uint32_t *)x];
+    const qr_span *b = &((const qr_doc *)doc)->spans[*(const uint32_t *)y];
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    return (a->start > b->start) - (a->start < b->start);
+}
+
 static int mark_cover(qctx *c)
 {
     qscratch *sc = c->sc;
+    if (c->doc->n_spans > sc->cap_persons) {
+        uint32_t *v = realloc(sc->persons, c->doc->n_spans * sizeof *v);
+        if (!v)
+            return -1;
+        sc->persons = v;
+        sc->cap_persons = c->doc->n_spans;
+    }
+    sc->n_persons = 0;
+    for (size_t s = 0; s < c->doc->n_spans; s++)
+        if (strcmp(c->doc->spans[s].label, c->st->person_label) == 0)
+            sc->persons[sc->n_persons++] = (uint32_t)s;
+    qsort_r(sc->persons, sc->n_persons, sizeof *sc->persons, cmp_span_end, c->doc);
     if (c->nt > sc->cap_cover) {
         int32_t *v = realloc(sc->cover, c->nt * sizeof *v);
         if (!v)
@@ -512,6 +537,7 @@ out:
     json_decref(list);
     if (!ts) {
         free(local.cover);
+        free(local.persons);
         free(local.q);
     }
     return rc;
@@ -588,6 +614,7 @@ static void quotes_thread_free(void *state, void *ts)
     if (!sc)
         return;
     free(sc->cover);
+    free(sc->persons);
     free(sc->q);
     free(sc);
 }
