@@ -689,16 +689,42 @@ static void canonical_order(int32_t *u, size_t n)
     }
 }
 
-/* NFKC + case fold of s[start..end) appended to the key buffer. */
+/* True if u may take part in a canonical composition as the second
+ * character (a combining mark, a Hangul vowel or trailing consonant, a few
+ * vowel signs): then the decomposed key must go through composition. */
+static int may_compose_after(int32_t u)
+{
+    if (u >= 0x1100 && u <= 0x11FF)        /* conjoining jamo: composed by rule */
+        return 1;
+    const utf8proc_property_t *p = utf8proc_get_property(u);
+    return p->combining_class != 0
+        || (p->comb_index != UINT16_MAX && (p->comb_index & 0x8000));
+}
+
+/* NFKC + case fold of s[start..end) appended to the key buffer. Each code
+ * point is decomposed and folded by utf8proc; composition (and canonical
+ * ordering) runs only when some character could combine with the one
+ * before it. Returns the key length, or -1 (out of memory). */
 static int unicode_key(tok_state *t, size_t start, size_t end)
 {
     qr_tokens *o = t->out;
     size_t n = 0;
+    int compose = 0;
     for (size_t i = start; i < end;) {
         int32_t cp;
         i += qr_utf8_decode(t->s + i, end - i, &cp);
         if (cp == QR_UTF8_BAD)
             cp = 0xFFFD;
+        if (n + 1 > o->ucs_cap && grow((void **)&o->ucs, &o->ucs_cap, n + 1, sizeof *o->ucs))
+            return oom(t);
+        if (cp < 0x80) {
+            o->ucs[n++] = ascii_lower[cp];
+            continue;
+        }
+        if (cp >= 0xAC00 && cp <= 0xD7A3) {  /* Hangul syllables are their own key */
+            o->ucs[n++] = cp;
+            continue;
+        }
         for (;;) {
             utf8proc_ssize_t r = utf8proc_decompose_char(cp, o->ucs + n,
                 (utf8proc_ssize_t)(o->ucs_cap - n), KEY_OPTIONS, NULL);
@@ -707,6 +733,8 @@ static int unicode_key(tok_state *t, size_t start, size_t end)
                 continue;
             }
             if ((size_t)r <= o->ucs_cap - n) {
+                for (size_t k = n; k < n + (size_t)r && !compose; k++)
+                    compose = may_compose_after(o->ucs[k]);
                 n += (size_t)r;
                 break;
             }
@@ -714,9 +742,11 @@ static int unicode_key(tok_state *t, size_t start, size_t end)
                 return oom(t);
         }
     }
-    canonical_order(o->ucs, n);
-    utf8proc_ssize_t m = utf8proc_normalize_utf32(o->ucs, (utf8proc_ssize_t)n, KEY_OPTIONS);
-    n = m < 0 ? 0 : (size_t)m;
+    if (compose) {
+        canonical_order(o->ucs, n);
+        utf8proc_ssize_t m = utf8proc_normalize_utf32(o->ucs, (utf8proc_ssize_t)n, KEY_OPTIONS);
+        n = m < 0 ? 0 : (size_t)m;
+    }
     if (o->keys_len + 4 * n + 1 > o->keys_cap
         && grow((void **)&o->keys, &o->keys_cap, o->keys_len + 4 * n + 1, 1))
         return oom(t);
@@ -1017,7 +1047,7 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
             break;
         size_t j = i;
         unsigned char *k = (unsigned char *)o->keys + o->keys_len;
-        uint64_t up = 0, lo = 0, dg = 0, stop = 0;
+        uint64_t up = 0, lo = 0, dg = 0, stop = 0, last = 0;
         for (int round = 0; round < 8 && j + 8 <= len; round++) {
             uint64_t x;
             memcpy(&x, s + j, 8);
@@ -1029,6 +1059,7 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
             if (stop) {
                 unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;
                 uint64_t m = n ? ~0ull >> (64 - 8 * n) : 0;
+                last = x >> (8 * n);    /* the terminator and what follows */
                 up |= u & m;
                 lo |= l & m;
                 dg |= d & m;
@@ -1043,7 +1074,7 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
         }
         if (!stop)
             break;          /* long word, or near the end of the text */
-        unsigned c = s[j];
+        unsigned c = (unsigned)(last & 0xFF);
         if (c >= 0x80 || !simple_end[c])
             break;
         /* branch-free: capitalized words come and go unpredictably */

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 static qr_tokens toks;
 
@@ -389,6 +390,57 @@ static void test_misc(void)
                  " | 71:87 url https://un.org/x | 87:88 punct .");
 }
 
+/* Every token's key equals utf8proc_map(NFKC + case fold) of its text, for
+ * every code point up to U+2FFFF on its own and after "a", and for every
+ * canonical decomposition written decomposed (which must recompose). */
+static void test_keys_match_utf8proc(void)
+{
+    size_t cap = 8u << 20, len = 0;
+    char *text = malloc(cap);
+    for (int32_t cp = 0x80; cp < 0x30000; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        const utf8proc_property_t *p = utf8proc_get_property(cp);
+        if (p->category == UTF8PROC_CATEGORY_CN)
+            continue;
+        /* "X a X " : X alone, and X after a letter */
+        len += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)text + len);
+        text[len++] = ' ';
+        text[len++] = 'a';
+        len += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)text + len);
+        text[len++] = ' ';
+        utf8proc_int32_t d[8];
+        utf8proc_ssize_t nd = utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, NULL);
+        if (nd >= 2 && nd <= 8) {
+            for (utf8proc_ssize_t k = 0; k < nd; k++)
+                len += (size_t)utf8proc_encode_char(d[k], (utf8proc_uint8_t *)text + len);
+            text[len++] = ' ';
+        }
+    }
+    qr_error err;
+    CHECK_EQ_INT(qr_tokenize(text, len, &toks, &err), 0);
+    size_t bad = 0;
+    for (size_t i = 0; i < toks.n; i++) {
+        const qr_token *t = &toks.v[i];
+        utf8proc_uint8_t *want = NULL;
+        utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text + t->start,
+                                          t->end - t->start, &want,
+                                          UTF8PROC_COMPOSE | UTF8PROC_COMPAT
+                                          | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+        if (n < 0 || (size_t)n != t->key_len
+            || memcmp(want, qr_token_key(&toks, i), t->key_len) != 0) {
+            if (bad++ < 5)
+                fprintf(stderr, "key of token %u:%u '%.*s' is '%s', utf8proc says '%s'\n",
+                        t->start, t->end, (int)(t->end - t->start), text + t->start,
+                        qr_token_key(&toks, i), n < 0 ? "(error)" : (char *)want);
+        }
+        free(want);
+    }
+    CHECK(toks.n > 400000);
+    CHECK_EQ_INT(bad, 0);
+    free(text);
+}
+
 /* Pseudo-random bytes drawn from pieces that exercise every path: tokens
  * are ordered, non-empty, never overlap, keys are NUL-terminated, and every
  * uncovered ASCII byte is whitespace. */
@@ -512,6 +564,7 @@ int main(void)
     test_emoji();
     test_scripts();
     test_keys();
+    test_keys_match_utf8proc();
     test_invalid_utf8();
     test_empty_and_nul();
     test_punct();
