@@ -501,7 +501,8 @@ int cmd_tokenize(int argc, char **argv)
         rc = run_input(&st, files[i], &buf, &cap);
         out_flush(&st.out);
     }
-    fflush(stdout);
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0)
+        rc = cli_usage_error("tokenize", "cannot write the output: %s", strerror(errno));
     free(buf);
     free(st.fix);
     json_decref(st.jstr);

@@ -73,6 +73,11 @@ check "missing file no output" "" "$out"
 out=$("$Q" tokenize "$T" 2>&1 >/dev/null); rc=$?
 check "directory" "2 quarry tokenize: cannot read '$T': Is a directory" "$rc $out"
 
+if [ -w /dev/full ]; then
+    out=$(printf 'x y' | "$Q" tokenize 2>&1 >/dev/full); rc=$?
+    check "write error" "2 quarry tokenize: cannot write the output: No space left on device" "$rc $out"
+fi
+
 out=$("$Q" tokenize --bogus 2>&1 >/dev/null); rc=$?
 check "unknown option" "2 quarry tokenize: unknown option '--bogus'; run 'quarry tokenize --help'" "$rc $out"
 
