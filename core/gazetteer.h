@@ -5,12 +5,15 @@
  * qr_tokenize, so a match always starts and ends on token boundaries and
  * "c++", ".net", "python." or "IRE1" in "IRE1/XBP1s" behave like the text
  * around them. Matching runs on token keys, never by rescanning bytes.
+ * Spacing counts: tokens written together in a phrase ("c++", ".net") must
+ * be together in the text; tokens the phrase separates by whitespace need
+ * some whitespace (any amount, line breaks included) between them.
  *
  * Sources (qr_gazetteer_add_list): TSV `phrase<TAB>label[<TAB>id]`, plain
  * lists (one phrase per line, label from the list), JSONL in spaCy's
  * EntityRuler phrase form {"label":…,"pattern":"…","id":…,"attrs":{…}}, or
- * entries added one by one with qr_gazetteer_add. Lines starting with `#`
- * and blank lines are skipped; a UTF-8 BOM is ignored; the id defaults to
+ * entries added one by one with qr_gazetteer_add. Lines whose first
+ * non-blank character is `#` and blank lines are skipped; a UTF-8 BOM is ignored; the id defaults to
  * the phrase as written (trimmed).
  *
  * Case modes, per list (what a text token is compared by):
