@@ -3,9 +3,12 @@
  * every refusal, a registry left unchanged by a refused module, loading
  * the same file twice, QUARRY_MODULE_PATH lookup. */
 #include "check.h"
+#include "doc.h"
 #include "error.h"
 #include "module.h"
+#include "pipeline.h"
 #include "registry.h"
+#include "yaml_load.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +197,37 @@ static void test_find(void)
     unsetenv("QUARRY_MODULE_PATH");
 }
 
+/* init once per pipeline, thread_init once per qr_pipeline_thread, each
+ * document sees the state of the thread that processes it */
+static void test_threads(void)
+{
+    qr_registry *reg = builtins();
+    qr_error err;
+    qr_error_clear(&err);
+    char yaml[1200];
+    snprintf(yaml, sizeof yaml, "modules: [%s]\nsteps: [thread_tag]\n", mod("threads"));
+    qr_value *root = qr_yaml_load_string(yaml, strlen(yaml), "t.yaml", &err);
+    qr_pipeline *p = root ? qr_pipeline_from_value(root, "t.yaml", ".", reg, NULL, &err) : NULL;
+    CHECK_EQ_STR(err.message, "");
+    qr_pipeline_thread *t1 = p ? qr_pipeline_thread_new(p, &err) : NULL;
+    qr_pipeline_thread *t2 = p ? qr_pipeline_thread_new(p, &err) : NULL;
+    CHECK(t1 && t2);
+    if (t1 && t2) {
+        qr_doc *d = qr_doc_new();
+        qr_doc_set_text(d, "x", 1, &err);
+        CHECK_EQ_INT(qr_pipeline_process_doc(p, t2, d, &err), QR_DOC_KEPT);
+        CHECK_EQ_INT(json_integer_value(json_object_get(d->fields, "thread")), 2);
+        CHECK_EQ_INT(qr_pipeline_process_doc(p, t1, d, &err), QR_DOC_KEPT);
+        CHECK_EQ_INT(json_integer_value(json_object_get(d->fields, "thread")), 1);
+        qr_doc_free(d);
+    }
+    qr_pipeline_thread_free(t1);
+    qr_pipeline_thread_free(t2);
+    qr_pipeline_free(p);
+    qr_value_free(root);
+    qr_registry_free(reg);         /* closes the module after the steps are gone */
+}
+
 int main(void)
 {
     const char *build = getenv("BUILD");
@@ -201,5 +235,6 @@ int main(void)
     test_loads();
     test_refusals();
     test_find();
+    test_threads();
     return DONE("module");
 }
