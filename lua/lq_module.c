@@ -140,6 +140,8 @@ static int q_load_module(lua_State *L)
         qr_module_load(m->reg, path, &err) != 0) {
         if (!m->reg)
             qr_error_set(&err, "out of memory");
+        qr_registry_free(m->reg);
+        m->reg = NULL;
         free(path);
         return lq_fail(L, err.message);
     }
