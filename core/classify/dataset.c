@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* Bytes of a JSONL file handed to the workers at a time. */
-#define BLOCK_BYTES (32u << 20)
+#define BLOCK_BYTES (4u << 20)
 
 /* What one thread needs to turn records into processed, labeled docs. */
 typedef struct lane {
@@ -429,7 +429,7 @@ static long count_lines(const char *s, size_t n)
 
 /* Runs the workers over buf[0..len) (whole lines), cut in `jobs` slices. */
 static int run_block(qr_dataset *d, worker *ws, int jobs, const char *file, const char *buf, size_t len,
-                     long *line, qr_error *err)
+                     long *line, qr_dataset_flush_fn flush, void *ud, qr_error *err)
 {
     pthread_t tid[64];
     int started[64] = {0};
@@ -467,10 +467,11 @@ static int run_block(qr_dataset *d, worker *ws, int jobs, const char *file, cons
             return -1;
         }
     (void)d;
-    return 0;
+    return flush ? flush(ud, jobs, err) : 0;
 }
 
-static int run_file(qr_dataset *d, worker *ws, int jobs, const char *file, qr_error *err)
+static int run_file(qr_dataset *d, worker *ws, int jobs, const char *file, qr_dataset_flush_fn flush,
+                    void *ud, qr_error *err)
 {
     FILE *f = fopen(file, "rb");
     if (!f)
@@ -516,7 +517,7 @@ static int run_file(qr_dataset *d, worker *ws, int jobs, const char *file, qr_er
             }
             cut = (size_t)(nl - buf) + 1;
         }
-        rc = run_block(d, ws, jobs, file, buf, cut, &line, err);
+        rc = run_block(d, ws, jobs, file, buf, cut, &line, flush, ud, err);
         memmove(buf, buf + cut, len - cut);
         len -= cut;
         if (cap < len + BLOCK_BYTES) {
@@ -534,7 +535,8 @@ static int run_file(qr_dataset *d, worker *ws, int jobs, const char *file, qr_er
     return rc;
 }
 
-int qr_dataset_run(qr_dataset *d, int jobs, qr_dataset_fn fn, void *ud, qr_error *err)
+int qr_dataset_run(qr_dataset *d, int jobs, qr_dataset_fn fn, qr_dataset_flush_fn flush, void *ud,
+                   qr_error *err)
 {
     if (jobs <= 0)
         jobs = qr_cpu_count();
@@ -547,7 +549,9 @@ int qr_dataset_run(qr_dataset *d, int jobs, qr_dataset_fn fn, void *ud, qr_error
         while ((rc = qr_dataset_next(d, &doc, &label, err)) == 1)
             if (fn(ud, 0, doc, label, err) != 0)
                 return -1;
-        return rc < 0 ? -1 : 1;
+        if (rc < 0)
+            return -1;
+        return flush ? flush(ud, 1, err) : 0;
     }
     worker *ws = calloc((size_t)jobs, sizeof *ws);
     if (!ws)
@@ -564,13 +568,13 @@ int qr_dataset_run(qr_dataset *d, int jobs, qr_dataset_fn fn, void *ud, qr_error
         }
     }
     for (size_t i = 0; rc == 0 && i < qr_reader_file_count(d->reader); i++)
-        rc = run_file(d, ws, jobs, qr_reader_file(d->reader, i), err);
+        rc = run_file(d, ws, jobs, qr_reader_file(d->reader, i), flush, ud, err);
     for (int j = 0; j < made; j++) {
         add_counts(&d->main.counts, &ws[j].l.counts);
         lane_free(&ws[j].l);
     }
     free(ws);
-    return rc < 0 ? -1 : jobs;
+    return rc < 0 ? -1 : 0;
 }
 
 /* }================================================================== */

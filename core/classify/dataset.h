@@ -54,14 +54,19 @@ int qr_dataset_next(qr_dataset *d, qr_doc **doc, const char **label, qr_error *e
 /* Calls fn for every labeled document, on `jobs` threads (<= 0: the number
  * of cores). `worker` is 0..jobs-1: the caller keeps per-worker state
  * (fn runs on several threads at once, never twice at once for one
- * worker). Plain JSONL files are cut into slices at line ends, read by one
- * memory reader per worker, and the slices of a block go to the workers in
- * order (worker 0 gets the first); other inputs (CSV, .gz, stdin) and
- * pipelines with ordered steps run on one worker. Returns the number of
- * workers used (>= 1), or -1 with err: the first error in input order
- * (fn's, a step's under on_error: fail, a malformed record). */
+ * worker). Plain JSONL files are cut into blocks of a few MB, each block
+ * into one slice per worker at line ends (worker 0 gets the first slice),
+ * read by memory readers; after each block, once every worker is done with
+ * it, `flush` (if not NULL) is called on the calling thread with the number
+ * of workers, so per-worker results can be merged in input order. Other
+ * inputs (CSV, .gz, stdin) and pipelines with ordered steps run on worker 0
+ * alone, with one flush at the end. Returns 0, or -1 with err: the first
+ * error in input order (fn's, flush's, a step's under on_error: fail, a
+ * malformed record). */
 typedef int (*qr_dataset_fn)(void *ud, int worker, qr_doc *doc, const char *label, qr_error *err);
-int qr_dataset_run(qr_dataset *d, int jobs, qr_dataset_fn fn, void *ud, qr_error *err);
+typedef int (*qr_dataset_flush_fn)(void *ud, int workers, qr_error *err);
+int qr_dataset_run(qr_dataset *d, int jobs, qr_dataset_fn fn, qr_dataset_flush_fn flush, void *ud,
+                   qr_error *err);
 
 typedef struct qr_dataset_counts {
     uint64_t read, used, dropped, malformed, skipped_errors;

@@ -300,6 +300,8 @@ int qr_nb_trainer_merge(qr_nb_trainer *dst, const qr_nb_trainer *src, qr_error *
     }
     for (size_t i = 0; i < src->n_labels; i++) {
         const label_counts *sl = &src->labels[i];
+        if (sl->docs == 0)
+            continue;
         label_counts *dl = find_label(dst, sl->label, err);
         if (!dl) {
             free(map);
@@ -318,6 +320,21 @@ int qr_nb_trainer_merge(qr_nb_trainer *dst, const qr_nb_trainer *src, qr_error *
     dst->n_docs += src->n_docs;
     free(map);
     return 0;
+}
+
+void qr_nb_trainer_reset(qr_nb_trainer *t)
+{
+    for (size_t i = 0; i < t->n_labels; i++) {
+        free(t->labels[i].label);
+        free(t->labels[i].counts);
+    }
+    t->n_labels = 0;
+    t->last = 0;
+    t->n_docs = 0;
+    if (t->vocab.slots)
+        memset(t->vocab.slots, 0, (t->vocab.mask + 1) * sizeof *t->vocab.slots);
+    t->vocab.n = 0;
+    t->vocab.pool_len = 0;
 }
 
 static int cmp_label(const void *a, const void *b)

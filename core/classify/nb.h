@@ -70,6 +70,8 @@ size_t qr_nb_trainer_docs(const qr_nb_trainer *t);
  * threads, one trainer each. Features new to dst are appended in src's
  * order, so merging in input order gives the model a single thread would. */
 int qr_nb_trainer_merge(qr_nb_trainer *dst, const qr_nb_trainer *src, qr_error *err);
+/* Forgets every count, label and feature, keeping the buffers. */
+void qr_nb_trainer_reset(qr_nb_trainer *t);
 /* Builds the model from the counts so far (the trainer stays usable).
  * Errors: no documents; one label only ("training data has only one label
  * ('spam'): a classifier needs examples of at least two labels"). */

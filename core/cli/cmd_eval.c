@@ -174,7 +174,7 @@ int cmd_eval(int argc, char **argv)
         if (qr_confusion_add_known(c, qr_value_key_at(rules, i), &err) != 0)
             goto done;
     eval_ctx ec = {c, PTHREAD_MUTEX_INITIALIZER};
-    rc = qr_dataset_run(d, a.jobs, add_doc, &ec, &err);
+    rc = qr_dataset_run(d, a.jobs, add_doc, NULL, &ec, &err);
     pthread_mutex_destroy(&ec.mu);
     if (rc < 0)
         goto done;

@@ -173,10 +173,23 @@ static int make_parent_dirs(const char *path)
     return 0;
 }
 
+/* ts[0] holds the model's counts; ts[1 + w] worker w's counts of the
+ * current block, merged into ts[0] in worker (= input) order. */
 static int add_doc(void *ud, int worker, qr_doc *doc, const char *label, qr_error *err)
 {
     qr_nb_trainer **ts = ud;
-    return qr_nb_trainer_add(ts[worker], &doc->tokens, label, err);
+    return qr_nb_trainer_add(ts[1 + worker], &doc->tokens, label, err);
+}
+
+static int merge_block(void *ud, int workers, qr_error *err)
+{
+    qr_nb_trainer **ts = ud;
+    for (int w = 0; w < workers; w++) {
+        if (qr_nb_trainer_merge(ts[0], ts[1 + w], err) != 0)
+            return -1;
+        qr_nb_trainer_reset(ts[1 + w]);
+    }
+    return 0;
 }
 
 int cmd_train(int argc, char **argv)
@@ -228,20 +241,16 @@ int cmd_train(int argc, char **argv)
     int jobs = a.jobs > 0 ? a.jobs : qr_cpu_count();
     if (jobs > 64)
         jobs = 64;
-    if (!(ts = calloc((size_t)jobs, sizeof *ts))) {
+    if (!(ts = calloc((size_t)jobs + 1, sizeof *ts))) {
         qr_error_set(&err, "out of memory");
         goto done;
     }
-    for (n_ts = 0; n_ts < (size_t)jobs; n_ts++)
+    for (n_ts = 0; n_ts < (size_t)jobs + 1; n_ts++)
         if (!(ts[n_ts] = qr_nb_trainer_new(&no, &err)))
             goto done;
-    int used = qr_dataset_run(d, jobs, add_doc, ts, &err);
-    if (used < 0)
+    if (qr_dataset_run(d, jobs, add_doc, merge_block, ts, &err) != 0)
         goto done;
     t = ts[0];
-    for (int i = 1; i < used; i++)
-        if (qr_nb_trainer_merge(t, ts[i], &err) != 0)
-            goto done;
     if (!(m = qr_nb_trainer_model(t, &err)))
         goto done;
     if (make_parent_dirs(out) != 0) {
