@@ -303,7 +303,7 @@ int qr_featurize_counts(qr_featurizer *f, const qr_tokens *toks, qr_error *err)
             }
             qr_feat_count *c = &f->u[f->slot[k] - 1];
             const qr_feature *o = &f->v[c->feat];
-            if (o->hash == ft->hash && o->len == ft->len && !memcmp(f->buf + o->off, f->buf + ft->off, ft->len)) {
+            if (o->hash == ft->hash && o->len == ft->len && qr_bytes_equal(f->buf + o->off, f->buf + ft->off, ft->len)) {
                 c->count++;
                 break;
             }

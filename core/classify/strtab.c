@@ -30,7 +30,8 @@ uint64_t qr_strtab_hash(const char *s, size_t len)
         len -= 8;
     }
     uint64_t w = 0;
-    memcpy(&w, s, len);
+    for (size_t i = 0; i < len; i++)     /* 0..7 bytes: no memcpy call */
+        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
     h = (h ^ w ^ ((uint64_t)len << 56)) * 0x94d049bb133111ebull;
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
@@ -53,7 +54,7 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
             continue;
         uint32_t id = (uint32_t)slot;
         const qr_strtab_ent *e = &t->ent[id - 1];
-        if (e->hash == hash && e->len == len && memcmp(t->pool + e->off, s, len) == 0)
+        if (e->hash == hash && e->len == len && qr_bytes_equal(t->pool + e->off, s, len))
             return id - 1;
     }
 }

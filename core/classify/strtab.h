@@ -43,6 +43,25 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
  * table would pass 2^31 strings or 4 GiB of text. */
 int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash, qr_error *err);
 
+/* a == b for n bytes; inlined, as most features are a few bytes long. */
+static inline int qr_bytes_equal(const char *a, const char *b, size_t n)
+{
+    while (n >= 8) {
+        uint64_t x, y;
+        __builtin_memcpy(&x, a, 8);
+        __builtin_memcpy(&y, b, 8);
+        if (x != y)
+            return 0;
+        a += 8;
+        b += 8;
+        n -= 8;
+    }
+    while (n--)
+        if (*a++ != *b++)
+            return 0;
+    return 1;
+}
+
 static inline const char *qr_strtab_str(const qr_strtab *t, size_t id, size_t *len)
 {
     if (len)
