@@ -14,7 +14,7 @@ static void eval_usage(FILE *f)
 {
     fprintf(f,
         "usage: quarry eval PIPELINE [INPUT...] [--label-field label] [--json]\n"
-        "                   [--set NAME=VALUE]... [--step NAME] [--format jsonl|csv]\n"
+        "                   [--set NAME=VALUE]... [--step NAME] [--format jsonl|csv] [-j N]\n"
         "\n"
         "Runs labeled records (JSONL, or CSV with a header) through the pipeline's steps up\n"
         "to and including its classify step (rules or model:), and compares the chosen\n"

@@ -133,7 +133,7 @@ static void train_usage(FILE *f)
 {
     fprintf(f,
         "usage: quarry train PIPELINE [INPUT...] [--label-field label] [-o MODEL]\n"
-        "                    [--set NAME=VALUE]... [--step NAME] [--format jsonl|csv] [-q]\n"
+        "                    [--set NAME=VALUE]... [--step NAME] [--format jsonl|csv] [-j N] [-q]\n"
         "\n"
         "Trains a Naive Bayes model on labeled records. Each record (JSONL, or CSV with a\n"
         "header; INPUTs replace the pipeline's input.paths) goes through the pipeline's\n"

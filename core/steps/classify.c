@@ -84,6 +84,15 @@ static void *cls_init(const qr_host_api *api, const qr_value *opt, const qr_step
     /* Relative to the pipeline's folder like every path; a model written by
      * `quarry train -o M` relative to the working directory is found too. */
     const char *given = qr_value_string(model);
+    /* the training options are train's, but a mistake in them is worth
+     * reporting at check time too */
+    qr_nb_opts no;
+    int bad = qr_nb_opts_from_value(&no, opt, ctx->base_dir, err);
+    qr_nb_opts_free(&no);
+    if (bad) {
+        free(st);
+        return NULL;
+    }
     char *path = api->resolve_path(ctx, given);
     if (path && given[0] != '/' && access(path, F_OK) != 0 && access(given, F_OK) == 0) {
         free(path);

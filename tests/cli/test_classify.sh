@@ -95,6 +95,13 @@ steps:
   - classify: { threshold: 2 }
 YAML
 check "check: neither" "none.yaml:2:15: step 'classify': classify needs rules: { LABEL: { words: [...] } } or model: FILE.qrm (from 'quarry train')" "$($Q check none.yaml 2>&1)"
+cat > stem.yaml <<'YAML'
+steps:
+  - classify: { model: m.qrm, stemmer: klingon }
+YAML
+out=$($Q check stem.yaml 2>&1)
+check_contains "check: training options are validated too" "stem.yaml:2:40: step 'classify': unknown stemmer language 'klingon'; libstemmer knows: " "$out"
+check_contains "check: the stemmers libstemmer knows" "english, finnish, french" "$out"
 cat > notrain.yaml <<'YAML'
 steps:
   - tokenize: {}
