@@ -246,7 +246,7 @@ static const char *const org_starts[] = {
     "academy", "bank", "board", "bureau", "center", "centre", "chamber", "church", "college",
     "commission", "committee", "council", "court", "department", "embassy", "federation",
     "foundation", "fund", "institute", "league", "ministry", "museum", "office", "organisation",
-    "organization", "party", "school", "society", "union", "university",
+    "organization", "party", "port", "school", "society", "union", "university",
 };
 
 static const char *const calendar_words[] = {

@@ -152,6 +152,18 @@ static int particle(const ctx *c, size_t i)
     return 0;
 }
 
+static int open_tok(const ctx *c, size_t i);
+
+/* "van der Berg", "bin Salman": particles then a capitalized word; the
+ * index after that word, or 0. */
+static size_t particles_then_name(const ctx *c, size_t i, size_t end)
+{
+    size_t k = i;
+    while (k < end && k < i + 3 && particle(c, k) && open_tok(c, k))
+        k++;
+    return k > i && k < end && open_tok(c, k) && cap_word(c, k) ? k + 1 : 0;
+}
+
 static int free_tok(const ctx *c, size_t i)
 {
     return c->sc->cover[i] < 0;
@@ -617,18 +629,19 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
         size_t i = lo;
         while (i < end && rc == 0) {
             int il = initial_len(&c, i);
-            if (!open_tok(&c, i) || !(cap_word(&c, i) || il)) {
+            size_t pe = particles_then_name(&c, i, end);
+            if (!open_tok(&c, i) || !(cap_word(&c, i) || il || pe)) {
                 i++;
                 continue;
             }
-            size_t a = i, j = i + (il == 2 ? 2 : 1);
+            size_t a = i, j = pe ? pe : i + (il == 2 ? 2 : 1);
             while (j < end && open_tok(&c, j) && !(c.t[j].flags & QR_TF_NEWLINE_BEFORE)) {
                 if ((il = initial_len(&c, j)) != 0 && j + il < end && cap_word(&c, j + il))
                     j += il;
                 else if (cap_word(&c, j))
                     j++;
-                else if (particle(&c, j) && j + 1 < end && open_tok(&c, j + 1) && cap_word(&c, j + 1))
-                    j += 2;
+                else if ((pe = particles_then_name(&c, j, end)) != 0)
+                    j = pe;
                 else
                     break;
             }

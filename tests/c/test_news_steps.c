@@ -162,6 +162,10 @@ static void test_persons(void)
                             "Analysts at Goldman Sachs said markets were calm.",
                             NULL, "PERSON"),
                  "D.Y. Chandrachud=D.Y. Chandrachud|Apar Gupta=Apar Gupta");
+    /* particle sequences, and a later mention that starts with them */
+    CHECK_EQ_STR(persons_on("Port chief executive Pieter van der Berg spoke. Later, van der Berg told the "
+                            "BBC more.", (const char *[]){"ORG:BBC", NULL}, "PERSON"),
+                 "Pieter van der Berg=Pieter van der Berg|van der Berg=Pieter van der Berg");
     /* a surname shared by two people is left alone */
     CHECK_EQ_STR(persons_on("Lee Jae-myung met Lee Hsien Loong. Lee smiled.", NULL, "PERSON"),
                  "Lee Jae-myung=Lee Jae-myung|Lee Hsien Loong=Lee Hsien Loong");

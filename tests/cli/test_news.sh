@@ -10,7 +10,7 @@ check "run exit status" "0" "$?"
 DB=$OUT/news.sqlite
 sq() { sqlite3 -batch -noheader -separator '|' "$DB" "$1"; }
 
-check "documents" "4" "$(sq 'SELECT count(*) FROM documents')"
+check "documents" "5" "$(sq 'SELECT count(*) FROM documents')"
 check "tables" "cooccurrences|documents|entities|keywords|labels|quotes" \
     "$(sq "SELECT group_concat(name, '|') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")"
 check "indexes" "cooccurrences_doc|cooccurrences_pair|entities_doc|entities_label|keywords_doc|keywords_term|quotes_doc|quotes_speaker" \
@@ -42,11 +42,12 @@ core interests|KCNA|Korean Central News Agency" \
     "$(sq "SELECT text, speaker, speaker_id FROM quotes WHERE doc = $K AND text IN ('deplorable', 'revolutionary document', 'core interests') ORDER BY start")"
 check "office as speaker" "Yoon’s office|Yoon Suk Yeol" \
     "$(sq "SELECT speaker, speaker_id FROM quotes WHERE doc = $K AND text LIKE 'It is absurd%'")"
-check "quotes attributed" "32|29" "$(sq 'SELECT count(*), count(speaker_id) FROM quotes')"
+check "quotes attributed" "38|35" "$(sq 'SELECT count(*), count(speaker_id) FROM quotes')"
 check "topic labels" "eu-chile-lithium-deal.txt|economy
 korea-russia-pact.txt|conflict
 nairobi-climate-talks.txt|climate
-osaka-port-strike.txt|labor" \
+osaka-port-strike.txt|labor
+rotterdam-ai-ports.txt|economy" \
     "$(sq "SELECT replace(d.doc_id, rtrim(d.doc_id, replace(d.doc_id, '/', '')), ''), l.label FROM labels l JOIN documents d ON d.id = l.doc WHERE l.chosen ORDER BY d.doc_id")"
 check "cooccurrence pair" "Kim Jong Un|Vladimir Putin|3" \
     "$(sq "SELECT a, b, count FROM cooccurrences WHERE doc = $K AND a = 'Kim Jong Un' AND b = 'Vladimir Putin'")"
@@ -71,14 +72,14 @@ check "failed run left no temporary files" "brat cooccurrences.tsv displacy.json
 # the demo: a readable summary read back from the database
 sh mk/demo.sh --set "out=$T/demo" >"$T/demo.txt" 2>&1
 check "demo exit status" "0" "$?"
-check_contains "demo documents" "== Documents: 4" "$(cat "$T/demo.txt")"
+check_contains "demo documents" "== Documents: 5" "$(cat "$T/demo.txt")"
 check_contains "demo persons" "Kim Jong Un (7), Vladimir Putin (6)" "$(cat "$T/demo.txt")"
 check_contains "demo quote" "Cho Tae-yul                  “deplorable”" "$(cat "$T/demo.txt")"
 check_contains "demo topic" "korea-russia-pact.txt                        topic: conflict" "$(cat "$T/demo.txt")"
 check_contains "demo outputs" "$T/demo/report.html" "$(cat "$T/demo.txt")"
 
 # displaCy JSON and brat standoff agree with the text
-check "displacy" "4|South Korea|GPE" "$(sqlite3 -batch -noheader -separator '|' :memory: "
+check "displacy" "5|South Korea|GPE" "$(sqlite3 -batch -noheader -separator '|' :memory: "
     SELECT json_array_length(readfile('$T/demo/displacy.json')),
            substr(json_extract(d.value, '$.text'), json_extract(d.value, '$.ents[0].start') + 1,
                   json_extract(d.value, '$.ents[0].end') - json_extract(d.value, '$.ents[0].start')),
@@ -101,7 +102,7 @@ if command -v chromium >/dev/null 2>&1; then
     check_contains "rendered GPE mark" 'data-label="GPE" data-id="Kyiv, UA" title="Kyiv, UA" style="background:#feca74">kyiv<span' "$DOM"
     check_contains "rendered quote" '<span class="speaker">Cho Tae-yul</span> <q>deplorable</q>' "$DOM"
     check_contains "rendered chart" '<svg class="chart"' "$DOM"
-    check "marks in the page" "203" "$(printf '%s' "$DOM" | grep -o '<mark class="entity"' | wc -l | tr -d ' ')"
+    check "marks in the page" "216" "$(printf '%s' "$DOM" | grep -o '<mark class="entity"' | wc -l | tr -d ' ')"
     timeout 120 $CH --window-size=1200,1800 --screenshot="$T/shot.png" "file://$HTML" >>"$T/chrome.log" 2>&1
     check "chromium screenshot" "0" "$?"
     check "screenshot is a PNG" "PNG" "$(head -c 4 "$T/shot.png" | tail -c 3)"
