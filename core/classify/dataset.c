@@ -309,11 +309,9 @@ static int take_record(lane *l, int rc, qr_error *err)
         if (l->line_offset && err->line)
             err->line += (int)l->line_offset;
         if (d->input_policy == QR_ON_ERROR_FAIL) {
-            char buf[1200];
-            qr_error_format(err, buf, sizeof buf);
-            qr_error_set(err, "input record is malformed: %s; set input: { on_error: skip } to leave "
-                         "such records out", buf);
-            return -1;
+            qr_error e = *err;
+            return qr_error_at(err, e.file, e.line, e.col, "input record is malformed: %.900s; set "
+                               "input: { on_error: skip } to leave such records out", e.message);
         }
         l->counts.malformed++;
         return 0;

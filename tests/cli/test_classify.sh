@@ -82,6 +82,15 @@ printf '{"id":"z","text":"x"}\n' > nolabel.jsonl
 out=$($Q train p.yaml nolabel.jsonl -o z.qrm 2>&1; echo "rc=$?")
 check "train: record without a label" "nolabel.jsonl:1: document 'z' has no 'label' field; every record needs its label there (--label-field names the field)
 rc=2" "$out"
+# errors in the second worker's slice name the line in the file, as with -j1
+head -4 train.jsonl > nl2.jsonl; echo '{"text":"no id, no label"}' >> nl2.jsonl; sed -n 5,6p train.jsonl >> nl2.jsonl
+for j in 1 2; do
+    check "train -j$j: record without id and label" "nl2.jsonl:5: document 'nl2.jsonl:5' has no 'label' field; every record needs its label there (--label-field names the field)" "$($Q train p.yaml nl2.jsonl -o x.qrm -j$j 2>&1)"
+done
+head -3 train.jsonl > badj.jsonl; echo '{"id":"d", bad json' >> badj.jsonl
+for j in 1 2; do
+    check "train -j$j: malformed record" "badj.jsonl:4:14: input record is malformed: invalid JSON: string or '}' expected near 'bad'; set input: { on_error: skip } to leave such records out" "$($Q train p.yaml badj.jsonl -o x.qrm -j$j 2>&1)"
+done
 printf '{"id":"e","text":"","label":"ham"}\n{"id":"f","text":"   ","label":"spam"}\n' > empty.jsonl
 out=$($Q eval p.yaml empty.jsonl --set model=m.qrm --json 2>&1 | sed 's/, "labels".*//')
 check "eval: empty documents get the prior (tie: first label)" '{"documents": 2, "accuracy": 0.5, "macro_f1": 0.333333' "$out"
