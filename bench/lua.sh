@@ -4,7 +4,8 @@
 # `filter`, and driven from a Lua script with a plain-function step (ordered,
 # on the calling thread) — over the Brown corpus ×10 as 500 JSONL documents
 # of ~120 KB, and as 540k one-line documents (the worst case: per-document
-# cost dominates). Whole-process time and peak RSS from /usr/bin/time -v.
+# cost dominates). Whole-process wall time (median of 3) and peak RSS from
+# /usr/bin/time -v.
 # Writes bench/cache/lua-report.md.
 set -e
 cd "$(dirname "$0")/.."
@@ -67,17 +68,22 @@ local p = assert(q.pipeline{
 assert(p:run{ inputs = { input }, jobs = tonumber(jobs) })
 EOF
 
-measure() { # NAME CMD… ; appends a table row
+measure() { # NAME CMD… ; appends a table row: median wall time of 3 runs, its RSS
     name=$1; shift
-    /usr/bin/time -v "$@" 2>"$W/time.txt" >/dev/null || { cat "$W/time.txt" >&2; exit 1; }
-    secs=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$W/time.txt" |
-           awk -F: '{ print ($1 * 60 + $2) }')
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/time.txt")
-    awk -v n="$name" -v s="$secs" -v r="$rss" -v mb="$MB" \
-        'BEGIN { printf "| %s | %.2f | %.1f | %.1f |\n", n, s, mb / s, r / 1024 }' >>"$W/rows.md"
+    : >"$W/runs.txt"
+    for run in 1 2 3; do
+        /usr/bin/time -v "$@" 2>"$W/time.txt" >/dev/null || { cat "$W/time.txt" >&2; exit 1; }
+        secs=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$W/time.txt" |
+               awk -F: '{ print ($1 * 60 + $2) }')
+        rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/time.txt")
+        echo "$secs $rss" >>"$W/runs.txt"
+    done
+    sort -n "$W/runs.txt" | sed -n 2p | awk -v n="$name" -v mb="$MB" \
+        '{ printf "| %s | %.2f | %.1f | %.1f |\n", n, $1, mb / $1, $2 / 1024 }' >>"$W/rows.md"
 }
 
 : >"$W/rows.md"
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 for fmt in jsonl lines; do
     in=$JSONL; [ $fmt = lines ] && in=$LINES
     MB=$(awk -v b="$(wc -c <"$in")" 'BEGIN { print b / 1e6 }')
@@ -90,6 +96,8 @@ for fmt in jsonl lines; do
 done
 rm -f "$W/out.jsonl"
 {
+    echo "load average before: $LOAD"
+    echo
     echo "| run | seconds | MB/s | peak RSS (MB) |"
     echo "|---|---|---|---|"
     cat "$W/rows.md"
