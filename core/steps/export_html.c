@@ -125,51 +125,120 @@ static void *html_init(const qr_host_api *api, const qr_value *opts, const qr_st
     return s;
 }
 
-/* The text with paragraphs, line breaks and entity marks. */
+/* Plain text [pos, upto): paragraphs on blank lines, <br> on single ones. */
+static void write_plain(FILE *f, const qr_doc *d, size_t pos, size_t upto)
+{
+    while (pos < upto) {
+        const char *nl = memchr(d->text + pos, '\n', upto - pos);
+        size_t e = nl ? (size_t)(nl - d->text) : upto;
+        qr_out_html(f, d->text + pos, e - pos);
+        pos = e;
+        if (nl) {
+            size_t k = pos;
+            while (k < upto && (d->text[k] == '\n' || d->text[k] == ' '))
+                k++;
+            int blank = 0;
+            for (size_t j = pos + 1; j < k; j++)
+                blank |= d->text[j] == '\n';
+            fputs(blank ? "</p>\n<p>" : "<br>\n", f);
+            pos = k;
+        }
+    }
+}
+
+static int is_quote(const qr_span *sp, const char *quote_label)
+{
+    return strcmp(sp->label, quote_label) == 0;
+}
+
+static const char *speaker_of(const qr_span *q)
+{
+    const char *who = json_string_value(json_object_get(q->attrs, "speaker_id"));
+    return who ? who : json_string_value(json_object_get(q->attrs, "speaker"));
+}
+
+/* The text with paragraphs, line breaks, entity marks and quotes
+ * (<span class="quote" data-speaker=…> with the speaker after it). An
+ * entity that crosses a quote's edge, or a quote over a blank line, is
+ * drawn as plain text. */
 static void write_text(FILE *f, const qr_doc *d, const char *quote_label)
 {
-    size_t pos = 0;
+    size_t pos = 0, qi = 0;
+    const qr_span *open_q = NULL;
     fputs("<div class=\"text\"><p>", f);
-    for (size_t i = 0; i <= d->n_spans; i++) {
-        const qr_span *sp = i < d->n_spans ? &d->spans[i] : NULL;
-        if (sp && (sp->start < pos || strcmp(sp->label, quote_label) == 0
-                   || memchr(d->text + sp->start, '\n', sp->end - sp->start)))
-            continue;
-        size_t upto = sp ? sp->start : d->len;
-        while (pos < upto) {   /* plain text: paragraphs on blank lines */
-            const char *nl = memchr(d->text + pos, '\n', upto - pos);
-            size_t e = nl ? (size_t)(nl - d->text) : upto;
-            qr_out_html(f, d->text + pos, e - pos);
-            pos = e;
-            if (nl) {
-                size_t k = pos;
-                while (k < upto && (d->text[k] == '\n' || d->text[k] == ' '))
-                    k++;
-                int blank = 0;
-                for (size_t j = pos + 1; j < k; j++)
-                    blank |= d->text[j] == '\n';
-                fputs(blank ? "</p>\n<p>" : "<br>\n", f);
-                pos = k;
-            }
+    for (size_t i = 0;; ) {
+        /* the next quote that can open here */
+        while (qi < d->n_spans && (!is_quote(&d->spans[qi], quote_label) || d->spans[qi].start < pos
+                                   || memmem(d->text + d->spans[qi].start, d->spans[qi].end - d->spans[qi].start, "\n\n", 2)))
+            qi++;
+        const qr_span *nq = !open_q && qi < d->n_spans ? &d->spans[qi] : NULL;
+        /* the next entity that fits inside the current quote or before the next one */
+        const qr_span *ne = NULL;
+        for (; i < d->n_spans; i++) {
+            const qr_span *sp = &d->spans[i];
+            if (is_quote(sp, quote_label) || sp->start < pos || memchr(d->text + sp->start, '\n', sp->end - sp->start))
+                continue;
+            if (open_q && sp->start >= open_q->end)
+                break;
+            if ((open_q && sp->end > open_q->end) || (nq && sp->start < nq->start && sp->end > nq->start))
+                continue;
+            ne = sp;
+            break;
         }
-        if (!sp)
+        size_t at = d->len;
+        if (open_q)
+            at = open_q->end;
+        if (nq && nq->start < at)
+            at = nq->start;
+        if (ne && ne->start < at)
+            at = ne->start;
+        write_plain(f, d, pos, at);
+        pos = at;
+        if (open_q && at == open_q->end && !(ne && ne->start == at && ne->end <= open_q->end && ne->end > at)) {
+            const char *who = speaker_of(open_q);
+            fputs("</span>", f);
+            if (who) {
+                fputs("<span class=\"said\">", f);
+                esc(f, who);
+                fputs("</span>", f);
+            }
+            open_q = NULL;
+            continue;
+        }
+        if (nq && at == nq->start) {
+            const char *who = speaker_of(nq);
+            fputs("<span class=\"quote\"", f);
+            if (who) {
+                fputs(" data-speaker=\"", f);
+                esc(f, who);
+                fputs("\" title=\"", f);
+                esc(f, who);
+                fputs("\"", f);
+            }
+            fputs(">", f);
+            open_q = nq;
+            qi++;
+            continue;
+        }
+        if (!ne)
             break;
         fprintf(f, "<mark class=\"entity\" data-label=\"");
-        esc(f, sp->label);
+        esc(f, ne->label);
         fputs("\"", f);
-        if (sp->id) {
+        if (ne->id) {
             fputs(" data-id=\"", f);
-            esc(f, sp->id);
+            esc(f, ne->id);
             fputs("\" title=\"", f);
-            esc(f, sp->id);
+            esc(f, ne->id);
             fputs("\"", f);
         }
-        fprintf(f, " style=\"background:%s\">", color_of(sp->label));
-        qr_out_html(f, d->text + sp->start, sp->end - sp->start);
+        fprintf(f, " style=\"background:%s\">", color_of(ne->label));
+        qr_out_html(f, d->text + ne->start, ne->end - ne->start);
         fputs("<span class=\"label\">", f);
-        esc(f, sp->label);
+        esc(f, ne->label);
         fputs("</span></mark>", f);
-        pos = sp->end;
+        pos = ne->end;
+        i++;
     }
     fputs("</p></div>\n", f);
 }
@@ -266,6 +335,9 @@ static const char css[] =
     "vertical-align:middle}"
     ".kw{display:inline-block;background:#f2f2f2;border-radius:1em;padding:0 .6em;margin:.1em;font-size:.85em}"
     ".quotes li{margin-bottom:.4em}.speaker{font-weight:bold}"
+    ".quote{background:#f6f6f6;border-bottom:2px dotted #999}"
+    ".said{font-size:.7em;color:#555;background:#eee;border-radius:.3em;padding:0 .4em;margin-left:.3em;"
+    "vertical-align:super}"
     "table{border-collapse:collapse;margin:.5em 0 1em}td,th{padding:.15em .8em;text-align:left;"
     "border-bottom:1px solid #eee}td.n{text-align:right}"
     ".cols{display:flex;flex-wrap:wrap;gap:2em}.cols>div{flex:1;min-width:18em}";

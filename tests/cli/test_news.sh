@@ -101,6 +101,8 @@ if command -v chromium >/dev/null 2>&1; then
     check_contains "rendered short mention" 'data-id="Vladimir Putin" title="Vladimir Putin" style="background:#aa9cfc">Putin<span class="label">PERSON</span></mark>' "$DOM"
     check_contains "rendered GPE mark" 'data-label="GPE" data-id="Kyiv, UA" title="Kyiv, UA" style="background:#feca74">kyiv<span' "$DOM"
     check_contains "rendered quote" '<span class="speaker">Cho Tae-yul</span> <q>deplorable</q>' "$DOM"
+    check_contains "rendered inline quote" '<span class="quote" data-speaker="Cho Tae-yul" title="Cho Tae-yul">deplorable</span><span class="said">Cho Tae-yul</span>' "$DOM"
+    check "inline quotes in the page" "38" "$(printf '%s' "$DOM" | grep -o '<span class="quote"' | wc -l | tr -d ' ')"
     check_contains "rendered chart" '<svg class="chart"' "$DOM"
     check "marks in the page" "216" "$(printf '%s' "$DOM" | grep -o '<mark class="entity"' | wc -l | tr -d ' ')"
     timeout 120 $CH --window-size=1200,1800 --screenshot="$T/shot.png" "file://$HTML" >>"$T/chrome.log" 2>&1
