@@ -89,6 +89,8 @@ typedef struct lstep {
     char *fn_name;        /* `function:` (lua only)                     */
     char *script_dir;     /* folder of `script:`, put on package.path   */
     qr_value *init_opts;  /* `options:` handed to init(), or NULL       */
+    char *step_name, *pipeline_name, *base_dir;   /* for init's 2nd argument */
+    int jobs;
     pthread_mutex_t mu;
     lstate *states;       /* every live state, oldest first             */
 } lstep;
@@ -145,7 +147,20 @@ static int call_init(lstep *st, lua_State *L, qr_error *err)
         lq_push_value(L, st->init_opts);
     else
         lua_newtable(L);
-    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, st->step_name ? st->step_name : "lua");
+    lua_setfield(L, -2, "step");
+    lua_pushstring(L, st->pipeline_name ? st->pipeline_name : "");
+    lua_setfield(L, -2, "pipeline");
+    lua_pushstring(L, st->base_dir ? st->base_dir : ".");
+    lua_setfield(L, -2, "base_dir");
+    if (st->script_dir) {
+        lua_pushstring(L, st->script_dir);
+        lua_setfield(L, -2, "script_dir");
+    }
+    lua_pushinteger(L, st->jobs);
+    lua_setfield(L, -2, "jobs");
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
         lua_message_error(err, st->file, error_text(L));
         return -1;
     }
@@ -224,6 +239,9 @@ static void lstep_free(void *state)
     free(st->fn_name);
     free(st->script_dir);
     qr_value_free(st->init_opts);
+    free(st->step_name);
+    free(st->pipeline_name);
+    free(st->base_dir);
     free(st);
 }
 
@@ -450,6 +468,11 @@ static void *lua_init(const qr_host_api *api, const qr_value *options,
     st->fn_name = strdup(fn && api->value_string(fn) ? api->value_string(fn) : "process");
     if (!st->fn_name || (opts && !(st->init_opts = qr_value_copy(opts))))
         goto oom;
+    st->jobs = ctx->jobs;
+    if ((ctx->step_name && !(st->step_name = strdup(ctx->step_name)))
+        || (ctx->pipeline_name && !(st->pipeline_name = strdup(ctx->pipeline_name)))
+        || (ctx->base_dir && !(st->base_dir = strdup(ctx->base_dir))))
+        goto oom;
     if (script) {
         char *path = api->resolve_path(ctx, api->value_string(script));
         if (!path)
@@ -488,7 +511,7 @@ static const qr_option_def lua_options[] = {
     {"code", QR_OPT_STRING, NULL, NULL, "Lua source, instead of a script file", 0},
     {"function", QR_OPT_STRING, "process", NULL,
      "the function called for each document; returning false drops it", 0},
-    {"options", QR_OPT_ANY, NULL, NULL, "any value, handed to init(options)", 0},
+    {"options", QR_OPT_ANY, NULL, NULL, "any value, handed to init(options, info)", 0},
     {NULL, 0, NULL, NULL, NULL, 0}
 };
 

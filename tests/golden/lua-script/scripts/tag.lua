@@ -1,10 +1,15 @@
 -- Golden test of the lua step: init(options), process(doc) returning false,
--- fields of every JSON type, a new entity type, labels, finish(), require.
+-- init's info, fields of every JSON type, a new entity type, labels,
+-- finish(), require.
 local util = require "util"
 local min, seen = nil, 0
 
-function init(options)
+local where
+
+function init(options, info)
   min = options.min
+  where = ("%s in %s, %d worker(s), script in %s"):format(info.step, info.pipeline, info.jobs,
+                                                         info.script_dir)
 end
 
 function process(doc)
@@ -23,5 +28,5 @@ function process(doc)
 end
 
 function finish()
-  print(("tag.lua saw %d documents"):format(seen))
+  print(("tag.lua saw %d documents (%s)"):format(seen, where))
 end
