@@ -178,7 +178,8 @@ static int co_process(void *state, void *ts, qr_doc *d, qr_error *err)
         }
         st->e[ne++] = (ent){(uint32_t)lo, s->label, name};
     }
-    qsort(st->e, ne, sizeof *st->e, cmp_ent);
+    if (ne > 1)
+        qsort(st->e, ne, sizeof *st->e, cmp_ent);
     for (size_t i = 0; i < ne;) {               /* each sentence: its distinct entities */
         size_t j = i;
         while (j < ne && st->e[j].sent == st->e[i].sent)
@@ -202,7 +203,8 @@ static int co_process(void *state, void *ts, qr_doc *d, qr_error *err)
         }
         i = j;
     }
-    qsort(st->dp, np, sizeof *st->dp, cmp_pair);
+    if (np > 1)
+        qsort(st->dp, np, sizeof *st->dp, cmp_pair);
     size_t m = 0;
     for (size_t i = 0; i < np; i++) {
         if (m && cmp_pair_names(&st->dp[m - 1], &st->dp[i]) == 0)
@@ -215,7 +217,8 @@ static int co_process(void *state, void *ts, qr_doc *d, qr_error *err)
             return qr_error_set(err, "out of memory");
     if (!*st->field)
         return 0;
-    qsort(st->dp, m, sizeof *st->dp, cmp_pair_rank);
+    if (m > 1)
+        qsort(st->dp, m, sizeof *st->dp, cmp_pair_rank);
     json_t *list = json_array();
     for (size_t i = 0; i < m && i < (size_t)st->top; i++) {
         json_t *o = json_object();
@@ -247,7 +250,8 @@ static int co_finish(void *state, qr_error *err)
     for (size_t i = 0; i < st->cap; i++)
         if (st->tab[i].a)
             v[n++] = st->tab[i];
-    qsort(v, n, sizeof *v, cmp_pair_rank);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_pair_rank);
     size_t plen = strlen(st->path);
     char *tmp = malloc(plen + 32);
     if (!tmp) {

@@ -164,7 +164,8 @@ static int kw_process(void *state, void *ts, qr_doc *d, qr_error *err)
         goto oom;
     for (size_t i = 0; i < sc->n_w; i++)
         sc->sorted[i] = &sc->w[i];
-    qsort(sc->sorted, sc->n_w, sizeof *sc->sorted, cmp_wref);
+    if (sc->n_w > 1)
+        qsort(sc->sorted, sc->n_w, sizeof *sc->sorted, cmp_wref);
     for (size_t i = 0; i < sc->n_w;) {
         size_t j = i;
         double deg = 0;
@@ -201,7 +202,8 @@ static int kw_process(void *state, void *ts, qr_doc *d, qr_error *err)
         p->term = t;
         sc->n_arena += n + 1;
     }
-    qsort(sc->p, sc->n_p, sizeof *sc->p, cmp_term);
+    if (sc->n_p > 1)
+        qsort(sc->p, sc->n_p, sizeof *sc->p, cmp_term);
     size_t m = 0;
     for (size_t i = 0; i < sc->n_p; i++) {
         if (m && strcmp(sc->p[m - 1].term, sc->p[i].term) == 0)
@@ -213,7 +215,8 @@ static int kw_process(void *state, void *ts, qr_doc *d, qr_error *err)
     if (st->repeat_weight)
         for (size_t i = 0; i < m; i++)
             sc->p[i].score *= sc->p[i].count;
-    qsort(sc->p, sc->n_p, sizeof *sc->p, cmp_rank);
+    if (sc->n_p > 1)
+        qsort(sc->p, sc->n_p, sizeof *sc->p, cmp_rank);
 
     json_t *list = json_array();
     if (!list)

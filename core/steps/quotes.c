@@ -440,7 +440,8 @@ static int mark_cover(qctx *c)
     for (size_t s = 0; s < c->doc->n_spans; s++)
         if (strcmp(c->doc->spans[s].label, c->st->person_label) == 0)
             sc->persons[sc->n_persons++] = (uint32_t)s;
-    qsort_r(sc->persons, sc->n_persons, sizeof *sc->persons, cmp_span_end, c->doc);
+    if (sc->n_persons > 1)
+        qsort_r(sc->persons, sc->n_persons, sizeof *sc->persons, cmp_span_end, c->doc);
     if (c->nt > sc->cap_cover) {
         int32_t *v = realloc(sc->cover, c->nt * sizeof *v);
         if (!v)
