@@ -36,7 +36,12 @@ done
 [ "$out" = "$root/out/news" ] && set -- "$@" --set "out=$out"
 
 echo "quarry demo: running pipelines/news.yaml"
-"$Q" run "$root/pipelines/news.yaml" "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+"$Q" run "$root/pipelines/news.yaml" "$@" 2>"$log" || status=$?
+grep -v -e '^  ' "$log" >&2 || true   # the summary, not the per-step table
+[ "$status" -eq 0 ] || exit "$status"
 db=$out/news.sqlite
 [ -f "$db" ] || { echo "demo: $db was not written" >&2; exit 1; }
 q() { sqlite3 -batch -noheader -separator '	' "$db" "$1"; }
@@ -63,14 +68,14 @@ done
 
 echo
 echo "== Quotes with speakers ($(q 'SELECT count(*) FROM quotes') in all, $(q 'SELECT count(*) FROM quotes WHERE speaker IS NOT NULL') attributed; up to 3 a document)"
-q "SELECT doc_id, who, text FROM (
-     SELECT d.doc_id, coalesce(x.speaker_id, x.speaker, '(unattributed)') AS who,
+q "SELECT doc_id, who0 || substr('                            ', 1, max(0, 28 - length(who0))), text FROM (
+     SELECT d.doc_id, coalesce(x.speaker_id, x.speaker, '(unattributed)') AS who0,
             CASE WHEN length(x.text) > 64 THEN substr(x.text, 1, 61) || '...' ELSE x.text END AS text,
             row_number() OVER (PARTITION BY x.doc ORDER BY x.speaker IS NULL, x.start) AS k, x.doc, x.start
      FROM quotes x JOIN documents d ON d.id = x.doc)
    WHERE k <= 3 ORDER BY doc, start" |
 while IFS='	' read -r id who text; do
-    printf '  %-28s “%s”\n' "$who" "$text"
+    printf '  %s “%s”\n' "$who" "$text"
 done
 
 echo
