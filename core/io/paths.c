@@ -134,7 +134,7 @@ static int walk_dir(qr_file_list *l, const char *dir, int depth, qr_error *err)
         n++;
     }
     closedir(d);
-    if (rc == 0)
+    if (rc == 0 && n > 1)
         qsort(names, n, sizeof *names, cmp_names);
     size_t dlen = strlen(dir);
     int slash = dlen > 0 && dir[dlen - 1] == '/';

@@ -132,6 +132,27 @@ static void test_text_dir(qr_doc *d)
     qr_reader_free(r);
 }
 
+/* An empty folder (or one with only hidden entries) is no documents, not a
+ * crash: qsort must not see the NULL list (UBSan: nonnull argument). */
+static void test_empty_dir(qr_doc *d)
+{
+    mkdir(at("empty"), 0755);
+    mkdir(at("hidden_only"), 0755);
+    WRITE("hidden_only/.x", "no");
+    const char *dirs[2] = { "empty", "hidden_only" };
+    for (int i = 0; i < 2; i++) {
+        qr_error err;
+        qr_error_clear(&err);
+        qr_reader *r = open1(QR_INPUT_TEXT, at(dirs[i]), &err);
+        CHECK(r != NULL);
+        if (!r)
+            continue;
+        CHECK_EQ_INT(qr_reader_file_count(r), 0);
+        CHECK_EQ_STR(next_str(r, d), "END");
+        qr_reader_free(r);
+    }
+}
+
 static void test_glob(qr_doc *d)
 {
     qr_error err;
@@ -538,6 +559,7 @@ int main(void)
     qr_doc *d = qr_doc_new();
     test_repair();
     test_text_dir(d);
+    test_empty_dir(d);
     test_glob(d);
     test_lines(d);
     test_jsonl(d);
