@@ -965,10 +965,20 @@ static int csv_header(qr_reader *r, qr_error *err)
     }
     if (r->text_idx < 0) {
         buf names = { 0 };
-        for (size_t i = 0; i < r->ncols && names.n < 400; i++)
+        /* Long or many names are cut so the hint still fits the message. */
+        size_t i = 0;
+        for (; i < r->ncols && names.n < 400; i++) {
+            size_t cl = strlen(r->cols[i]), show = cl;
+            if (show > 40)
+                for (show = 40; show > 0 && ((unsigned char)r->cols[i][show] & 0xC0) == 0x80;)
+                    show--;
             if (buf_add(&names, i ? ", " : "", i ? 2 : 0) != 0 ||
-                buf_add(&names, r->cols[i], strlen(r->cols[i])) != 0)
+                buf_add(&names, r->cols[i], show) != 0 ||
+                (show < cl && buf_add(&names, "...", 3) != 0))
                 break;
+        }
+        if (i < r->ncols)
+            buf_add(&names, ", ...", 5);
         qr_error_at(err, r->name, (int)line, 0,
                     "no column \"%s\" in the header (columns: %s); set input.text_column",
                     r->text_column, names.p ? names.p : "");
