@@ -227,19 +227,20 @@ static const char *const pronouns[] = {
 };
 
 static const char *const org_heads[] = {
-    "academy", "administration", "agency", "airline", "airlines", "airways", "alliance",
-    "assembly", "associates", "association", "authority", "bank", "board", "brigade", "bureau",
-    "cabinet", "capital", "center", "centre", "chamber", "church", "club", "coalition",
-    "college", "commission", "committee", "company", "conference", "congress", "consortium",
-    "consultancy", "corp", "corp.", "corporation", "council", "court", "department",
-    "directorate", "division", "endowment", "exchange", "federation", "firm", "forces",
-    "foundation", "front", "fund", "government", "group", "guard", "holdings", "hospital",
-    "inc", "inc.", "industries", "institute", "institution", "league", "lines", "ltd", "ltd.",
-    "media", "metals", "ministry", "motors", "movement", "network", "news", "office",
-    "organisation", "organization", "parliament", "partners", "party", "police", "press",
-    "program", "programme", "railways", "regiment", "school", "securities", "senate", "service",
-    "services", "society", "studio", "studios", "systems", "team", "technologies", "times",
-    "tribunal", "trust", "union", "unions", "university", "ventures",
+    "academy", "administration", "agency", "airforce", "airline", "airlines", "airways",
+    "alliance", "army", "assembly", "associates", "association", "authority", "bank", "board",
+    "brigade", "bureau", "cabinet", "capital", "center", "centre", "chamber", "church", "club",
+    "coalition", "college", "commission", "committee", "company", "conference", "congress",
+    "consortium", "consultancy", "corp", "corp.", "corporation", "council", "court",
+    "department", "directorate", "division", "endowment", "exchange", "federation", "firm",
+    "forces", "foundation", "front", "fund", "government", "group", "guard", "holdings",
+    "hospital", "inc", "inc.", "industries", "institute", "institution", "jail", "jury",
+    "league", "lines", "ltd", "ltd.", "media", "metals", "ministry", "motors", "movement",
+    "navy", "network", "news", "office", "organisation", "organization", "parliament",
+    "partners", "party", "police", "press", "prison", "program", "programme", "railways",
+    "regiment", "school", "securities", "senate", "service", "services", "society", "studio",
+    "studios", "systems", "team", "technologies", "times", "tribunal", "trust", "union",
+    "unions", "university", "ventures",
 };
 
 static const char *const org_starts[] = {
@@ -254,6 +255,19 @@ static const char *const calendar_words[] = {
     "jan", "january", "jul", "july", "jun", "june", "mar", "march", "may", "mon", "monday",
     "nov", "november", "oct", "october", "sat", "saturday", "sep", "sept", "september", "sun",
     "sunday", "thu", "thursday", "tue", "tuesday", "wed", "wednesday",
+};
+
+static const char *const place_heads_gpe[] = {
+    "borough", "city", "county", "district", "municipality", "parish", "prefecture", "province",
+    "republic", "state", "township", "village",
+};
+
+static const char *const place_heads_loc[] = {
+    "airport", "avenue", "basin", "bay", "beach", "boulevard", "bridge", "canal", "canyon",
+    "cape", "coast", "creek", "desert", "forest", "gulf", "harbor", "harbour", "highway",
+    "hills", "island", "islands", "lake", "mountain", "mountains", "ocean", "park", "peninsula",
+    "plain", "plateau", "reservoir", "river", "road", "sea", "square", "station", "strait",
+    "street", "valley",
 };
 
 typedef struct key_ref { const char *s; size_t n; } key_ref;
@@ -278,5 +292,10 @@ int qr_news_is_pronoun(const char *key, size_t n) { return IN_ARRAY(pronouns, ke
 int qr_news_is_org_head(const char *key, size_t n) { return IN_ARRAY(org_heads, key, n); }
 int qr_news_is_org_start(const char *key, size_t n) { return IN_ARRAY(org_starts, key, n); }
 int qr_news_is_calendar_word(const char *key, size_t n) { return IN_ARRAY(calendar_words, key, n); }
+
+int qr_news_place_head(const char *key, size_t n)
+{
+    return IN_ARRAY(place_heads_gpe, key, n) ? 1 : IN_ARRAY(place_heads_loc, key, n) ? 2 : 0;
+}
 
 /* }================================================================== */

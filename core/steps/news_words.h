@@ -46,6 +46,9 @@ int qr_news_is_pronoun(const char *key, size_t n);       /* he, she, they…   *
 int qr_news_is_org_head(const char *key, size_t n);
 /* Words that start one when "of" follows: "University (of)", "Ministry (of)". */
 int qr_news_is_org_start(const char *key, size_t n);
+/* Words that end a place's name: 1 for "County", "City", "Province" (a
+ * GPE), 2 for "River", "Bay", "Street" (a LOC), 0 otherwise. */
+int qr_news_place_head(const char *key, size_t n);
 /* Weekdays and months. */
 int qr_news_is_calendar_word(const char *key, size_t n);
 

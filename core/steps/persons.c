@@ -18,7 +18,9 @@
  * "Yoon", "Herrera") and every contiguous part of it marks a mention with
  * the full name as id (when the part belongs to one name only).
  * Runs ending with an organization word ("Securities", "Association",
- * "University of Ghana") are labelled ORG instead when guess_orgs is on.
+ * "University of Ghana") are labelled ORG instead when guess_orgs is on,
+ * and runs ending with a place word GPE ("Fulton County") or LOC ("Hudson
+ * River").
  */
 #include "doc.h"
 #include "error.h"
@@ -42,7 +44,7 @@ typedef struct cand {
     int titled;
     double score;
     int alias_of;      /* index of the longer name it is part of, or -1     */
-    int org;           /* a guessed organization, not a person              */
+    int org;           /* not a person: 1 an organization, 2 a GPE, 3 a LOC */
     int opener;        /* starts its sentence: may be "Later X" as well     */
 } cand;
 
@@ -253,6 +255,8 @@ static int apposition_after(const ctx *c, size_t b, size_t end)
         return 1;
     if (i < end && (key_is(c, i, "a") || key_is(c, i, "an") || key_is(c, i, "the")))
         i++;
+    else if (i < end && (c->t[i].flags & QR_TF_UPPER_INITIAL))
+        return 0;   /* "New York, South Korean Foreign Minister Cho…": a new clause */
     for (size_t j = i; j < end && j < i + 6; j++) {
         if (c->t[j].kind != QR_TOK_WORD)
             return 0;
@@ -300,12 +304,12 @@ static int push_cand(scratch *sc, uint32_t a, uint32_t b, int accepted, int titl
     return 0;
 }
 
-static int add_org(ctx *c, size_t a, size_t b, qr_error *err)
+static int add_org(ctx *c, size_t a, size_t b, int kind, qr_error *err)
 {
     drop_covered(c, a, b, 1);
     if (push_cand(c->sc, (uint32_t)a, (uint32_t)b, 1, 0, 0.6) != 0)
         return qr_error_set(err, "out of memory");
-    c->sc->c[c->sc->n_c - 1].org = 1;
+    c->sc->c[c->sc->n_c - 1].org = kind;
     return 0;
 }
 
@@ -317,12 +321,22 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
     /* leading stop words: "But", "When", "The" */
     while (a < b) {
         k = key(c, a, &n);
-        if (!qr_news_is_stopword(k, n))
-            break;
+        if (!qr_news_is_stopword(k, n) || (n == 3 && memcmp(k, "new", 3) == 0))
+            break;           /* "New" starts names: New York City, New Delhi */
         a++;
     }
     if (a == b)
         return 0;
+    /* places: "Fulton County", "Hudson River" (not after "of": "University of X County") */
+    if (c->st->guess_orgs && b - a >= 2) {
+        k = key(c, b - 1, &n);
+        int ph = qr_news_place_head(k, n);
+        for (size_t i = a; ph && i < b; i++)   /* "President Park", "Mr. Street" */
+            if (is_title(c, i, i + 1))
+                ph = 0;
+        if (ph)
+            return add_org(c, a, b, ph + 1, err);
+    }
     /* organizations: "Hartwell Securities", "University of Ghana", "National
      * Council of Dockworkers' Unions", "Osaka Port Terminal Association" */
     if (c->st->guess_orgs) {
@@ -355,7 +369,7 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
                     while (oa > lo && c->sc->cover[oa - 1] == c->sc->cover[a - 1])
                         oa--;
             }
-            return add_org(c, oa, e, err);
+            return add_org(c, oa, e, 1, err);
         }
     }
     if (b - a == 1 && initial_len(c, a))
@@ -377,7 +391,7 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
     if (!titled && a >= lo + 2 && key_is(c, a - 1, ",") && title_before(c, lo, a - 1)
         && b < end && key_is(c, b, ","))
         titled = 1;
-    if (is_title(c, na, b))   /* "Chief Justice" alone names nobody */
+    if (is_title(c, a, b) || is_title(c, na, b) || is_title(c, b - 1, b))   /* "Chief Justice", "Atlanta Mayor" */
         return 0;
     for (size_t i = na; i < b; i++) {
         k = key(c, i, &n);
@@ -397,6 +411,11 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
         score = 0.8;
     else if (len >= 2 && !at && (speech_next(c, b, lo, end) || speech_next(c, na - 1, lo, end)))
         score = 0.7;
+    int all_soft = 1;   /* a city's name alone ("New York") needs a title */
+    for (size_t i = na; i < b; i++)
+        all_soft &= soft_tok(c, i);
+    if (all_soft && !titled)
+        score = 0;
     int accepted = score > 0 && (len >= 2 || titled);
     if (push_cand(c->sc, (uint32_t)na, (uint32_t)b, accepted, titled, score) != 0)
         return qr_error_set(err, "out of memory");
@@ -685,8 +704,9 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
         size_t n = b - a < sizeof idbuf - 1 ? b - a : sizeof idbuf - 1;
         memcpy(idbuf, doc->text + a, n);
         idbuf[n] = '\0';
-        rc = qr_doc_add_span(doc, c.t[cd->a].start, c.t[cd->b - 1].end,
-                             cd->org ? c.st->org_label : c.st->label, idbuf, cd->score, NULL, err);
+        static const char *const place_labels[] = {"GPE", "LOC"};
+        const char *label = cd->org == 1 ? c.st->org_label : cd->org ? place_labels[cd->org - 2] : c.st->label;
+        rc = qr_doc_add_span(doc, c.t[cd->a].start, c.t[cd->b - 1].end, label, idbuf, cd->score, NULL, err);
     }
 out:
     if (!ts) {
@@ -825,7 +845,7 @@ static const qr_option_def persons_options[] = {
     {"coref", QR_OPT_BOOL, "true", NULL,
      "label later short mentions (Putin, Kim) with the full name's id", 0},
     {"guess_orgs", QR_OPT_BOOL, "true", NULL,
-     "label capitalized runs ending with an organization word (Securities, Council) as org_label", 0},
+     "label capitalized runs ending with an organization word (Securities, Council) as org_label, with a place word (County, River) as GPE/LOC", 0},
     {"org_label", QR_OPT_STRING, "ORG", NULL, "label of guessed organizations", 0},
     {"ignore_labels", QR_OPT_STRING_LIST, NULL, NULL,
      "labels of earlier spans that may overlap a name (all others block it)", 0},

@@ -166,6 +166,16 @@ static void test_persons(void)
     CHECK_EQ_STR(persons_on("Port chief executive Pieter van der Berg spoke. Later, van der Berg told the "
                             "BBC more.", (const char *[]){"ORG:BBC", NULL}, "PERSON"),
                  "Pieter van der Berg=Pieter van der Berg|van der Berg=Pieter van der Berg");
+    /* places guessed from their head word; a Korean surname after a title is not one */
+    CHECK_EQ_STR(persons_on("The Fulton County jury met near the Hudson River. President Park spoke.",
+                            NULL, "GPE"),
+                 "Fulton County=Fulton County");
+    CHECK_EQ_STR(persons_on("The Fulton County jury met near the Hudson River. President Park spoke.",
+                            NULL, "LOC"),
+                 "Hudson River=Hudson River");
+    CHECK_EQ_STR(persons_on("The Fulton County jury met near the Hudson River. President Park spoke.",
+                            NULL, "PERSON"),
+                 "Park=Park");
     /* a surname shared by two people is left alone */
     CHECK_EQ_STR(persons_on("Lee Jae-myung met Lee Hsien Loong. Lee smiled.", NULL, "PERSON"),
                  "Lee Jae-myung=Lee Jae-myung|Lee Hsien Loong=Lee Hsien Loong");
