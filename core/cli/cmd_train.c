@@ -173,23 +173,33 @@ static int make_parent_dirs(const char *path)
     return 0;
 }
 
+typedef struct train_ctx {
+    qr_nb_trainer **ts;
+    int hashed;             /* bucket ids do not depend on order: merge once, at the end */
+} train_ctx;
+
 /* ts[0] holds the model's counts; ts[1 + w] worker w's counts of the
  * current block, merged into ts[0] in worker (= input) order. */
 static int add_doc(void *ud, int worker, qr_doc *doc, const char *label, qr_error *err)
 {
-    qr_nb_trainer **ts = ud;
+    qr_nb_trainer **ts = ((train_ctx *)ud)->ts;
     return qr_nb_trainer_add(ts[1 + worker], &doc->tokens, label, err);
 }
 
-static int merge_block(void *ud, int workers, qr_error *err)
+static int merge_workers(qr_nb_trainer **ts, int workers, qr_error *err)
 {
-    qr_nb_trainer **ts = ud;
     for (int w = 0; w < workers; w++) {
         if (qr_nb_trainer_merge(ts[0], ts[1 + w], err) != 0)
             return -1;
         qr_nb_trainer_reset(ts[1 + w]);
     }
     return 0;
+}
+
+static int merge_block(void *ud, int workers, qr_error *err)
+{
+    train_ctx *tc = ud;
+    return tc->hashed ? 0 : merge_workers(tc->ts, workers, err);
 }
 
 int cmd_train(int argc, char **argv)
@@ -248,7 +258,9 @@ int cmd_train(int argc, char **argv)
     for (n_ts = 0; n_ts < (size_t)jobs + 1; n_ts++)
         if (!(ts[n_ts] = qr_nb_trainer_new(&no, &err)))
             goto done;
-    if (qr_dataset_run(d, jobs, add_doc, merge_block, ts, &err) != 0)
+    train_ctx tc = {ts, no.feat.buckets > 0};
+    if (qr_dataset_run(d, jobs, add_doc, merge_block, &tc, &err) != 0 ||
+        (tc.hashed && merge_workers(ts, jobs, &err) != 0))
         goto done;
     t = ts[0];
     if (!(m = qr_nb_trainer_model(t, &err)))
