@@ -21,6 +21,10 @@
  * "University of Ghana") are labelled ORG instead when guess_orgs is on,
  * and runs ending with a place word GPE ("Fulton County") or LOC ("Hudson
  * River").
+ * Spans from the steps named in weak_sources (a city list) give way: they
+ * are dropped where they overlap a span of another step, a name ("Vladimir
+ * Putin", "Yoshiro Tanabe") or a guessed organization, since this step may
+ * edit the span list it was given (built-in steps see the qr_doc).
  */
 #include "doc.h"
 #include "error.h"
