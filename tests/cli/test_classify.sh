@@ -58,6 +58,19 @@ printf 'id,text,category\nc1,buy cheap pills now,spam\nc2,"cheap offer, buy now"
 $Q train p.yaml train.csv --format csv --label-field category -o c.qrm -q
 check "CSV training gives the same model" "same" "$(cmp c.qrm m1.qrm && echo same)"
 
+# hashed features: the same model for any -j too
+sed 's/alpha: 1 }/alpha: 1, buckets: 64, bigrams: true }/' p.yaml > ph.yaml
+$Q train ph.yaml train.jsonl -o h1.qrm -j1 -q && $Q train ph.yaml train.jsonl -o h2.qrm -j2 -q
+check "hashed model identical for -j1 and -j2" "same" "$(cmp h1.qrm h2.qrm && echo same)"
+out=$($Q train ph.yaml train.jsonl -o h1.qrm 2>&1 | sed 's/ in [0-9.]* s$//')
+check "hashed summary" "quarry train: 6 documents; multinomial NB, alpha 1; 2 labels (ham 3, spam 3); 64 buckets -> h1.qrm" "$out"
+
+# malformed records left out under input: { on_error: skip }
+sed 's/input: { format: jsonl }/input: { format: jsonl, on_error: skip }/' p.yaml > pskip.yaml
+{ cat train.jsonl; echo '{"id": broken'; } > withbad.jsonl
+out=$($Q train pskip.yaml withbad.jsonl -o s.qrm 2>&1 | sed 's/ in [0-9.]* s$//')
+check "train: malformed record skipped" "quarry train: 6 documents (0 dropped, 1 malformed left out); multinomial NB, alpha 1; 2 labels (ham 3, spam 3); 17 features -> s.qrm" "$out"
+
 # run uses the model; predictions with every label's probability
 $Q run p.yaml test.jsonl --set model=m.qrm -q
 check "run predictions" '{"id":"e1","meta":{"label":"spam"},"entities":[],"labels":{"ham":0.1344768439108062,"spam":0.865523156089194},"label":"spam"}' "$(head -1 out.jsonl)"
