@@ -8,7 +8,8 @@
  * the number of sentences with both (a before b in label, then name order).
  * The step runs in input order (QR_STEP_ORDERED) and also adds the pairs up
  * over the corpus; with `path` set it writes them at the end as TSV
- * (a, a_label, b, b_label, sentences, documents; most sentences first),
+ * (a, a_label, b, b_label, sentences, documents; most sentences first), or
+ * as a JSON array of objects with those keys when the path ends in .json,
  * through a temporary file renamed into place.
  */
 #include "doc.h"
@@ -266,8 +267,23 @@ static int co_finish(void *state, qr_error *err)
         free(v);
         return -1;
     }
-    fputs("a\ta_label\tb\tb_label\tsentences\tdocuments\n", f);
+    size_t pl = strlen(st->path);
+    int json = pl > 5 && strcmp(st->path + pl - 5, ".json") == 0;
+    if (!json)
+        fputs("a\ta_label\tb\tb_label\tsentences\tdocuments\n", f);
+    else
+        fputs("[", f);
     for (size_t i = 0; i < n; i++) {
+        if (json) {   /* one object per line, as the TSV has one row per line */
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "a", v[i].a, "a_label", v[i].al, "b", v[i].b,
+                                  "b_label", v[i].bl, "sentences", (json_int_t)v[i].sentences,
+                                  "documents", (json_int_t)v[i].docs);
+            char *js = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+            fprintf(f, "%s\n%s", i ? "," : "", js ? js : "null");
+            free(js);
+            json_decref(o);
+            continue;
+        }
         put_tsv(f, v[i].a);
         fputc('\t', f);
         put_tsv(f, v[i].al);
@@ -277,6 +293,8 @@ static int co_finish(void *state, qr_error *err)
         put_tsv(f, v[i].bl);
         fprintf(f, "\t%ld\t%ld\n", v[i].sentences, v[i].docs);
     }
+    if (json)
+        fputs("\n]\n", f);
     free(v);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad || rename(tmp, st->path) != 0) {
@@ -370,7 +388,8 @@ static const qr_option_def co_options[] = {
     {"field", QR_OPT_STRING, "cooccurrences", NULL,
      "doc field for [{a, a_label, b, b_label, count}]; \"\" for none", 0},
     {"top", QR_OPT_INT, "20", NULL, "most pairs kept in the doc field", 0},
-    {"path", QR_OPT_PATH, NULL, NULL, "TSV file for the corpus totals, written at the end", QR_OPT_OUTPUT},
+    {"path", QR_OPT_PATH, NULL, NULL, "file for the corpus totals, written at the end: TSV, or JSON for a .json name",
+     QR_OPT_OUTPUT},
     {NULL, 0, NULL, NULL, NULL, 0}};
 
 const qr_step_def qr_step_cooccur_def = {

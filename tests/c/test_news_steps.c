@@ -416,6 +416,19 @@ static void test_cooccur(void)
                       "Pyongyang\tGPE\tKim\tPERSON\t1\t1\n"
                       "Pyongyang\tGPE\tPutin\tPERSON\t1\t1\n");
     remove(tsv);
+    /* JSON for a .json path */
+    qr_doc_free(d);
+    d = make_doc(text, (const char *[]){"PERSON:Kim", "PERSON:Putin", NULL});
+    snprintf(tsv, sizeof tsv, "%s/sub/pairs.json", path);
+    CHECK_EQ_INT(run_step(&qr_step_cooccur_def, o, d, err), 0);
+    f = fopen(tsv, "r");
+    n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    CHECK_EQ_STR(buf, "[\n{\"a\":\"Kim\",\"a_label\":\"PERSON\",\"b\":\"Putin\",\"b_label\":\"PERSON\","
+                      "\"sentences\":1,\"documents\":1}\n]\n");
+    remove(tsv);
     snprintf(tsv, sizeof tsv, "%s/sub", path);
     rmdir(tsv);
     rmdir(path);
