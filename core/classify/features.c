@@ -192,24 +192,18 @@ static int reserve(qr_featurizer *f, size_t bytes, size_t feats, qr_error *err)
     return 0;
 }
 
-static void push(qr_featurizer *f, const char *s, size_t len)
-{
-    qr_feature *ft = &f->v[f->n++];
-    ft->off = (uint32_t)f->len;
-    ft->len = (uint32_t)len;
-    memcpy(f->buf + f->len, s, len);
-    f->buf[f->len + len] = '\0';
-    ft->hash = qr_strtab_hash(s, len);
-    f->len += len + 1;
-}
-
 int qr_featurize(qr_featurizer *f, const qr_tokens *toks, qr_error *err)
 {
     const qr_feat_opts *o = f->opts;
     int uni = (o->flags & QR_FEAT_UNIGRAMS) != 0, bi = (o->flags & QR_FEAT_BIGRAMS) != 0;
     int has_stop = o->stop.n > 0;
     f->len = f->n = 0;
-    int have_prev = 0;
+    f->keys = toks->keys;
+    /* at most one unigram and one bigram per token */
+    if (reserve(f, 0, 2 * toks->n, err) != 0)
+        return -1;
+    /* the previous kept key, for bigrams: in the keys or in buf */
+    int have_prev = 0, prev_in_keys = 0;
     uint32_t prev_off = 0, prev_len = 0;
     for (size_t i = 0; i < toks->n; i++) {
         const qr_token *t = &toks->v[i];
@@ -217,39 +211,54 @@ int qr_featurize(qr_featurizer *f, const qr_tokens *toks, qr_error *err)
             continue;
         const char *key = toks->keys + t->key;
         size_t klen = t->key_len;
-        if (has_stop && qr_strtab_find(&o->stop, key, klen, qr_strtab_hash(key, klen)) >= 0)
+        uint64_t khash = has_stop || !f->stemmer || t->kind != QR_TOK_WORD ? qr_strtab_hash(key, klen) : 0;
+        if (has_stop && qr_strtab_find(&o->stop, key, klen, khash) >= 0)
             continue;
+        int in_keys = 1;
+        uint32_t off = t->key;
         if (f->stemmer && t->kind == QR_TOK_WORD) {
             const sb_symbol *s = sb_stemmer_stem(f->stemmer, (const sb_symbol *)key, (int)klen);
             if (!s)
                 return qr_error_set(err, "out of memory");
-            key = (const char *)s;
             klen = (size_t)sb_stemmer_length(f->stemmer);
-        }
-        /* the unigram text is kept even when unigrams are off: the next
-         * bigram reads it from the buffer */
-        if (reserve(f, 2 * klen + prev_len + 4, 2, err) != 0)
-            return -1;
-        size_t here = f->len;
-        if (uni) {
-            push(f, key, klen);
-        } else {
-            memcpy(f->buf + f->len, key, klen);
+            if (reserve(f, klen + 1, 0, err) != 0)
+                return -1;
+            memcpy(f->buf + f->len, s, klen);
             f->buf[f->len + klen] = '\0';
+            in_keys = 0;
+            off = (uint32_t)f->len;
             f->len += klen + 1;
+            key = f->buf + off;
+            khash = qr_strtab_hash(key, klen);
+        }
+        if (uni) {
+            qr_feature *ft = &f->v[f->n++];
+            ft->hash = khash;
+            ft->off = off;
+            ft->len = (uint32_t)klen;
+            ft->in_keys = (uint32_t)in_keys;
         }
         if (bi && have_prev) {
+            uint32_t blen = prev_len + 1 + (uint32_t)klen;
+            if (reserve(f, (size_t)blen + 1, 0, err) != 0)
+                return -1;
+            if (!in_keys)
+                key = f->buf + off;          /* buf may have moved */
+            const char *prev = (prev_in_keys ? toks->keys : f->buf) + prev_off;
+            char *d = f->buf + f->len;
+            memcpy(d, prev, prev_len);
+            d[prev_len] = ' ';
+            memcpy(d + prev_len + 1, key, klen);
+            d[blen] = '\0';
             qr_feature *ft = &f->v[f->n++];
             ft->off = (uint32_t)f->len;
-            ft->len = prev_len + 1 + (uint32_t)klen;
-            memcpy(f->buf + f->len, f->buf + prev_off, prev_len);
-            f->buf[f->len + prev_len] = ' ';
-            memcpy(f->buf + f->len + prev_len + 1, key, klen);
-            f->buf[f->len + ft->len] = '\0';
-            ft->hash = qr_strtab_hash(f->buf + ft->off, ft->len);
-            f->len += ft->len + 1;
+            ft->len = blen;
+            ft->in_keys = 0;
+            ft->hash = qr_strtab_hash(d, blen);
+            f->len += (size_t)blen + 1;
         }
-        prev_off = (uint32_t)here;
+        prev_in_keys = in_keys;
+        prev_off = off;
         prev_len = (uint32_t)klen;
         have_prev = 1;
     }
@@ -303,7 +312,8 @@ int qr_featurize_counts(qr_featurizer *f, const qr_tokens *toks, qr_error *err)
             }
             qr_feat_count *c = &f->u[f->slot[k] - 1];
             const qr_feature *o = &f->v[c->feat];
-            if (o->hash == ft->hash && o->len == ft->len && qr_bytes_equal(f->buf + o->off, f->buf + ft->off, ft->len)) {
+            if (o->hash == ft->hash && o->len == ft->len &&
+                qr_bytes_equal(qr_feature_str(f, o), qr_feature_str(f, ft), ft->len)) {
                 c->count++;
                 break;
             }

@@ -55,7 +55,9 @@ int qr_feat_add_stopwords_file(qr_feat_opts *o, const char *path, qr_error *err)
 
 typedef struct qr_feature {
     uint64_t hash;
-    uint32_t off, len;     /* text in qr_featurizer.buf                     */
+    uint32_t off;          /* text in qr_featurizer.buf, or in the token
+                              keys when in_keys (unstemmed unigrams: no copy) */
+    uint32_t len : 31, in_keys : 1;
 } qr_feature;
 
 typedef struct qr_feat_count {
@@ -66,6 +68,7 @@ typedef struct qr_feat_count {
 typedef struct qr_featurizer {
     const qr_feat_opts *opts;
     struct sb_stemmer *stemmer;
+    const char *keys;      /* the token keys of the last document        */
     char *buf;             /* feature texts, NUL-separated               */
     size_t len, cap;
     qr_feature *v;         /* the features of the last document          */
@@ -90,9 +93,15 @@ int qr_featurize(qr_featurizer *f, const qr_tokens *toks, qr_error *err);
  * feature rather than once per token. */
 int qr_featurize_counts(qr_featurizer *f, const qr_tokens *toks, qr_error *err);
 
+static inline const char *qr_feature_str(const qr_featurizer *f, const qr_feature *ft)
+{
+    return (ft->in_keys ? f->keys : f->buf) + ft->off;
+}
+
+/* NUL-terminated text of feature i; valid until the next featurize call. */
 static inline const char *qr_feature_text(const qr_featurizer *f, size_t i)
 {
-    return f->buf + f->v[i].off;
+    return qr_feature_str(f, &f->v[i]);
 }
 
 #endif

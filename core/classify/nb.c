@@ -265,7 +265,7 @@ int qr_nb_trainer_add(qr_nb_trainer *t, const qr_tokens *toks, const char *label
         if (buckets) {
             id = ft->hash % buckets;
         } else {
-            int64_t r = qr_strtab_intern(&t->vocab, fz->buf + ft->off, ft->len, ft->hash, err);
+            int64_t r = qr_strtab_intern(&t->vocab, qr_feature_str(fz, ft), ft->len, ft->hash, err);
             if (r < 0)
                 return -1;
             id = (size_t)r;
@@ -531,7 +531,7 @@ int qr_nb_predict(const qr_nb_model *m, qr_nb_scratch *s, const qr_tokens *toks,
         if (buckets) {
             id = ft->hash % buckets;
         } else {
-            int64_t r = qr_strtab_find(&m->vocab, fz->buf + ft->off, ft->len, ft->hash);
+            int64_t r = qr_strtab_find(&m->vocab, qr_feature_str(fz, ft), ft->len, ft->hash);
             if (r < 0)
                 continue;
             id = (size_t)r;
