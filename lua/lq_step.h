@@ -25,9 +25,10 @@ extern const qr_step_def qr_step_lua_def;
 extern const qr_step_def qr_step_filter_def;
 extern const qr_step_def qr_step_function_def;
 
-/* Where `function` steps find their Lua functions: the state currently
- * driving the pipeline (set by q.pipeline, p:run and p:process before they
- * call into the core) and the registry references of the functions. */
+/* Where `function` steps run: the state currently driving the pipeline (set
+ * by q.pipeline, p:run and p:process before they call into the core). The
+ * functions themselves are in its registry; each step's `ref` option names
+ * one. */
 typedef struct lq_fnctx {
     lua_State *L;
 } lq_fnctx;
