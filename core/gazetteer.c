@@ -1523,6 +1523,11 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
         return qr_error_set(err, "out of memory matching the gazetteer");
     for (int a = 0; a < nv; a++) {
         uint32_t *sy = s->syms + (size_t)a * n;
+        if (vars[a] == V_KEY) {     /* the common case: keys as the tokenizer made them */
+            for (size_t i = 0; i < n; i++)
+                sy[i] = sym_lookup(g, toks->keys + toks->v[i].key, toks->v[i].key_len);
+            continue;
+        }
         for (size_t i = 0; i < n; i++) {
             size_t len;
             const char *b = tok_variant(vars[a], text, toks, i, &s->ub, &len);
