@@ -3,7 +3,8 @@
 # ~119k distinct names) + country names and aliases (npm world-countries),
 # matched case-insensitively over Brown x10 (~60 MB), by quarry and by
 # pyahocorasick (Debian python3-ahocorasick) doing the same job: case-folded
-# text, whole-word check, leftmost-longest non-overlapping matches.
+# text, whole-word check, leftmost-longest non-overlapping matches (two
+# variants, see below).
 #
 #   sh bench/gazetteer.sh        (from the repository root, after make)
 #
@@ -66,23 +67,60 @@ if [ ! -s "$LIST" ]; then
     ') > "$LIST.tmp" && mv "$LIST.tmp" "$LIST"
 fi
 
-cat > "$OUT/peer.py" <<'EOF'
-# pyahocorasick doing the gazetteer job: case-folded text, leftmost-longest
-# non-overlapping matches (iter_long), kept when they are whole words.
-import sys, time, ahocorasick
+# Two ways to do the job with pyahocorasick (both build the same automaton):
+#   peer_words.py  whole-word matches first (iter), then leftmost-longest among
+#                  them: the same rule as quarry's;
+#   peer_long.py   leftmost-longest at character level first (iter_long), then
+#                  the whole-word check: faster, but a longer non-word match can
+#                  hide a word match that starts inside it.
+cat > "$OUT/peer_common.py" <<'EOF'
+import ahocorasick
+def build(path):
+    A = ahocorasick.Automaton()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            phrase, label = line.rstrip("\n").split("\t")[:2]
+            key = phrase.casefold()
+            A.add_word(key, (len(key), label))
+    A.make_automaton()
+    return A
+def read(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read().casefold()
+EOF
+cat > "$OUT/peer_words.py" <<'EOF'
+import sys, time
+from peer_common import build, read
 t0 = time.perf_counter()
-A = ahocorasick.Automaton()
-with open(sys.argv[1], encoding="utf-8") as f:
-    for line in f:
-        phrase, label = line.rstrip("\n").split("\t")[:2]
-        key = phrase.casefold()
-        A.add_word(key, (len(key), label))
-A.make_automaton()
+A = build(sys.argv[1])
 t1 = time.perf_counter()
-with open(sys.argv[2], encoding="utf-8", errors="replace") as f:
-    text = f.read().casefold()
-n = 0
+text = read(sys.argv[2])
 last = len(text) - 1
+cands = []
+for end, (klen, label) in A.iter(text):
+    start = end - klen + 1
+    if start > 0 and text[start - 1].isalnum():
+        continue
+    if end < last and text[end + 1].isalnum():
+        continue
+    cands.append((start, -end))
+cands.sort()
+n, stop = 0, -1
+for start, nend in cands:
+    if start > stop:
+        n, stop = n + 1, -nend
+t2 = time.perf_counter()
+print("entries %d, build %.2f s, match %.2f s, matches %d" % (len(A), t1 - t0, t2 - t1, n))
+EOF
+cat > "$OUT/peer_long.py" <<'EOF'
+import sys, time
+from peer_common import build, read
+t0 = time.perf_counter()
+A = build(sys.argv[1])
+t1 = time.perf_counter()
+text = read(sys.argv[2])
+last = len(text) - 1
+n = 0
 for end, (klen, label) in A.iter_long(text):
     start = end - klen + 1
     if start > 0 and text[start - 1].isalnum():
@@ -91,7 +129,7 @@ for end, (klen, label) in A.iter_long(text):
         continue
     n += 1
 t2 = time.perf_counter()
-print("pyahocorasick: entries %d, build %.2f s, match %.2f s, matches %d" % (len(A), t1 - t0, t2 - t1, n))
+print("entries %d, build %.2f s, match %.2f s, matches %d" % (len(A), t1 - t0, t2 - t1, n))
 EOF
 
 # measure NAME COMMAND...: whole-process wall time and peak RSS of COMMAND
@@ -125,4 +163,5 @@ measure "quarry -j1 (count)" "$Q" match -g "$LIST" --count "$CORPUS"
 measure "quarry -j2 (count)" "$Q" match -j 2 -g "$LIST" --count "$CORPUS"
 measure "quarry -j2 (cached, count)" "$Q" match -j 2 -g "$LIST" --cache "$OUT/places.cache" --count "$CORPUS"
 measure "quarry -j1 (JSON lines)" sh -c "$Q match -g '$LIST' '$CORPUS' | wc -l"
-measure "pyahocorasick" $PY "$OUT/peer.py" "$LIST" "$CORPUS"
+measure "pyahocorasick words+longest" $PY "$OUT/peer_words.py" "$LIST" "$CORPUS"
+measure "pyahocorasick iter_long" $PY "$OUT/peer_long.py" "$LIST" "$CORPUS"
