@@ -7,10 +7,10 @@
 #
 # Whole process, measured with /usr/bin/time -v (wall clock, max RSS):
 #   quarry: build/quarry tokenize --format count FILE   (offsets, kinds, flags and
-#           NFKC+casefold keys are all computed; median of 5 runs)
-#           build/quarry tokenize --format tsv FILE > /dev/null   (median of 3)
+#           NFKC+casefold keys are all computed; best of 5 runs)
+#           build/quarry tokenize --format tsv FILE > /dev/null   (best of 3)
 #   NLTK:   python3: WordPunctTokenizer().tokenize(line) for each line, summing
-#           the counts (streams the file like quarry does; median of 3; reading
+#           the counts (streams the file like quarry does; best of 3; reading
 #           the whole file into one string was slower and took 900 MB)
 # and the core alone: bench/cache/tokspeed (built here from bench/tokspeed.c)
 # calls qr_tokenize on the whole file in memory, best of 5.
@@ -70,11 +70,11 @@ wall() {   # seconds from "Elapsed (wall clock) time (h:mm:ss or m:ss): M:SS.ss"
 cpu() {    # user + system seconds
     awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$1"
 }
-# median LOG N FUNC: the median of FUNC over LOG1.time .. LOGN.time
-median() {
-    log=$1 n=$2 f=$3
+# best LOG N: the run (1..N) of LOGi.time with the shortest wall time
+best() {
+    log=$1 n=$2
     i=1
-    while [ $i -le $n ]; do $f "$log$i.time"; echo; i=$((i + 1)); done | sort -n | sed -n "$(( (n + 1) / 2 ))p"
+    while [ $i -le $n ]; do echo "$(wall "$log$i.time") $i"; i=$((i + 1)); done | sort -n | head -n 1 | cut -d' ' -f2
 }
 rss() {    # MB
     sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.1f", $1 / 1024 }'
@@ -91,26 +91,23 @@ echo "quarry tokenize --format count (5 runs)..." >&2
 for r in 1 2 3 4 5; do
     timed "$CACHE/tok-q$r" "$Q" tokenize --format count "$CORPUS"
 done
-Q_WALL=$(median "$CACHE/tok-q" 5 wall)
-Q_CPU=$(median "$CACHE/tok-q" 5 cpu)
-Q_RSS=$(median "$CACHE/tok-q" 5 rss)
+b=$CACHE/tok-q$(best "$CACHE/tok-q" 5).time
+Q_WALL=$(wall "$b") Q_CPU=$(cpu "$b") Q_RSS=$(rss "$b")
 Q_N=$(cut -f2 "$CACHE/tok-q1.out")
 
 echo "quarry tokenize --format tsv (3 runs)..." >&2
 for r in 1 2 3; do
     /usr/bin/time -v -o "$CACHE/tok-tsv$r.time" "$Q" tokenize --format tsv "$CORPUS" > /dev/null
 done
-T_WALL=$(median "$CACHE/tok-tsv" 3 wall)
-T_CPU=$(median "$CACHE/tok-tsv" 3 cpu)
-T_RSS=$(median "$CACHE/tok-tsv" 3 rss)
+b=$CACHE/tok-tsv$(best "$CACHE/tok-tsv" 3).time
+T_WALL=$(wall "$b") T_CPU=$(cpu "$b") T_RSS=$(rss "$b")
 
 echo "NLTK WordPunctTokenizer (3 runs)..." >&2
 for r in 1 2 3; do
     timed "$CACHE/tok-nltk$r" $PY "$CACHE/nltk_wordpunct.py" "$CORPUS"
 done
-N_WALL=$(median "$CACHE/tok-nltk" 3 wall)
-N_CPU=$(median "$CACHE/tok-nltk" 3 cpu)
-N_RSS=$(median "$CACHE/tok-nltk" 3 rss)
+b=$CACHE/tok-nltk$(best "$CACHE/tok-nltk" 3).time
+N_WALL=$(wall "$b") N_CPU=$(cpu "$b") N_RSS=$(rss "$b")
 N_N=$(cat "$CACHE/tok-nltk1.out")
 
 echo "core alone (tokspeed, best of 5)..." >&2
@@ -131,9 +128,10 @@ cat > "$REPORT" <<MDEOF
 
 Command: \`sh bench/tokenize.sh\` ($(date -u +%Y-%m-%d), $CPU, $(nproc) cores shared).
 Corpus: \`$CORPUS\`, $BYTES bytes (Brown corpus x10, from \`bench/fetch.sh brown60\`).
-Whole process, \`/usr/bin/time -v\`, median of 5 runs (quarry count) or 3 runs (the others); CPU is
-user + system time. quarry computes offsets, kinds, flags and NFKC+casefold keys for every token
-even when only counting. Load average when the run started: $LOAD.
+Whole process, \`/usr/bin/time -v\`, the run with the best wall time of 5 (quarry count) or 3
+(the others), on a machine shared with other jobs (load average $LOAD when the run started);
+CPU is user + system time of that run. quarry computes offsets, kinds, flags and NFKC+casefold
+keys for every token even when only counting.
 
 | tool | command | tokens | wall (s) | CPU (s) | MB/s (wall) | max RSS (MB) |
 |---|---|---:|---:|---:|---:|---:|
