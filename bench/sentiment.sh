@@ -30,6 +30,9 @@ wall() {
     sed -n "s/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p" "$1" |
         awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
 }
+cpu() {
+    awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"
+}
 rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
 MB=$(wc -c < "$CORPUS" | awk '{ printf "%.1f", $1 / 1e6 }')
 cat "$CORPUS" > /dev/null
@@ -49,10 +52,11 @@ const q = rd(process.argv[1]), n = rd(process.argv[2]);
 let same = 0;
 for (let i = 0; i < q.length; i++) same += Math.sign(q[i].fields.sentiment.score) === Math.sign(n[i].score);
 console.log(same + "/" + q.length);' "$OUT/quarry.jsonl" "$OUT/node.jsonl")
-printf '| tool | wall (s, median of 3) | MB/s | max RSS (MB) |\n|---|---:|---:|---:|\n'
+printf '| tool | wall (s, median of 3) | MB/s | CPU user+sys (s, run 1) | max RSS (MB) |\n|---|---:|---:|---:|---:|\n'
 for r in "quarry -j 1:q1" "quarry -j 2:q2" "npm sentiment (node):node"; do
     name=${r%%:*}; f=$OUT/${r##*:}-1.time
     w=$(for k in 1 2 3; do wall "$OUT/${r##*:}-$k.time"; echo; done | sort -n | sed -n 2p)
-    printf '| %s | %s | %s | %s |\n' "$name" "$w" "$(awk -v m="$MB" -v w="$w" 'BEGIN { printf "%.1f", m / w }')" "$(rss "$f")"
+    printf '| %s | %s | %s | %s | %s |\n' "$name" "$w" "$(awk -v m="$MB" -v w="$w" 'BEGIN { printf "%.1f", m / w }')" \
+        "$(cpu "$f")" "$(rss "$f")"
 done
 echo "corpus: $CORPUS ($MB MB); same sign of the document score: $agree"
