@@ -438,7 +438,8 @@ static int run_input(run_state *rs, const char *path)
             fwrite(o.p, 1, o.n, stdout);
         free(o.p);
     }
-    fflush(stdout);
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0)
+        rc = cli_usage_error("match", "cannot write the output: %s", strerror(errno));
     return rc;
 }
 

@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "version.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -67,7 +68,12 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--version") == 0)
         return cmd_version(argc - 1, argv + 1);
     for (const qr_command *c = commands; c->name; c++)
-        if (strcmp(argv[1], c->name) == 0)
-            return c->run(argc - 1, argv + 1);
+        if (strcmp(argv[1], c->name) == 0) {
+            int rc = c->run(argc - 1, argv + 1);
+            /* A full disk or closed pipe must not pass for success. */
+            if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0)
+                rc = cli_usage_error(c->name, "cannot write the output: %s", strerror(errno));
+            return rc;
+        }
     return cli_usage_error(NULL, "unknown command '%s'; run 'quarry --help' for the list", argv[1]);
 }
