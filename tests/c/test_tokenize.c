@@ -4,6 +4,7 @@
 #include "tokenize.h"
 #include "normalize.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -486,6 +487,64 @@ static void test_random_bytes(void)
     free(text);
 }
 
+/* No shared mutable state: threads with their own qr_tokens get the same
+ * tokens and keys as one thread alone. */
+static const char *thread_text =
+    "SEOUL, South Korea (AP) \xE2\x80\x94 North Korea\xE2\x80\x99s envoy told the U.N. on "
+    "Tuesday that Dr. Kim\xE2\x80\x99s $1,000.00 plan (see https://un.org/x) was \xE2\x80\x9C"
+    "Stra\xC3\x9F" "e\xE2\x80\x9D \xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD #peace @un \xE6\x9D\xB1"
+    "\xE4\xBA\xAC \xEF\xAC\x81ne caf\xE9 ok.\n\n";
+
+typedef struct thread_job {
+    const char *text;
+    size_t len;
+    const qr_tokens *want;
+    int ok;
+} thread_job;
+
+static void *tokenize_thread(void *arg)
+{
+    thread_job *job = arg;
+    qr_tokens mine;
+    qr_tokens_init(&mine);
+    qr_error err;
+    job->ok = 1;
+    for (int r = 0; r < 50 && job->ok; r++) {
+        if (qr_tokenize(job->text, job->len, &mine, &err) != 0 || mine.n != job->want->n
+            || mine.keys_len != job->want->keys_len
+            || memcmp(mine.v, job->want->v, mine.n * sizeof *mine.v) != 0
+            || memcmp(mine.keys, job->want->keys, mine.keys_len) != 0)
+            job->ok = 0;
+    }
+    qr_tokens_free(&mine);
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    size_t unit = strlen(thread_text), reps = 2000, len = unit * reps;
+    char *text = malloc(len);
+    for (size_t i = 0; i < reps; i++)
+        memcpy(text + i * unit, thread_text, unit);
+    qr_tokens want;
+    qr_tokens_init(&want);
+    qr_error err;
+    CHECK_EQ_INT(qr_tokenize(text, len, &want, &err), 0);
+    CHECK(want.n > 40 * reps);
+    pthread_t th[4];
+    thread_job jobs[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (thread_job){text, len, &want, 0};
+        CHECK_EQ_INT(pthread_create(&th[i], NULL, tokenize_thread, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(jobs[i].ok);
+    }
+    qr_tokens_free(&want);
+    free(text);
+}
+
 /* 100 MB on one line: "Counterrevolutionaries' 10,000! " x 3,276,800. */
 static void test_100mb_line(void)
 {
@@ -571,6 +630,7 @@ int main(void)
     test_flags();
     test_misc();
     test_random_bytes();
+    test_threads();
     test_100mb_line();
     test_normalize();
     qr_tokens_free(&toks);
