@@ -618,12 +618,19 @@ static size_t abbrev_end(const unsigned char *s, size_t len, size_t start, size_
         const abbrev *a = (acc & CH_NONASCII) ? NULL : find_abbrev(s + start, end - start);
         if (!a)
             return end;
-        if (a->before_number) {
+        if (a->before_number) {     /* "No. 5", "No.5", "No.\u00A05" */
             size_t k = end + 1;
-            while (k < len && (s[k] == ' ' || s[k] == 0xA0))
-                k++;
-            if (k == end + 1 || k >= len || !(s[k] < 0x80 && (ascii_class[s[k]] & CH_DIGIT)))
+            for (;;) {
+                if (k < len && s[k] == ' ')
+                    k++;
+                else if (k + 1 < len && s[k] == 0xC2 && s[k + 1] == 0xA0)
+                    k += 2;
+                else
+                    break;
+            }
+            if (k >= len || !(ascii_class[s[k]] & CH_DIGIT))
                 return end;
+            return end + 1;
         }
     }
     size_t j = end + 1;

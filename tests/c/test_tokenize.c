@@ -117,6 +117,9 @@ static void test_abbreviations(void)
     /* "No." only before a number */
     CHECK_EQ_STR(render("No. 5 said No."),
                  "0:3 word no. | 4:5 number 5 | 6:10 word said | 11:13 word no | 13:14 punct .");
+    CHECK_EQ_STR(render("No.1 Art.\xC2\xA0" "3 Vol. II"),
+                 "0:3 word no. | 3:4 number 1 | 5:9 word art. | 11:12 number 3 | 13:16 word vol"
+                 " | 16:17 punct . | 18:20 word ii");
     /* "a.bc" is not an initial; digits never take an abbreviation period */
     CHECK_EQ_STR(render("a.bc A4."),
                  "0:1 word a | 1:2 punct . | 2:4 word bc | 5:7 word a4 | 7:8 punct .");
