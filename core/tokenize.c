@@ -7,6 +7,11 @@
  * Keys of pure-ASCII tokens are a lower-case copy (that is their NFKC +
  * case fold); others go through utf8proc one code point at a time into a
  * scratch buffer owned by the qr_tokens, so nothing is allocated per token.
+ * Runs of plain ASCII words take a SWAR fast path (section "Fast path").
+ *
+ * Sections: character classes; scanners (one per token shape);
+ * abbreviations; output (tokens and keys); the general path; the fast
+ * path; the main loop.
  */
 #include "tokenize.h"
 #include "error.h"
@@ -858,7 +863,7 @@ static void line_break(tok_state *t)
 /* }================================================================== */
 
 /* {==================================================================
- * The main loop
+ * The general path: one token of any shape
  * =================================================================== */
 
 /* A cheap look at the first bytes before trying a URL: "http", "www.",
@@ -997,6 +1002,8 @@ static int ascii_other_token(tok_state *t, size_t i, size_t *endp)
     *endp = e;
     return emit(t, i, e, (ascii_class[c] & CH_PUNCT) ? QR_TOK_PUNCT : QR_TOK_SYMBOL, acc);
 }
+
+/* }================================================================== */
 
 /* {==================================================================
  * Fast path: runs of plain ASCII words ended by a space or simple
@@ -1145,6 +1152,10 @@ static size_t fast_run(tok_state *t, size_t i, int *slow)
 #endif
 
 /* }================================================================== */
+
+/* {==================================================================
+ * The main loop
+ * =================================================================== */
 
 int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
 {
