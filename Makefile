@@ -3,7 +3,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS     = yaml-0.1 libpcre2-8 libutf8proc jansson sqlite3 zlib
+PKGS     = yaml-0.1 libpcre2-8 libutf8proc jansson libcjson sqlite3 zlib
 LUA_PC   = lua5.4
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g

@@ -572,6 +572,63 @@ static void test_defs(void)
     CHECK_EQ_STR(qr_input_format_name(QR_INPUT_CSV), "csv");
 }
 
+/* The cJSON fast path and the jansson path read records alike: escapes,
+ * surrogate pairs, repair, duplicates, meta of every type, exact numbers;
+ * lines cJSON would accept but JSON does not still fail with jansson's
+ * message. */
+static void test_jsonl_fast(qr_doc *d)
+{
+    WRITE("f.jsonl",
+          "{\"id\":\"u1\",\"text\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" a\\\\b\\/\\t.\"}\n"
+          "{\"id\":\"u2\",\"text\":\"\xC3\xA9 \xE2\x82 \xF0\x9F\x98\x80\"}\r\n"
+          "{\"text\":\"first\",\"id\":\"u3\",\"text\":\"second\"}\n"
+          "{\"id\":null,\"text\":\"m\",\"tags\":[\"a\",true,null,{\"k\":false}],\"o\":{\"x\":\"y\"},"
+          "\"e\":{},\"z\":\"\\u00fc\",\"e\":[]}\n"
+          "{\"id\":\"n1\",\"text\":\"n\",\"r\":1.0,\"big\":9007199254740993,\"l\":[1,2.5e3]}\n"
+          "{\"id\":\"t\",\"text\":\"raw\ttab\"}\n"
+          "{\"id\":\"g\",\"text\":\"x\"} junk\n"
+          "{\"id\":\"s\",\"text\":\"lone \\udc00\"}\n"
+          "{\"id\":\"w\",\"text\":\"x\"}  \t\n"
+          "{\"id\":\"k\",\"text\":\"x\",\"n\":01}\n"
+          "{\"id\":\"last\",\"text\":\"end\"}\n");
+    qr_error err;
+    qr_reader *r = open1(QR_INPUT_JSONL, at("f.jsonl"), &err);
+    const char *f = at("f.jsonl");
+    char want[800];
+    char *meta;
+    CHECK_EQ_STR(next_str(r, d), "u1|caf\xC3\xA9 \xF0\x9F\x98\x80 \"q\" a\\b/\t.");
+    CHECK(d->meta == NULL);
+    CHECK_EQ_STR(next_str(r, d), "u2|\xC3\xA9 \xEF\xBF\xBD \xF0\x9F\x98\x80");
+    CHECK_EQ_INT(d->n_repaired, 1);
+    CHECK_EQ_STR(next_str(r, d), "u3|second");
+    CHECK(d->meta == NULL);
+    snprintf(want, sizeof want, "%s:4|m", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"tags\":[\"a\",true,null,{\"k\":false}],\"o\":{\"x\":\"y\"},\"e\":[],"
+                       "\"z\":\"\xC3\xBC\"}");
+    free(meta);
+    CHECK_EQ_STR(next_str(r, d), "n1|n");
+    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"r\":1.0,\"big\":9007199254740993,\"l\":[1,2500.0]}");
+    free(meta);
+    snprintf(want, sizeof want, "ERR -1 %s:6:21: invalid JSON: control character 0x9 near "
+             "'\"raw'", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "ERR -1 %s:7:26: invalid JSON: end of file expected near "
+             "'junk'", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "ERR -1 %s:8:30: invalid JSON: invalid Unicode '\\uDC00' "
+             "near '\"lone \\udc00\"'", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_STR(next_str(r, d), "w|x");
+    snprintf(want, sizeof want, "ERR -1 %s:10:26: invalid JSON: invalid token near '0'", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_STR(next_str(r, d), "last|end");
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
+}
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/quarry-test-io-XXXXXX");
@@ -586,6 +643,7 @@ int main(void)
     test_glob(d);
     test_lines(d);
     test_jsonl(d);
+    test_jsonl_fast(d);
     test_csv(d);
     test_gz(d);
     test_stdin(d);
