@@ -7,7 +7,9 @@
  *
  * Invalid UTF-8 never stops it: each bad byte counts as U+FFFD for the
  * purpose of classification and keys, and offsets of the valid text around
- * it do not move. NUL bytes are ordinary characters.
+ * it do not move. NUL bytes are ordinary characters. Whitespace is never
+ * part of a token, so no token crosses a line break (text may be cut after
+ * a newline and tokenized in pieces with the same result, flags aside).
  *
  * Possessives: "Seoul's" / "Seoul’s" is split into "Seoul" + "'s" (as
  * spaCy and the Penn Treebank do), so gazetteers match the bare name.
@@ -37,9 +39,10 @@
  *   cjk      one character (with its combining marks) of Han, kana, Thai,
  *            Lao, Khmer, Myanmar, Yi.
  *
- * Memory: a qr_tokens owns two growable buffers (tokens and keys) that are
- * reused from one call to the next; no allocation per token. Not
- * thread-safe per object; use one qr_tokens per thread.
+ * Memory: a qr_tokens owns growable buffers (tokens, keys, a code-point
+ * scratch) that are reused from one call to the next; no allocation per
+ * token. Not thread-safe per object; use one qr_tokens per thread (there
+ * is no global state).
  */
 #ifndef QR_TOKENIZE_H
 #define QR_TOKENIZE_H
