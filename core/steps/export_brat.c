@@ -33,34 +33,23 @@ static void brat_free(void *state)
     brat_state *s = state;
     if (!s)
         return;
-    if (!s->done && s->tmp)
-        qr_out_remove_tree(s->tmp);
+    qr_out_release(s->path, s->tmp, s->done);
     qr_counter_free(&s->names);
     qr_counter_free(&s->labels);
-    free(s->path);
-    free(s->tmp);
     free(s);
 }
 
 static void *brat_init(const qr_host_api *api, const qr_value *opts, const qr_step_ctx *ctx, qr_error *err)
 {
     brat_state *s = calloc(1, sizeof *s);
-    const qr_value *v = api->opt(opts, "path");
+    const qr_value *v;
     if (!s) {
         qr_error_set(err, "out of memory");
         return NULL;
     }
-    if (!v || !api->value_string(v) || !*api->value_string(v)) {
-        qr_error_set(err, "export_brat needs `path`, the folder to write");
-        if (v)
-            api->value_mark(v, err);
-        brat_free(s);
-        return NULL;
-    }
-    if (!(s->path = api->resolve_path(ctx, api->value_string(v))) || !(s->tmp = qr_out_temp_path(s->path, err))
+    if (qr_out_path_opt(api, opts, ctx, "export_brat needs `path`, the folder to write", &s->path, &s->tmp, err)
+            != 0
         || qr_out_mkdirs(s->tmp, err) != 0) {
-        if (!s->path)
-            qr_error_set(err, "out of memory");
         brat_free(s);
         return NULL;
     }
@@ -193,14 +182,9 @@ static int brat_finish(void *state, qr_error *err)
     }
     fputs("[relations]\n\n[events]\n\n[attributes]\n", f);
     free(labels);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        qr_error_set(err, "cannot write %s: %s", p, strerror(errno));
-        free(p);
-        return -1;
-    }
+    int rc = qr_out_close(f, p, err);
     free(p);
-    if (qr_out_commit(s->tmp, s->path, err) != 0)
+    if (rc != 0 || qr_out_commit(s->tmp, s->path, err) != 0)
         return -1;
     s->done = 1;
     return 0;

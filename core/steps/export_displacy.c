@@ -33,37 +33,28 @@ static void dx_free(void *state)
         return;
     if (s->f)
         fclose(s->f);
-    if (!s->done && s->tmp)
-        unlink(s->tmp);
     for (size_t i = 0; i < s->n_skip; i++)
         free(s->skip[i]);
     free(s->skip);
-    free(s->path);
-    free(s->tmp);
+    qr_out_release(s->path, s->tmp, s->done);
     free(s);
 }
 
 static void *dx_init(const qr_host_api *api, const qr_value *opts, const qr_step_ctx *ctx, qr_error *err)
 {
     dx_state *s = calloc(1, sizeof *s);
-    const qr_value *v = api->opt(opts, "path");
+    const qr_value *v;
     if (!s) {
         qr_error_set(err, "out of memory");
         return NULL;
     }
-    if (!v || !api->value_string(v) || !*api->value_string(v)) {
-        qr_error_set(err, "export_displacy needs `path`, the JSON file to write");
-        if (v)
-            api->value_mark(v, err);
+    if (qr_out_path_opt(api, opts, ctx, "export_displacy needs `path`, the JSON file to write", &s->path,
+                        &s->tmp, err) != 0) {
         dx_free(s);
         return NULL;
     }
-    if (!(s->path = api->resolve_path(ctx, api->value_string(v))) || !(s->tmp = qr_out_temp_path(s->path, err))
-        || !(s->f = fopen(s->tmp, "wb"))) {
-        if (!s->path)
-            qr_error_set(err, "out of memory");
-        else if (s->tmp)
-            qr_error_set(err, "cannot write %s: %s", s->tmp, strerror(errno));
+    if (!(s->f = fopen(s->tmp, "wb"))) {
+        qr_error_set(err, "cannot write %s: %s", s->tmp, strerror(errno));
         dx_free(s);
         return NULL;
     }
@@ -135,11 +126,10 @@ static int dx_finish(void *state, qr_error *err)
 {
     dx_state *s = state;
     fputs("\n]\n", s->f);
-    int bad = ferror(s->f);
-    int rc = fclose(s->f);
+    FILE *f = s->f;
     s->f = NULL;
-    if (rc != 0 || bad)
-        return qr_error_set(err, "cannot write %s: %s", s->tmp, strerror(errno));
+    if (qr_out_close(f, s->tmp, err) != 0)
+        return -1;
     if (qr_out_commit(s->tmp, s->path, err) != 0)
         return -1;
     s->done = 1;

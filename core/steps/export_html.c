@@ -67,10 +67,7 @@ static void html_free(void *state)
         fclose(s->body);
     if (s->body_path)
         unlink(s->body_path);
-    if (!s->done && s->tmp)
-        unlink(s->tmp);
-    free(s->path);
-    free(s->tmp);
+    qr_out_release(s->path, s->tmp, s->done);
     free(s->body_path);
     qr_counter_free(&s->labels);
     qr_counter_free(&s->entities);
@@ -86,17 +83,8 @@ static void *html_init(const qr_host_api *api, const qr_value *opts, const qr_st
         qr_error_set(err, "out of memory");
         return NULL;
     }
-    v = api->opt(opts, "path");
-    if (!v || !api->value_string(v) || !*api->value_string(v)) {
-        qr_error_set(err, "export_html needs `path`, the page to write");
-        if (v)
-            api->value_mark(v, err);
-        html_free(s);
-        return NULL;
-    }
-    if (!(s->path = api->resolve_path(ctx, api->value_string(v))) || !(s->tmp = qr_out_temp_path(s->path, err))) {
-        if (!s->path)
-            qr_error_set(err, "out of memory");
+    if (qr_out_path_opt(api, opts, ctx, "export_html needs `path`, the page to write", &s->path, &s->tmp, err)
+        != 0) {
         html_free(s);
         return NULL;
     }

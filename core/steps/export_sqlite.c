@@ -99,10 +99,7 @@ static void sq_free(void *state)
     if (!s)
         return;
     close_db(s);
-    if (!s->done && s->tmp)
-        unlink(s->tmp);
-    free(s->path);
-    free(s->tmp);
+    qr_out_release(s->path, s->tmp, s->done);
     free(s);
 }
 
@@ -114,17 +111,8 @@ static void *sq_init(const qr_host_api *api, const qr_value *opts, const qr_step
         qr_error_set(err, "out of memory");
         return NULL;
     }
-    v = api->opt(opts, "path");
-    if (!v || !api->value_string(v) || !*api->value_string(v)) {
-        qr_error_set(err, "export_sqlite needs `path`, the database file to write");
-        if (v)
-            api->value_mark(v, err);
-        sq_free(s);
-        return NULL;
-    }
-    if (!(s->path = api->resolve_path(ctx, api->value_string(v))) || !(s->tmp = qr_out_temp_path(s->path, err))) {
-        if (!s->path)
-            qr_error_set(err, "out of memory");
+    if (qr_out_path_opt(api, opts, ctx, "export_sqlite needs `path`, the database file to write", &s->path,
+                        &s->tmp, err) != 0) {
         sq_free(s);
         return NULL;
     }

@@ -110,6 +110,37 @@ void qr_out_remove_tree(const char *path)
     }
 }
 
+int qr_out_path_opt(const qr_host_api *api, const qr_value *opts, const qr_step_ctx *ctx,
+                    const char *missing, char **path, char **tmp, qr_error *err)
+{
+    const qr_value *v = api->opt(opts, "path");
+    if (!v || !api->value_string(v) || !*api->value_string(v)) {
+        qr_error_set(err, "%s", missing);
+        if (v)
+            api->value_mark(v, err);
+        return -1;
+    }
+    if (!(*path = api->resolve_path(ctx, api->value_string(v))))
+        return qr_error_set(err, "out of memory");
+    return (*tmp = qr_out_temp_path(*path, err)) ? 0 : -1;
+}
+
+int qr_out_close(FILE *f, const char *name, qr_error *err)
+{
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return qr_error_set(err, "cannot write %s: %s", name, strerror(errno));
+    return 0;
+}
+
+void qr_out_release(char *path, char *tmp, int done)
+{
+    if (!done && tmp)
+        qr_out_remove_tree(tmp);
+    free(path);
+    free(tmp);
+}
+
 void qr_out_html(FILE *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -21,6 +21,20 @@ int qr_out_commit(const char *tmp, const char *path, qr_error *err);
 /* Removes a file or a folder tree (for a temporary folder). */
 void qr_out_remove_tree(const char *path);
 
+/* The required `path` option of an output step: a non-empty string,
+ * resolved against the pipeline (ctx), and its temporary name from
+ * qr_out_temp_path. Without it the error is `missing` (as in "export_html
+ * needs `path`, the page to write"), marked at the option. 0, or -1 with
+ * err; *path and *tmp hold what was allocated either way (caller frees). */
+int qr_out_path_opt(const qr_host_api *api, const qr_value *opts, const qr_step_ctx *ctx,
+                    const char *missing, char **path, char **tmp, qr_error *err);
+/* Closes f, the file `name` being written: "cannot write NAME: …" when a
+ * write to it or the close failed. 0 or -1 with err. */
+int qr_out_close(FILE *f, const char *name, qr_error *err);
+/* Frees path and tmp, removing the temporary file or folder first unless
+ * the output was committed (done). */
+void qr_out_release(char *path, char *tmp, int done);
+
 /* Writes s[0..n) with & < > " ' escaped. */
 void qr_out_html(FILE *f, const char *s, size_t n);
 /* Writes s as a JSON string (with quotes). */
