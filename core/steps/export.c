@@ -114,6 +114,19 @@ static int ob_double(obuf *b, double x)
     return ob_add(b, t, (size_t)n);
 }
 
+/* 1 if none of the 8 bytes at s needs escaping or UTF-8 checking (each is
+ * ASCII, not a control, not '"' or '\\'). Exact: the zero/less-than tests
+ * below may flag a byte after a flagged one, never a clean word. */
+static inline int plain8(const unsigned char *s)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t w, q, bs;
+    memcpy(&w, s, 8);
+    q = w ^ (ones * '"');
+    bs = w ^ (ones * '\\');
+    return !((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | w) & high);
+}
+
 /* A JSON string. Invalid UTF-8 (possible in ids or fields set by code, not
  * in text, which readers repair) is written as U+FFFD, one per bad byte,
  * which keeps code-point offsets consistent with qr_doc_cp_offset. */
@@ -126,6 +139,8 @@ static int ob_json_str(obuf *b, const char *str, size_t len)
     size_t i = 0;
     while (i < len) {
         size_t j = i;
+        while (j + 8 <= len && plain8(s + j))
+            j += 8;
         while (j < len && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\')
             j++;
         if (j > i && ob_add(b, (const char *)s + i, j - i) != 0)
@@ -213,8 +228,14 @@ static int ob_json_value(obuf *b, const json_t *v, int depth)
 /* Number of code points in t[from..to) (UTF-8 lead bytes). */
 static size_t count_cp(const char *t, size_t from, size_t to)
 {
-    size_t n = 0;
-    for (size_t i = from; i < to; i++)
+    size_t n = 0, i = from;
+    for (; i + 8 <= to; i += 8) {          /* continuation bytes: 10xxxxxx */
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        uint64_t cont = (w & ~(w << 1) & 0x8080808080808080ull) >> 7;
+        n += 8 - (size_t)((cont * 0x0101010101010101ull) >> 56);   /* sum of the bytes */
+    }
+    for (; i < to; i++)
         n += ((unsigned char)t[i] & 0xC0) != 0x80;
     return n;
 }
