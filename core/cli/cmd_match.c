@@ -1,11 +1,11 @@
 /* quarry match — gazetteer and regex entities of files (or stdin) as JSON lines. */
 #include "cli.h"
+#include "cli_input.h"
 #include "error.h"
 #include "gazetteer.h"
 #include "regex.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,35 +378,18 @@ static int run_block(run_state *rs, const char *name, size_t len, uint64_t base,
  * failed; message printed) or 2 (unreadable). */
 static int run_input(run_state *rs, const char *path)
 {
-    int is_stdin = strcmp(path, "-") == 0;
-    int fd = is_stdin ? 0 : open(path, O_RDONLY);
-    if (fd < 0)
-        return cli_usage_error("match", "cannot open '%s': %s", path, strerror(errno));
     struct stat sb;
-    if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        if (!is_stdin)
-            close(fd);
-        return cli_usage_error("match", "cannot read '%s': %s", path, strerror(EISDIR));
-    }
+    int fd = cli_input_open("match", path, &sb);
+    if (fd < 0)
+        return 2;
     size_t block = (size_t)CHUNK * (size_t)rs->jobs, have = 0;
     uint64_t base = 0, total = 0;
     int eof = 0, rc = 0;
     while (!eof) {
-        if (have == rs->cap) {
-            size_t ncap = rs->cap ? rs->cap * 2 : block;
-            char *nb = realloc(rs->buf, ncap);
-            if (!nb) {
-                rc = cli_usage_error("match", "%s: out of memory reading the input", path);
-                break;
-            }
-            rs->buf = nb;
-            rs->cap = ncap;
-        }
-        ssize_t r = read(fd, rs->buf + have, rs->cap - have);
+        ssize_t r = cli_input_read(fd, &rs->buf, &rs->cap, have, block);
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = cli_usage_error("match", "cannot read '%s': %s", path, strerror(errno));
+            rc = r == -2 ? cli_usage_error("match", "%s: out of memory reading the input", path)
+                         : cli_usage_error("match", "cannot read '%s': %s", path, strerror(errno));
             break;
         }
         if (r == 0)
@@ -425,8 +408,7 @@ static int run_input(run_state *rs, const char *path)
         memmove(rs->buf, rs->buf + cut, have - cut);
         have -= cut;
     }
-    if (!is_stdin)
-        close(fd);
+    cli_input_close(fd, path);
     if (rs->w[0].m->count_only && rc == 0) {
         strbuf o = {0};
         sb_str(&o, "{\"doc\":");

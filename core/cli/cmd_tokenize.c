@@ -1,10 +1,10 @@
 /* quarry tokenize — print the tokens of files (or stdin) as TSV, JSONL or counts. */
 #include "cli.h"
+#include "cli_input.h"
 #include "tokenize.h"
 #include "utf8.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,17 +314,11 @@ static int emit_chunk(run_state *st, const char *text, size_t len, uint64_t base
 /* Tokenizes one input (path, or stdin for "-"). Returns 0 or 2. */
 static int run_input(run_state *st, const char *path, char **bufp, size_t *capp)
 {
-    int is_stdin = strcmp(path, "-") == 0;
     const char *name = path;
-    int fd = is_stdin ? 0 : open(path, O_RDONLY);
-    if (fd < 0)
-        return cli_usage_error("tokenize", "cannot open '%s': %s", path, strerror(errno));
     struct stat sb;
-    if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        if (!is_stdin)
-            close(fd);
-        return cli_usage_error("tokenize", "cannot read '%s': %s", path, strerror(EISDIR));
-    }
+    int fd = cli_input_open("tokenize", path, &sb);
+    if (fd < 0)
+        return 2;
     outbuf *o = &st->out;
     if (st->format == FMT_JSONL) {
         json_t *id = json_string(name);
@@ -372,21 +366,10 @@ static int run_input(run_state *st, const char *path, char **bufp, size_t *capp)
         eof = 1;
     }
     while (!eof) {
-        if (have == cap) {
-            size_t ncap = cap ? cap * 2 : CHUNK;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                rc = cli_usage_error("tokenize", "%s: out of memory reading the input", name);
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        ssize_t r = read(fd, buf + have, cap - have);
+        ssize_t r = cli_input_read(fd, &buf, &cap, have, CHUNK);
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = cli_usage_error("tokenize", "cannot read '%s': %s", path, strerror(errno));
+            rc = r == -2 ? cli_usage_error("tokenize", "%s: out of memory reading the input", name)
+                         : cli_usage_error("tokenize", "cannot read '%s': %s", path, strerror(errno));
             break;
         }
         if (r == 0)
@@ -409,8 +392,7 @@ static int run_input(run_state *st, const char *path, char **bufp, size_t *capp)
         memmove(buf, buf + cut, have - cut);
         have -= cut;
     }
-    if (!is_stdin)
-        close(fd);
+    cli_input_close(fd, path);
     *bufp = buf;
     *capp = cap;
     if (rc)
