@@ -388,9 +388,25 @@ static int is_text(const splitter *sp, size_t i, const char *s)
     return len == strlen(s) && memcmp(p, s, len) == 0;
 }
 
+/* Cheap first test, on every token: a marker starts with "(", a number of
+ * at most 3 bytes or a one-byte word ("a", or "a." kept whole). */
+static inline int may_start_marker(const splitter *sp, size_t j)
+{
+    const qr_token *t = &sp->tk[j];
+    uint32_t len = t->end - t->start;
+    const char *p = sp->text + t->start;
+    if (t->kind == QR_TOK_WORD)
+        return len == 1 || (len == 2 && p[1] == '.');
+    if (t->kind == QR_TOK_NUMBER)
+        return len <= 3;
+    return len == 1 && p[0] == '(';
+}
+
 static marker parse_marker(const splitter *sp, size_t j)
 {
     marker m = {0, 0, 0};
+    if (j >= sp->n || !may_start_marker(sp, j))
+        return m;
     size_t k = j, len;
     int open = 0, kind, dot = 0, paren = 0;
     if (k < sp->n && is_text(sp, k, "(") && k + 1 < sp->n && !spaced(sp, k + 1)) {
@@ -528,7 +544,9 @@ static int breaks_before(splitter *sp, size_t i)
         return 0;
     if (is_bullet_tok(sp, i))
         return 1;
-    marker m = parse_marker(sp, i);
+    marker m = {0, 0, 0};
+    if (may_start_marker(sp, i))
+        m = parse_marker(sp, i);
     int next_item = m.style && m.style == sp->list_style && m.value == sp->list_value + 1;
     if (f & QR_TF_NEWLINE_BEFORE) {
         if (is_line_bullet_tok(sp, i))
@@ -704,7 +722,10 @@ static size_t open_sentence(splitter *sp, size_t i)
 
 static int is_candidate(const splitter *sp, size_t i)
 {
-    return has_mark(sp, i) || ends_with_period(sp, i);
+    int kind = sp->tk[i].kind;
+    if (kind == QR_TOK_PUNCT || kind == QR_TOK_SYMBOL)
+        return has_mark(sp, i);
+    return (kind == QR_TOK_WORD || kind == QR_TOK_NUMBER) && ends_with_period(sp, i);
 }
 
 int qr_sentences_split(const char *text, size_t len, const qr_tokens *toks,
