@@ -275,6 +275,17 @@ static size_t iter_next(lua_State *L, lq_view *v)
     return (size_t)i + 1;
 }
 
+/* The item a view's __index (call = 0) or __call (call = 1) asks for: its
+ * 1-based index, or 0 after pushing nil (out of range, or the end). */
+static size_t view_item(lua_State *L, const char *mt, int call, lq_view **v, qr_doc **doc)
+{
+    *doc = view_doc(L, mt, v);
+    size_t i = call ? iter_next(L, *v) : view_pos(L, *v, 2);
+    if (!i)
+        lua_pushnil(L);
+    return i;
+}
+
 static int view_len(lua_State *L)
 {
     lq_view *v = luaL_testudata(L, 1, TOKENS_MT);
@@ -328,12 +339,10 @@ static int doc_tokens(lua_State *L)
 static int tokens_index(lua_State *L)
 {
     lq_view *v;
-    qr_doc *doc = view_doc(L, TOKENS_MT, &v);
-    size_t i = view_pos(L, v, 2);
-    if (!i) {
-        lua_pushnil(L);
+    qr_doc *doc;
+    size_t i = view_item(L, TOKENS_MT, 0, &v, &doc);
+    if (!i)
         return 1;
-    }
     const qr_token *t = &doc->tokens.v[i - 1];
     lua_createtable(L, 0, 5);
     setint(L, "start", t->start + 1);
@@ -347,12 +356,10 @@ static int tokens_index(lua_State *L)
 static int tokens_call(lua_State *L)
 {
     lq_view *v;
-    qr_doc *doc = view_doc(L, TOKENS_MT, &v);
-    size_t i = iter_next(L, v);
-    if (!i) {
-        lua_pushnil(L);
+    qr_doc *doc;
+    size_t i = view_item(L, TOKENS_MT, 1, &v, &doc);
+    if (!i)
         return 1;
-    }
     const qr_token *t = &doc->tokens.v[i - 1];
     lua_pushinteger(L, (lua_Integer)i);
     lua_pushinteger(L, t->start + 1);
@@ -374,12 +381,10 @@ static int doc_sentences(lua_State *L)
 static int sentences_index(lua_State *L)
 {
     lq_view *v;
-    qr_doc *doc = view_doc(L, SENTENCES_MT, &v);
-    size_t i = view_pos(L, v, 2);
-    if (!i) {
-        lua_pushnil(L);
+    qr_doc *doc;
+    size_t i = view_item(L, SENTENCES_MT, 0, &v, &doc);
+    if (!i)
         return 1;
-    }
     const qr_sentence *s = &doc->sentences.v[i - 1];
     lua_createtable(L, 0, 5);
     setint(L, "start", s->start + 1);
@@ -393,12 +398,10 @@ static int sentences_index(lua_State *L)
 static int sentences_call(lua_State *L)
 {
     lq_view *v;
-    qr_doc *doc = view_doc(L, SENTENCES_MT, &v);
-    size_t i = iter_next(L, v);
-    if (!i) {
-        lua_pushnil(L);
+    qr_doc *doc;
+    size_t i = view_item(L, SENTENCES_MT, 1, &v, &doc);
+    if (!i)
         return 1;
-    }
     const qr_sentence *s = &doc->sentences.v[i - 1];
     lua_pushinteger(L, (lua_Integer)i);
     lua_pushinteger(L, s->start + 1);
@@ -441,12 +444,10 @@ static const qr_span *entity_at(lua_State *L, qr_doc *doc, lq_view *v, size_t i)
 static int entities_index(lua_State *L)
 {
     lq_view *v;
-    qr_doc *doc = view_doc(L, ENTITIES_MT, &v);
-    size_t i = view_pos(L, v, 2);
-    if (!i) {
-        lua_pushnil(L);
+    qr_doc *doc;
+    size_t i = view_item(L, ENTITIES_MT, 0, &v, &doc);
+    if (!i)
         return 1;
-    }
     const qr_span *s = entity_at(L, doc, v, i);
     lua_createtable(L, 0, 8);
     setint(L, "start", s->start + 1);
@@ -467,12 +468,10 @@ static int entities_index(lua_State *L)
 static int entities_call(lua_State *L)
 {
     lq_view *v;
-    qr_doc *doc = view_doc(L, ENTITIES_MT, &v);
-    size_t i = iter_next(L, v);
-    if (!i) {
-        lua_pushnil(L);
+    qr_doc *doc;
+    size_t i = view_item(L, ENTITIES_MT, 1, &v, &doc);
+    if (!i)
         return 1;
-    }
     const qr_span *s = entity_at(L, doc, v, i);
     lua_pushinteger(L, (lua_Integer)i);
     lua_pushinteger(L, s->start + 1);
