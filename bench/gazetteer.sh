@@ -163,5 +163,25 @@ measure "quarry -j1 (count)" "$Q" match -g "$LIST" --count "$CORPUS"
 measure "quarry -j2 (count)" "$Q" match -j 2 -g "$LIST" --count "$CORPUS"
 measure "quarry -j2 (cached, count)" "$Q" match -j 2 -g "$LIST" --cache "$OUT/places.cache" --count "$CORPUS"
 measure "quarry -j1 (JSON lines)" sh -c "$Q match -g '$LIST' '$CORPUS' | wc -l"
+# Scale: 1,000,000 generated entries (pseudo-words, 1-3 per phrase, fixed seed).
+BIG=$OUT/big1m.tsv
+if [ ! -s "$BIG" ]; then
+    $PY - "$BIG" <<'EOF'
+import random, sys
+syl = ["ka", "lo", "mi", "ter", "san", "vo", "ril", "den", "ba", "quo", "nex", "ul", "far", "zi", "pol", "gra"]
+rnd = random.Random(7)
+word = lambda: "".join(rnd.choice(syl) for _ in range(rnd.randint(2, 4))).capitalize()
+with open(sys.argv[1], "w") as f:
+    for i in range(1000000):
+        n = rnd.choice([1, 2, 2, 3])
+        f.write(" ".join(word() for _ in range(n)) + "\t" + rnd.choice(["CITY", "ORG", "PERSON"]) + "\n")
+EOF
+fi
+echo "scale: $(wc -l < "$BIG") entries, $(wc -c < "$BIG") bytes ($BIG)"
+rm -f "$OUT/big1m.cache"
+measure "quarry build 1M entries" "$Q" match -g "$BIG" --count /dev/null
+"$Q" match -g "$BIG" --cache "$OUT/big1m.cache" --count /dev/null > /dev/null
+echo "compiled 1M-entry cache: $(wc -c < "$OUT/big1m.cache") bytes"
+measure "quarry load 1M cache" "$Q" match -g "$BIG" --cache "$OUT/big1m.cache" --count /dev/null
 measure "pyahocorasick words+longest" $PY "$OUT/peer_words.py" "$LIST" "$CORPUS"
 measure "pyahocorasick iter_long" $PY "$OUT/peer_long.py" "$LIST" "$CORPUS"
