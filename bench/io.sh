@@ -27,20 +27,7 @@ CORPUS=$(sh bench/fetch.sh brown-jsonl | tail -1)
 GZ=$OUT/brown-60mb.jsonl.gz
 [ -s "$GZ" ] || gzip -c -1 "$CORPUS" > "$GZ"
 
-timed() {   # timed LOG CMD...
-    log=$1
-    shift
-    /usr/bin/time -v -o "$log.time" "$@" > "$log.out" 2> "$log.err" || {
-        cat "$log.err" >&2; die "failed: $*"; }
-}
-wall() {
-    sed -n "s/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p" "$1" |
-        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
-}
-cpu() { awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' "$1"; }
-median3cpu() { for r in 1 2 3; do cpu "$1-$r.time"; echo; done | sort -n | sed -n 2p; }
-rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
-median3() { for r in 1 2 3; do wall "$1-$r.time"; echo; done | sort -n | sed -n 2p; }
+. bench/lib.sh
 
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 BYTES=$(wc -c < "$CORPUS")
@@ -69,7 +56,6 @@ timed "$OUT/python" python3 bench/io/peer.py "$CORPUS" "$OUT/python.jsonl"
 J2=$(median3 "$OUT/j2"); E=$(median3 "$OUT/export"); C=$(median3 "$OUT/clean"); V=$(median3 "$OUT/csv"); G=$(median3 "$OUT/gz")
 P=$(wall "$OUT/python.time")
 rate() { awk -v b="$BYTES" -v s="$1" 'BEGIN { if (s > 0) printf "%.1f", b / s / 1e6; else print "n/a" }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 CPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 PYV=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
@@ -103,11 +89,5 @@ MDEOF
 cat "$REPORT"
 
 RES=bench/RESULTS.md
-[ -f "$RES" ] || printf '# Benchmark results\n\nMeasured numbers only, each with the command that produced them.\n' > "$RES"
-awk -v report="$REPORT" '
-    BEGIN { while ((getline line < report) > 0) rep = rep line "\n" }
-    /^## / { if (skip) skip = 0; if ($0 == "## Readers and export") { skip = 1; if (!done) { printf "%s\n", rep; done = 1 }; next } }
-    !skip { print }
-    END { if (!done) printf "\n%s", rep }
-' "$RES" > "$RES.tmp" && mv "$RES.tmp" "$RES"
+results_section "Readers and export" "$REPORT" "$RES"
 echo "bench/io.sh: wrote the Readers and export section of $RES" >&2

@@ -37,19 +37,7 @@ if [ ! -d "$NPM/node_modules/wink-nlp" ] || [ ! -d "$NPM/node_modules/wink-eng-l
         || die "npm install wink-nlp wink-eng-lite-web-model failed (network?)"
 fi
 
-timed() {   # timed LOG CMD...: /usr/bin/time -v, stdout to LOG.out, stderr to LOG.err
-    log=$1
-    shift
-    /usr/bin/time -v -o "$log.time" "$@" > "$log.out" 2> "$log.err" || {
-        cat "$log.err" >&2; die "failed: $*"; }
-}
-wall() {
-    sed -n "s/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p" "$1" |
-        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
-}
-cpu() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
-rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
-median3() { for r in 1 2 3; do wall "$1-$r.time"; echo; done | sort -n | sed -n 2p; }
+. bench/lib.sh
 
 BYTES=$(wc -c < "$CORPUS")
 SBYTES=$(wc -c < "$SMALL")
@@ -85,7 +73,6 @@ W=$(wall "$OUT/wink.time")
 ENTS=$(grep -c '' "$OUT/out-j1-1/docs.jsonl")
 QENT=$(grep -o '"label":' "$OUT/out-j1-1/docs.jsonl" | wc -l)
 rate() { awk -v b="$BYTES" -v s="$1" 'BEGIN { if (s > 0) printf "%.1f", b / s / 1e6; else print "n/a" }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 LUA_COST=$(awk -v a="$J1" -v b="$NL" 'BEGIN { if (a > 0) printf "%.1f", 100 * (a - b) / a; else print "n/a" }')
 LUA_STEP=$(awk '/^  step/ { on = 1; next } on && NF == 4 { t += $2; if ($1 == "lua") l = $2 }
     END { if (t > 0) printf "%.1f", 100 * l / t; else print "n/a" }' "$OUT/j1-1.err")
@@ -133,11 +120,5 @@ MDEOF
 cat "$REPORT"
 
 RES=bench/RESULTS.md
-[ -f "$RES" ] || printf '# Benchmark results\n\nMeasured numbers only, each with the command that produced them.\n' > "$RES"
-awk -v report="$REPORT" '
-    BEGIN { while ((getline line < report) > 0) rep = rep line "\n" }
-    /^## / { if (skip) skip = 0; if ($0 == "## Pipeline") { skip = 1; if (!done) { printf "%s\n", rep; done = 1 }; next } }
-    !skip { print }
-    END { if (!done) printf "\n%s", rep }
-' "$RES" > "$RES.tmp" && mv "$RES.tmp" "$RES"
+results_section "Pipeline" "$REPORT" "$RES"
 echo "bench/pipeline.sh: wrote the Pipeline section of $RES" >&2

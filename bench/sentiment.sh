@@ -26,14 +26,7 @@ CORPUS=$(sh bench/fetch.sh brown-jsonl | tail -1)
 if [ ! -d "$NPM/node_modules/sentiment" ]; then
     npm install --silent --no-audit --no-fund --prefix "$NPM" sentiment >&2 || die "npm install sentiment failed"
 fi
-wall() {
-    sed -n "s/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p" "$1" |
-        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
-}
-cpu() {
-    awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"
-}
-rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
+. bench/lib.sh
 MB=$(wc -c < "$CORPUS" | awk '{ printf "%.1f", $1 / 1e6 }')
 cat "$CORPUS" > /dev/null
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

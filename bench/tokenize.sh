@@ -23,6 +23,7 @@ PY=/usr/bin/python3
 mkdir -p "$CACHE"
 
 die() { echo "bench/tokenize.sh: $*" >&2; exit 1; }
+. bench/lib.sh
 [ -x "$Q" ] || die "$Q is missing; run make first"
 [ -f build/libquarry.a ] || die "build/libquarry.a is missing; run make first"
 [ -x /usr/bin/time ] || die "/usr/bin/time is needed (apt-get install time)"
@@ -58,26 +59,18 @@ with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
 print(n)
 PYEOF
 
-# timed LOG CMD... : runs CMD with /usr/bin/time -v, stdout to LOG.out
+# timed LOG CMD... : runs CMD with /usr/bin/time -v, stdout to LOG.out (stderr
+# stays on the terminal: this replaces bench/lib.sh's timed)
 timed() {
     log=$1
     shift
     /usr/bin/time -v -o "$log.time" "$@" > "$log.out"
-}
-wall() {   # seconds from "Elapsed (wall clock) time (h:mm:ss or m:ss): M:SS.ss"
-    sed -n "s/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p" "$1" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
-}
-cpu() {    # user + system seconds
-    awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$1"
 }
 # best LOG N: the run (1..N) of LOGi.time with the shortest wall time
 best() {
     log=$1 n=$2
     i=1
     while [ $i -le $n ]; do echo "$(wall "$log$i.time") $i"; i=$((i + 1)); done | sort -n | head -n 1 | cut -d' ' -f2
-}
-rss() {    # MB
-    sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.1f", $1 / 1024 }'
 }
 
 BYTES=$(wc -c < "$CORPUS")
@@ -165,11 +158,5 @@ cat "$REPORT"
 
 # Replace (or append) the "## Tokenizer" section of bench/RESULTS.md.
 RES=bench/RESULTS.md
-[ -f "$RES" ] || printf '# Benchmark results\n\nMeasured numbers only, each with the command that produced them.\n' > "$RES"
-awk -v report="$REPORT" '
-    BEGIN { while ((getline line < report) > 0) rep = rep line "\n" }
-    /^## / { if (skip) skip = 0; if ($0 == "## Tokenizer") { skip = 1; if (!done) { printf "%s\n", rep; done = 1 }; next } }
-    !skip { print }
-    END { if (!done) printf "\n%s", rep }
-' "$RES" > "$RES.tmp" && mv "$RES.tmp" "$RES"
+results_section "Tokenizer" "$REPORT" "$RES"
 echo "bench/tokenize.sh: wrote the Tokenizer section of $RES" >&2
