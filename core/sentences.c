@@ -736,6 +736,19 @@ int qr_sentences_split(const char *text, size_t len, const qr_tokens *toks,
     out->n = 0;
     size_t i = open_sentence(&sp, 0);
     while (i < sp.n) {
+        /* Most tokens, skipped here: inside a line, a word of 2+ bytes not
+         * ending in '.' or a comma; they neither break before (no bullet,
+         * no list marker) nor end a sentence (no mark, no final period). */
+        const qr_token *t = &sp.tk[i];
+        if (!(t->flags & (QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE))) {
+            uint32_t tl = t->end - t->start;
+            char last = text[t->end - (tl > 0)];
+            if (t->kind == QR_TOK_WORD ? tl >= 2 && last != '.'
+                                       : t->kind == QR_TOK_PUNCT && tl == 1 && last == ',') {
+                i++;
+                continue;
+            }
+        }
         if (i > sp.s && breaks_before(&sp, i)) {
             if (emit(&sp, sp.s, i) != 0)
                 return -1;
