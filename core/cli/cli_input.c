@@ -31,19 +31,26 @@ void cli_input_close(int fd, const char *path)
         close(fd);
 }
 
-ssize_t cli_input_read(int fd, char **buf, size_t *cap, size_t have, size_t first)
+ssize_t cli_input_read(const char *cmd, const char *path, int fd, char **buf, size_t *cap, size_t have,
+                       size_t first)
 {
     if (have == *cap) {
         size_t ncap = *cap ? *cap * 2 : first;
         char *nb = realloc(*buf, ncap);
-        if (!nb)
-            return -2;
+        if (!nb) {
+            cli_usage_error(cmd, "%s: out of memory reading the input", path);
+            return -1;
+        }
         *buf = nb;
         *cap = ncap;
     }
     for (;;) {
         ssize_t r = read(fd, *buf + have, *cap - have);
-        if (r >= 0 || errno != EINTR)
+        if (r >= 0)
             return r;
+        if (errno != EINTR) {
+            cli_usage_error(cmd, "cannot read '%s': %s", path, strerror(errno));
+            return -1;
+        }
     }
 }

@@ -15,10 +15,12 @@
 int cli_input_open(const char *cmd, const char *path, struct stat *sb);
 /* Closes what cli_input_open opened; standard input stays open. */
 void cli_input_close(int fd, const char *path);
-/* Reads into (*buf)[have..*cap), first growing the buffer when it is full:
- * to `first` bytes, then doubling. Retries on EINTR. Returns the bytes read,
- * 0 at the end of the input, -1 on a read error (errno set) or -2 when the
- * buffer could not grow (out of memory). */
-ssize_t cli_input_read(int fd, char **buf, size_t *cap, size_t have, size_t first);
+/* Reads fd (opened for path) into (*buf)[have..*cap), first growing the
+ * buffer when it is full: to `first` bytes, then doubling. Retries on EINTR.
+ * Returns the bytes read, 0 at the end of the input, or -1 after printing
+ * "quarry CMD: cannot read 'P': …" or "quarry CMD: P: out of memory reading
+ * the input". */
+ssize_t cli_input_read(const char *cmd, const char *path, int fd, char **buf, size_t *cap, size_t have,
+                       size_t first);
 
 #endif

@@ -386,10 +386,9 @@ static int run_input(run_state *rs, const char *path)
     uint64_t base = 0, total = 0;
     int eof = 0, rc = 0;
     while (!eof) {
-        ssize_t r = cli_input_read(fd, &rs->buf, &rs->cap, have, block);
+        ssize_t r = cli_input_read("match", path, fd, &rs->buf, &rs->cap, have, block);
         if (r < 0) {
-            rc = r == -2 ? cli_usage_error("match", "%s: out of memory reading the input", path)
-                         : cli_usage_error("match", "cannot read '%s': %s", path, strerror(errno));
+            rc = 2;
             break;
         }
         if (r == 0)

@@ -366,10 +366,9 @@ static int run_input(run_state *st, const char *path, char **bufp, size_t *capp)
         eof = 1;
     }
     while (!eof) {
-        ssize_t r = cli_input_read(fd, &buf, &cap, have, CHUNK);
+        ssize_t r = cli_input_read("tokenize", path, fd, &buf, &cap, have, CHUNK);
         if (r < 0) {
-            rc = r == -2 ? cli_usage_error("tokenize", "%s: out of memory reading the input", name)
-                         : cli_usage_error("tokenize", "cannot read '%s': %s", path, strerror(errno));
+            rc = 2;
             break;
         }
         if (r == 0)
