@@ -447,23 +447,26 @@ static int ascii_alnum(unsigned c)
  * label has at least two letters. Returns the end or 0. */
 static size_t email_end(const unsigned char *s, size_t len, size_t i)
 {
-    size_t j = i;
-    while (j < len && (ascii_alnum(s[j]) || s[j] == '.' || s[j] == '_' || s[j] == '%'
-                       || s[j] == '+' || s[j] == '-'))
+    /* RFC 5321 limits (64-byte local part, 255-byte domain) also keep this
+     * linear: it runs at the end of every word followed by '.', '-'... */
+    size_t j = i, lmax = len - i > 65 ? i + 65 : len;
+    while (j < lmax && (ascii_alnum(s[j]) || s[j] == '.' || s[j] == '_' || s[j] == '%'
+                        || s[j] == '+' || s[j] == '-'))
         j++;
-    if (j == i || j >= len || s[j] != '@' || s[j - 1] == '.')
+    if (j == i || j >= lmax || s[j] != '@' || s[j - 1] == '.')
         return 0;
     size_t k = j + 1, end = 0, labels = 0, last = 0;
+    size_t dmax = len - k > 255 ? k + 255 : len;
     for (;;) {
         size_t ls = k;
-        while (k < len && (ascii_alnum(s[k]) || s[k] == '-'))
+        while (k < dmax && (ascii_alnum(s[k]) || s[k] == '-'))
             k++;
         if (k == ls)
             break;
         labels++;
         last = ls;
         end = k;
-        if (k + 1 < len && s[k] == '.' && ascii_alnum(s[k + 1]))
+        if (k + 1 < dmax && s[k] == '.' && ascii_alnum(s[k + 1]))
             k++;
         else
             break;
@@ -679,25 +682,43 @@ static int oom(tok_state *t)
     return qr_error_set(t->err, "tokenize: out of memory (text of %zu bytes)", t->len);
 }
 
-/* Canonical ordering of combining marks (what utf8proc_decompose does after
- * decomposing a whole string). */
-static void canonical_order(int32_t *u, size_t n)
+/* Canonical ordering: each run of combining marks (non-zero combining
+ * class) is stably sorted by class, as utf8proc_decompose does. Short
+ * runs by insertion; long ones (possible only in crafted text) by counting
+ * sort into tmp (room for n), so the cost stays linear. */
+static void canonical_order(int32_t *u, size_t n, int32_t *tmp)
 {
-    size_t pos = 0;
-    while (pos + 1 < n) {
-        int c1 = utf8proc_get_property(u[pos])->combining_class;
-        int c2 = utf8proc_get_property(u[pos + 1])->combining_class;
-        if (c1 > c2 && c2 > 0) {
-            int32_t tmp = u[pos];
-            u[pos] = u[pos + 1];
-            u[pos + 1] = tmp;
-            if (pos > 0)
-                pos--;
-            else
-                pos++;
-        } else {
-            pos++;
+    size_t a = 0;
+    while (a < n) {
+        if (utf8proc_get_property(u[a])->combining_class == 0) {
+            a++;
+            continue;
         }
+        size_t b = a + 1;
+        while (b < n && utf8proc_get_property(u[b])->combining_class != 0)
+            b++;
+        if (b - a <= 32) {
+            for (size_t i = a + 1; i < b; i++) {
+                int32_t x = u[i];
+                int cx = utf8proc_get_property(x)->combining_class;
+                size_t j = i;
+                while (j > a && utf8proc_get_property(u[j - 1])->combining_class > cx) {
+                    u[j] = u[j - 1];
+                    j--;
+                }
+                u[j] = x;
+            }
+        } else {
+            size_t start[257] = {0};
+            for (size_t i = a; i < b; i++)
+                start[utf8proc_get_property(u[i])->combining_class + 1]++;
+            for (int c = 1; c <= 256; c++)
+                start[c] += start[c - 1];
+            for (size_t i = a; i < b; i++)
+                tmp[start[utf8proc_get_property(u[i])->combining_class]++] = u[i];
+            memcpy(u + a, tmp, (b - a) * sizeof *u);
+        }
+        a = b;
     }
 }
 
@@ -755,7 +776,10 @@ static int unicode_key(tok_state *t, size_t start, size_t end)
         }
     }
     if (compose) {
-        canonical_order(o->ucs, n);
+        /* the second half of the scratch is canonical_order's buffer */
+        if (2 * n > o->ucs_cap && grow((void **)&o->ucs, &o->ucs_cap, 2 * n, sizeof *o->ucs))
+            return oom(t);
+        canonical_order(o->ucs, n, o->ucs + n);
         utf8proc_ssize_t m = utf8proc_normalize_utf32(o->ucs, (utf8proc_ssize_t)n, KEY_OPTIONS);
         n = m < 0 ? 0 : (size_t)m;
     }

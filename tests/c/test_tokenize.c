@@ -490,6 +490,44 @@ static void test_random_bytes(void)
     free(text);
 }
 
+/* Inputs that would take quadratic time with a naive scan or sort: a long
+ * run of "ab." (each word is an e-mail candidate) and a word with 200,000
+ * combining marks out of canonical order. */
+static void test_linear_time(void)
+{
+    size_t reps = 200000, len = reps * 3;
+    char *text = malloc(reps * 4 + 8);
+    for (size_t i = 0; i < reps; i++)
+        memcpy(text + i * 3, "ab.", 3);
+    qr_error err;
+    CHECK_EQ_INT(qr_tokenize(text, len, &toks, &err), 0);
+    CHECK_EQ_INT(toks.n, 2 * reps);
+    /* a + (U+0301 U+0323) x N: marks sorted by class, a + U+0323 composed */
+    for (size_t pairs = 2000; pairs <= 100000; pairs += 98000) {
+        len = 0;
+        text[len++] = 'a';
+        for (size_t i = 0; i < pairs; i++) {
+            memcpy(text + len, "\xCC\x81\xCC\xA3", 4);
+            len += 4;
+        }
+        CHECK_EQ_INT(qr_tokenize(text, len, &toks, &err), 0);
+        CHECK_EQ_INT(toks.n, 1);
+        CHECK_EQ_INT(toks.v[0].key_len, 3 + 2 * (2 * pairs - 1));
+        const char *k = qr_token_key(&toks, 0);
+        CHECK(memcmp(k, "\xE1\xBA\xA1\xCC\xA3", 5) == 0);                  /* ạ + dot below */
+        CHECK(memcmp(k + toks.v[0].key_len - 2, "\xCC\x81", 2) == 0);       /* ... acute last */
+        if (pairs == 2000) {
+            utf8proc_uint8_t *want = NULL;
+            utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len,
+                                              &want, UTF8PROC_COMPOSE | UTF8PROC_COMPAT
+                                              | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+            CHECK(n == (utf8proc_ssize_t)toks.v[0].key_len && memcmp(want, k, (size_t)n) == 0);
+            free(want);
+        }
+    }
+    free(text);
+}
+
 /* No shared mutable state: threads with their own qr_tokens get the same
  * tokens and keys as one thread alone. */
 static const char *thread_text =
@@ -634,6 +672,7 @@ int main(void)
     test_misc();
     test_random_bytes();
     test_threads();
+    test_linear_time();
     test_100mb_line();
     test_normalize();
     qr_tokens_free(&toks);
