@@ -81,4 +81,9 @@ static inline size_t qr_utf8_encode(int32_t cp, unsigned char *out)
 /* Offset of the first invalid byte in s[0..n), or n if all is valid. */
 size_t qr_utf8_validate(const char *s, size_t n);
 
+/* Copies s[0..n) to out with each invalid byte (as qr_utf8_decode reads
+ * them) written as U+FFFD; out has room for 3 * n bytes. Returns the number
+ * of bytes written. */
+size_t qr_utf8_replace_bad(const char *s, size_t n, char *out);
+
 #endif

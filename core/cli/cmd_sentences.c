@@ -106,19 +106,7 @@ static json_t *json_text(const char *text, size_t n, buf *scratch)
     scratch->len = 0;
     if (buf_reserve(scratch, n * 3 + 1) != 0)
         return NULL;
-    const unsigned char *p = (const unsigned char *)text;
-    for (size_t i = 0; i < n;) {
-        int32_t c;
-        size_t k = qr_utf8_decode(p + i, n - i, &c);
-        if (c == QR_UTF8_BAD) {
-            memcpy(scratch->p + scratch->len, "\xef\xbf\xbd", 3);
-            scratch->len += 3;
-        } else {
-            memcpy(scratch->p + scratch->len, p + i, k);
-            scratch->len += k;
-        }
-        i += k;
-    }
+    scratch->len = qr_utf8_replace_bad(text, n, scratch->p);
     return json_stringn(scratch->p, scratch->len);
 }
 

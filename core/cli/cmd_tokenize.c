@@ -183,20 +183,7 @@ static const char *repaired_text(run_state *st, const char *p, size_t n, size_t 
         st->fix = q;
         st->fix_cap = n * 3;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < n;) {
-        int32_t cp;
-        size_t l = qr_utf8_decode((const unsigned char *)p + i, n - i, &cp);
-        if (cp == QR_UTF8_BAD) {
-            memcpy(st->fix + k, "\xEF\xBF\xBD", 3);
-            k += 3;
-        } else {
-            memcpy(st->fix + k, p + i, l);
-            k += l;
-        }
-        i += l;
-    }
-    *out_n = k;
+    *out_n = qr_utf8_replace_bad(p, n, st->fix);
     return st->fix;
 }
 
