@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <utf8proc.h>
 
 /*
@@ -730,7 +731,7 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
     }
     if (lab == NONE)
         return oom(err);
-    if (!id) {
+    if (!id || idlen == 0) {
         id = phrase;
         idlen = plen;
     } else if (utf8_valid_prefix(id, idlen) != idlen) {
@@ -1247,6 +1248,11 @@ int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err)
 {
     if (!g->compiled)
         return qr_error_set(err, "compile the gazetteer before saving it");
+    struct stat sb;     /* written by renaming over path: never /dev/null */
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: it is not a "
+                           "regular file (a folder, device, pipe or symbolic link); give a file "
+                           "path");
     char *tmp = malloc(strlen(path) + 16);
     if (!tmp)
         return oom(err);

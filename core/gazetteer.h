@@ -124,7 +124,7 @@ int qr_gazetteer_add_list_data(qr_gazetteer *g, const qr_gazetteer_list *list,
                                const char *name, const char *data, size_t len,
                                qr_error *err);
 /* Adds one entry to list `list`. label NULL/"" takes the list's label; id
- * NULL takes the phrase; attrs_json is a JSON object text or NULL. */
+ * NULL/"" takes the phrase; attrs_json is a JSON object text or NULL. */
 int qr_gazetteer_add(qr_gazetteer *g, int list, const char *phrase, const char *label,
                      const char *id, const char *attrs_json, qr_error *err);
 /* Builds the automaton; afterwards only match/save/free are allowed. */

@@ -256,16 +256,18 @@ static void test_sources(void)
     g = build("p.jsonl",
               "{\"label\":\"ORG\",\"pattern\":\"Apple\",\"id\":\"apple\"}\n"
               "{\"label\":\"GPE\",\"pattern\":\"San Francisco\"}\n"
-              "{\"label\":\"ORG\",\"pattern\":\"IBM\",\"id\":7,\"attrs\":{\"b\":1,\"a\":\"x\"}}\n",
+              "{\"label\":\"ORG\",\"pattern\":\"IBM\",\"id\":7,\"attrs\":{\"b\":1,\"a\":\"x\"}}\n"
+              "{\"label\":\"ORG\",\"pattern\":\"Oracle\",\"id\":\"\"}\n",
               QR_CASE_INSENSITIVE, 0, NULL);
     qr_gazetteer_scratch *s = qr_gazetteer_scratch_new();
     qr_gaz_matches m;
     qr_gaz_matches_init(&m);
     qr_error err;
-    const char *text = "Apple opened in San Francisco with IBM";
+    const char *text = "Apple opened in San Francisco with IBM and Oracle";
     CHECK_EQ_INT(qr_gazetteer_match_text(g, s, text, strlen(text), QR_GAZ_LONGEST, &m, &err), 0);
-    CHECK_EQ_INT(m.n, 3);
-    if (m.n == 3) {
+    CHECK_EQ_INT(m.n, 4);
+    if (m.n == 4) {
+        CHECK_EQ_STR(m.v[3].id, "Oracle");
         CHECK_EQ_STR(m.v[0].id, "apple");
         CHECK(m.v[0].attrs == NULL);
         CHECK_EQ_STR(m.v[1].id, "San Francisco");
