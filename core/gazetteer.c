@@ -1511,6 +1511,41 @@ static void sort_group(qr_gaz_match *v, size_t n)
     }
 }
 
+/* Leftmost-longest with one comparison variant (one trie): the usual case. */
+static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint32_t *root,
+                          const qr_tokens *toks, qr_gaz_matches *out, qr_error *err)
+{
+    uint32_t n = (uint32_t)toks->n;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t node;
+        if (sy[i] == NONE || !(node = root[sy[i]])) {
+            i++;
+            continue;
+        }
+        uint32_t j = i + 1, best = 0, best_node = 0;
+        for (;;) {
+            if (g->node_ent[node] < g->node_ent[node + 1]) {
+                best = j;
+                best_node = node;
+            }
+            if (j >= n || sy[j] == NONE)
+                break;
+            node = child_of(g, node, edge_label(sy[j], toks, j));
+            if (node == NONE)
+                break;
+            j++;
+        }
+        if (!best) {
+            i++;
+            continue;
+        }
+        if (emit(g, toks, i, best, best_node, out) != 0)
+            return qr_error_set(err, "out of memory matching the gazetteer");
+        i = best;
+    }
+    return 0;
+}
+
 int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const char *text,
                        const qr_tokens *toks, qr_gaz_overlaps overlaps, qr_gaz_matches *out,
                        qr_error *err)
@@ -1543,6 +1578,8 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
         }
     }
 
+    if (nv == 1 && overlaps == QR_GAZ_LONGEST)
+        return match_longest1(g, s->syms, g->roots[vars[0]], toks, out, err);
     uint32_t best_node[NVARIANTS] = {0}, best_end[NVARIANTS] = {0};
     for (uint32_t i = 0; i < n;) {
         uint32_t best = 0;
