@@ -119,6 +119,22 @@ static qr_value *marked(conv *c, qr_value *v, const char *file, int line)
     return v;
 }
 
+/* A new map {key = v} marked at file:line; takes v (freed on failure). */
+static qr_value *single_map(conv *c, const char *key, qr_value *v, const char *file, int line)
+{
+    qr_value *map = marked(c, qr_value_new_map(), file, line);
+    if (!map) {
+        qr_value_free(v);
+        return NULL;
+    }
+    if (qr_value_map_set(map, key, v) != 0) {
+        qr_value_free(map);
+        qr_error_set(c->err, "out of memory");
+        return NULL;
+    }
+    return map;
+}
+
 static int add_ref(conv *c, int ref)
 {
     lq_pipeline *pl = c->pl;
@@ -150,29 +166,8 @@ static qr_value *function_step(conv *c, int idx)
         return NULL;
     }
     qr_value *r = marked(c, qr_value_new_int(ref), file, line);
-    if (!r)
-        return NULL;
-    qr_value *opts = marked(c, qr_value_new_map(), file, line);
-    if (!opts) {
-        qr_value_free(r);
-        return NULL;
-    }
-    if (qr_value_map_set(opts, "ref", r) != 0) {
-        qr_value_free(opts);
-        qr_error_set(c->err, "out of memory");
-        return NULL;
-    }
-    qr_value *step = marked(c, qr_value_new_map(), file, line);
-    if (!step) {
-        qr_value_free(opts);
-        return NULL;
-    }
-    if (qr_value_map_set(step, "function", opts) != 0) {
-        qr_value_free(step);
-        qr_error_set(c->err, "out of memory");
-        return NULL;
-    }
-    return step;
+    qr_value *opts = r ? single_map(c, "ref", r, file, line) : NULL;
+    return opts ? single_map(c, "function", opts, file, line) : NULL;
 }
 
 static int cmp_str(const void *a, const void *b)
