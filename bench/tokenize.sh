@@ -30,8 +30,10 @@ die() { echo "bench/tokenize.sh: $*" >&2; exit 1; }
 
 if [ $# -gt 0 ]; then
     CORPUS=$1
+    ABOUT="given on the command line"
 else
     CORPUS=$(sh bench/fetch.sh brown60 | tail -1)
+    ABOUT="Brown corpus x10, from \`bench/fetch.sh brown60\`"
 fi
 [ -s "$CORPUS" ] || die "no corpus: '$CORPUS' is missing or empty"
 
@@ -132,7 +134,7 @@ cat > "$REPORT" <<MDEOF
 ## Tokenizer
 
 Command: \`sh bench/tokenize.sh\` ($(date -u +%Y-%m-%d), $CPU, $(nproc) cores shared).
-Corpus: \`$CORPUS\`, $BYTES bytes (Brown corpus x10, from \`bench/fetch.sh brown60\`).
+Corpus: \`$CORPUS\`, $BYTES bytes ($ABOUT).
 Whole process, \`/usr/bin/time -v\`, the run with the best wall time of 5 (quarry count) or 3
 (the others), on a machine shared with other jobs (load average $LOAD when the run started);
 CPU is user + system time of that run. quarry computes offsets, kinds, flags and NFKC+casefold
