@@ -74,6 +74,7 @@ fi
 #                  the whole-word check: faster, but a longer non-word match can
 #                  hide a word match that starts inside it.
 cat > "$OUT/peer_common.py" <<'EOF'
+import sys, time
 import ahocorasick
 def build(path):
     A = ahocorasick.Automaton()
@@ -87,49 +88,49 @@ def build(path):
 def read(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         return f.read().casefold()
+def run(count):
+    """Times build(argv[1]) and count(A, read(argv[2])) and prints both."""
+    t0 = time.perf_counter()
+    A = build(sys.argv[1])
+    t1 = time.perf_counter()
+    n = count(A, read(sys.argv[2]))
+    t2 = time.perf_counter()
+    print("entries %d, build %.2f s, match %.2f s, matches %d" % (len(A), t1 - t0, t2 - t1, n))
 EOF
 cat > "$OUT/peer_words.py" <<'EOF'
-import sys, time
-from peer_common import build, read
-t0 = time.perf_counter()
-A = build(sys.argv[1])
-t1 = time.perf_counter()
-text = read(sys.argv[2])
-last = len(text) - 1
-cands = []
-for end, (klen, label) in A.iter(text):
-    start = end - klen + 1
-    if start > 0 and text[start - 1].isalnum():
-        continue
-    if end < last and text[end + 1].isalnum():
-        continue
-    cands.append((start, -end))
-cands.sort()
-n, stop = 0, -1
-for start, nend in cands:
-    if start > stop:
-        n, stop = n + 1, -nend
-t2 = time.perf_counter()
-print("entries %d, build %.2f s, match %.2f s, matches %d" % (len(A), t1 - t0, t2 - t1, n))
+from peer_common import run
+def count(A, text):
+    last = len(text) - 1
+    cands = []
+    for end, (klen, label) in A.iter(text):
+        start = end - klen + 1
+        if start > 0 and text[start - 1].isalnum():
+            continue
+        if end < last and text[end + 1].isalnum():
+            continue
+        cands.append((start, -end))
+    cands.sort()
+    n, stop = 0, -1
+    for start, nend in cands:
+        if start > stop:
+            n, stop = n + 1, -nend
+    return n
+run(count)
 EOF
 cat > "$OUT/peer_long.py" <<'EOF'
-import sys, time
-from peer_common import build, read
-t0 = time.perf_counter()
-A = build(sys.argv[1])
-t1 = time.perf_counter()
-text = read(sys.argv[2])
-last = len(text) - 1
-n = 0
-for end, (klen, label) in A.iter_long(text):
-    start = end - klen + 1
-    if start > 0 and text[start - 1].isalnum():
-        continue
-    if end < last and text[end + 1].isalnum():
-        continue
-    n += 1
-t2 = time.perf_counter()
-print("entries %d, build %.2f s, match %.2f s, matches %d" % (len(A), t1 - t0, t2 - t1, n))
+from peer_common import run
+def count(A, text):
+    last = len(text) - 1
+    n = 0
+    for end, (klen, label) in A.iter_long(text):
+        start = end - klen + 1
+        if start > 0 and text[start - 1].isalnum():
+            continue
+        if end < last and text[end + 1].isalnum():
+            continue
+        n += 1
+    return n
+run(count)
 EOF
 
 # measure NAME COMMAND...: whole-process wall time and peak RSS of COMMAND
