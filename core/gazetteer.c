@@ -1440,7 +1440,9 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
     return 1;
 }
 
-static uint32_t sym_lookup(const qr_gazetteer *g, const char *s, size_t n)
+/* Inlined: called once per text token. */
+static inline __attribute__((always_inline)) uint32_t sym_lookup(const qr_gazetteer *g,
+                                                                  const char *s, size_t n)
 {
     uint64_t h = hash_bytes(s, n, HASH_SEED);
     uint64_t bit = bloom_bit(h, g->h->bloom_words);
