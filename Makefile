@@ -47,9 +47,11 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(QR_CFLAGS) -MMD -MP -c $< -o $@
 
+# Built under a temporary name and renamed, so a concurrent link never sees half an archive.
 $(BUILD)/libquarry.a: $(CORE_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
+	@rm -f $@.tmp
+	ar rcs $@.tmp $^
+	@mv -f $@.tmp $@
 
 $(BUILD)/quarry: $(CLI_OBJ) $(LUA_OBJ) $(BUILD)/libquarry.a
 	$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(CLI_OBJ) $(LUA_OBJ) $(BUILD)/libquarry.a $(LUA_LIBS) $(DEP_LIBS)
