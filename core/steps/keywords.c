@@ -274,16 +274,10 @@ static void *kw_init(const qr_host_api *api, const qr_value *opts, const qr_step
         return NULL;
     }
     memcpy(st->field, f, strlen(f) + 1);
-    if ((v = api->opt(opts, "skip_labels")) != NULL) {
-        size_t n = api->value_type(v) == QR_VAL_LIST ? api->value_len(v) : 1;
-        for (size_t i = 0; i < n; i++) {
-            const char *l = api->value_string(api->value_type(v) == QR_VAL_LIST ? api->value_at(v, i) : v);
-            if (l && qr_wordset_add(st->skip, l, strlen(l)) != 0) {
-                qr_error_set(err, "out of memory");
-                kw_free(st);
-                return NULL;
-            }
-        }
+    if ((v = api->opt(opts, "skip_labels")) != NULL && qr_wordset_add_opt(st->skip, api, v) != 0) {
+        qr_error_set(err, "out of memory");
+        kw_free(st);
+        return NULL;
     }
     if ((v = api->opt(opts, "stopwords")) && api->value_string(v) && *api->value_string(v)) {
         char *p = api->resolve_path(ctx, api->value_string(v));

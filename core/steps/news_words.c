@@ -88,6 +88,18 @@ int qr_wordset_add(qr_wordset *s, const char *str, size_t n)
     return 0;
 }
 
+int qr_wordset_add_opt(qr_wordset *s, const qr_host_api *api, const qr_value *v)
+{
+    int list = api->value_type(v) == QR_VAL_LIST;
+    size_t n = list ? api->value_len(v) : 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *str = api->value_string(list ? api->value_at(v, i) : v);
+        if (str && qr_wordset_add(s, str, strlen(str)) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int qr_wordset_has(const qr_wordset *s, const char *str, size_t n)
 {
     if (!s || !s->count)

@@ -29,6 +29,9 @@ size_t qr_wordset_max_tokens(const qr_wordset *s);
 /* Adds s[0..n) as is. 0, or -1 on out of memory. */
 int qr_wordset_add(qr_wordset *s, const char *str, size_t n);
 int qr_wordset_has(const qr_wordset *s, const char *str, size_t n);
+/* Adds the strings of option value v: a list of strings, or one string
+ * (items that are not strings are passed over). 0, or -1 on out of memory. */
+int qr_wordset_add_opt(qr_wordset *s, const qr_host_api *api, const qr_value *v);
 
 /* Tokenizes `phrase` and adds its keys joined by spaces. */
 int qr_wordset_add_phrase(qr_wordset *s, const char *phrase, qr_error *err);

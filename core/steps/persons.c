@@ -799,19 +799,12 @@ static void *persons_init(const qr_host_api *api, const qr_value *opts, const qr
     st->guess_orgs = (v ? api->value_bool(v) : 1) && *st->org_label;
     static const char *const set_opts[2] = {"ignore_labels", "weak_sources"};
     qr_wordset *set_of[2] = {st->ignore, st->weak};
-    for (int o = 0; o < 2; o++) {
-        if ((v = api->opt(opts, set_opts[o])) == NULL)
-            continue;
-        size_t n = api->value_type(v) == QR_VAL_LIST ? api->value_len(v) : 1;
-        for (size_t i = 0; i < n; i++) {
-            const char *s = api->value_string(api->value_type(v) == QR_VAL_LIST ? api->value_at(v, i) : v);
-            if (s && qr_wordset_add(set_of[o], s, strlen(s)) != 0) {
-                qr_error_set(err, "out of memory");
-                persons_free(st);
-                return NULL;
-            }
+    for (int o = 0; o < 2; o++)
+        if ((v = api->opt(opts, set_opts[o])) != NULL && qr_wordset_add_opt(set_of[o], api, v) != 0) {
+            qr_error_set(err, "out of memory");
+            persons_free(st);
+            return NULL;
         }
-    }
     return st;
 }
 
