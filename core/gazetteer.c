@@ -335,11 +335,24 @@ struct qr_gazetteer {
     const uint32_t *roots[NVARIANTS];
 };
 
+/* Per-thread memo of recent short keys -> symbol (or NONE): frequent words
+ * skip the hash table. A key of up to 8 bytes is packed into one word, so
+ * a hit is an exact comparison. Valid for one compiled block: the memo is
+ * cleared when the scratch meets another (by key and checksum). */
+#define MEMO_BITS 11
+typedef struct memo_slot {
+    uint64_t word;
+    uint32_t len;          /* UINT32_MAX = empty */
+    uint32_t sym;
+} memo_slot;
+
 struct qr_gazetteer_scratch {
     uint32_t *syms;
     size_t syms_cap;
     ubuf ub;
     qr_tokens tk;
+    memo_slot *memo;
+    uint64_t memo_key, memo_sum;
 };
 
 int qr_gaz_case_parse(const char *s)
@@ -1413,8 +1426,10 @@ void qr_gazetteer_scratch_free(qr_gazetteer_scratch *s)
     free(s->syms);
     free(s->ub.v);
     qr_tokens_free(&s->tk);
+    free(s->memo);
     free(s);
 }
+
 
 const qr_tokens *qr_gazetteer_scratch_tokens(const qr_gazetteer_scratch *s)
 {
@@ -1513,6 +1528,61 @@ static void sort_group(qr_gaz_match *v, size_t n)
     }
 }
 
+/* s[0..n), n <= 8, as one word (the same bytes give the same word). */
+static inline uint64_t pack_small(const char *s, size_t n)
+{
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        return (uint64_t)a | (uint64_t)b << ((n - 4) * 8);
+    }
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    return w;
+}
+
+/* Symbols of the keys of all tokens (the insensitive variant). */
+static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_tokens *toks,
+                       uint32_t *sy)
+{
+    size_t n = toks->n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (!s->memo || s->memo_key != g->h->key || s->memo_sum != g->h->checksum) {
+        if (!s->memo && !(s->memo = malloc(sizeof *s->memo << MEMO_BITS)))
+            return -1;
+        memset(s->memo, 0xff, sizeof *s->memo << MEMO_BITS);
+        s->memo_key = g->h->key;
+        s->memo_sum = g->h->checksum;
+    }
+    memo_slot *memo = s->memo;
+    for (size_t i = 0; i < n; i++) {
+        const char *k = toks->keys + toks->v[i].key;
+        uint32_t len = toks->v[i].key_len;
+        if (len > 8) {
+            sy[i] = sym_lookup(g, k, len);
+            continue;
+        }
+        uint64_t w = pack_small(k, len);
+        memo_slot *m = &memo[((w + len) * 0x9e3779b97f4a7c15ULL) >> (64 - MEMO_BITS)];
+        if (m->word == w && m->len == len) {
+            sy[i] = m->sym;
+            continue;
+        }
+        sy[i] = sym_lookup(g, k, len);
+        m->word = w;
+        m->len = len;
+        m->sym = sy[i];
+    }
+#else
+    (void)s;
+    for (size_t i = 0; i < n; i++)
+        sy[i] = sym_lookup(g, toks->keys + toks->v[i].key, toks->v[i].key_len);
+#endif
+    return 0;
+}
+
 /* Leftmost-longest with one comparison variant (one trie): the usual case. */
 static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint32_t *root,
                           const qr_tokens *toks, qr_gaz_matches *out, qr_error *err)
@@ -1567,8 +1637,8 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
     for (int a = 0; a < nv; a++) {
         uint32_t *sy = s->syms + (size_t)a * n;
         if (vars[a] == V_KEY) {     /* the common case: keys as the tokenizer made them */
-            for (size_t i = 0; i < n; i++)
-                sy[i] = sym_lookup(g, toks->keys + toks->v[i].key, toks->v[i].key_len);
+            if (key_symbols(g, s, toks, sy) != 0)
+                return qr_error_set(err, "out of memory matching the gazetteer");
             continue;
         }
         for (size_t i = 0; i < n; i++) {

@@ -201,6 +201,32 @@ static void test_duplicates(void)
     qr_gazetteer_free(g);
 }
 
+/* One scratch used with several gazetteers in turn (its memo must follow). */
+static void test_shared_scratch(void)
+{
+    qr_gazetteer *a = build("a.tsv", "Paris\tCITY\nthe\tDET\n", QR_CASE_INSENSITIVE, 0, NULL);
+    qr_gazetteer *b = build("b.tsv", "Rome\tCITY\n", QR_CASE_INSENSITIVE, 0, NULL);
+    qr_gazetteer_scratch *s = qr_gazetteer_scratch_new();
+    qr_gaz_matches m;
+    qr_gaz_matches_init(&m);
+    qr_error err;
+    const char *text = "the Paris and Rome trip";
+    for (int round = 0; round < 2; round++) {
+        CHECK_EQ_INT(qr_gazetteer_match_text(a, s, text, strlen(text), QR_GAZ_LONGEST, &m, &err), 0);
+        CHECK_EQ_INT(m.n, 2);
+        if (m.n == 2)
+            CHECK_EQ_STR(m.v[1].id, "Paris");
+        CHECK_EQ_INT(qr_gazetteer_match_text(b, s, text, strlen(text), QR_GAZ_LONGEST, &m, &err), 0);
+        CHECK_EQ_INT(m.n, 1);
+        if (m.n == 1)
+            CHECK_EQ_STR(m.v[0].id, "Rome");
+    }
+    qr_gaz_matches_free(&m);
+    qr_gazetteer_scratch_free(s);
+    qr_gazetteer_free(a);
+    qr_gazetteer_free(b);
+}
+
 static void test_empty(void)
 {
     qr_gazetteer *g = build("e.tsv", "", QR_CASE_INSENSITIVE, 0, NULL);
@@ -442,6 +468,7 @@ int main(void)
     test_scripts_and_accents();
     test_duplicates();
     test_empty();
+    test_shared_scratch();
     test_sources();
     test_cache();
     test_scale();
