@@ -1,6 +1,7 @@
 /* quarry match — gazetteer and regex entities of files (or stdin) as JSON lines. */
 #include "cli.h"
 #include "cli_input.h"
+#include "cli_num.h"
 #include "error.h"
 #include "gazetteer.h"
 #include "regex.h"
@@ -84,13 +85,8 @@ static void sb_str(strbuf *b, const char *s) { sb_mem(b, s, strlen(s)); }
 
 static void sb_uint(strbuf *b, uint64_t v)
 {
-    char tmp[24];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_mem(b, tmp + i, sizeof tmp - i);
+    char tmp[20];
+    sb_mem(b, tmp, (size_t)(cli_put_uint(tmp, v) - tmp));
 }
 
 /* Length of the valid UTF-8 sequence at p (1..4), 0 if invalid. */

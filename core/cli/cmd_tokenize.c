@@ -1,6 +1,7 @@
 /* quarry tokenize — print the tokens of files (or stdin) as TSV, JSONL or counts. */
 #include "cli.h"
 #include "cli_input.h"
+#include "cli_num.h"
 #include "tokenize.h"
 #include "utf8.h"
 
@@ -80,38 +81,8 @@ static void out_char(outbuf *o, char c)
 
 static void out_uint(outbuf *o, uint64_t v)
 {
-    char tmp[24];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    out_mem(o, tmp + i, sizeof tmp - i);
-}
-
-/* Writes v in decimal at p (room for 20 bytes); returns the end. Two
- * digits per division. */
-static char *put_uint(char *p, uint64_t v)
-{
-    static const char pairs[201] =
-        "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
-        "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
     char tmp[20];
-    int n = 20;
-    while (v >= 100) {
-        unsigned d = (unsigned)(v % 100) * 2;
-        v /= 100;
-        tmp[--n] = pairs[d + 1];
-        tmp[--n] = pairs[d];
-    }
-    if (v >= 10) {
-        tmp[--n] = pairs[v * 2 + 1];
-        tmp[--n] = pairs[v * 2];
-    } else {
-        tmp[--n] = (char)('0' + v);
-    }
-    memcpy(p, tmp + n, 20 - (size_t)n);
-    return p + 20 - n;
+    out_mem(o, tmp, (size_t)(cli_put_uint(tmp, v) - tmp));
 }
 
 /* Writes the escaped token text at p (room for 2 * n bytes). */
@@ -256,9 +227,9 @@ static int emit_chunk(run_state *st, const char *text, size_t len, uint64_t base
                 continue;
             }
             char *p = o->buf + o->n;
-            p = put_uint(p, s);
+            p = cli_put_uint(p, s);
             *p++ = '\t';
-            p = put_uint(p, e);
+            p = cli_put_uint(p, e);
             *p++ = '\t';
             while (*kind)
                 *p++ = *kind++;
@@ -279,9 +250,9 @@ static int emit_chunk(run_state *st, const char *text, size_t len, uint64_t base
             *p++ = ',';
         *first = 0;
         memcpy(p, "{\"start\":", 9);
-        p = put_uint(p + 9, s);
+        p = cli_put_uint(p + 9, s);
         memcpy(p, ",\"end\":", 7);
-        p = put_uint(p + 7, e);
+        p = cli_put_uint(p + 7, e);
         memcpy(p, ",\"kind\":\"", 9);
         p += 9;
         while (*kind)
