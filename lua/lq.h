@@ -30,5 +30,10 @@ int lq_modules_register(lua_State *L, qr_registry *reg, qr_error *err);
 
 /* Pushes nil, message and returns 2 (data/I/O failures). */
 int lq_fail(lua_State *L, const char *msg);
+/* Registers the metatable `name` (once per state) with the functions of
+ * meta and, when methods is not NULL, __index: the methods table, or when
+ * index is not NULL the closure index with that table as its upvalue. */
+void lq_new_class(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods,
+                  lua_CFunction index);
 
 #endif

@@ -412,17 +412,9 @@ static const luaL_Reg classifier_funcs[] = {
 
 void lq_open_classify(lua_State *L)
 {
-    if (luaL_newmetatable(L, CLASSIFIER_MT)) {
-        luaL_setfuncs(L, classifier_meta, 0);
-        luaL_newlib(L, classifier_methods);
-        lua_setfield(L, -2, "__index");
-    }
-    lua_pop(L, 1);
-    if (luaL_newmetatable(L, BUILDER_MT)) {
-        lua_pushcfunction(L, builder_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_pop(L, 1);
+    static const luaL_Reg builder_meta[] = {{"__gc", builder_gc}, {NULL, NULL}};
+    lq_new_class(L, CLASSIFIER_MT, classifier_meta, classifier_methods, NULL);
+    lq_new_class(L, BUILDER_MT, builder_meta, NULL, NULL);
     luaL_newlib(L, classifier_funcs);
     lua_setfield(L, -2, "classifier");
 }

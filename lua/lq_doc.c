@@ -692,48 +692,36 @@ static const luaL_Reg doc_methods[] = {
     {NULL, NULL}
 };
 
-static void new_view_mt(lua_State *L, const char *name, lua_CFunction index, lua_CFunction call)
-{
-    luaL_newmetatable(L, name);
-    lua_pushcfunction(L, index);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, view_len);
-    lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, call);
-    lua_setfield(L, -2, "__call");
-    lua_pop(L, 1);
-}
+static const luaL_Reg doc_meta[] = {
+    {"__newindex", doc_newindex},
+    {"__gc", doc_gc},
+    {"__close", doc_gc},
+    {"__tostring", doc_tostring},
+    {NULL, NULL}
+};
+
+static const luaL_Reg fields_meta[] = {
+    {"__index", fields_index},
+    {"__newindex", fields_newindex},
+    {"__pairs", fields_pairs},
+    {"__tostring", fields_tostring},
+    {NULL, NULL}
+};
+
+static const luaL_Reg tokens_meta[] = {
+    {"__index", tokens_index}, {"__len", view_len}, {"__call", tokens_call}, {NULL, NULL}};
+static const luaL_Reg sentences_meta[] = {
+    {"__index", sentences_index}, {"__len", view_len}, {"__call", sentences_call}, {NULL, NULL}};
+static const luaL_Reg entities_meta[] = {
+    {"__index", entities_index}, {"__len", view_len}, {"__call", entities_call}, {NULL, NULL}};
 
 void lq_open_doc(lua_State *L)
 {
-    luaL_newmetatable(L, LQ_DOC_MT);
-    luaL_newlib(L, doc_methods);
-    lua_pushcclosure(L, doc_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, doc_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, doc_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, doc_gc);
-    lua_setfield(L, -2, "__close");
-    lua_pushcfunction(L, doc_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pop(L, 1);
-
-    luaL_newmetatable(L, FIELDS_MT);
-    lua_pushcfunction(L, fields_index);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, fields_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, fields_pairs);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushcfunction(L, fields_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pop(L, 1);
-
-    new_view_mt(L, TOKENS_MT, tokens_index, tokens_call);
-    new_view_mt(L, SENTENCES_MT, sentences_index, sentences_call);
-    new_view_mt(L, ENTITIES_MT, entities_index, entities_call);
+    lq_new_class(L, LQ_DOC_MT, doc_meta, doc_methods, doc_index);
+    lq_new_class(L, FIELDS_MT, fields_meta, NULL, NULL);
+    lq_new_class(L, TOKENS_MT, tokens_meta, NULL, NULL);
+    lq_new_class(L, SENTENCES_MT, sentences_meta, NULL, NULL);
+    lq_new_class(L, ENTITIES_MT, entities_meta, NULL, NULL);
 
     lua_pushcfunction(L, q_doc);
     lua_setfield(L, -2, "doc");

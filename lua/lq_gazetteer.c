@@ -490,12 +490,7 @@ static const luaL_Reg gaz_meta[] = {
 
 void lq_open_gazetteer(lua_State *L)
 {
-    if (luaL_newmetatable(L, GAZ_MT)) {
-        luaL_setfuncs(L, gaz_meta, 0);
-        luaL_newlib(L, gaz_methods);
-        lua_setfield(L, -2, "__index");
-    }
-    lua_pop(L, 1);
+    lq_new_class(L, GAZ_MT, gaz_meta, gaz_methods, NULL);
     lua_newtable(L);                          /* q.gazetteer */
     lua_pushcfunction(L, l_gazetteer_load);
     lua_setfield(L, -2, "load");

@@ -464,28 +464,24 @@ static const luaL_Reg step_methods[] = {
     {NULL, NULL}
 };
 
+static const luaL_Reg module_meta[] = {
+    {"__gc", module_gc},
+    {"__close", module_gc},
+    {NULL, NULL}
+};
+
+static const luaL_Reg step_meta[] = {
+    {"__call", step_call},
+    {"__gc", step_gc},
+    {"__close", step_gc},
+    {"__tostring", step_tostring},
+    {NULL, NULL}
+};
+
 void lq_open_module(lua_State *L)
 {
-    luaL_newmetatable(L, MODULE_MT);
-    lua_pushcfunction(L, module_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, module_gc);
-    lua_setfield(L, -2, "__close");
-    lua_pop(L, 1);
-
-    luaL_newmetatable(L, STEP_MT);
-    luaL_newlib(L, step_methods);
-    lua_pushcclosure(L, step_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, step_call);
-    lua_setfield(L, -2, "__call");
-    lua_pushcfunction(L, step_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, step_gc);
-    lua_setfield(L, -2, "__close");
-    lua_pushcfunction(L, step_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pop(L, 1);
+    lq_new_class(L, MODULE_MT, module_meta, NULL, NULL);
+    lq_new_class(L, STEP_MT, step_meta, step_methods, step_index);
 
     lua_pushcfunction(L, q_load_module);
     lua_setfield(L, -2, "load_module");

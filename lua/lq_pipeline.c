@@ -614,19 +614,16 @@ static const luaL_Reg pipeline_methods[] = {
     {NULL, NULL}
 };
 
+static const luaL_Reg pipeline_meta[] = {
+    {"__gc", pipeline_gc},
+    {"__close", pipeline_gc},
+    {"__tostring", pipeline_tostring},
+    {NULL, NULL}
+};
+
 void lq_open_pipeline(lua_State *L)
 {
-    luaL_newmetatable(L, PIPELINE_MT);
-    luaL_newlib(L, pipeline_methods);
-    lua_pushcclosure(L, pipeline_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, pipeline_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, pipeline_gc);
-    lua_setfield(L, -2, "__close");
-    lua_pushcfunction(L, pipeline_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pop(L, 1);
+    lq_new_class(L, PIPELINE_MT, pipeline_meta, pipeline_methods, pipeline_index);
 
     lua_newtable(L);                       /* q.pipeline */
     lua_pushcfunction(L, q_pipeline_load);

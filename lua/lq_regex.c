@@ -418,12 +418,7 @@ static const luaL_Reg regex_meta[] = {
 
 void lq_open_regex(lua_State *L)
 {
-    if (luaL_newmetatable(L, REGEX_MT)) {
-        luaL_setfuncs(L, regex_meta, 0);
-        luaL_newlib(L, regex_methods);
-        lua_setfield(L, -2, "__index");
-    }
-    lua_pop(L, 1);
+    lq_new_class(L, REGEX_MT, regex_meta, regex_methods, NULL);
     lua_pushcfunction(L, l_regex);
     lua_setfield(L, -2, "regex");
 }

@@ -9,6 +9,22 @@ int lq_fail(lua_State *L, const char *msg)
     return 2;
 }
 
+void lq_new_class(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods,
+                  lua_CFunction index)
+{
+    if (luaL_newmetatable(L, name)) {
+        luaL_setfuncs(L, meta, 0);
+        if (methods) {
+            lua_newtable(L);
+            luaL_setfuncs(L, methods, 0);
+            if (index)
+                lua_pushcclosure(L, index, 1);
+            lua_setfield(L, -2, "__index");
+        }
+    }
+    lua_pop(L, 1);
+}
+
 int luaopen_quarry(lua_State *L)
 {
     lua_newtable(L);
