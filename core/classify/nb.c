@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -616,6 +617,11 @@ static void put_str(wbuf *b, const char *s, size_t len)
 
 int qr_nb_save(const qr_nb_model *m, const char *path, qr_error *err)
 {
+    struct stat sb;     /* written by renaming over path: never /dev/null */
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return qr_error_set(err, "cannot write the model '%s': it is not a regular file (a "
+                            "folder, device, pipe or symbolic link) and the model replaces what "
+                            "is at that path; give a file path", path);
     wbuf b = {0};
     size_t L = m->n_labels;
     put(&b, MAGIC, 8);

@@ -375,6 +375,14 @@ static void *co_init(const qr_host_api *api, const qr_value *opts, const qr_step
                 }
             mkdir(dir, 0777);
         }
+        struct stat sb;     /* written by renaming over path: never /dev/null */
+        if (lstat(st->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+            qr_error_set(err, "cannot write %s: it is not a regular file (a folder, "
+                         "device, pipe or symbolic link) and the totals replace what is at "
+                         "that path; give a file path", st->path);
+            co_free(st);
+            return NULL;
+        }
     }
     return st;
 oom:

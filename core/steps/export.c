@@ -6,6 +6,7 @@
  * same folder (folders created as needed) and renamed over <path> by
  * finish(); free() without finish() (a failed or interrupted run) removes
  * the temporary file, so a complete-looking file is always a complete one.
+ * A path that exists as a device, pipe or symbolic link is written in place.
  * No fsync: the rename protects against the run being stopped, which is
  * what happens in practice; against the machine losing power it would
  * cost a wait for the whole file at the end of every run.
@@ -540,6 +541,24 @@ static int open_output(export_state *st, qr_error *err)
     }
     if (mkdir_p(st->path, err) != 0)
         return -1;
+    struct stat sb, out;
+    if (lstat(st->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        if (stat(st->path, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return qr_error_set(err, "export: %s is a folder; give a file path, as in "
+                                "%s/docs.jsonl", st->path, st->path);
+        if (fstat(STDOUT_FILENO, &out) == 0 && sb.st_dev == out.st_dev &&
+            sb.st_ino == out.st_ino) {          /* /dev/stdout: same as '-' */
+            free(st->path);
+            st->path = NULL;
+            st->f = stdout;
+            return 0;
+        }
+        /* A device, pipe or symbolic link (/dev/null, a FIFO) is written in
+         * place: renaming over it would replace the node itself. */
+        if (!(st->f = fopen(st->path, "w")))
+            return qr_error_set(err, "export: cannot write %s: %s", st->path, strerror(errno));
+        return 0;
+    }
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     size_t n = strlen(st->path) + 64;
@@ -746,10 +765,11 @@ static int export_finish(void *state, qr_error *err)
     if (bad) {
         errno = saved;
         write_error(st, err);
-        unlink(st->tmp);
+        if (st->tmp)
+            unlink(st->tmp);
         return -1;
     }
-    if (rename(st->tmp, st->path) != 0) {
+    if (st->tmp && rename(st->tmp, st->path) != 0) {
         qr_error_set(err, "export: cannot rename %s to %s: %s", st->tmp, st->path, strerror(errno));
         unlink(st->tmp);
         return -1;

@@ -35,6 +35,13 @@ int qr_out_mkdirs(const char *dir, qr_error *err)
 
 char *qr_out_temp_path(const char *path, qr_error *err)
 {
+    struct stat sb;
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+        /* the output is renamed over path: never over /dev/null or a link */
+        qr_error_set(err, "cannot write %s: it is a device, pipe or symbolic link, and the "
+                     "finished output replaces what is at that path; give a file path", path);
+        return NULL;
+    }
     const char *slash = strrchr(path, '/');
     if (slash && slash != path) {
         char *dir = strndup(path, (size_t)(slash - path));

@@ -56,4 +56,55 @@ xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...); set input.text_column
 rc=2" "$($Q run pc.yaml wide.csv -q 2>&1; echo "rc=$?")"
 # }==================================================================
 
+# {==================================================================
+# Outputs that are not regular files. Exports publish by renaming a
+# temporary file over the path; over a device node that replaced /dev/null
+# itself (as root). These tests use links and FIFOs in $T, never /dev.
+printf '{"id":"1","text":"abc"}\n{"id":"2","text":"a"}\n' >in.jsonl
+cat >pe.yaml <<'YAML'
+input: { format: jsonl }
+steps:
+  - tokenize: {}
+  - export: { format: jsonl, path: '${out}', include_text: false }
+YAML
+want='{"id":"1","entities":[]}
+{"id":"2","entities":[]}'
+ln -s real.jsonl link.jsonl
+$Q run pe.yaml in.jsonl -q --set out=link.jsonl
+check "export: a symbolic link stays a link" "link.jsonl -> real.jsonl" \
+    "$(ls -l link.jsonl | sed 's/.* link/link/')"
+check "export: written through the link" "$want" "$(cat real.jsonl)"
+ln -s /proc/self/fd/1 so
+check "export: a link to our own stdout is stdout" "$want" "$($Q run pe.yaml in.jsonl -q --set out=so)"
+if mkfifo ff 2>/dev/null; then
+    timeout 20 cat ff >fifo.out &      # bounded: a regression must not hang the suite
+    $Q run pe.yaml in.jsonl -q --set out=ff
+    wait
+    check "export: a FIFO is written in place" "$want" "$(cat fifo.out)"
+    check "export: the FIFO is still a FIFO" "yes" "$([ -p ff ] && echo yes)"
+fi
+mkdir outdir
+check "export: a folder" "pe.yaml:4:5: step 'export': export: $T/outdir is a folder; give a file path, as in $T/outdir/docs.jsonl
+rc=2" "$($Q run pe.yaml in.jsonl -q --set out="$T/outdir" 2>&1; echo "rc=$?")"
+for s in export_sqlite export_html export_displacy export_brat; do
+    printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - %s: { path: link.jsonl }\n' "$s" >pn.yaml
+    check "$s: never renamed over a link" "pn.yaml:4:5: step '$s': cannot write link.jsonl: it is a device, pipe or symbolic link, and the finished output replaces what is at that path; give a file path
+rc=2" "$($Q run pn.yaml in.jsonl -q 2>&1; echo "rc=$?")"
+done
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - sentences: {}\n  - cooccur: { path: link.jsonl }\n' >pn.yaml
+check "cooccur: never renamed over a link" "pn.yaml:5:5: step 'cooccur': cannot write link.jsonl: it is not a regular file (a folder, device, pipe or symbolic link) and the totals replace what is at that path; give a file path
+rc=2" "$($Q run pn.yaml in.jsonl -q 2>&1; echo "rc=$?")"
+printf 'Paris\tCITY\n' >g.tsv
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - gazetteer: { lists: [ { path: g.tsv } ], cache: link.jsonl }\n' >pn.yaml
+check "gazetteer cache: never renamed over a link" "pn.yaml:4:53: step 'gazetteer': cannot write the gazetteer cache: it is not a regular file (a folder, device, pipe or symbolic link); give a file path
+rc=2" "$($Q run pn.yaml in.jsonl -q 2>&1; echo "rc=$?")"
+check "match --cache: a link is left alone" "quarry match: warning: link.jsonl: cannot write the gazetteer cache: it is not a regular file (a folder, device, pipe or symbolic link); give a file path
+rc=0" "$($Q match -g g.tsv --cache link.jsonl s.txt 2>&1; echo "rc=$?")"
+printf '{"text":"buy now","label":"spam"}\n{"text":"meeting today","label":"ham"}\n' >train.jsonl
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - classify: { model: m.qrm }\n' >pt.yaml
+check "train -o: never renamed over a link" "cannot write the model 'link.jsonl': it is not a regular file (a folder, device, pipe or symbolic link) and the model replaces what is at that path; give a file path
+rc=2" "$($Q train pt.yaml train.jsonl -o link.jsonl -q 2>&1; echo "rc=$?")"
+check "the link survived it all" "link.jsonl -> real.jsonl" "$(ls -l link.jsonl | sed 's/.* link/link/')"
+# }==================================================================
+
 done_suite "cli robust"
