@@ -6,12 +6,12 @@
 #include "cli.h"
 #include "error.h"
 #include "lq.h"
+#include "outfile.h"
 #include "runner.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 qr_registry *cls_registry(void)
@@ -157,20 +157,9 @@ static void train_usage(FILE *f)
 static int make_parent_dirs(const char *path)
 {
     char *p = strdup(path);
-    if (!p)
-        return -1;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
+    int rc = p ? qr_mkdirs(p, 0) : -1;
     free(p);
-    return 0;
+    return rc;
 }
 
 typedef struct train_ctx {

@@ -1,0 +1,120 @@
+/* core/outfile: folders, temporary name, commit. */
+#include "check.h"
+#include "outfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/quarry-outfile-XXXXXX";
+
+static const char *at(const char *rel)
+{
+    static char bufs[4][512];
+    static int k;
+    char *b = bufs[k++ % 4];
+    snprintf(b, 512, "%s/%s", dir, rel);
+    return b;
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *slurp(const char *path)
+{
+    static char b[256];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t n = fread(b, 1, sizeof b - 1, f);
+    b[n] = '\0';
+    fclose(f);
+    return b;
+}
+
+static void test_mkdirs(void)
+{
+    char p[512];
+    /* the folders above a file, not the file itself */
+    snprintf(p, sizeof p, "%s", at("a/b/out.txt"));
+    CHECK_EQ_INT(qr_mkdirs(p, 0), 0);
+    CHECK_EQ_STR(p, at("a/b/out.txt"));
+    CHECK(is_dir(at("a/b")));
+    CHECK(!is_dir(at("a/b/out.txt")));
+    /* a whole folder, existing parts are fine */
+    snprintf(p, sizeof p, "%s", at("a/c/d"));
+    CHECK_EQ_INT(qr_mkdirs(p, 1), 0);
+    CHECK(is_dir(at("a/c/d")));
+    snprintf(p, sizeof p, "%s", at("a/c/d/"));
+    CHECK_EQ_INT(qr_mkdirs(p, 1), 0);
+    /* under a regular file: fails, p cut at the folder that could not be made */
+    FILE *f = fopen(at("file"), "wb");
+    fclose(f);
+    snprintf(p, sizeof p, "%s", at("file/x/y"));
+    errno = 0;
+    CHECK_EQ_INT(qr_mkdirs(p, 1), -1);
+    CHECK_EQ_INT(errno, ENOTDIR);
+    CHECK_EQ_STR(p, at("file/x"));
+    p[0] = '\0';
+    CHECK_EQ_INT(qr_mkdirs(p, 1), 0);
+}
+
+static void test_outfile(void)
+{
+    char *tmp = NULL;
+    FILE *f = qr_outfile_open(at("out.txt"), &tmp);
+    CHECK(f != NULL);
+    char want[600];
+    snprintf(want, sizeof want, "%s.tmp%ld", at("out.txt"), (long)getpid());
+    CHECK_EQ_STR(tmp, want);
+    fputs("hello\n", f);
+    CHECK(access(at("out.txt"), F_OK) != 0);   /* nothing at path before the commit */
+    CHECK_EQ_INT(qr_outfile_commit(f, tmp, at("out.txt")), 0);
+    CHECK_EQ_STR(slurp(at("out.txt")), "hello\n");
+    CHECK(access(tmp, F_OK) != 0);
+    free(tmp);
+
+    /* replaces an old file */
+    f = qr_outfile_open(at("out.txt"), &tmp);
+    fputs("new\n", f);
+    CHECK_EQ_INT(qr_outfile_commit(f, tmp, at("out.txt")), 0);
+    CHECK_EQ_STR(slurp(at("out.txt")), "new\n");
+    free(tmp);
+
+    /* a rename that fails (a non-empty folder is at path): -1, temporary file gone */
+    f = qr_outfile_open(at("a"), &tmp);
+    fputs("x\n", f);
+    errno = 0;
+    CHECK_EQ_INT(qr_outfile_commit(f, tmp, at("a")), -1);
+    CHECK(errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST);
+    CHECK(access(tmp, F_OK) != 0);
+    CHECK(is_dir(at("a/b")));
+    free(tmp);
+
+    /* a missing folder: NULL with errno, the name still given */
+    errno = 0;
+    f = qr_outfile_open(at("missing/out.txt"), &tmp);
+    CHECK(f == NULL);
+    CHECK_EQ_INT(errno, ENOENT);
+    CHECK(tmp != NULL && strstr(tmp, "/missing/out.txt.tmp") != NULL);
+    free(tmp);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_mkdirs();
+    test_outfile();
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+    return DONE("outfile");
+}
