@@ -1,6 +1,7 @@
 #include "runner.h"
 #include "doc.h"
 #include "error.h"
+#include "outfile.h"
 #include "io/reader.h"
 
 #include <errno.h>
@@ -460,22 +461,6 @@ static void free_run(run *r)
     qr_reader_free(r->reader);
 }
 
-/* mkdir -p of the folder holding `path`. */
-static int make_parent_dirs(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -1;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return 0;
-}
 
 void qr_run_summary_free(qr_run_summary *s)
 {
@@ -559,12 +544,18 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
     const char *epath = opts->errors_path ? opts->errors_path : qr_pipeline_errors_path(p);
     if (epath) {
         w.errors_name = epath;
-        if (!strcmp(epath, "-"))
+        if (!strcmp(epath, "-")) {
             w.errors = stderr;
-        else if (make_parent_dirs(epath) != 0 || !(w.errors = fopen(epath, "w"))) {
-            qr_error_set(err, "cannot create the errors file %s: %s", epath, strerror(errno));
-            free(writer_seconds);
-            goto done_nothreads;
+        } else {
+            char *dirs = strdup(epath);   /* qr_mkdirs writes into its argument */
+            int ok = dirs && qr_mkdirs(dirs, 0) == 0 && (w.errors = fopen(epath, "w")) != NULL;
+            int e = dirs ? errno : ENOMEM;
+            free(dirs);
+            if (!ok) {
+                qr_error_set(err, "cannot create the errors file %s: %s", epath, strerror(e));
+                free(writer_seconds);
+                goto done_nothreads;
+            }
         }
         sum->errors_path = epath;
     }

@@ -10,6 +10,7 @@
  * Each match becomes a span (label, id, attrs; score 1). */
 #include "doc.h"
 #include "error.h"
+#include "outfile.h"
 #include "gazetteer.h"
 #include "registry.h"
 #include "value.h"
@@ -291,22 +292,6 @@ static int add_entries(qr_gazetteer *g, const qr_value *entries, const char *dla
     return 0;
 }
 
-/* mkdir -p of the folder holding `path`. */
-static int make_parent_dirs(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -1;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return 0;
-}
 
 static void free_lists(qr_gazetteer_list *lists, size_t n)
 {
@@ -377,7 +362,7 @@ static void *gaz_init(const qr_host_api *api, const qr_value *opt, const qr_step
         goto fail;
     qr_error se;
     qr_error_clear(&se);
-    if (use_cache && (make_parent_dirs(cache_path) != 0 || qr_gazetteer_save(st->g, cache_path, &se) != 0)) {
+    if (use_cache && (qr_mkdirs(cache_path, 0) != 0 || qr_gazetteer_save(st->g, cache_path, &se) != 0)) {
         qr_value_error(qr_value_get(opt, "cache"), err, "%s",
                        se.message[0] ? se.message : "cannot create the cache's folder");
         goto fail;
