@@ -47,6 +47,34 @@ rc=2" "$($Q run p.yaml - -q <&- 2>&1; echo "rc=$?")"
 check "tokenize: /dev/null" "rc=0" "$($Q tokenize /dev/null 2>&1; echo "rc=$?")"
 # }==================================================================
 
+# an input that cannot be read (EIO, even as root): an exact message, exit 2
+for c in tokenize sentences; do
+    check "$c: unreadable input" "quarry $c: cannot read '/proc/self/mem': Input/output error
+rc=2" "$($Q $c /proc/self/mem 2>&1; echo "rc=$?")"
+done
+check "run: unreadable input" "/proc/self/mem:1: read error: Input/output error
+rc=2" "$($Q run p.yaml /proc/self/mem -q 2>&1; echo "rc=$?")"
+check "run: missing input" "nothere.txt: no such file or folder (relative input.paths are resolved against the pipeline's folder)
+rc=2" "$($Q run p.yaml nothere.txt -q 2>&1; echo "rc=$?")"
+# }==================================================================
+
+# {==================================================================
+# A corrupt gazetteer cache is rebuilt, whatever the damage
+printf 'Paris\tCITY\nNew York\tCITY\n' >cities.tsv
+printf 'Paris and New York\n' >c.txt
+printf 'input: { format: text }\nsteps:\n  - tokenize: {}\n  - gazetteer: { lists: [ { path: cities.tsv } ], cache: c.bin }\n  - export: { format: jsonl, path: "-", include_text: false }\n' >pg.yaml
+good=$($Q run pg.yaml c.txt -q)
+check "cache: first run finds both" 2 "$(printf '%s' "$good" | grep -o CITY | wc -l)"
+size=$(wc -c <c.bin)
+for cut in 0 7 100 $((size - 1)); do
+    head -c "$cut" c.bin >c.cut && mv c.cut c.bin
+    check "cache truncated to $cut bytes: rebuilt" "$good" "$($Q run pg.yaml c.txt -q 2>&1)"
+done
+printf '\377\377\377\377' | dd of=c.bin bs=1 seek=40 conv=notrunc 2>/dev/null
+check "cache with flipped bytes: rebuilt" "$good" "$($Q run pg.yaml c.txt -q 2>&1)"
+check "cache: rewritten whole" "$size" "$(wc -c <c.bin)"
+# }==================================================================
+
 # {==================================================================
 # A huge CSV header line keeps its hint
 head -c 5000 /dev/zero | tr '\0' x >wide.csv
