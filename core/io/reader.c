@@ -698,11 +698,11 @@ static const char *json_type_name(const json_t *v)
 
 /* JSONL records are parsed with cJSON, about 9x faster than jansson on
  * records with long text fields (bench/RESULTS.md). The fast path takes
- * only what cJSON and jansson read alike: an object with no control bytes,
- * no \u0000 (cJSON strings end at NUL) and no numbers outside the text
- * (cJSON keeps doubles only; jansson keeps integers exact). Everything else
- * -- malformed lines included, so every error message is jansson's --
- * goes through jansson as before. */
+ * only what cJSON and jansson read alike: an object with no control bytes
+ * and no \u0000 (cJSON strings end at NUL). cJSON keeps numbers as doubles
+ * only, so each number's own characters are handed to jansson, which keeps
+ * integers exact and reals as reals. Everything else -- malformed lines
+ * included, so every error message is jansson's -- goes through jansson. */
 
 /* cJSON_ParseWithLengthOpts resets a library-global error position on every
  * call: the lock keeps readers on several threads from racing on it. */
@@ -725,29 +725,80 @@ static int has_control(const char *s, size_t n)
     return 0;
 }
 
-/* The jansson value of a cJSON node without numbers; NULL if it has one
- * (or on OOM: jansson then reports it). */
-static json_t *cj_to_json(const cJSON *c)
+/* Where the numbers of a parsed line are: p moves forward over the raw
+ * line, past strings, to each number in document order -- the order in
+ * which cj_to_json meets cJSON's number nodes. */
+typedef struct num_cursor {
+    const char *p, *end;
+} num_cursor;
+
+static int is_num_char(char c)
+{
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+/* The next number's characters (a run of [0-9+-.eE] outside strings, as
+ * both parsers read them), NULL if none is left. */
+static const char *next_number(num_cursor *c, size_t *len)
+{
+    const char *p = c->p, *end = c->end;
+    while (p < end) {
+        if (*p == '"') {        /* a string: to its closing quote */
+            for (p++;;) {
+                const char *q = memchr(p, '"', (size_t)(end - p));
+                if (!q)
+                    return NULL;
+                size_t bs = 0;
+                while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
+                    bs++;
+                p = q + 1;
+                if (bs % 2 == 0)
+                    break;
+            }
+        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            const char *b = p;
+            while (p < end && is_num_char(*p))
+                p++;
+            c->p = p;
+            *len = (size_t)(p - b);
+            return b;
+        } else {
+            p++;
+        }
+    }
+    c->p = p;
+    return NULL;
+}
+
+/* The jansson value of a cJSON node, numbers read by jansson from their
+ * characters; NULL if jansson rejects one (or on OOM: jansson then reports
+ * it on the whole line). */
+static json_t *cj_to_json(const cJSON *c, num_cursor *nc)
 {
     json_t *v = NULL;
     const cJSON *e;
+    size_t len;
+    const char *num;
     switch (c->type & 0xFF) {
     case cJSON_False: return json_false();
     case cJSON_True: return json_true();
     case cJSON_NULL: return json_null();
     case cJSON_String: return json_stringn(c->valuestring, strlen(c->valuestring));
+    case cJSON_Number:
+        num = next_number(nc, &len);
+        return num ? json_loadb(num, len, JSON_DECODE_ANY, NULL) : NULL;
     case cJSON_Array:
         if (!(v = json_array()))
             return NULL;
         for (e = c->child; e; e = e->next)
-            if (json_array_append_new(v, cj_to_json(e)) != 0)
+            if (json_array_append_new(v, cj_to_json(e, nc)) != 0)
                 goto fail;
         return v;
     case cJSON_Object:
         if (!(v = json_object()))
             return NULL;
         for (e = c->child; e; e = e->next)
-            if (json_object_set_new(v, e->string, cj_to_json(e)) != 0)
+            if (json_object_set_new(v, e->string, cj_to_json(e, nc)) != 0)
                 goto fail;
         return v;
     default:
@@ -758,13 +809,14 @@ fail:
     return NULL;
 }
 
-/* Parses line s[0..n) with cJSON; 0 and the text, id and meta on the fast
- * path (*root to cJSON_Delete after use), -1 for jansson to parse it. */
+/* Parses line s[0..n) with cJSON; 0 with the text (*root to cJSON_Delete
+ * after use), the id member (jansson value or NULL) and the meta on the
+ * fast path, -1 for jansson to parse the line. */
 static int jsonl_fast(qr_reader *r, const char *s, size_t n, cJSON **root,
-                      const cJSON **text, const cJSON **id, json_t **meta)
+                      const cJSON **text, json_t **id, json_t **meta)
 {
     *root = NULL;
-    *meta = NULL;
+    *id = *meta = NULL;
     if (n > 0 && s[n - 1] == '\r')
         n--;
     if (n == 0 || s[0] != '{' || has_control(s, n) || memmem(s, n, "\\u0000", 6))
@@ -778,42 +830,59 @@ static int jsonl_fast(qr_reader *r, const char *s, size_t n, cJSON **root,
     while (end && end < s + n && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
         end++;
     const cJSON *t = NULL, *d = NULL, *e;
-    size_t others = 0;
     if (!end || end != s + n || !cJSON_IsObject(o))
         goto slow;
     /* the last of duplicate members wins, as in jansson */
     for (e = o->child; e; e = e->next) {
-        int is_t = strcmp(e->string, r->text_field) == 0;
-        int is_d = strcmp(e->string, r->id_field) == 0;
-        if (is_t)
+        if (strcmp(e->string, r->text_field) == 0)
             t = e;
-        if (is_d)
+        if (strcmp(e->string, r->id_field) == 0)
             d = e;
-        if (!is_t && !is_d)
-            others++;
     }
-    if (!cJSON_IsString(t) || (d && !cJSON_IsNull(d) && !cJSON_IsString(d)))
+    if (!cJSON_IsString(t))
         goto slow;
-    if (others) {
-        if (!(*meta = json_object()))
+    num_cursor nc = { s, s + n };
+    for (e = o->child; e; e = e->next) {
+        if (e == t)
+            continue;           /* a string: no numbers to pass */
+        json_t *v = cj_to_json(e, &nc);
+        if (!v)
             goto slow;
-        for (e = o->child; e; e = e->next) {
-            if (strcmp(e->string, r->text_field) == 0 || strcmp(e->string, r->id_field) == 0)
-                continue;
-            if (json_object_set_new(*meta, e->string, cj_to_json(e)) != 0) {
-                json_decref(*meta);
-                *meta = NULL;
-                goto slow;
-            }
+        if (e == d) {
+            *id = v;
+        } else if (strcmp(e->string, r->text_field) == 0 || strcmp(e->string, r->id_field) == 0) {
+            json_decref(v);     /* an earlier duplicate */
+        } else if ((!*meta && !(*meta = json_object())) ||
+                   json_object_set_new(*meta, e->string, v) != 0) {
+            goto slow;
         }
     }
     *root = o;
     *text = t;
-    *id = cJSON_IsString(d) ? d : NULL;
     return 0;
 slow:
+    json_decref(*id);
+    json_decref(*meta);
+    *id = *meta = NULL;
     cJSON_Delete(o);
     return -1;
+}
+
+/* The document id of an id member: a string, or a number written as jansson
+ * reads it; NULL for other types. */
+static const char *id_text(const json_t *id, char num[64])
+{
+    if (json_is_string(id))
+        return json_string_value(id);
+    if (json_is_integer(id)) {
+        snprintf(num, 64, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+        return num;
+    }
+    if (json_is_real(id)) {
+        snprintf(num, 64, "%.17g", json_real_value(id));
+        return num;
+    }
+    return NULL;
 }
 
 static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
@@ -838,18 +907,22 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
         n = fixed_len;
     }
     cJSON *root;
-    const cJSON *ctext, *cid;
-    json_t *meta;
-    if (jsonl_fast(r, s, n, &root, &ctext, &cid, &meta) == 0) {
+    const cJSON *ctext;
+    json_t *cid, *meta;
+    char num[64];
+    const char *ids = NULL;
+    if (jsonl_fast(r, s, n, &root, &ctext, &cid, &meta) == 0 &&
+        (!cid || json_is_null(cid) || (ids = id_text(cid, num)))) {
         int rc = start_doc(r, doc, line, err);
         if (rc == 0) {
             doc->n_repaired = (int)fixed;
-            if (cid && qr_doc_set_id(doc, cid->valuestring, err) != 0)
+            if (cid && !json_is_null(cid) && qr_doc_set_id(doc, ids, err) != 0)
                 rc = oom_at(r, err);
             else if (qr_doc_set_text(doc, ctext->valuestring, strlen(ctext->valuestring), err) != 0)
                 rc = relocate(r, line, err);
         }
         cJSON_Delete(root);
+        json_decref(cid);
         if (rc) {
             json_decref(meta);
             return rc;
@@ -858,6 +931,9 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
             qr_doc_set_meta(doc, meta);
         return 1;
     }
+    cJSON_Delete(root);     /* an id of the wrong type: jansson's message */
+    json_decref(cid);
+    json_decref(meta);
     json_error_t jerr;
     json_t *obj = json_loadb(s, n, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
     int rc = start_doc(r, doc, line, err);
@@ -878,17 +954,7 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
     }
     json_t *id = json_object_get(obj, r->id_field);
     if (id && !json_is_null(id)) {
-        char num[64];
-        const char *ids = NULL;
-        if (json_is_string(id))
-            ids = json_string_value(id);
-        else if (json_is_integer(id)) {
-            snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
-            ids = num;
-        } else if (json_is_real(id)) {
-            snprintf(num, sizeof num, "%.17g", json_real_value(id));
-            ids = num;
-        }
+        ids = id_text(id, num);
         if (!ids) {
             qr_error_at(err, r->name, (int)line, 0,
                         "field \"%s\" is %s; an id must be a string or a number "

@@ -627,6 +627,44 @@ static void test_jsonl_fast(qr_doc *d)
     CHECK_EQ_STR(next_str(r, d), "last|end");
     CHECK_EQ_STR(next_str(r, d), "END");
     qr_reader_free(r);
+
+    /* numbers: each read by jansson from its own characters, in order, past
+     * strings holding digits, quotes and backslashes */
+    WRITE("n.jsonl",
+          "{\"a\":-3,\"text\":\"12 \\\"34\\\" 5\\\\\",\"id\":7,\"b\":[1e2,{\"c\":-0.5}],\"d\":\"9\"}\n"
+          "{\"id\":1.5,\"text\":\"r\",\"big\":-9223372036854775807}\n"
+          "{\"id\":1,\"text\":\"t\",\"id\":\"s2\",\"n\":3}\n"
+          "{\"id\":true,\"text\":\"t\"}\n"
+          "{\"id\":\"x\",\"text\":\"t\",\"n\":1.}\n"
+          "{\"id\":\"y\",\"text\":\"t\",\"n\":99999999999999999999}\n"
+          "{\"id\":\"z\",\"text\":\"t\",\"n\":1e999}\n");
+    r = open1(QR_INPUT_JSONL, at("n.jsonl"), &err);
+    f = at("n.jsonl");
+    CHECK_EQ_STR(next_str(r, d), "7|12 \"34\" 5\\");
+    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"a\":-3,\"b\":[100.0,{\"c\":-0.5}],\"d\":\"9\"}");
+    free(meta);
+    CHECK_EQ_STR(next_str(r, d), "1.5|r");
+    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"big\":-9223372036854775807}");
+    free(meta);
+    CHECK_EQ_STR(next_str(r, d), "s2|t");
+    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(meta, "{\"n\":3}");
+    free(meta);
+    snprintf(want, sizeof want, "ERR -1 %s:4: field \"id\" is a boolean; an id must be a "
+             "string or a number (set input.id_field to use another field)", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "ERR -1 %s:5:27: invalid JSON: invalid token near '1.'", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "ERR -1 %s:6:45: invalid JSON: too big integer near "
+             "'99999999999999999999'", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    snprintf(want, sizeof want, "ERR -1 %s:7:30: invalid JSON: real number overflow near "
+             "'1e999'", f);
+    CHECK_EQ_STR(next_str(r, d), want);
+    CHECK_EQ_STR(next_str(r, d), "END");
+    qr_reader_free(r);
 }
 
 int main(void)
