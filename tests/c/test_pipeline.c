@@ -353,6 +353,52 @@ static void test_process(void)
     qr_registry_free(reg);
 }
 
+/* A text-changing step that rewrites the text, then fails on "oops…". */
+static int rw_process(void *state, void *ts, qr_doc *doc, qr_error *err)
+{
+    const qr_host_api *api = state;
+    (void)ts;
+    size_t len;
+    const char *text = api->doc_text(doc, &len);
+    int fail = !strncmp(text, "oops", 4);
+    if (api->doc_set_text(doc, "REWRITTEN", 9, err) != 0 ||
+        api->doc_add_span(doc, 0, 9, "NEW", NULL, 1, NULL, err) != 0)
+        return -1;
+    return fail ? api->error(err, "rewrite failed") : 0;
+}
+
+static void test_skip_restores_text(void)
+{
+    qr_error e;
+    qr_registry *reg = qr_registry_new();
+    qr_step_def rw = t_def;
+    rw.name = "rewrite";
+    rw.flags = QR_STEP_THREAD_SAFE | QR_STEP_MODIFIES_TEXT;
+    rw.process = rw_process;
+    qr_registry_add(reg, &t_def, &e);
+    qr_registry_add(reg, &rw, &e);
+    qr_pipeline *p = load(reg, "steps:\n  - tester\n  - rewrite: { on_error: skip }\n", &e);
+    qr_pipeline_thread *t = qr_pipeline_thread_new(p, &e);
+    qr_doc *d = qr_doc_new();
+    qr_doc_set_id(d, "x", &e);
+    qr_doc_set_text(d, "oops at once", 12, &e);
+    CHECK_EQ_INT(qr_pipeline_process_doc(p, t, d, &e), QR_DOC_KEPT);
+    CHECK_EQ_MEM(d->text, d->len, "oops at once");
+    CHECK_EQ_INT(d->n_spans, 1);                    /* tester's span, attrs kept */
+    CHECK_EQ_STR(d->spans[0].label, "T");
+    CHECK(d->spans[0].attrs && json_integer_value(json_object_get(d->spans[0].attrs, "k")) == 1);
+    qr_doc_reset(d);
+    qr_doc_set_text(d, "fine", 4, &e);
+    CHECK_EQ_INT(qr_pipeline_process_doc(p, t, d, &e), QR_DOC_KEPT);
+    CHECK_EQ_MEM(d->text, d->len, "REWRITTEN");
+    CHECK_EQ_INT(d->n_spans, 1);
+    CHECK_EQ_STR(d->spans[0].label, "NEW");
+    qr_doc_free(d);
+    qr_pipeline_thread_free(t);
+    qr_pipeline_free(p);
+    qr_registry_free(reg);
+}
+
 static void test_runs_once(void)
 {
     qr_error e;
@@ -432,6 +478,7 @@ int main(void)
     test_levenshtein();
     test_registry_and_validation();
     test_process();
+    test_skip_restores_text();
     test_runs_once();
     test_host();
     return DONE("pipeline");
