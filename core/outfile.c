@@ -26,14 +26,21 @@ int qr_mkdirs(char *p, int whole)
     }
 }
 
-FILE *qr_outfile_open(const char *path, char **tmp)
+char *qr_outfile_tmpname(const char *path)
 {
     size_t n = strlen(path) + 32;
-    if (!(*tmp = malloc(n))) {
+    char *tmp = malloc(n);
+    if (tmp)
+        snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+    return tmp;
+}
+
+FILE *qr_outfile_open(const char *path, char **tmp)
+{
+    if (!(*tmp = qr_outfile_tmpname(path))) {
         errno = ENOMEM;
         return NULL;
     }
-    snprintf(*tmp, n, "%s.tmp%ld", path, (long)getpid());
     return fopen(*tmp, "wb");
 }
 

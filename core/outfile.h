@@ -19,6 +19,8 @@
  * returned with errno. An existing folder is fine. */
 int qr_mkdirs(char *p, int whole);
 
+/* "<path>.tmp<pid>", allocated; NULL when out of memory. */
+char *qr_outfile_tmpname(const char *path);
 /* Opens "<path>.tmp<pid>" for writing. *tmp gets that name (allocated; the
  * caller frees it), or NULL when out of memory. NULL with errno when the
  * name cannot be made or the file opened. */

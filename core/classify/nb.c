@@ -1,5 +1,6 @@
 #include "classify/nb.h"
 #include "error.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -7,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 static const unsigned char MAGIC[8] = {0x89, 'Q', 'R', 'M', '\r', '\n', 0x1a, '\n'};
@@ -658,32 +658,20 @@ int qr_nb_save(const qr_nb_model *m, const char *path, qr_error *err)
         free(b.p);
         return qr_error_set(err, "out of memory");
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (!tmp) {
-        free(b.p);
-        return qr_error_set(err, "out of memory");
+    char *tmp;
+    FILE *f = qr_outfile_open(path, &tmp);
+    int rc = -1;
+    if (f) {
+        fwrite(b.p, 1, b.len, f);
+        rc = qr_outfile_commit(f, tmp, path);
     }
-    snprintf(tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        int e = errno;
-        free(b.p);
-        free(tmp);
-        return qr_error_set(err, "cannot write the model '%s': %s", path, strerror(e));
-    }
-    int ok = fwrite(b.p, 1, b.len, f) == b.len;
     int e = errno;
-    ok = (fclose(f) == 0) && ok;
     free(b.p);
-    if (!ok || rename(tmp, path) != 0) {
-        e = ok ? errno : e;
-        remove(tmp);
-        free(tmp);
-        return qr_error_set(err, "cannot write the model '%s': %s", path, strerror(e));
-    }
+    if (rc != 0)
+        rc = tmp ? qr_error_set(err, "cannot write the model '%s': %s", path, strerror(e))
+                 : qr_error_set(err, "out of memory");
     free(tmp);
-    return 0;
+    return rc;
 }
 
 typedef struct rbuf {

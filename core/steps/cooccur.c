@@ -14,13 +14,13 @@
  */
 #include "doc.h"
 #include "error.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 typedef struct ent {
     uint32_t sent;
@@ -253,16 +253,13 @@ static int co_finish(void *state, qr_error *err)
             v[n++] = st->tab[i];
     if (n > 1)
         qsort(v, n, sizeof *v, cmp_pair_rank);
-    size_t plen = strlen(st->path);
-    char *tmp = malloc(plen + 32);
-    if (!tmp) {
-        free(v);
-        return qr_error_set(err, "out of memory");
-    }
-    snprintf(tmp, plen + 32, "%s.tmp%ld", st->path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
+    char *tmp;
+    FILE *f = qr_outfile_open(st->path, &tmp);
     if (!f) {
-        qr_error_set(err, "cannot write %s: %s", tmp, strerror(errno));
+        if (tmp)
+            qr_error_set(err, "cannot write %s: %s", tmp, strerror(errno));
+        else
+            qr_error_set(err, "out of memory");
         free(tmp);
         free(v);
         return -1;
@@ -296,15 +293,10 @@ static int co_finish(void *state, qr_error *err)
     if (json)
         fputs("\n]\n", f);
     free(v);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, st->path) != 0) {
-        qr_error_set(err, "cannot write %s: %s", st->path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
+    int rc = qr_outfile_commit(f, tmp, st->path) == 0
+                 ? 0 : qr_error_set(err, "cannot write %s: %s", st->path, strerror(errno));
     free(tmp);
-    return 0;
+    return rc;
 }
 
 static void co_free(void *state)
@@ -363,18 +355,11 @@ static void *co_init(const qr_host_api *api, const qr_value *opts, const qr_step
     if ((v = api->opt(opts, "path")) && api->value_string(v) && *api->value_string(v)) {
         if (!(st->path = api->resolve_path(ctx, api->value_string(v))))
             goto oom;
-        char *slash = strrchr(st->path, '/');
-        if (slash && slash != st->path) {   /* create the folder, as exports do */
-            char dir[4096];
-            snprintf(dir, sizeof dir, "%.*s", (int)(slash - st->path), st->path);
-            for (char *p = dir + 1; *p; p++)
-                if (*p == '/') {
-                    *p = '\0';
-                    mkdir(dir, 0777);
-                    *p = '/';
-                }
-            mkdir(dir, 0777);
-        }
+        char *dir = strdup(st->path);   /* create the folder, as exports do */
+        if (!dir)
+            goto oom;
+        (void)qr_mkdirs(dir, 0);        /* a failure shows when the totals are written */
+        free(dir);
         struct stat sb;     /* written by renaming over path: never /dev/null */
         if (lstat(st->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
             qr_error_set(err, "cannot write %s: it is not a regular file (a folder, "

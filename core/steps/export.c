@@ -20,6 +20,7 @@
 #include "quarry_module.h"
 #include "doc.h"
 #include "error.h"
+#include "outfile.h"
 #include "utf8.h"
 #include "value.h"
 
@@ -518,19 +519,10 @@ static int mkdir_p(const char *path, qr_error *err)
     char *p = strdup(path);
     if (!p)
         return qr_error_set(err, "out of memory");
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            qr_error_set(err, "export: cannot create folder %s: %s", p, strerror(errno));
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
+    int rc = qr_mkdirs(p, 0) == 0 ? 0
+             : qr_error_set(err, "export: cannot create folder %s: %s", p, strerror(errno));
     free(p);
-    return 0;
+    return rc;
 }
 
 static int open_output(export_state *st, qr_error *err)

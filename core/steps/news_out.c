@@ -1,5 +1,6 @@
 #include "news_out.h"
 #include "error.h"
+#include "outfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,27 +11,12 @@
 
 int qr_out_mkdirs(const char *dir, qr_error *err)
 {
-    size_t n = strlen(dir);
-    char *p = malloc(n + 1);
+    char *p = strdup(dir);
     if (!p)
         return qr_error_set(err, "out of memory");
-    memcpy(p, dir, n + 1);
-    for (char *s = p + 1;; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                qr_error_set(err, "cannot create folder %s: %s", p, strerror(errno));
-                free(p);
-                return -1;
-            }
-            *s = c;
-            if (!c)
-                break;
-        }
-    }
+    int rc = qr_mkdirs(p, 1) == 0 ? 0 : qr_error_set(err, "cannot create folder %s: %s", p, strerror(errno));
     free(p);
-    return 0;
+    return rc;
 }
 
 char *qr_out_temp_path(const char *path, qr_error *err)
@@ -50,13 +36,11 @@ char *qr_out_temp_path(const char *path, qr_error *err)
         if (rc != 0)
             return NULL;
     }
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
+    char *tmp = qr_outfile_tmpname(path);
     if (!tmp) {
         qr_error_set(err, "out of memory");
         return NULL;
     }
-    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
     qr_out_remove_tree(tmp);
     return tmp;
 }

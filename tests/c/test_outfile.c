@@ -71,6 +71,9 @@ static void test_outfile(void)
     char want[600];
     snprintf(want, sizeof want, "%s.tmp%ld", at("out.txt"), (long)getpid());
     CHECK_EQ_STR(tmp, want);
+    char *name = qr_outfile_tmpname(at("out.txt"));
+    CHECK_EQ_STR(name, want);
+    free(name);
     fputs("hello\n", f);
     CHECK(access(at("out.txt"), F_OK) != 0);   /* nothing at path before the commit */
     CHECK_EQ_INT(qr_outfile_commit(f, tmp, at("out.txt")), 0);
