@@ -580,9 +580,17 @@ static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
     }
     if (st->n >= INT32_MAX - 1 || st->bytes_len + n + 1 >= UINT32_MAX)
         return NONE;
-    size_t cap_off = st->cap_syms;
-    if (GROW(st->off, cap_off, st->n + 1) != 0 || GROW(st->len, st->cap_syms, st->n + 1) != 0)
-        return NONE;
+    if (st->n == st->cap_syms) {
+        size_t cap = st->cap_syms ? st->cap_syms * 2 : 1024;
+        uint32_t *a = realloc(st->off, cap * sizeof *a);
+        if (!a)
+            return NONE;
+        st->off = a;
+        if (!(a = realloc(st->len, cap * sizeof *a)))
+            return NONE;
+        st->len = a;
+        st->cap_syms = cap;
+    }
     if (GROW(st->bytes, st->bytes_cap, st->bytes_len + n + 1) != 0)
         return NONE;
     memcpy(st->bytes + st->bytes_len, s, n);
