@@ -24,6 +24,7 @@
 #include "error.h"
 #include "normalize.h"
 #include "io/reader.h"
+#include "opt_value.h"
 #include "value.h"
 
 #include <stdlib.h>
@@ -406,18 +407,6 @@ static void clean_free(void *state)
     free(st->drop_src);
     pcre2_match_context_free(st->mctx);
     free(st);
-}
-
-static const char *opt_str(const qr_value *opts, const char *key, const char *def)
-{
-    const char *s = qr_value_string(qr_value_get(opts, key));
-    return s ? s : def;
-}
-
-static int opt_bool(const qr_value *opts, const char *key, int def)
-{
-    const qr_value *v = qr_value_get(opts, key);
-    return v && v->type == QR_VAL_BOOL ? qr_value_bool(v) : def;
 }
 
 static int compile_drop(clean_state *st, const qr_value *list, qr_error *err)

@@ -22,6 +22,7 @@
 #include "error.h"
 #include "outfile.h"
 #include "utf8.h"
+#include "opt_value.h"
 #include "value.h"
 
 #include <errno.h>
@@ -622,18 +623,6 @@ static const qr_option_def export_options[] = {
 };
 
 static void export_free(void *state);
-
-static const char *opt_str(const qr_value *opts, const char *key, const char *def)
-{
-    const char *s = qr_value_string(qr_value_get(opts, key));
-    return s ? s : def;
-}
-
-static int opt_bool(const qr_value *opts, const char *key, int def)
-{
-    const qr_value *v = qr_value_get(opts, key);
-    return v && v->type == QR_VAL_BOOL ? qr_value_bool(v) : def;
-}
 
 static void *export_init(const qr_host_api *api, const qr_value *opts,
                          const qr_step_ctx *ctx, qr_error *err)
