@@ -363,13 +363,6 @@ int cmd_check(int argc, char **argv)
     }
     if (qr_pipeline_errors_path(p))
         printf("errors: %s\n", qr_pipeline_errors_path(p));
-    for (size_t i = 0; i < qr_module_count(reg); i++) {
-        const char *path;
-        const qr_module_info *mi = qr_module_at(reg, i, &path);
-        printf("%s%s  # %s %s, ABI %d.%d\n", i ? "  - " : "modules:\n  - ", path,
-               mi && mi->name ? mi->name : "?", mi && mi->version ? mi->version : "",
-               mi ? mi->abi_major : 0, mi ? mi->abi_minor : 0);
-    }
     printf("steps:\n");
     for (size_t i = 0; i < n; i++) {
         const qr_step_def *d = qr_pipeline_step_def(p, i);
