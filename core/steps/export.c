@@ -28,6 +28,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +149,20 @@ static int ob_json_str(obuf *b, const char *str, size_t len)
     size_t i = 0;
     while (i < len) {
         size_t j = i;
+#if defined(__SSE2__)
+        const __m128i lim = _mm_set1_epi8(0x1F), quo = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
+        while (j + 16 <= len) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+            __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lim), x),
+                                       _mm_or_si128(_mm_cmpeq_epi8(x, quo), _mm_cmpeq_epi8(x, bsl)));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(bad, x));
+            if (m) {        /* x's own high bits: bytes >= 0x80 */
+                j += (size_t)__builtin_ctz(m);
+                break;
+            }
+            j += 16;
+        }
+#endif
         while (j + 8 <= len && plain8(s + j))
             j += 8;
         while (j < len && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\')
@@ -236,6 +253,14 @@ static int ob_json_value(obuf *b, const json_t *v, int depth)
 static size_t count_cp(const char *t, size_t from, size_t to)
 {
     size_t n = 0, i = from;
+#if defined(__SSE2__)
+    for (; i + 16 <= to; i += 16) {        /* ASCII blocks at once */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        if (_mm_movemask_epi8(x))
+            break;
+        n += 16;
+    }
+#endif
     for (; i + 8 <= to; i += 8) {          /* continuation bytes: 10xxxxxx */
         uint64_t w;
         memcpy(&w, t + i, 8);
