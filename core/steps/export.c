@@ -31,6 +31,7 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,9 +321,13 @@ static size_t kept_spans(const export_state *st, const qr_doc *d)
     return n;
 }
 
-/* "key":[[start,end],…] for n ranges given by the accessor. */
+/* "key":[[start,end],…] for n items of `stride` bytes that begin with
+ * uint32_t start, end (qr_token, qr_sentence). */
+_Static_assert(offsetof(qr_token, end) == sizeof(uint32_t) && offsetof(qr_sentence, end) == sizeof(uint32_t)
+               && offsetof(qr_token, start) == 0 && offsetof(qr_sentence, start) == 0,
+               "write_ranges reads start, end at the head of each item");
 static int write_ranges(export_state *st, const qr_doc *d, const char *key, size_t n,
-                        const uint32_t *starts, const uint32_t *ends, size_t stride)
+                        const void *items, size_t stride)
 {
     obuf *b = &st->out;
     offset_cursor cur = { 0, 0 };
@@ -330,8 +335,8 @@ static int write_ranges(export_state *st, const qr_doc *d, const char *key, size
         return -1;
     for (size_t i = 0; i < n; i++) {
         uint64_t so, eo;
-        uint32_t bs = *(const uint32_t *)((const char *)starts + i * stride);
-        uint32_t be = *(const uint32_t *)((const char *)ends + i * stride);
+        const uint32_t *se = (const uint32_t *)((const char *)items + i * stride);
+        uint32_t bs = se[0], be = se[1];
         unit_offsets(st, d, bs, be, &cur, &so, &eo);
         if (ob_str(b, i ? ",[" : "[") != 0 || ob_uint(b, so) != 0 || ob_add(b, ",", 1) != 0 ||
             ob_uint(b, eo) != 0 || ob_add(b, "]", 1) != 0)
@@ -381,17 +386,11 @@ static int write_jsonl(export_state *st, qr_doc *d)
     }
     if (ob_add(b, "]", 1) != 0)
         return -1;
-    if (st->include_sentences && d->sentences.n &&
-        write_ranges(st, d, ",\"sentences\":[", d->sentences.n, &d->sentences.v[0].start,
-                     &d->sentences.v[0].end, sizeof d->sentences.v[0]) != 0)
+    if (st->include_sentences &&
+        write_ranges(st, d, ",\"sentences\":[", d->sentences.n, d->sentences.v, sizeof *d->sentences.v) != 0)
         return -1;
-    if (st->include_sentences && !d->sentences.n && ob_str(b, ",\"sentences\":[]") != 0)
-        return -1;
-    if (st->include_tokens && d->tokens.n &&
-        write_ranges(st, d, ",\"tokens\":[", d->tokens.n, &d->tokens.v[0].start,
-                     &d->tokens.v[0].end, sizeof d->tokens.v[0]) != 0)
-        return -1;
-    if (st->include_tokens && !d->tokens.n && ob_str(b, ",\"tokens\":[]") != 0)
+    if (st->include_tokens &&
+        write_ranges(st, d, ",\"tokens\":[", d->tokens.n, d->tokens.v, sizeof *d->tokens.v) != 0)
         return -1;
     if (d->n_labels) {
         if (ob_str(b, ",\"labels\":{") != 0)
