@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+/* vocabulary lookups hinted this many features ahead (qr_strtab_prefetch) */
+enum { PREFETCH_AHEAD = 8 };
+
 static const unsigned char MAGIC[8] = {0x89, 'Q', 'R', 'M', '\r', '\n', 0x1a, '\n'};
 
 /* {==================================================================
@@ -263,6 +266,8 @@ int qr_nb_trainer_add(qr_nb_trainer *t, const qr_tokens *toks, const char *label
     for (size_t i = 0; i < fz->nu; i++) {
         const qr_feature *ft = &fz->v[fz->u[i].feat];
         size_t id;
+        if (!buckets && i + PREFETCH_AHEAD < fz->nu)
+            qr_strtab_prefetch(&t->vocab, fz->v[fz->u[i + PREFETCH_AHEAD].feat].hash);
         if (buckets) {
             id = ft->hash % buckets;
         } else {
@@ -529,6 +534,8 @@ int qr_nb_predict(const qr_nb_model *m, qr_nb_scratch *s, const qr_tokens *toks,
     for (size_t i = 0; i < fz->nu; i++) {
         const qr_feature *ft = &fz->v[fz->u[i].feat];
         size_t id;
+        if (!buckets && i + PREFETCH_AHEAD < fz->nu)
+            qr_strtab_prefetch(&m->vocab, fz->v[fz->u[i + PREFETCH_AHEAD].feat].hash);
         if (buckets) {
             id = ft->hash % buckets;
         } else {

@@ -44,6 +44,14 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
 int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash, qr_error *err);
 
 /* a == b for n bytes; inlined, as most features are a few bytes long. */
+/* Starts loading the slot a lookup of hash reads first: lookups in a large
+ * table wait on memory, and a hint a few lookups ahead hides most of it. */
+static inline void qr_strtab_prefetch(const qr_strtab *t, uint64_t hash)
+{
+    if (t->slots)
+        __builtin_prefetch(&t->slots[hash & t->mask]);
+}
+
 static inline int qr_bytes_equal(const char *a, const char *b, size_t n)
 {
     while (n >= 8) {
