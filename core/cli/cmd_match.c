@@ -3,6 +3,7 @@
 #include "cli_input.h"
 #include "cli_num.h"
 #include "error.h"
+#include "grow.h"
 #include "gazetteer.h"
 #include "regex.h"
 
@@ -65,17 +66,9 @@ typedef struct strbuf {
 
 static void sb_mem(strbuf *b, const char *s, size_t n)
 {
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->n + n)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    if (qr_grow(&b->p, &b->cap, b->n + n, 65536) != 0) {
+        b->oom = 1;
+        return;
     }
     memcpy(b->p + b->n, s, n);
     b->n += n;

@@ -10,6 +10,7 @@
  */
 #include "cli.h"
 #include "error.h"
+#include "grow.h"
 #include "sentences.h"
 #include "utf8.h"
 
@@ -27,17 +28,7 @@ typedef struct buf {
 
 static int buf_reserve(buf *b, size_t extra)
 {
-    if (b->len + extra <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 65536;
-    while (cap < b->len + extra)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        return -1;
-    b->p = p;
-    b->cap = cap;
-    return 0;
+    return qr_grow(&b->p, &b->cap, b->len + extra, 65536);
 }
 
 static void usage(FILE *f)

@@ -22,6 +22,7 @@
 #include "quarry_module.h"
 #include "doc.h"
 #include "error.h"
+#include "grow.h"
 #include "normalize.h"
 #include "io/reader.h"
 #include "opt_value.h"
@@ -66,17 +67,7 @@ typedef struct clean_thread {
 
 static int wb_reserve(wbuf *b, size_t extra)
 {
-    if (b->n + extra + 1 <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->n + extra + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        return -1;
-    b->p = p;
-    b->cap = cap;
-    return 0;
+    return qr_grow(&b->p, &b->cap, b->n + extra + 1, 1024);
 }
 
 static int wb_add(wbuf *b, const char *s, size_t n)

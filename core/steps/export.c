@@ -20,6 +20,7 @@
 #include "quarry_module.h"
 #include "doc.h"
 #include "error.h"
+#include "grow.h"
 #include "outfile.h"
 #include "utf8.h"
 #include "opt_value.h"
@@ -69,20 +70,8 @@ typedef struct export_state {
 /* {==================================================================
  * Output buffer and JSON writing
  * =================================================================== */
-static int ob_grow(obuf *b, size_t extra)
-{
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->n + extra)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        return -1;
-    b->p = p;
-    b->cap = cap;
-    return 0;
-}
-
-#define OB_RESERVE(b, k) do { if ((b)->n + (k) > (b)->cap && ob_grow((b), (k)) != 0) return -1; } while (0)
+#define OB_RESERVE(b, k) do { if ((b)->n + (k) > (b)->cap && qr_grow(&(b)->p, &(b)->cap, (b)->n + (k), 4096) != 0) \
+                                     return -1; } while (0)
 
 static int ob_add(obuf *b, const char *s, size_t n)
 {
