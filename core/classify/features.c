@@ -1,5 +1,6 @@
 #include "classify/features.h"
 #include "error.h"
+#include "grow.h"
 #include "normalize.h"
 
 #include <errno.h>
@@ -169,16 +170,8 @@ void qr_featurizer_free(qr_featurizer *f)
 
 static int reserve(qr_featurizer *f, size_t bytes, size_t feats, qr_error *err)
 {
-    if (f->len + bytes > f->cap) {
-        size_t cap = f->cap ? f->cap : 4096;
-        while (cap < f->len + bytes)
-            cap *= 2;
-        char *b = realloc(f->buf, cap);
-        if (!b)
-            return qr_error_set(err, "out of memory");
-        f->buf = b;
-        f->cap = cap;
-    }
+    if (qr_grow(&f->buf, &f->cap, f->len + bytes, 4096) != 0)
+        return qr_error_set(err, "out of memory");
     if (f->n + feats > f->vcap) {
         size_t cap = f->vcap ? f->vcap : 256;
         while (cap < f->n + feats)

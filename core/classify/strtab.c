@@ -1,5 +1,6 @@
 #include "classify/strtab.h"
 #include "error.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,16 +98,8 @@ int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash,
         t->ent = e;
         t->cap = cap;
     }
-    if (t->pool_len + len + 1 > t->pool_cap) {
-        size_t cap = t->pool_cap ? t->pool_cap : 4096;
-        while (cap < t->pool_len + len + 1)
-            cap *= 2;
-        char *p = realloc(t->pool, cap);
-        if (!p)
-            return qr_error_set(err, "out of memory");
-        t->pool = p;
-        t->pool_cap = cap;
-    }
+    if (qr_grow(&t->pool, &t->pool_cap, t->pool_len + len + 1, 4096) != 0)
+        return qr_error_set(err, "out of memory");
     memcpy(t->pool + t->pool_len, s, len);
     t->pool[t->pool_len + len] = '\0';
     t->ent[t->n] = (qr_strtab_ent){hash, (uint32_t)t->pool_len, (uint32_t)len};
