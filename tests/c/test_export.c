@@ -193,6 +193,74 @@ static void test_nested_spans(void)
     qr_doc_free(d);
 }
 
+/* Long strings go 16 and 8 bytes at a time: escapes and multi-byte
+ * characters at every position around those blocks, checked against a
+ * byte-by-byte writer and code-point counter here. */
+static void test_long_strings(void)
+{
+    static const char *const pieces[] = { "a", "\"", "\\", "\n", "\x01", "\xC3\xA9",
+                                          "\xF0\x9F\x98\x80", "\x7F", " " };
+    char text[2048], want[8192];
+    size_t n = 0;
+    unsigned seed = 12345;
+    for (int k = 0; k < 400; k++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = (seed >> 16) % 40;
+        const char *p = r < 9 ? pieces[r] : "b";   /* mostly plain runs */
+        size_t l = strlen(p);
+        memcpy(text + n, p, l);
+        n += l;
+    }
+    text[n] = '\0';
+    qr_error err;
+    qr_doc *d = qr_doc_new();
+    qr_doc_set_id(d, "L", &err);
+    qr_doc_set_text(d, text, n, &err);
+    size_t s1 = n / 3, e1 = n - 5;
+    while ((text[s1] & 0xC0) == 0x80)
+        s1++;
+    while ((text[e1] & 0xC0) == 0x80)
+        e1++;
+    qr_doc_add_span(d, (uint32_t)s1, (uint32_t)e1, "X", NULL, 1.0, NULL, &err);
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=long.jsonl", NULL }), d, 1, &err), 0);
+    /* the expected line, one byte at a time */
+    size_t w = 0, cps = 0, cpe = 0;
+    for (size_t i = 0; i < n; i++) {
+        cps += i < s1 && (text[i] & 0xC0) != 0x80;
+        cpe += i < e1 && (text[i] & 0xC0) != 0x80;
+    }
+    char *esc[2] = { NULL, NULL };
+    for (int part = 0; part < 2; part++) {
+        const char *t = part ? text + s1 : text;
+        size_t tl = part ? e1 - s1 : n;
+        char *o = malloc(tl * 6 + 1), *q = o;
+        for (size_t i = 0; i < tl; i++) {
+            unsigned char c = (unsigned char)t[i];
+            if (c == '"' || c == '\\') {
+                *q++ = '\\';
+                *q++ = (char)c;
+            } else if (c == '\n') {
+                *q++ = '\\';
+                *q++ = 'n';
+            } else if (c < 0x20) {
+                q += sprintf(q, "\\u%04x", c);
+            } else {
+                *q++ = (char)c;
+            }
+        }
+        *q = '\0';
+        esc[part] = o;
+    }
+    w = (size_t)snprintf(want, sizeof want, "{\"id\":\"L\",\"text\":\"%s\",\"entities\":[{\"start\":%zu,"
+                         "\"end\":%zu,\"text\":\"%s\",\"label\":\"X\",\"id\":null}]}\n",
+                         esc[0], cps, cpe, esc[1]);
+    CHECK(w < sizeof want);
+    CHECK_EQ_STR(slurp(at("long.jsonl")), want);
+    free(esc[0]);
+    free(esc[1]);
+    qr_doc_free(d);
+}
+
 static void test_csv_tsv(void)
 {
     qr_error err;
@@ -346,6 +414,7 @@ int main(void)
     CHECK(qr_step_export_def.flags & QR_STEP_ORDERED);
     test_jsonl();
     test_nested_spans();
+    test_long_strings();
     test_csv_tsv();
     test_tokens_sentences_filter();
     test_atomic();
