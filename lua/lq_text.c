@@ -44,15 +44,7 @@ static text_iter *new_iter(lua_State *L)
     qr_tokens_init(&it->toks);
     qr_sentences_init(&it->sents);
     it->live = 1;
-    if (luaL_newmetatable(L, TEXT_ITER)) {
-        lua_pushcfunction(L, iter_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, iter_gc);
-        lua_setfield(L, -2, "__close");
-        lua_pushliteral(L, TEXT_ITER);
-        lua_setfield(L, -2, "__name");
-    }
-    lua_setmetatable(L, -2);
+    luaL_setmetatable(L, TEXT_ITER);
     return it;
 }
 
@@ -140,5 +132,11 @@ void lq_open_text(lua_State *L)
         {"normalize", l_normalize},
         {NULL, NULL}
     };
+    static const luaL_Reg iter_meta[] = {
+        {"__gc", iter_gc},
+        {"__close", iter_gc},
+        {NULL, NULL}
+    };
+    lq_new_class(L, TEXT_ITER, iter_meta, NULL, NULL);
     luaL_setfuncs(L, funcs, 0);
 }
