@@ -6,6 +6,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Length of the valid sequence at s[i..len), or 0 if invalid; *bad is set
  * to the length of the maximal invalid subpart (>= 1) when invalid. */
@@ -49,6 +52,11 @@ static size_t first_invalid(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+#if defined(__SSE2__)
+        while (i + 16 <= len &&
+               !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))))
+            i += 16;
+#endif
         while (i + 8 <= len) {
             uint64_t w;
             memcpy(&w, s + i, 8);
