@@ -279,15 +279,9 @@ static void *kw_init(const qr_host_api *api, const qr_value *opts, const qr_step
         kw_free(st);
         return NULL;
     }
-    if ((v = api->opt(opts, "stopwords")) && api->value_string(v) && *api->value_string(v)) {
-        char *p = api->resolve_path(ctx, api->value_string(v));
-        int rc = p ? qr_wordset_load(st->stop, p, err) : qr_error_set(err, "out of memory");
-        free(p);
-        if (rc != 0) {
-            api->value_mark(v, err);
-            kw_free(st);
-            return NULL;
-        }
+    if (qr_wordset_load_opt(st->stop, api, ctx, api->opt(opts, "stopwords"), err) != 0) {
+        kw_free(st);
+        return NULL;
     }
     return st;
 }

@@ -187,6 +187,19 @@ int qr_wordset_load(qr_wordset *s, const char *path, qr_error *err)
     return rc;
 }
 
+int qr_wordset_load_opt(qr_wordset *s, const qr_host_api *api, const qr_step_ctx *ctx, const qr_value *v,
+                        qr_error *err)
+{
+    if (!v || !api->value_string(v) || !*api->value_string(v))
+        return 0;
+    char *p = api->resolve_path(ctx, api->value_string(v));
+    int rc = p ? qr_wordset_load(s, p, err) : qr_error_set(err, "out of memory");
+    free(p);
+    if (rc != 0)
+        api->value_mark(v, err);
+    return rc;
+}
+
 /* {==================================================================
  * Built-in English word classes (sorted by bytes, for bsearch).
  * =================================================================== */

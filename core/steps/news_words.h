@@ -40,6 +40,11 @@ int qr_wordset_add_phrase(qr_wordset *s, const char *phrase, qr_error *err);
  * blank lines and lines starting with '#' skipped, UTF-8 BOM ignored.
  * Errors name the file. */
 int qr_wordset_load(qr_wordset *s, const char *path, qr_error *err);
+/* Loads the list file named by option value v (a path relative to the
+ * pipeline, ctx) when it is a non-empty string; nothing to do otherwise.
+ * Errors are marked at the option. 0 or -1 with err. */
+int qr_wordset_load_opt(qr_wordset *s, const qr_host_api *api, const qr_step_ctx *ctx, const qr_value *v,
+                        qr_error *err);
 
 /* Built-in English word classes; `key` is a token key (case-folded). */
 int qr_news_is_stopword(const char *key, size_t n);

@@ -764,18 +764,11 @@ static void *persons_init(const qr_host_api *api, const qr_value *opts, const qr
     const qr_value *v;
     const char *paths[2] = {"titles", "given_names"};
     qr_wordset *sets[2] = {st->titles, st->given};
-    for (int i = 0; i < 2; i++) {
-        if (!(v = api->opt(opts, paths[i])) || !api->value_string(v) || !*api->value_string(v))
-            continue;
-        char *p = api->resolve_path(ctx, api->value_string(v));
-        int rc = p ? qr_wordset_load(sets[i], p, err) : qr_error_set(err, "out of memory");
-        free(p);
-        if (rc != 0) {
-            api->value_mark(v, err);
+    for (int i = 0; i < 2; i++)
+        if (qr_wordset_load_opt(sets[i], api, ctx, api->opt(opts, paths[i]), err) != 0) {
             persons_free(st);
             return NULL;
         }
-    }
     st->max_title = qr_wordset_max_tokens(st->titles);
     v = api->opt(opts, "label");
     if (copy_label(st->label, sizeof st->label, v ? api->value_string(v) : "PERSON") != 0
