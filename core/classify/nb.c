@@ -268,6 +268,8 @@ int qr_nb_trainer_add(qr_nb_trainer *t, const qr_tokens *toks, const char *label
         size_t id;
         if (!buckets && i + PREFETCH_AHEAD < fz->nu)
             qr_strtab_prefetch(&t->vocab, fz->v[fz->u[i + PREFETCH_AHEAD].feat].hash);
+        if (!buckets && i + PREFETCH_AHEAD / 2 < fz->nu)
+            qr_strtab_prefetch_entry(&t->vocab, fz->v[fz->u[i + PREFETCH_AHEAD / 2].feat].hash);
         if (buckets) {
             id = ft->hash % buckets;
         } else {
@@ -536,6 +538,8 @@ int qr_nb_predict(const qr_nb_model *m, qr_nb_scratch *s, const qr_tokens *toks,
         size_t id;
         if (!buckets && i + PREFETCH_AHEAD < fz->nu)
             qr_strtab_prefetch(&m->vocab, fz->v[fz->u[i + PREFETCH_AHEAD].feat].hash);
+        if (!buckets && i + PREFETCH_AHEAD / 2 < fz->nu)
+            qr_strtab_prefetch_entry(&m->vocab, fz->v[fz->u[i + PREFETCH_AHEAD / 2].feat].hash);
         if (buckets) {
             id = ft->hash % buckets;
         } else {

@@ -52,6 +52,20 @@ static inline void qr_strtab_prefetch(const qr_strtab *t, uint64_t hash)
         __builtin_prefetch(&t->slots[hash & t->mask]);
 }
 
+/* The second step, a little later: the slot is in cache by then, so the
+ * entry and the string it points to can be asked for too. */
+static inline void qr_strtab_prefetch_entry(const qr_strtab *t, uint64_t hash)
+{
+    if (!t->slots)
+        return;
+    uint64_t slot = t->slots[hash & t->mask];
+    if (slot && slot >> 32 == hash >> 32) {
+        const qr_strtab_ent *e = &t->ent[(uint32_t)slot - 1];
+        __builtin_prefetch(e);
+        __builtin_prefetch(t->pool + e->off);
+    }
+}
+
 static inline int qr_bytes_equal(const char *a, const char *b, size_t n)
 {
     while (n >= 8) {
