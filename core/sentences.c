@@ -737,14 +737,20 @@ int qr_sentences_split(const char *text, size_t len, const qr_tokens *toks,
     size_t i = open_sentence(&sp, 0);
     while (i < sp.n) {
         /* Most tokens, skipped here: inside a line, a word of 2+ bytes not
-         * ending in '.' or a comma; they neither break before (no bullet,
-         * no list marker) nor end a sentence (no mark, no final period). */
+         * ending in '.', a one-letter word before a space (no "a)" marker),
+         * one ASCII punctuation or symbol byte other than . ! ? and "(";
+         * they neither break before (no bullet, no list marker) nor end a
+         * sentence (no mark, no final period). */
         const qr_token *t = &sp.tk[i];
         if (!(t->flags & (QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE))) {
             uint32_t tl = t->end - t->start;
             char last = text[t->end - (tl > 0)];
-            if (t->kind == QR_TOK_WORD ? tl >= 2 && last != '.'
-                                       : t->kind == QR_TOK_PUNCT && tl == 1 && last == ',') {
+            int skip = 0;
+            if (t->kind == QR_TOK_WORD)
+                skip = tl >= 2 ? last != '.' : tl == 1 && (i + 1 >= sp.n || spaced(&sp, i + 1));
+            else if (t->kind == QR_TOK_PUNCT || t->kind == QR_TOK_SYMBOL)
+                skip = tl == 1 && last != '.' && last != '!' && last != '?' && last != '(';
+            if (skip) {
                 i++;
                 continue;
             }
