@@ -443,6 +443,11 @@ static int check_option(const char *what, const qr_option_def *d, qr_value **slo
         if (v->type != QR_VAL_STRING || !v->u.str.len)
             return qr_value_error(v, err, "%s: option '%s' must be a file path, got %s",
                                   what, d->name, describe(v, got, sizeof got));
+        if (memchr(v->u.str.s, '\0', v->u.str.len))
+            return qr_value_error(v, err, "%s: option '%s': a file path cannot hold a NUL byte "
+                                  "(\\0 at byte %zu); remove it", what, d->name,
+                                  (size_t)((const char *)memchr(v->u.str.s, '\0', v->u.str.len) -
+                                           v->u.str.s));
         if (!(d->flags & QR_OPT_OUTPUT) && strcmp(v->u.str.s, "-") != 0) {
             char *full = join_path(base_dir, v->u.str.s);
             struct stat st;

@@ -377,7 +377,20 @@ static qr_value *load(loader *ld)
         if (next_event(ld, &ev) != 0)
             goto fail;
         if (ev.type == YAML_STREAM_END_EVENT || ev.type == YAML_DOCUMENT_END_EVENT) {
+            int doc_end = ev.type == YAML_DOCUMENT_END_EVENT;
             yaml_event_delete(&ev);
+            /* A second document would be ignored without a word: refuse it. */
+            if (doc_end) {
+                if (next_event(ld, &ev) != 0)
+                    goto fail;
+                int second = ev.type == YAML_DOCUMENT_START_EVENT;
+                if (second)
+                    fail_at(ld, ev.start_mark, "a second YAML document starts here; a pipeline "
+                            "file holds one: remove it (and its '---') or move it to its own file");
+                yaml_event_delete(&ev);
+                if (second)
+                    goto fail;
+            }
             break;
         }
         if (ev.type == YAML_STREAM_START_EVENT || ev.type == YAML_DOCUMENT_START_EVENT) {
