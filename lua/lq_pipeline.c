@@ -465,6 +465,14 @@ static int pipeline_run(lua_State *L)
         lua_replace(L, 2);
     }
     luaL_checktype(L, 2, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 2) != 0) {
+        lua_pop(L, 1);
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (!k || (strcmp(k, "inputs") != 0 && strcmp(k, "jobs") != 0 && strcmp(k, "errors") != 0))
+            return luaL_error(L, "bad option '%s' to 'run' (expected inputs, jobs or errors)",
+                              k ? k : luaL_typename(L, -1));
+    }
     /* inputs: a string or a list of strings, kept in a table at 3 */
     lua_newtable(L);
     size_t n = 0;

@@ -213,6 +213,8 @@ describe("p:run", function()
                      err_of(function() return p:run{ jobs = "2" } end))
     assert.are.equal("bad option 'inputs' to 'run' (item 1 is a number, expected a path)",
                      err_of(function() return p:run{ inputs = { 1 } } end))
+    assert.are.equal("bad option 'input' to 'run' (expected inputs, jobs or errors)",
+                     err_of(function() return p:run{ input = { "a.txt" } } end))
     local inner
     local function again() inner:process("again") end
     inner = assert(build{ steps = { again } })
