@@ -291,7 +291,7 @@ static const char *const place_heads_loc[] = {
     "airport", "avenue", "basin", "bay", "beach", "boulevard", "bridge", "canal", "canyon",
     "cape", "coast", "creek", "desert", "forest", "gulf", "harbor", "harbour", "highway",
     "hills", "island", "islands", "lake", "mountain", "mountains", "ocean", "park", "peninsula",
-    "plain", "plateau", "reservoir", "river", "road", "sea", "square", "station", "strait",
+    "plain", "plateau", "region", "reservoir", "river", "road", "sea", "square", "station", "strait",
     "street", "valley",
 };
 

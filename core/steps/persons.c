@@ -148,7 +148,7 @@ static int cap_word(const ctx *c, size_t i)
 
 static int particle(const ctx *c, size_t i)
 {
-    static const char *const p[] = {"al", "bin", "da", "das", "de", "del", "der", "di", "dos",
+    static const char *const p[] = {"al", "bin", "da", "das", "de", "del", "der", "di", "do", "dos",
                                     "du", "el", "ibn", "la", "le", "ten", "ter", "van", "von", NULL};
     if (c->t[i].flags & QR_TF_UPPER_INITIAL)
         return 0;
@@ -165,6 +165,12 @@ static int open_tok(const ctx *c, size_t i);
 static size_t particles_then_name(const ctx *c, size_t i, size_t end)
 {
     size_t k = i;
+    if (key_is(c, i, "do")) {   /* "Maria do Carmo", but not "Why do Americans" */
+        size_t pn;
+        const char *pk = i ? key(c, i - 1, &pn) : NULL;
+        if (!pk || !cap_word(c, i - 1) || qr_news_is_stopword(pk, pn))
+            return 0;
+    }
     while (k < end && k < i + 3 && particle(c, k) && open_tok(c, k))
         k++;
     return k > i && k < end && open_tok(c, k) && cap_word(c, k) ? k + 1 : 0;
@@ -261,11 +267,23 @@ static int apposition_after(const ctx *c, size_t b, size_t end)
         i++;
     else if (i < end && (c->t[i].flags & QR_TF_UPPER_INITIAL))
         return 0;   /* "New York, South Korean Foreign Minister Cho…": a new clause */
+    int article = i > b + 1;
     for (size_t j = i; j < end && j < i + 6; j++) {
         if (c->t[j].kind != QR_TOK_WORD)
             return 0;
         if (title_before(c, i, j + 1))
             return 1;
+        /* ", a football finance lecturer at": a lower-case noun phrase
+         * then at/of/for/with/who also describes a person */
+        if (!article || (c->t[j].flags & QR_TF_UPPER_INITIAL))
+            continue;
+        if (j > i && (key_is(c, j, "at") || key_is(c, j, "of") || key_is(c, j, "for")
+                      || key_is(c, j, "with") || key_is(c, j, "who")))
+            return 1;
+        size_t n;
+        const char *k = key(c, j, &n);
+        if (qr_news_is_stopword(k, n))
+            return 0;
     }
     return 0;
 }
@@ -277,6 +295,17 @@ static int speech_next(const ctx *c, size_t i, size_t lo, size_t end)
     size_t n;
     const char *k = key(c, i, &n);
     return qr_news_is_speech_verb(k, n) && !(c->t[i].flags & QR_TF_UPPER_INITIAL);
+}
+
+/* "told El Tiempo", "asked Reuters": the name after these verbs is the
+ * listener, which may be a newspaper; "said X" still names a speaker. */
+static int listener_verb(const ctx *c, size_t i)
+{
+    static const char *const v[] = {"ask", "asked", "asks", "tell", "tells", "told", NULL};
+    for (size_t k = 0; v[k]; k++)
+        if (key_is(c, i, v[k]))
+            return 1;
+    return 0;
 }
 
 /* }================================================================== */
@@ -340,6 +369,18 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
                 ph = 0;
         if (ph)
             return add_org(c, a, b, ph + 1, err);
+    }
+    /* "the Magdalena Medio region", "Hebei province": a lower-case place
+     * noun right after the run */
+    if (c->st->guess_orgs && b < end && !(c->t[b].flags & QR_TF_UPPER_INITIAL) && !title_before(c, lo, b)) {
+        static const char *const gpe[] = {"district", "prefecture", "province", NULL};
+        static const char *const loc[] = {"basin", "delta", "mountains", "region", "river", "valley", NULL};
+        for (size_t x = 0; gpe[x]; x++)
+            if (key_is(c, b, gpe[x]))
+                return add_org(c, a, b, 2, err);
+        for (size_t x = 0; loc[x]; x++)
+            if (key_is(c, b, loc[x]))
+                return add_org(c, a, b, 3, err);
     }
     /* organizations: "Hartwell Securities", "University of Ghana", "National
      * Council of Dockworkers' Unions", "Osaka Port Terminal Association" */
@@ -413,7 +454,7 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
         score = 0.85;
     else if (len >= 2 && !at && apposition_after(c, b, end))
         score = 0.8;
-    else if (len >= 2 && !at && (speech_next(c, b, lo, end) || speech_next(c, na - 1, lo, end)))
+    else if (len >= 2 && !at && (speech_next(c, b, lo, end) || (speech_next(c, na - 1, lo, end) && !listener_verb(c, na - 1))))
         score = 0.7;
     int all_soft = 1;   /* a city's name alone ("New York") needs a title */
     for (size_t i = na; i < b; i++)

@@ -228,6 +228,25 @@ static void test_persons(void)
                             "Daniel Osei, a researcher at the University of Ghana, agreed.",
                             (const char *[]){"GPE:Ghana", NULL}, "PERSON"),
                  "Michael Brenner=Michael Brenner|Daniel Osei=Daniel Osei");
+    /* the Portuguese particle "do" inside a name, not after a stop word */
+    CHECK_EQ_STR(persons_on("“No,” said Ana do Rosario Lima. Why do Americans care?", NULL, "PERSON"),
+                 "Ana do Rosario Lima=Ana do Rosario Lima");
+    /* "told X": X is the listener (a newspaper), not a person; "said X" still is */
+    CHECK_EQ_STR(persons_on("“No,” she told Folha Diaria. “Yes,” said Bruno Lenz.", NULL, "PERSON"),
+                 "Bruno Lenz=Bruno Lenz");
+    /* an apposition without a known title: ", a lower-case noun phrase at/of/for/who" */
+    CHECK_EQ_STR(persons_on("R.T. Okafor, a maritime law lecturer at a college, spoke.", NULL, "PERSON"),
+                 "R.T. Okafor=R.T. Okafor");
+    /* a lower-case place noun after a run makes it a place, even after a given name */
+    {
+        qr_doc *d = make_doc("Rain hit the Carolina Alta region and the Hebei province.", NULL);
+        char err[1024];
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, person_opts, d, err), 0);
+        CHECK_EQ_STR(spans_of(d, "PERSON"), "");
+        CHECK_EQ_STR(spans_of(d, "LOC"), "Carolina Alta=Carolina Alta");
+        CHECK_EQ_STR(spans_of(d, "GPE"), "Hebei=Hebei");
+        qr_doc_free(d);
+    }
     /* names never overlap earlier spans */
     CHECK_EQ_STR(persons_on("President Joe Biden visited Washington.",
                             (const char *[]){"PERSON:Joe Biden", "GPE:Washington", NULL}, "PERSON"),
