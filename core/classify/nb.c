@@ -806,6 +806,8 @@ qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *
         goto corrupt;
     }
     m->n_feat = (size_t)V;
+    if (!m->opts.feat.buckets && qr_strtab_reserve(&m->vocab, m->n_feat, err) != 0)
+        goto fail;
     if (!m->opts.feat.buckets)
         for (size_t f = 0; f < m->n_feat; f++) {
             const char *s = get_str(&r, &slen);

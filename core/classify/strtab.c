@@ -69,9 +69,8 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
     }
 }
 
-static int grow_slots(qr_strtab *t)
+static int rehash(qr_strtab *t, size_t n)
 {
-    size_t n = t->slots ? (t->mask + 1) * 2 : 1024;
     uint64_t *slots = calloc(n, sizeof *slots);
     if (!slots)
         return -1;
@@ -84,6 +83,28 @@ static int grow_slots(qr_strtab *t)
     free(t->slots);
     t->slots = slots;
     t->mask = n - 1;
+    return 0;
+}
+
+static int grow_slots(qr_strtab *t)
+{
+    return rehash(t, t->slots ? (t->mask + 1) * 2 : 1024);
+}
+
+int qr_strtab_reserve(qr_strtab *t, size_t n, qr_error *err)
+{
+    size_t want = t->slots ? t->mask + 1 : 1024;
+    while (want < n * 2)
+        want *= 2;
+    if ((!t->slots || want > t->mask + 1) && rehash(t, want) != 0)
+        return qr_error_set(err, "out of memory");
+    if (n > t->cap) {
+        qr_strtab_ent *e = realloc(t->ent, n * sizeof *e);
+        if (!e)
+            return qr_error_set(err, "out of memory");
+        t->ent = e;
+        t->cap = n;
+    }
     return 0;
 }
 

@@ -43,6 +43,10 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
  * table would pass 2^31 strings or 4 GiB of text. */
 int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash, qr_error *err);
 
+/* Room for n strings in all without growing (a model's known vocabulary):
+ * one table instead of a doubling and rehash per power of two. */
+int qr_strtab_reserve(qr_strtab *t, size_t n, qr_error *err);
+
 /* a == b for n bytes; inlined, as most features are a few bytes long. */
 /* Starts loading the slot a lookup of hash reads first: lookups in a large
  * table wait on memory, and a hint a few lookups ahead hides most of it. */
