@@ -264,8 +264,8 @@ static const char *const org_heads[] = {
     "navy", "network", "news", "office", "organisation", "organization", "parliament",
     "partners", "party", "police", "press", "prison", "program", "programme", "railways",
     "regiment", "school", "securities", "senate", "service", "services", "society", "studio",
-    "studios", "systems", "team", "technologies", "times", "tribunal", "trust", "union",
-    "unions", "university", "ventures",
+    "studios", "systems", "team", "technologies", "technology", "times", "tribunal", "trust",
+    "union", "unions", "united", "university", "ventures",
 };
 
 static const char *const org_starts[] = {

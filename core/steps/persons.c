@@ -78,6 +78,7 @@ typedef struct ctx {
     qr_doc *doc;
     const qr_token *t;
     size_t nt;
+    size_t org_end;    /* tokens before it belong to an organization just found */
 } ctx;
 
 static const char *key(const ctx *c, size_t i, size_t *n)
@@ -339,6 +340,7 @@ static int push_cand(scratch *sc, uint32_t a, uint32_t b, int accepted, int titl
 
 static int add_org(ctx *c, size_t a, size_t b, int kind, qr_error *err)
 {
+    c->org_end = b;
     drop_covered(c, a, b, 1);
     if (push_cand(c->sc, (uint32_t)a, (uint32_t)b, 1, 0, 0.6) != 0)
         return qr_error_set(err, "out of memory");
@@ -388,22 +390,51 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
         k = key(c, b - 1, &n);
         int head = qr_news_is_org_head(k, n), start = qr_news_is_org_start(k, n);
         size_t e = b;
-        if ((head || start) && b + 1 < end && key_is(c, b, "of")) {
-            e = b + 1;
+        /* "Association for Environmental Defense", "Committee for the Defense of …" */
+        size_t conn = (head || start) && b + 1 < end && (key_is(c, b, "of") || key_is(c, b, "for"))
+                          ? (key_is(c, b, "for") && b + 2 < end && key_is(c, b + 1, "the") ? 2 : 1) : 0;
+        if (conn) {
+            e = b + conn;
             int32_t sp = c->sc->cover[e];
             if (sp >= 0 && !(c->sc->span_flags[sp] & SP_WEAK)) {
                 while (e < end && c->sc->cover[e] == sp)
                     e++;
             } else {
-                while (e < end && open_tok(c, e) && (cap_word(c, e)
-                       || ((key_is(c, e, "'") || key_is(c, e, "\xE2\x80\x99")) && e + 1 < end
-                           && c->t[e].start == c->t[e - 1].end && cap_word(c, e + 1))
-                       || ((key_is(c, e, "and") || key_is(c, e, "&") || key_is(c, e, "for"))
-                           && e > b + 1 && e + 1 < end && cap_word(c, e + 1))))
-                    e++;
+                while (e < end && open_tok(c, e)) {
+                    if (cap_word(c, e)
+                        || ((key_is(c, e, "'") || key_is(c, e, "\xE2\x80\x99")) && e + 1 < end
+                            && c->t[e].start == c->t[e - 1].end && cap_word(c, e + 1))
+                        || ((key_is(c, e, "and") || key_is(c, e, "&") || key_is(c, e, "for")
+                             || key_is(c, e, "of"))
+                            && e > b + conn && e + 1 < end && open_tok(c, e + 1) && cap_word(c, e + 1))) {
+                        e++;
+                        continue;
+                    }
+                    break;
+                }
+                /* "Alliance for Clean Rivers of Ohio": a place after a later "of" */
+                int32_t sp2 = e + 1 < end && e > b + conn && key_is(c, e, "of") ? c->sc->cover[e + 1] : -1;
+                if (sp2 >= 0 && !(c->sc->span_flags[sp2] & SP_WEAK)
+                    && (strcmp(c->doc->spans[sp2].label, "GPE") == 0 || strcmp(c->doc->spans[sp2].label, "LOC") == 0))
+                    for (e++; e < end && c->sc->cover[e] == sp2;)
+                        e++;
             }
-            if (e == b + 1)
+            if (e == b + conn)
                 e = b;
+        }
+        /* "Securities and Exchange Commission", "Harrow & Finch Capital":
+         * capitalized words joined by and/& before the run */
+        while (head && a >= lo + 2 && (key_is(c, a - 1, "and") || key_is(c, a - 1, "&"))
+               && open_tok(c, a - 2) && cap_word(c, a - 2)) {
+            size_t x = a - 2;
+            while (x > lo && open_tok(c, x - 1) && cap_word(c, x - 1))
+                x--;
+            k = key(c, x, &n);
+            if (qr_news_is_stopword(k, n))
+                x++;   /* "The Securities and …", "But Harrow & …" */
+            if (x >= a - 1)
+                break;
+            a = x;
         }
         if ((head && b - a >= 2 && !is_title(c, a, b)) || e > b) {
             size_t oa = a;
@@ -694,7 +725,7 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
         while (i < end && rc == 0) {
             int il = initial_len(&c, i);
             size_t pe = particles_then_name(&c, i, end);
-            if (!open_tok(&c, i) || !(cap_word(&c, i) || il || pe)) {
+            if (i < c.org_end || !open_tok(&c, i) || !(cap_word(&c, i) || il || pe)) {
                 i++;
                 continue;
             }

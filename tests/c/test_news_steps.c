@@ -247,6 +247,23 @@ static void test_persons(void)
         CHECK_EQ_STR(spans_of(d, "GPE"), "Hebei=Hebei");
         qr_doc_free(d);
     }
+    /* organizations: words joined by and/& before the head, "for (the)" and
+     * "of" after it, "United" and "Technology" as heads */
+    {
+        qr_doc *d = make_doc("The Securities and Exchange Commission fined Harrow & Finch Capital. "
+                             "Leeds United hired staff from the Alliance for Clean Rivers of Ohio and "
+                             "the Committee for the Defense of Water. Micron Technology fell.",
+                             (const char *[]){"GPE:Ohio", NULL});
+        char err[1024];
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, person_opts, d, err), 0);
+        CHECK_EQ_STR(spans_of(d, "ORG"), "Securities and Exchange Commission=Securities and Exchange Commission|"
+                                         "Harrow & Finch Capital=Harrow & Finch Capital|"
+                                         "Leeds United=Leeds United|Alliance for Clean Rivers of Ohio="
+                                         "Alliance for Clean Rivers of Ohio|Committee for the Defense of Water="
+                                         "Committee for the Defense of Water|Micron Technology=Micron Technology");
+        CHECK_EQ_STR(spans_of(d, "PERSON"), "");
+        qr_doc_free(d);
+    }
     /* names never overlap earlier spans */
     CHECK_EQ_STR(persons_on("President Joe Biden visited Washington.",
                             (const char *[]){"PERSON:Joe Biden", "GPE:Washington", NULL}, "PERSON"),
