@@ -1,0 +1,87 @@
+#!/bin/sh
+# Keeps the documentation honest:
+# - docs/steps.md is exactly what `quarry steps --markdown` prints;
+# - every shell example written `$ command` in README.md and docs/*.md that
+#   shows its output (or writes a file with `>` for a later example) is run,
+#   and prints what the page shows (a last line `...` means "abridged": only
+#   the lines above it are compared);
+# - README's documentation table lists every page in docs/, and every page
+#   linked from the docs exists.
+. tests/cli/lib.sh
+root=$PWD
+
+"$Q" steps --markdown > "$T/steps.md"
+check "docs/steps.md is 'quarry steps --markdown' (regenerate: build/quarry steps --markdown > docs/steps.md)" \
+    "" "$(diff docs/steps.md "$T/steps.md")"
+
+# Examples run in a scratch folder where `quarry` and `build/quarry` are the
+# binary under test and samples/, pipelines/ are the repository's.
+mkdir -p "$T/bin" "$T/run/build"
+ln -s "$Q" "$T/bin/quarry"
+ln -s "$Q" "$T/run/build/quarry"
+ln -s "$root/samples" "$T/run/samples"
+ln -s "$root/pipelines" "$T/run/pipelines"
+
+# Prints the examples of a Markdown file as lines "CMD<TAB>command" and
+# "OUT<TAB>line", with the indentation of their fenced block removed.
+examples() {
+    awk '
+    /^ *```/ {
+        if (!inblock) { inblock = 1; match($0, /^ */); ind = RLENGTH; has = 0 }
+        else { inblock = 0; if (has) print "END\t" }
+        next
+    }
+    inblock {
+        line = substr($0, ind + 1)
+        if (line ~ /^\$ /) { print "CMD\t" substr(line, 3); has = 1 }
+        else if (has && line != "") print "OUT\t" line
+    }' "$1"
+}
+
+# run_example FILE COMMAND EXPECTED
+run_example() {
+    cmd=$2
+    case "$cmd" in make\ *) return ;; esac
+    case "$cmd" in *" > "*) ;; *) [ -n "$3" ] || return ;; esac
+    actual=$(cd "$T/run" && PATH="$T/bin:$PATH" sh -c "$cmd" 2>&1)
+    expected=$3
+    if [ "$(printf '%s\n' "$expected" | tail -n 1)" = "..." ]; then
+        n=$(($(printf '%s\n' "$expected" | wc -l) - 1))
+        expected=$(printf '%s\n' "$expected" | head -n "$n")
+        actual=$(printf '%s\n' "$actual" | head -n "$n")
+    fi
+    check "$1: \$ $cmd" "$expected" "$actual"
+}
+
+n_examples=0
+for f in README.md docs/*.md; do
+    cmd=; out=
+    examples "$f" > "$T/ex"
+    tab=$(printf '\t')
+    while IFS="$tab" read -r kind text; do
+        case "$kind" in
+        CMD|END)
+            [ -n "$cmd" ] && { run_example "$f" "$cmd" "$out"; n_examples=$((n_examples + 1)); }
+            cmd=$text; out= ;;
+        OUT)
+            if [ -z "$out" ]; then out=$text; else out="$out
+$text"; fi ;;
+        esac
+    done < "$T/ex"
+done
+check "examples found in the docs" "yes" "$([ "$n_examples" -ge 10 ] && echo yes || echo "only $n_examples")"
+
+# README's documentation table names every page of docs/.
+for page in docs/*.md; do
+    check_contains "README lists $page" "\`$page\`" "$(cat README.md)"
+done
+
+# Relative Markdown links between pages point at existing files.
+for f in README.md docs/*.md; do
+    dir=$(dirname "$f")
+    for target in $(grep -o '](\([A-Za-z0-9_./-]*\.md\)\(#[^)]*\)\?)' "$f" | sed 's/^](//; s/)$//; s/#.*//' | sort -u); do
+        check "$f links to $target" "exists" "$([ -f "$dir/$target" ] && echo exists || echo missing)"
+    done
+done
+
+done_suite docs
