@@ -1,6 +1,7 @@
 #include "error.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void qr_error_clear(qr_error *err)
@@ -13,10 +14,39 @@ void qr_error_clear(qr_error *err)
     err->offset = -1;
 }
 
+/* Keeps both ends of a message too long for out: what went wrong comes
+ * first and what to do last, while the middle is usually a long echoed
+ * input (a phrase, a header line, a name). Cuts fall on UTF-8 boundaries. */
+static void keep_ends(const char *s, size_t n, char *out, size_t size)
+{
+    size_t head = size * 5 / 8, tail = size - 1 - head - 3;
+    while (head > 0 && ((unsigned char)s[head] & 0xC0) == 0x80)
+        head--;
+    size_t from = n - tail;
+    while (from < n && ((unsigned char)s[from] & 0xC0) == 0x80)
+        from++;
+    memcpy(out, s, head);
+    memcpy(out + head, "...", 3);
+    memcpy(out + head + 3, s + from, n - from + 1);
+}
+
 int qr_error_vset(qr_error *err, const char *fmt, va_list ap)
 {
-    if (err)
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+    if (!err)
+        return -1;
+    /* formatted aside first: an argument may be err->message itself */
+    char buf[sizeof err->message];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    char *full = n >= (int)sizeof buf ? malloc((size_t)n + 1) : NULL;
+    if (full) {
+        vsnprintf(full, (size_t)n + 1, fmt, again);
+        keep_ends(full, (size_t)n, buf, sizeof buf);
+        free(full);
+    }
+    va_end(again);
+    memcpy(err->message, buf, sizeof buf);
     return -1;
 }
 

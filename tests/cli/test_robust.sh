@@ -135,4 +135,14 @@ rc=2" "$($Q train pt.yaml train.jsonl -o link.jsonl -q 2>&1; echo "rc=$?")"
 check "the link survived it all" "link.jsonl -> real.jsonl" "$(ls -l link.jsonl | sed 's/.* link/link/')"
 # }==================================================================
 
+# {==================================================================
+# A message that echoes a long input keeps its hint (the middle is cut)
+head -c 3000 /dev/zero | tr '\0' z >long.tsv; echo >>long.tsv
+printf 'steps:\n  - tokenize: {}\n  - gazetteer: { lists: [ { path: long.tsv } ] }\n' >pl.yaml
+out=$($Q check pl.yaml 2>&1)
+check "long phrase: the hint survives" "zzz\": add a label column or give the list a default label" "$(printf '%s' "$out" | tail -c 57)"
+check "long phrase: the start survives" "long.tsv:1: step 'gazetteer': no label for \"zzz" "$(printf '%s' "$out" | head -c 47)"
+check "long phrase: one line of about 1 KB" "1" "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
+# }==================================================================
+
 done_suite "cli robust"
