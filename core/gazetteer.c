@@ -30,6 +30,17 @@
 enum { V_KEY = 0, V_KEY_NOACC, V_RAW, V_RAW_NOACC, NVARIANTS };
 
 #define NONE UINT32_MAX
+
+/* Symbol values as matching sees them (the `sy` arrays and the memo): the
+ * symbol id in the low 30 bits, SYM_ROOT when some phrase starts with it,
+ * SYM_FOLLOW when it labels an edge below a root (it can continue a
+ * phrase). A token with no symbol is SY_NONE, which has neither flag, so
+ * the scan tests one bit and touches no table for most tokens. */
+#define SYM_ROOT (1u << 31)
+#define SYM_FOLLOW (1u << 30)
+#define SYM_MASK (SYM_FOLLOW - 1)
+#define SY_NONE SYM_MASK
+#define MAX_SYMS (SYM_MASK - 1)
 #define GAZ_FORMAT_VERSION 3u
 #define HASH_SEED 0x51ed270b27a3b4c5ULL
 
@@ -333,18 +344,30 @@ struct qr_gazetteer {
     const gaz_entry *entries;
     const uint32_t *list_info;
     const uint32_t *roots[NVARIANTS];
+    uint8_t *sym_flags;    /* per symbol: SYM_ROOT, SYM_FOLLOW (derived) */
+    uint64_t *edge_filter; /* bits of (node, label) pairs below the roots */
+    uint32_t edge_filter_shift;
 };
 
-/* Per-thread memo of recent short keys -> symbol (or NONE): frequent words
- * skip the hash table. A key of up to 8 bytes is packed into one word, so
- * a hit is an exact comparison. Valid for one compiled block: the memo is
- * cleared when the scratch meets another (by key and checksum). */
-#define MEMO_BITS 11
+/* Per-thread memo of recent keys -> symbol value (SY_NONE included):
+ * frequent words skip the filter and the slot table, which miss the cache.
+ * A key of up to 8 bytes is one word, up to 16 two (memo2), so a hit is an
+ * exact comparison; longer keys always take the table. Direct-mapped, 16K
+ * + 4K slots (320 KB). Valid for one compiled block: the memo is cleared
+ * when the scratch meets another (by key and checksum). */
+#define MEMO_BITS 14
+#define MEMO2_BITS 12
 typedef struct memo_slot {
     uint64_t word;
     uint32_t len;          /* UINT32_MAX = empty */
     uint32_t sym;
 } memo_slot;
+
+typedef struct memo2_slot {
+    uint64_t w0, w1;
+    uint32_t len, sym;
+} memo2_slot;
+#define MEMO_BYTES ((sizeof(memo_slot) << MEMO_BITS) + (sizeof(memo2_slot) << MEMO2_BITS))
 
 struct qr_gazetteer_scratch {
     uint32_t *syms;
@@ -487,6 +510,8 @@ void qr_gazetteer_free(qr_gazetteer *g)
         return;
     free_build_state(g);
     free(g->block);
+    free(g->sym_flags);
+    free(g->edge_filter);
     free(g);
 }
 
@@ -578,7 +603,7 @@ static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
             return y;
         k = (k + 1) & (st->cap - 1);
     }
-    if (st->n >= INT32_MAX - 1 || st->bytes_len + n + 1 >= UINT32_MAX)
+    if (st->n >= MAX_SYMS || st->bytes_len + n + 1 >= UINT32_MAX)
         return NONE;
     if (st->n == st->cap_syms) {
         size_t cap = st->cap_syms ? st->cap_syms * 2 : 1024;
@@ -1139,6 +1164,38 @@ static void bind_views(qr_gazetteer *g)
     g->compiled = 1;
 }
 
+static inline uint32_t edge_filter_bit(uint32_t node, uint32_t label, uint32_t shift)
+{
+    return (uint32_t)((((uint64_t)node << 32 | label) * 0x9e3779b97f4a7c15ULL) >> shift);
+}
+
+/* Derived read-only tables (not in the cache file), from the validated
+ * block: the flags of each symbol (see SYM_ROOT), and a filter of the
+ * edges below the roots (about 16 bits per edge) so a walk that cannot
+ * go on is stopped without a search through the node's edges. */
+static int derive(qr_gazetteer *g)
+{
+    const gaz_header *h = g->h;
+    uint32_t below = h->n_edges - (g->node_edge[NVARIANTS] - g->node_edge[0]);
+    uint32_t bits = 6;
+    while (bits < 30 && (1ULL << bits) < (uint64_t)below * 16)
+        bits++;
+    g->edge_filter_shift = 64 - bits;
+    g->sym_flags = calloc(h->n_syms ? h->n_syms : 1, 1);
+    g->edge_filter = calloc((size_t)1 << (bits - 6), 8);
+    if (!g->sym_flags || !g->edge_filter)
+        return -1;
+    for (uint32_t i = 0; i < h->n_nodes; i++)
+        for (uint32_t k = g->node_edge[i]; k < g->node_edge[i + 1]; k++) {
+            g->sym_flags[g->edge_sym[k] >> 1] |= i < NVARIANTS ? SYM_ROOT >> 24 : SYM_FOLLOW >> 24;
+            if (i >= NVARIANTS) {
+                uint32_t b = edge_filter_bit(i, g->edge_sym[k], g->edge_filter_shift);
+                g->edge_filter[b >> 6] |= 1ULL << (b & 63);
+            }
+        }
+    return 0;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -1262,6 +1319,10 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     free_build_state(g);
     g->block = b;
     bind_views(g);
+    if (derive(g) != 0) {
+        g->compiled = 0;
+        return oom(err);
+    }
     return 0;
 }
 
@@ -1387,6 +1448,11 @@ qr_gazetteer *qr_gazetteer_load_cache(const char *path, uint64_t expected_hash, 
         bind_views(g);
         if (!validate(g))
             why = "corrupt (bad index)";
+        else if (derive(g) != 0) {
+            qr_gazetteer_free(g);
+            oom(err);
+            return NULL;
+        }
     }
     if (why) {
         if (g)
@@ -1463,27 +1529,29 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
     return 1;
 }
 
-/* Inlined: called once per text token. */
-static inline __attribute__((always_inline)) uint32_t sym_lookup(const qr_gazetteer *g,
-                                                                  const char *s, size_t n)
+/* The symbol value (see SYM_ROOT) of s[0..n), SY_NONE if no phrase has it. */
+static uint32_t sym_lookup(const qr_gazetteer *g, const char *s, size_t n)
 {
     uint64_t h = hash_bytes(s, n, HASH_SEED);
     uint64_t bit = bloom_bit(h, g->h->bloom_words);
     if (!(g->bloom[bit >> 6] & (1ULL << (bit & 63))))
-        return NONE;
+        return SY_NONE;
     uint32_t h32 = slot_tag(h, n), mask = g->h->sym_cap - 1;
     for (uint32_t k = (uint32_t)h & mask;; k = (k + 1) & mask) {
         gaz_slot sl = g->slots[k];
         if (!sl.sym)
-            return NONE;
+            return SY_NONE;
         uint32_t y = sl.sym - 1;
         if (sl.hash == h32 && (n < 255 || g->sym_len[y] == n) && same_bytes(g->strs + g->sym_off[y], s, n))
-            return y;
+            return y | (uint32_t)g->sym_flags[y] << 24;
     }
 }
 
 static uint32_t child_of(const qr_gazetteer *g, uint32_t node, uint32_t sym)
 {
+    uint32_t b = edge_filter_bit(node, sym, g->edge_filter_shift);
+    if (!((g->edge_filter[b >> 6] >> (b & 63)) & 1))
+        return NONE;
     uint32_t lo = g->node_edge[node], hi = g->node_edge[node + 1];
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -1536,19 +1604,34 @@ static void sort_group(qr_gaz_match *v, size_t n)
     }
 }
 
-/* s[0..n), n <= 8, as one word (the same bytes give the same word). */
-static inline uint64_t pack_small(const char *s, size_t n)
+/* Key bytes k[0..len), len <= 8, as one little-endian word with zeros
+ * above (the same bytes give the same word). When 8 bytes can be read
+ * inside the key buffer (almost always: the tokenizer keeps slack), one
+ * load and a mask, no branch on the length. */
+static const uint64_t len_mask[9] = {
+    0, 0xffULL, 0xffffULL, 0xffffffULL, 0xffffffffULL, 0xffffffffffULL,
+    0xffffffffffffULL, 0xffffffffffffffULL, ~0ULL
+};
+
+static inline uint64_t key_word(const qr_tokens *toks, uint32_t off, uint32_t len)
 {
-    if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + n - 4, 4);
-        return (uint64_t)a | (uint64_t)b << ((n - 4) * 8);
-    }
     uint64_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    if (__builtin_expect((size_t)off + 8 <= toks->keys_cap, 1)) {
+        memcpy(&w, toks->keys + off, 8);
+        return w & len_mask[len];
+    }
+    memcpy(&w, toks->keys + off, len);
     return w;
+}
+
+static inline uint32_t memo2_index(uint64_t w0, uint64_t w1)
+{
+    return (uint32_t)(((w0 ^ (w1 * 0xc4ceb9fe1a85ec53ULL)) * 0x9e3779b97f4a7c15ULL) >> (64 - MEMO2_BITS));
+}
+
+static inline uint32_t memo_index(uint64_t w)
+{
+    return (uint32_t)((w * 0x9e3779b97f4a7c15ULL) >> (64 - MEMO_BITS));
 }
 
 /* Symbols of the keys of all tokens (the insensitive variant). */
@@ -1558,30 +1641,50 @@ static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_
     size_t n = toks->n;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (!s->memo || s->memo_key != g->h->key || s->memo_sum != g->h->checksum) {
-        if (!s->memo && !(s->memo = malloc(sizeof *s->memo << MEMO_BITS)))
+        if (!s->memo && !(s->memo = malloc(MEMO_BYTES)))
             return -1;
-        memset(s->memo, 0xff, sizeof *s->memo << MEMO_BITS);
+        memset(s->memo, 0xff, MEMO_BYTES);
         s->memo_key = g->h->key;
         s->memo_sum = g->h->checksum;
     }
     memo_slot *memo = s->memo;
+    memo2_slot *memo2 = (memo2_slot *)(memo + (1u << MEMO_BITS));
+    const qr_token *tv = toks->v;
     for (size_t i = 0; i < n; i++) {
-        const char *k = toks->keys + toks->v[i].key;
-        uint32_t len = toks->v[i].key_len;
+        uint32_t off = tv[i].key, len = tv[i].key_len;
         if (len > 8) {
-            sy[i] = sym_lookup(g, k, len);
+            if (len > 16 || (size_t)off + 16 > toks->keys_cap) {
+                sy[i] = sym_lookup(g, toks->keys + off, len);
+                continue;
+            }
+            uint64_t w0, w1;
+            memcpy(&w0, toks->keys + off, 8);
+            memcpy(&w1, toks->keys + off + 8, 8);
+            w1 &= len_mask[len - 8];
+            memo2_slot *m = &memo2[memo2_index(w0, w1)];
+            if (m->w0 == w0 && m->w1 == w1 && m->len == len) {
+                sy[i] = m->sym;
+                continue;
+            }
+            uint32_t y = sym_lookup(g, toks->keys + off, len);
+            sy[i] = y;
+            m->w0 = w0;
+            m->w1 = w1;
+            m->len = len;
+            m->sym = y;
             continue;
         }
-        uint64_t w = pack_small(k, len);
-        memo_slot *m = &memo[((w + len) * 0x9e3779b97f4a7c15ULL) >> (64 - MEMO_BITS)];
-        if (m->word == w && m->len == len) {
+        uint64_t w = key_word(toks, off, len);
+        memo_slot *m = &memo[memo_index(w)];
+        if (__builtin_expect(m->word == w && m->len == len, 1)) {
             sy[i] = m->sym;
             continue;
         }
-        sy[i] = sym_lookup(g, k, len);
+        uint32_t y = sym_lookup(g, toks->keys + off, len);
+        sy[i] = y;
         m->word = w;
         m->len = len;
-        m->sym = sy[i];
+        m->sym = y;
     }
 #else
     (void)s;
@@ -1598,7 +1701,7 @@ static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint3
     uint32_t n = (uint32_t)toks->n;
     for (uint32_t i = 0; i < n;) {
         uint32_t node;
-        if (sy[i] == NONE || !(node = root[sy[i]])) {
+        if (!(sy[i] & SYM_ROOT) || !(node = root[sy[i] & SYM_MASK])) {
             i++;
             continue;
         }
@@ -1608,9 +1711,9 @@ static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint3
                 best = j;
                 best_node = node;
             }
-            if (j >= n || sy[j] == NONE)
+            if (j >= n || !(sy[j] & SYM_FOLLOW))
                 break;
-            node = child_of(g, node, edge_label(sy[j], toks, j));
+            node = child_of(g, node, edge_label(sy[j] & SYM_MASK, toks, j));
             if (node == NONE)
                 break;
             j++;
@@ -1667,9 +1770,9 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
         for (int a = 0; a < nv; a++) {
             const uint32_t *sy = s->syms + (size_t)a * n;
             best_end[a] = 0;
-            if (sy[i] == NONE)
+            if (!(sy[i] & SYM_ROOT))
                 continue;
-            uint32_t node = g->roots[vars[a]][sy[i]];
+            uint32_t node = g->roots[vars[a]][sy[i] & SYM_MASK];
             uint32_t j = i + 1;
             while (node) {
                 if (g->node_ent[node] < g->node_ent[node + 1]) {
@@ -1681,9 +1784,9 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
                         best_node[a] = node;
                     }
                 }
-                if (j >= n || sy[j] == NONE)
+                if (j >= n || !(sy[j] & SYM_FOLLOW))
                     break;
-                node = child_of(g, node, edge_label(sy[j], toks, j));
+                node = child_of(g, node, edge_label(sy[j] & SYM_MASK, toks, j));
                 if (node == NONE)
                     break;
                 j++;
