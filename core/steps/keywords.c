@@ -4,7 +4,12 @@
  *
  * Candidate phrases are runs of content words inside a sentence (runs
  * longer than max_words are dropped, as rake-nltk does), split at stop words (the built-in English list plus an optional
- * `stopwords` file), punctuation, numbers and quote marks. Each word gets
+ * `stopwords` file), punctuation, numbers and quote marks. Without a
+ * part-of-speech tagger, phrases also end at common verb forms
+ * (qr_news_is_verb_form: "needs", "pushed", "sold"; `cut_verbs: false`
+ * turns this off), so "developing countries need" gives "developing
+ * countries"; a past form may start a phrase before a content word
+ * ("processed metals"). Each word gets
  * degree/frequency (its degree: the summed length of the candidates it
  * appears in); a phrase scores the sum of its words' scores. As a variant
  * for news, where a phrase repeated across the article matters more than a
@@ -28,7 +33,7 @@
 typedef struct kw_state {
     qr_wordset *stop, *skip;
     char field[64];
-    int top, max_words, repeat_weight, min_len;
+    int top, max_words, repeat_weight, min_len, cut_verbs;
 } kw_state;
 
 typedef struct wref {          /* one candidate word occurrence */
@@ -82,6 +87,31 @@ static int content_word(const kw_state *st, const kw_scratch *sc, const qr_doc *
     for (uint32_t j = 0; j < t->key_len; j++)
         letters += (unsigned char)k[j] >= 0x80 || ((k[j] | 0x20) >= 'a' && (k[j] | 0x20) <= 'z');
     return letters > 0 && !qr_news_is_stopword(k, t->key_len) && !qr_wordset_has(st->stop, k, t->key_len);
+}
+
+static int verb_at(const qr_doc *d, size_t i)
+{
+    return qr_news_is_verb_form(qr_token_key(&d->tokens, i), d->tokens.v[i].key_len);
+}
+
+/* "processed metals", "the shared environmental standards": a past form
+ * after a sentence start, punctuation, an article, possessive or
+ * preposition and before a content word that is no verb modifies it ("it
+ * has provided aid", "Kestrel reported revenue": a verb). */
+static int participle_modifier(const kw_state *st, const kw_scratch *sc, const qr_doc *d, size_t i,
+                               size_t lo, size_t end)
+{
+    static const char *const before[] = {"a", "an", "and", "by", "for", "from", "her", "his", "in",
+                                         "its", "of", "on", "or", "our", "the", "their", "with", NULL};
+    const qr_token *t = &d->tokens.v[i];
+    const char *k = qr_token_key(&d->tokens, i);
+    int ok = i == lo || d->tokens.v[i - 1].kind != QR_TOK_WORD;
+    for (size_t b = 0; !ok && before[b]; b++)
+        ok = d->tokens.v[i - 1].key_len == strlen(before[b])
+             && memcmp(qr_token_key(&d->tokens, i - 1), before[b], strlen(before[b])) == 0;
+    return ok && t->key_len > 3 && memcmp(k + t->key_len - 2, "ed", 2) == 0 && i + 1 < end
+           && !(d->tokens.v[i + 1].flags & QR_TF_NEWLINE_BEFORE) && content_word(st, sc, d, i + 1)
+           && !verb_at(d, i + 1);
 }
 
 static int cmp_wref(const void *a, const void *b)
@@ -142,9 +172,15 @@ static int kw_process(void *state, void *ts, qr_doc *d, qr_error *err)
                 i++;
                 continue;
             }
+            if (st->cut_verbs && verb_at(d, i)
+                && !participle_modifier(st, sc, d, i, d->sentences.v[s].tok_start, end)) {
+                i++;
+                continue;
+            }
             size_t j = i;
             while (j < end && content_word(st, sc, d, j)
-                   && (j == i || !(d->tokens.v[j].flags & QR_TF_NEWLINE_BEFORE)))
+                   && (j == i || !(d->tokens.v[j].flags & QR_TF_NEWLINE_BEFORE))
+                   && (j == i || !st->cut_verbs || !verb_at(d, j)))
                 j++;
             if (j - i > (size_t)st->max_words) {   /* too long to be a key phrase */
                 i = j;
@@ -266,6 +302,7 @@ static void *kw_init(const qr_host_api *api, const qr_value *opts, const qr_step
     st->max_words = (v = api->opt(opts, "max_words")) ? (int)api->value_int(v) : 3;
     st->min_len = (v = api->opt(opts, "min_length")) ? (int)api->value_int(v) : 2;
     st->repeat_weight = (v = api->opt(opts, "repeat_weight")) ? api->value_bool(v) : 1;
+    st->cut_verbs = (v = api->opt(opts, "cut_verbs")) ? api->value_bool(v) : 1;
     const char *f = (v = api->opt(opts, "field")) ? api->value_string(v) : "keywords";
     if (st->top < 1 || st->max_words < 1 || st->min_len < 1 || !f || !*f || strlen(f) >= sizeof st->field) {
         qr_error_set(err, "keywords: `top`, `max_words` and `min_length` must be at least 1 and "
@@ -315,6 +352,8 @@ static const qr_option_def kw_options[] = {
     {"min_length", QR_OPT_INT, "2", NULL, "shortest word kept, in bytes of its key", 0},
     {"repeat_weight", QR_OPT_BOOL, "true", NULL,
      "multiply a phrase's RAKE score by its count (false: plain RAKE)", 0},
+    {"cut_verbs", QR_OPT_BOOL, "true", NULL,
+     "common verb forms (needs, pushed, sold) end a phrase; a past form may start one (processed metals)", 0},
     {"stopwords", QR_OPT_PATH, NULL, NULL, "extra stop words, one a line (added to the English list)", 0},
     {"skip_labels", QR_OPT_STRING_LIST, NULL, NULL,
      "words inside spans with these labels (PERSON, GPE…) are left out of key phrases", 0},

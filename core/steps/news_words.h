@@ -50,6 +50,9 @@ int qr_wordset_load_opt(qr_wordset *s, const qr_host_api *api, const qr_step_ctx
 int qr_news_is_stopword(const char *key, size_t n);
 int qr_news_is_speech_verb(const char *key, size_t n);   /* said, says, told… */
 int qr_news_is_pronoun(const char *key, size_t n);       /* he, she, they…   */
+/* Verb forms that end a key phrase: "needs", "pushed", "sold" (no -ing
+ * forms; nouns that are also verbs only in their past forms: "posted"). */
+int qr_news_is_verb_form(const char *key, size_t n);
 /* Words that end an organization's name: "Council", "Securities"… */
 int qr_news_is_org_head(const char *key, size_t n);
 /* Words that start one when "of" follows: "University (of)", "Ministry (of)". */

@@ -383,36 +383,51 @@ static char *field_json(qr_doc *d, const char *key)
 static void test_keywords(void)
 {
     /* RAKE: "lithium refining" (twice) beats longer phrases said once; stop
-     * words, punctuation and sentence ends split candidates */
+     * words ("wants" is one), punctuation and sentence ends split candidates */
     const char *text = "Chile will expand lithium refining. Europe wants more lithium refining. "
                        "Lithium refining is slow. Water standards matter in 2030.";
     qr_doc *d = make_doc(text, NULL);
     char err[1024];
-    const char *const o[] = {"top", "4", NULL};
+    const char *const o[] = {"top", "4", "cut_verbs", "false", NULL};
     CHECK_EQ_INT(run_step(&qr_step_keywords_def, o, d, err), 0);
     char *js = field_json(d, "keywords");
     CHECK_EQ_STR(js, "[{\"term\":\"lithium refining\",\"score\":9.333,\"count\":2},"
                      "{\"term\":\"water standards matter\",\"score\":9.0,\"count\":1},"
                      "{\"term\":\"expand lithium refining\",\"score\":7.667,\"count\":1},"
-                     "{\"term\":\"europe wants\",\"score\":4.0,\"count\":1}]");
+                     "{\"term\":\"chile\",\"score\":1.0,\"count\":1}]");
     free(js);
     qr_doc_free(d);
     /* plain RAKE; an extra stop word list; a phrase longer than max_words is dropped */
     d = make_doc(text, NULL);
-    const char *const o2[] = {"top", "2", "repeat_weight", "false", "max_words", "2",
+    const char *const o2[] = {"top", "2", "repeat_weight", "false", "max_words", "2", "cut_verbs", "false",
                               "stopwords", "samples/gazetteers/given_names.txt", NULL};
     CHECK_EQ_INT(run_step(&qr_step_keywords_def, o2, d, err), 0);
     js = field_json(d, "keywords");
     CHECK_EQ_STR(js, "[{\"term\":\"lithium refining\",\"score\":4.0,\"count\":2},"
-                     "{\"term\":\"europe wants\",\"score\":4.0,\"count\":1}]");
+                     "{\"term\":\"chile\",\"score\":1.0,\"count\":1}]");
     free(js);
     qr_doc_free(d);
     /* words inside entities are skipped */
     d = make_doc(text, (const char *[]){"GPE:Europe", "GPE:Chile", NULL});
-    const char *const o4[] = {"top", "1", "skip_labels", "GPE", NULL};
+    const char *const o4[] = {"top", "1", "skip_labels", "GPE", "cut_verbs", "false", NULL};
     CHECK_EQ_INT(run_step(&qr_step_keywords_def, o4, d, err), 0);
     js = field_json(d, "keywords");
     CHECK_EQ_STR(js, "[{\"term\":\"lithium refining\",\"score\":9.333,\"count\":2}]");
+    free(js);
+    qr_doc_free(d);
+    /* cut_verbs (the default): verb forms and SMART-list prepositions end a
+     * phrase; a past form before a content word starts one */
+    d = make_doc("Developing countries need cash. Villages near mines sold water. "
+                 "Negotiators pushed. Processed metals rose.", NULL);
+    const char *const o5[] = {"top", "6", "repeat_weight", "false", NULL};
+    CHECK_EQ_INT(run_step(&qr_step_keywords_def, o5, d, err), 0);
+    js = field_json(d, "keywords");
+    CHECK_EQ_STR(js, "[{\"term\":\"developing countries\",\"score\":4.0,\"count\":1},"
+                     "{\"term\":\"processed metals\",\"score\":4.0,\"count\":1},"
+                     "{\"term\":\"cash\",\"score\":1.0,\"count\":1},"
+                     "{\"term\":\"mines\",\"score\":1.0,\"count\":1},"
+                     "{\"term\":\"negotiators\",\"score\":1.0,\"count\":1},"
+                     "{\"term\":\"villages\",\"score\":1.0,\"count\":1}]");
     free(js);
     qr_doc_free(d);
     /* a bad option */
