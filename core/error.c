@@ -30,6 +30,41 @@ static void keep_ends(const char *s, size_t n, char *out, size_t size)
     memcpy(out + head + 3, s + from, n - from + 1);
 }
 
+/* A message is one line: control characters from echoed input (a CR in a
+ * CSV header, a newline in a YAML key) are written as escapes. */
+static void escape_controls(char *msg, size_t size)
+{
+    const char *p = msg;
+    while (*p && (unsigned char)*p >= 0x20 && *p != 0x7f)
+        p++;
+    if (!*p)
+        return;
+    char out[sizeof ((qr_error *)0)->message];
+    size_t n = 0;
+    for (p = msg; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        char e[5];
+        if (c >= 0x20 && c != 0x7f)
+            e[0] = (char)c, e[1] = '\0';
+        else if (c == '\n' || c == '\r' || c == '\t')
+            snprintf(e, sizeof e, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        else
+            snprintf(e, sizeof e, "\\x%02X", c);
+        size_t k = strlen(e);
+        if (n + k >= size || n + k >= sizeof out) {
+            while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+                n--;                    /* never end inside a UTF-8 sequence */
+            if (n > 0 && (unsigned char)out[n - 1] >= 0xC0)
+                n--;
+            break;
+        }
+        memcpy(out + n, e, k);
+        n += k;
+    }
+    out[n] = '\0';
+    memcpy(msg, out, n + 1);
+}
+
 int qr_error_vset(qr_error *err, const char *fmt, va_list ap)
 {
     if (!err)
@@ -46,6 +81,7 @@ int qr_error_vset(qr_error *err, const char *fmt, va_list ap)
         free(full);
     }
     va_end(again);
+    escape_controls(buf, sizeof buf);
     memcpy(err->message, buf, sizeof buf);
     return -1;
 }

@@ -47,6 +47,14 @@ int main(void)
     qr_error_set(&err, "inner");
     qr_error_set(&err, "step 'x': %s", err.message);
     CHECK_EQ_STR(err.message, "step 'x': inner");
+    /* one line: control characters from echoed input become escapes */
+    qr_error_set(&err, "no column \"text\" (columns: id\r, a\tb, c\nd, \x01); set it");
+    CHECK_EQ_STR(err.message, "no column \"text\" (columns: id\\r, a\\tb, c\\nd, \\x01); set it");
+    memset(phrase, '\n', 2000);
+    phrase[2000] = '\0';
+    qr_error_set(&err, "%s", phrase);
+    CHECK_EQ_INT(strlen(err.message), 1022);
+    CHECK(strncmp(err.message, "\\n\\n", 4) == 0);
     free(phrase);
     return DONE("error");
 }
