@@ -249,7 +249,8 @@ static void run_usage(FILE *f)
         "\n"
         "Exit status: 0 every document went through; 1 some documents failed (on_error:\n"
         "skip/drop, or a stop under on_error: fail); 2 configuration, usage or input error;\n"
-        "130 interrupted (Ctrl-C stops cleanly: nothing half-written is published).\n"
+        "130 interrupted by Ctrl-C, 143 by SIGTERM (the run stops cleanly: nothing\n"
+        "half-written is published).\n"
         "See docs/pipelines.md.\n");
 }
 
@@ -412,10 +413,12 @@ static const char *type_text(const qr_option_def *d, char *buf, size_t n)
     return "?";
 }
 
-static void print_options(const qr_option_def *defs, int common)
+/* The options table of `quarry steps NAME`; `on_error_help` adds the
+ * on_error row (its type, fail|skip|drop, sets the minimum column width). */
+static void print_options(const qr_option_def *defs, int common, const char *on_error_help)
 {
     char tbuf[128];
-    size_t wn = 8, wt = 6;
+    size_t wn = 8, wt = on_error_help ? strlen("fail|skip|drop") : 6;
     for (const qr_option_def *d = defs; d && d->name; d++) {
         if (strlen(d->name) > wn)
             wn = strlen(d->name);
@@ -428,12 +431,12 @@ static void print_options(const qr_option_def *defs, int common)
         printf("  %-*s  %-*s  %-12s  %s\n", (int)wn, d->name, (int)wt, type_text(d, tbuf, sizeof tbuf),
                def, d->help ? d->help : "");
     }
-    if (common) {
+    if (common)
         printf("  %-*s  %-*s  %-12s  %s\n", (int)wn, "name", (int)wt, "string", "(the type)",
                "label for errors and timings");
+    if (on_error_help)
         printf("  %-*s  %-*s  %-12s  %s\n", (int)wn, "on_error", (int)wt, "fail|skip|drop", "fail",
-               "on a failure: stop the run, keep the doc as before the step, or drop it");
-    }
+               on_error_help);
 }
 
 /* A Markdown table cell: '|' escaped, never empty. */
@@ -510,7 +513,7 @@ static void md_reference(const qr_registry *reg)
 static void steps_usage(FILE *f)
 {
     fprintf(f,
-        "usage: quarry steps [--module FILE]... [NAME]\n"
+        "usage: quarry steps [--module FILE]... [--markdown] [NAME]\n"
         "\n"
         "Lists every step a pipeline can use with a one-line description; with NAME, that\n"
         "step's options: type, default and meaning. 'quarry steps input' shows the options\n"
@@ -613,9 +616,7 @@ static int cmd_steps_listed(int argc, char **argv, const char *const *mods, size
         printf("\nRun 'quarry steps NAME' for a step's options, 'quarry steps input' for the input: section.\n");
     } else if (!strcmp(argv[1], "input")) {
         printf("input: where documents come from (command-line inputs replace paths)\n\n");
-        print_options(qr_input_option_defs, 0);
-        printf("  %-8s  %-6s  %-12s  %s\n", "on_error", "fail|skip|drop", "fail",
-               "a malformed record: stop the run, or log it and go on");
+        print_options(qr_input_option_defs, 0, "a malformed record: stop the run, or log it and go on");
     } else {
         const qr_step_def *d = qr_registry_find(reg, argv[1]);
         if (!d) {
@@ -630,7 +631,8 @@ static int cmd_steps_listed(int argc, char **argv, const char *const *mods, size
             printf("(%s%s%s)\n\n", origin,
                    d->flags & QR_STEP_ORDERED ? "; runs in input order on the writer" : "",
                    d->flags & QR_STEP_MODIFIES_TEXT ? "; changes the text" : "");
-            print_options(d->options, 1);
+            print_options(d->options, 1,
+                          "on a failure: stop the run, keep the doc as before the step, or drop it");
         }
     }
     qr_registry_free(reg);

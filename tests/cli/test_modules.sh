@@ -168,8 +168,8 @@ check "steps --module NAME (bare name) shows the options" \
 "sentiment: valence-lexicon sentiment (AFINN-165) of each document and sentence, with negation
 (module modules/sentiment.so)
 
-  option           type    default       
-  lexicon          path    -             TSV of WORD<TAB>VALENCE lines to use instead of the built-in AFINN-165" "$out"
+  option           type            default       
+  lexicon          path            -             TSV of WORD<TAB>VALENCE lines to use instead of the built-in AFINN-165" "$out"
 out=$("$Q" steps --module "$T/nope.so" 2>&1)
 check "steps --module missing file" "quarry steps: cannot load module '$T/nope.so': No such file or directory" "$out"
 out=$("$Q" steps sentiment 2>&1)
