@@ -45,6 +45,8 @@ grep -v -e '^  ' "$log" >&2 || true   # the summary, not the per-step table
 db=$out/news.sqlite
 [ -f "$db" ] || { echo "demo: $db was not written" >&2; exit 1; }
 q() { sqlite3 -batch -noheader -separator '	' "$db" "$1"; }
+# A city id "Moscow, RU" reads "Moscow" here (the data keeps the id).
+name() { echo "CASE WHEN $1 GLOB '*, [A-Z][A-Z]' THEN substr($1, 1, length($1) - 4) ELSE $1 END"; }
 
 echo
 echo "== Documents: $(q 'SELECT count(*) FROM documents')"
@@ -61,7 +63,13 @@ echo "== Entities by type (mentions, distinct; most frequent first)"
 q "SELECT label, count(*), count(DISTINCT coalesce(entity_id, text)) FROM entities
    GROUP BY label ORDER BY count(*) DESC, label" |
 while IFS='	' read -r label n distinct; do
-    top=$(q "SELECT entity || ' (' || mentions || ')' FROM top_entities WHERE label = '$label' LIMIT 5" |
+    if [ "$label" = NORP ]; then   # "North Korean", not its country's id "North Korea"
+        sql="SELECT text || ' (' || count(*) || ')' FROM entities WHERE label = 'NORP'
+             GROUP BY text ORDER BY count(*) DESC, text LIMIT 5"
+    else
+        sql="SELECT $(name entity) || ' (' || mentions || ')' FROM top_entities WHERE label = '$label' LIMIT 5"
+    fi
+    top=$(q "$sql" |
           paste -sd ';' - | sed 's/;/, /g')
     printf '  %-7s %4d %4d  %s\n' "$label" "$n" "$distinct" "$top"
 done
@@ -80,7 +88,7 @@ done
 
 echo
 echo "== Most frequent pairs in the same sentence"
-q "SELECT a || ' + ' || b, sum(count) FROM cooccurrences GROUP BY a, a_label, b, b_label
+q "SELECT $(name a) || ' + ' || $(name b), sum(count) FROM cooccurrences GROUP BY a, a_label, b, b_label
    ORDER BY sum(count) DESC, a, b LIMIT 5" |
 while IFS='	' read -r pair n; do
     printf '  %-50s %d sentences\n' "$pair" "$n"

@@ -58,6 +58,22 @@ static void esc(FILE *f, const char *s)
     qr_out_html(f, s, strlen(s));
 }
 
+/* An entity's name for the tables: a city id "Moscow, RU" reads "Moscow"
+ * (the whole id stays in the title attribute and in the data exports). */
+static void write_name(FILE *f, const char *s, size_t n)
+{
+    if (n >= 5 && s[n - 4] == ',' && s[n - 3] == ' ' && s[n - 2] >= 'A' && s[n - 2] <= 'Z'
+        && s[n - 1] >= 'A' && s[n - 1] <= 'Z') {
+        fputs("<span title=\"", f);
+        qr_out_html(f, s, n);
+        fputs("\">", f);
+        qr_out_html(f, s, n - 4);
+        fputs("</span>", f);
+    } else {
+        qr_out_html(f, s, n);
+    }
+}
+
 static void html_free(void *state)
 {
     html_state *s = state;
@@ -372,7 +388,7 @@ static void write_summary(FILE *f, html_state *s)
     for (size_t i = 0; i < ne && i < (size_t)s->top; i++) {
         char *sep = strchr(ents[i].key, '\x1f');
         fputs("<tr><td>", f);
-        esc(f, sep ? sep + 1 : ents[i].key);
+        write_name(f, sep ? sep + 1 : ents[i].key, strlen(sep ? sep + 1 : ents[i].key));
         fprintf(f, "</td><td><span style=\"background:%s;padding:0 .4em;border-radius:.3em\">",
                 color_of(sep ? (*sep = '\0', ents[i].key) : ""));
         esc(f, ents[i].key);
@@ -387,11 +403,11 @@ static void write_summary(FILE *f, html_state *s)
         char *sep = strchr(pairs[i].key, '\x1f');
         fputs("<tr><td>", f);
         if (sep) {
-            qr_out_html(f, pairs[i].key, (size_t)(sep - pairs[i].key));
+            write_name(f, pairs[i].key, (size_t)(sep - pairs[i].key));
             fputs(" &amp; ", f);
-            esc(f, sep + 1);
+            write_name(f, sep + 1, strlen(sep + 1));
         } else {
-            esc(f, pairs[i].key);
+            write_name(f, pairs[i].key, strlen(pairs[i].key));
         }
         fprintf(f, "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td></tr>\n", pairs[i].count,
                 pairs[i].docs);

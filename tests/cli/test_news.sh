@@ -77,6 +77,13 @@ check_contains "demo persons" "Kim Jong Un (7), Vladimir Putin (6)" "$(cat "$T/d
 check_contains "demo quote" "Cho Tae-yul                  “deplorable”" "$(cat "$T/demo.txt")"
 check_contains "demo topic" "korea-russia-pact.txt                        topic: conflict" "$(cat "$T/demo.txt")"
 check_contains "demo outputs" "$T/demo/report.html" "$(cat "$T/demo.txt")"
+# city ids read as their name, demonyms as written; the data keeps the ids
+check_contains "demo city name" "Russia (10), Ukraine (9), Moscow (8), North Korea (7)" "$(cat "$T/demo.txt")"
+check_contains "demo pair names" "Moscow + Pyongyang " "$(cat "$T/demo.txt")"
+check_contains "demo demonyms" "North Korean (3), Russian (3)" "$(cat "$T/demo.txt")"
+check "city id kept in the database" "Moscow, RU" \
+    "$(sqlite3 -batch -noheader "$T/demo/news.sqlite" "SELECT DISTINCT entity_id FROM entities WHERE text = 'Moscow'")"
+check_contains "report table city name" '<tr><td><span title="Moscow, RU">Moscow</span></td>' "$(cat "$T/demo/report.html")"
 
 # displaCy JSON and brat standoff agree with the text
 check "displacy" "5|South Korea|GPE" "$(sqlite3 -batch -noheader -separator '|' :memory: "
