@@ -148,6 +148,53 @@ static void sb_json_str(strbuf *b, const char *s, size_t n)
     sb_mem(b, "\"", 1);
 }
 
+/* The JSON string of s[0..n) at d, as sb_json_str writes it; d has room
+ * for JSON_MAX(n) bytes. Returns the end. Plain ASCII is copied as is. */
+#define JSON_MAX(n) (6 * (n) + 2)
+static char *json_str_put(char *d, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    *d++ = '"';
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            *d++ = (char)c;
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t k = utf8_seq(p + i, n - i);
+            if (k) {
+                memcpy(d, p + i, k);
+                d += k;
+                i += k;
+            } else {
+                memcpy(d, "\xEF\xBF\xBD", 3);
+                d += 3;
+                i++;
+            }
+            continue;
+        }
+        *d++ = '\\';
+        switch (c) {
+        case '"': *d++ = '"'; break;
+        case '\\': *d++ = '\\'; break;
+        case '\n': *d++ = 'n'; break;
+        case '\t': *d++ = 't'; break;
+        case '\r': *d++ = 'r'; break;
+        default:
+            memcpy(d, "u00", 3);
+            d[3] = hex[c >> 4];
+            d[4] = hex[c & 15];
+            d += 5;
+        }
+        i++;
+    }
+    *d++ = '"';
+    return d;
+}
+
 /* }================================================================== */
 
 /* {==================================================================
@@ -176,7 +223,7 @@ typedef struct worker {
     qr_regex_spans rm;
     hit *hits;
     size_t n_hits, cap_hits;
-    strbuf out;
+    strbuf out, doc;
     const char *name, *text;
     size_t len;
     uint64_t base;
@@ -238,28 +285,56 @@ static void *match_piece(void *arg)
             goto oom;
     if (w->gm.n && w->rm.n)
         qsort(w->hits, w->n_hits, sizeof *w->hits, hit_cmp);
-    strbuf *o = &w->out;
+    /* Each line written in place: the doc part once per piece, the
+     * label's JSON once per run of the same label. */
+    strbuf *o = &w->out, *d = &w->doc;
+    d->n = 0;
+    sb_str(d, "{\"doc\":");
+    sb_json_str(d, w->name, strlen(w->name));
+    sb_str(d, ",\"start\":");
+    if (d->oom)
+        goto oom;
+    const char *last_label = NULL;
+    size_t lab_n = 0;
+    char lab[256];
     for (size_t i = 0; i < w->n_hits; i++) {
         const hit *h = &w->hits[i];
-        sb_str(o, "{\"doc\":");
-        sb_json_str(o, w->name, strlen(w->name));
-        sb_str(o, ",\"start\":");
-        sb_uint(o, w->base + h->start);
-        sb_str(o, ",\"end\":");
-        sb_uint(o, w->base + h->end);
-        sb_str(o, ",\"text\":");
-        sb_json_str(o, w->text + h->start, (size_t)(h->end - h->start));
-        sb_str(o, ",\"label\":");
-        sb_json_str(o, h->label, strlen(h->label));
-        sb_str(o, ",\"id\":");
-        if (h->id)
-            sb_json_str(o, h->id, strlen(h->id));
-        else
-            sb_str(o, "null");
-        sb_str(o, "}\n");
+        if (h->label != last_label) {
+            size_t n = strlen(h->label);
+            lab_n = JSON_MAX(n) <= sizeof lab ? (size_t)(json_str_put(lab, h->label, n) - lab) : 0;
+            last_label = h->label;
+        }
+        size_t tlen = (size_t)(h->end - h->start), llen = lab_n ? 0 : strlen(h->label);
+        size_t ilen = h->id ? strlen(h->id) : 0;
+        size_t need = d->n + 80 + JSON_MAX(tlen) + (lab_n ? lab_n : JSON_MAX(llen)) + JSON_MAX(ilen);
+        if (qr_grow(&o->p, &o->cap, o->n + need, 65536) != 0)
+            goto oom;
+        char *p = o->p + o->n;
+        memcpy(p, d->p, d->n);
+        p = cli_put_uint(p + d->n, w->base + h->start);
+        memcpy(p, ",\"end\":", 7);
+        p = cli_put_uint(p + 7, w->base + h->end);
+        memcpy(p, ",\"text\":", 8);
+        p = json_str_put(p + 8, w->text + h->start, tlen);
+        memcpy(p, ",\"label\":", 9);
+        p += 9;
+        if (lab_n) {
+            memcpy(p, lab, lab_n);
+            p += lab_n;
+        } else {
+            p = json_str_put(p, h->label, llen);
+        }
+        memcpy(p, ",\"id\":", 6);
+        p += 6;
+        if (h->id) {
+            p = json_str_put(p, h->id, ilen);
+        } else {
+            memcpy(p, "null", 4);
+            p += 4;
+        }
+        memcpy(p, "}\n", 2);
+        o->n = (size_t)(p + 2 - o->p);
     }
-    if (o->oom)
-        goto oom;
     w->found = (long)w->n_hits;
     return NULL;
 oom:
@@ -288,6 +363,7 @@ static void worker_free(worker *w)
     qr_regex_spans_free(&w->rm);
     free(w->hits);
     free(w->out.p);
+    free(w->doc.p);
 }
 
 /* }================================================================== */
