@@ -586,6 +586,9 @@ static int cmd_steps_listed(int argc, char **argv, const char *const *mods, size
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--markdown"))
             markdown = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error("steps", "unknown option '%s'; see 'quarry steps --help'",
+                                   argv[i]);
         else
             argv[kept++] = argv[i];
     }

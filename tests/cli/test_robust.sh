@@ -30,6 +30,19 @@ fi
 # }==================================================================
 
 # {==================================================================
+# Unknown commands and options: exit 2, the command's name and where to look
+check "no command" "2" "$($Q >/dev/null 2>&1; echo $?)"
+check "unknown command" "quarry: unknown command 'frobnicate'; run 'quarry --help' for the list
+rc=2" "$($Q frobnicate 2>&1; echo "rc=$?")"
+for c in check train eval; do
+    check "$c: unknown option" "quarry $c: unknown option '--bogus'; see 'quarry $c --help'
+rc=2" "$($Q $c p.yaml --bogus 2>&1; echo "rc=$?")"
+done
+check "steps: unknown option" "quarry steps: unknown option '--bogus'; see 'quarry steps --help'
+rc=2" "$($Q steps --bogus 2>&1; echo "rc=$?")"
+# }==================================================================
+
+# {==================================================================
 # Empty folders and odd files as inputs
 mkdir empty
 check "run: empty folder is no documents" "rc=0" "$($Q run p.yaml empty -q; echo "rc=$?")"
