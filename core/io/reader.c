@@ -306,8 +306,8 @@ static void source_close(qr_reader *r)
     if (r->gz)
         gzclose(r->gz);
     r->gz = NULL;
-    if (r->files.size[r->next_file - 1] > 0)
-        r->done += r->files.size[r->next_file - 1];
+    int64_t size = r->files.size[r->next_file - 1];
+    r->done += size >= 0 ? size : r->raw_pos;   /* stdin: the bytes it gave */
     r->open = 0;
     csv_reset(r);
 }
@@ -346,7 +346,7 @@ int64_t qr_reader_bytes_read(const qr_reader *r)
     if (r->open) {
         if (r->mem)
             n += (int64_t)r->cpos;
-        else if (r->files.size[r->next_file - 1] >= 0)
+        else
             n += r->raw_pos;
     }
     return n;
@@ -447,7 +447,10 @@ static int source_fill(qr_reader *r, qr_error *err)
     r->cend = (size_t)n;
     /* once per chunk: gzoffset costs a system call */
     z_off_t off = gzoffset(r->gz);
-    r->raw_pos = off > 0 ? (int64_t)off : r->raw_pos;
+    if (off > 0)
+        r->raw_pos = (int64_t)off;
+    else if (r->files.size[r->next_file - 1] < 0)
+        r->raw_pos += n;   /* a pipe has no offset: count what it gave */
     return 0;
 }
 

@@ -48,4 +48,12 @@ check_contains "stopped run: message" "bad.jsonl:2" "$err"
 check "stopped run: old output kept" '{"id":"ok","text":"fine","entities":[]}' "$(cat "$T/out/sub/docs.jsonl")"
 check "stopped run: no temporary file" "docs.jsonl" "$(ls -A "$T/out/sub")"
 
+# The bytes read are counted for standard input too (a pipe has no size).
+printf 'input: { format: lines }\nsteps: [ tokenize ]\n' > "$T/n.yaml"
+seq 1 1000 > "$T/n.txt"
+check "bytes read from a file" '  "bytes": 3893,' "$("$Q" run "$T/n.yaml" "$T/n.txt" --stats - --quiet 2>&1 | grep '"bytes"')"
+check "bytes read from stdin" '  "bytes": 3893,' "$(seq 1 1000 | "$Q" run "$T/n.yaml" - --stats - --quiet 2>&1 | grep '"bytes"')"
+check "bytes read from gzip on stdin (uncompressed)" '  "bytes": 3893,' \
+    "$(seq 1 1000 | gzip | "$Q" run "$T/n.yaml" - --stats - --quiet 2>&1 | grep '"bytes"')"
+
 done_suite "cli io"
