@@ -298,6 +298,23 @@ static int speech_next(const ctx *c, size_t i, size_t lo, size_t end)
     return qr_news_is_speech_verb(k, n) && !(c->t[i].flags & QR_TF_UPPER_INITIAL);
 }
 
+/* "to general Catholic education", "a representative Democratic
+ * caucus": a lower-case title that is also an adjective does not make a
+ * single capitalized word a person ("General Shoup" and "general Lucius
+ * Clay" still do). */
+static int adjective_title(const ctx *c, size_t i)
+{
+    static const char *const v[] = {"acting", "assistant", "associate", "chief", "deputy", "executive",
+                                    "first", "general", "junior", "major", "national", "principal",
+                                    "private", "representative", "senior", "vice", NULL};
+    if (c->t[i].flags & QR_TF_UPPER_INITIAL)
+        return 0;
+    for (size_t k = 0; v[k]; k++)
+        if (key_is(c, i, v[k]))
+            return 1;
+    return 0;
+}
+
 /* "told El Tiempo", "asked Reuters": the name after these verbs is the
  * listener, which may be a newspaper; "said X" still names a speaker. */
 static int listener_verb(const ctx *c, size_t i)
@@ -434,6 +451,9 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
                 x++;   /* "The Securities and …", "But Harrow & …" */
             if (x >= a - 1)
                 break;
+            k = key(c, a - 2, &n);
+            if (a - 2 > x && qr_news_is_org_head(k, n))
+                break;   /* "General Electric and Morton Foods": two names */
             a = x;
         }
         if ((head && b - a >= 2 && !is_title(c, a, b)) || e > b) {
@@ -461,7 +481,7 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
             break;
         }
     }
-    if (!titled && title_before(c, lo, a))
+    if (!titled && title_before(c, lo, a) && !(b - a == 1 && adjective_title(c, a - 1)))
         titled = 1;
     /* "Its director, Apar Gupta," */
     if (!titled && a >= lo + 2 && key_is(c, a - 1, ",") && title_before(c, lo, a - 1)

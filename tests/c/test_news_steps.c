@@ -264,6 +264,18 @@ static void test_persons(void)
         CHECK_EQ_STR(spans_of(d, "PERSON"), "");
         qr_doc_free(d);
     }
+    /* a lower-case title that is also an adjective names no single word;
+     * company heads (Electric, Foods); two companies joined by "and" stay two */
+    {
+        qr_doc *d = make_doc("Funds went to general Catholic schools. General Mark Vey spoke. "
+                             "Shares of General Electric and Morton Foods rose. Catholic schools closed.",
+                             NULL);
+        char err[1024];
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, person_opts, d, err), 0);
+        CHECK_EQ_STR(spans_of(d, "PERSON"), "Mark Vey=Mark Vey");
+        CHECK_EQ_STR(spans_of(d, "ORG"), "General Electric=General Electric|Morton Foods=Morton Foods");
+        qr_doc_free(d);
+    }
     /* names never overlap earlier spans */
     CHECK_EQ_STR(persons_on("President Joe Biden visited Washington.",
                             (const char *[]){"PERSON:Joe Biden", "GPE:Washington", NULL}, "PERSON"),
