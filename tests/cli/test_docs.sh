@@ -5,6 +5,8 @@
 #   shows its output (or writes a file with `>` for a later example) is run,
 #   and prints what the page shows (a last line `...` means "abridged": only
 #   the lines above it are compared);
+# - the lines of the `make demo` output in README and docs/news.md are what
+#   mk/demo.sh prints;
 # - README's documentation table lists every page in docs/, and every page
 #   linked from the docs exists.
 . tests/cli/lib.sh
@@ -70,6 +72,20 @@ $text"; fi ;;
     done < "$T/ex"
 done
 check "examples found in the docs" "yes" "$([ "$n_examples" -ge 10 ] && echo yes || echo "only $n_examples")"
+
+# The `make demo` output shown in README and docs/news.md: every line (but the
+# timing line and `...`) is a line that mk/demo.sh prints now.
+demo=$(cd "$T/run" && QUARRY="$Q" sh "$root/mk/demo.sh" --set out=out/news 2>&1)
+# check_demo FILE SHOWN
+check_demo() {
+    check "$1 shows the demo output" "yes" "$([ "$(printf '%s\n' "$2" | wc -l)" -gt 10 ] && echo yes)"
+    missing=$(printf '%s\n' "$2" | grep -v -e '^ *\.\.\.$' -e 'MB/s' | while IFS= read -r line; do
+        printf '%s\n' "$demo" | grep -qxF -- "$line" || printf '%s\n' "$line"
+    done)
+    check "$1: the demo lines it shows are printed by make demo" "" "$missing"
+}
+check_demo README.md "$(awk '/^`make demo` prints/ { on = 1 } on && /^```$/ { n++; if (n == 2) exit; next } on && n == 1' README.md)"
+check_demo docs/news.md "$(awk '/^\$ make demo$/ { on = 1; next } on && /^```$/ { exit } on' docs/news.md)"
 
 # README's documentation table names every page of docs/.
 for page in docs/*.md; do
