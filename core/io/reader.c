@@ -59,6 +59,8 @@ const char *qr_input_format_name(qr_input_format f)
     return (unsigned)f < sizeof format_names / sizeof *format_names ? format_names[f] : "?";
 }
 
+static int probe_encoding(const char *enc, qr_error *err);
+
 int qr_input_opts_set(qr_input_opts *o, const char *key, const char *value, qr_error *err)
 {
     if (!value)
@@ -79,8 +81,11 @@ int qr_input_opts_set(qr_input_opts *o, const char *key, const char *value, qr_e
         o->text_column = value;
     else if (strcmp(key, "id_column") == 0)
         o->id_column = value;
-    else if (strcmp(key, "encoding") == 0)
+    else if (strcmp(key, "encoding") == 0) {
+        if (probe_encoding(value, err) != 0)    /* so quarry check catches it */
+            return -1;
         o->encoding = value;
+    }
     else if (strcmp(key, "delimiter") == 0) {
         if (strlen(value) != 1 || value[0] == '"' || value[0] == '\n' || value[0] == '\r')
             return qr_error_set(err, "input.delimiter must be one byte other than a quote or a "
@@ -197,6 +202,15 @@ static int open_encoding(qr_reader *r, const char *enc, qr_error *err)
         return qr_error_set(err, "input.encoding '%s' is not ASCII-compatible; convert the files "
                                  "to UTF-8 first (iconv -f %s -t UTF-8)", enc, enc);
     return 0;
+}
+
+static int probe_encoding(const char *enc, qr_error *err)
+{
+    qr_reader probe = { .cd = (iconv_t)-1 };
+    int rc = open_encoding(&probe, enc, err);
+    if (probe.cd != (iconv_t)-1)
+        iconv_close(probe.cd);
+    return rc;
 }
 
 static qr_reader *reader_alloc(const qr_input_opts *opts, qr_error *err)

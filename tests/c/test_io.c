@@ -544,11 +544,20 @@ static void test_encoding(qr_doc *d)
     CHECK_EQ_INT(d->n_repaired, 0);
     qr_reader_free(r);
 
-    qr_input_opts_set(&o, "encoding", "klingon", &err);
+    /* refused when set (so `quarry check` reports it at its line), and by
+     * the reader when the field is filled in directly */
+    CHECK_EQ_INT(qr_input_opts_set(&o, "encoding", "klingon", &err), -1);
+    CHECK_EQ_STR(err.message, "unknown input.encoding 'klingon' (see `iconv -l`; e.g. latin1, "
+                              "cp1252, iso-8859-15)");
+    CHECK_EQ_STR(o.encoding, "latin1");
+    o.encoding = "klingon";
     CHECK(qr_reader_new(&o, p, 1, &err) == NULL);
     CHECK_EQ_STR(err.message, "unknown input.encoding 'klingon' (see `iconv -l`; e.g. latin1, "
                               "cp1252, iso-8859-15)");
-    qr_input_opts_set(&o, "encoding", "UTF-16", &err);
+    CHECK_EQ_INT(qr_input_opts_set(&o, "encoding", "UTF-16", &err), -1);
+    CHECK_EQ_STR(err.message, "input.encoding 'UTF-16' is not ASCII-compatible; convert the files "
+                              "to UTF-8 first (iconv -f UTF-16 -t UTF-8)");
+    o.encoding = "UTF-16";
     CHECK(qr_reader_new(&o, p, 1, &err) == NULL);
     CHECK_EQ_STR(err.message, "input.encoding 'UTF-16' is not ASCII-compatible; convert the files "
                               "to UTF-8 first (iconv -f UTF-16 -t UTF-8)");
