@@ -42,7 +42,9 @@ static void usage(FILE *f)
                "  --format jsonl  one JSON line per input:\n"
                "                  {\"id\":FILE,\"sentences\":[{\"start\":S,\"end\":E,\"text\":T},...]}\n"
                "                  with 0-based byte offsets, end exclusive\n"
-               "  -h, --help      show this help\n");
+               "  -h, --help      show this help\n"
+               "\n"
+               "Exit status: 0 success, 2 usage error or unreadable input.\n");
 }
 
 /* Reads all of f into b (replacing its contents). Returns 0 or errno. */
