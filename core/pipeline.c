@@ -932,6 +932,12 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
             qr_error_set(err, "out of memory");
             goto fail;
         }
+        struct stat est;
+        if (stat(p->errors_path, &est) == 0 && S_ISDIR(est.st_mode)) {
+            qr_value_error(errors, err, "'errors' names a folder (%s); give a file, as in "
+                           "errors: %s/errors.jsonl", p->errors_path, errors->u.str.s);
+            goto fail;
+        }
     }
     if (qr_module_load_list(reg, qr_value_get(root, "modules"), p->base_dir, err) != 0)
         goto fail;
