@@ -11,7 +11,9 @@
  *   2. earlier in its sentence: Kim said … “…” / Cho called it “…” /
  *      Ingrid Solberg, a senior analyst, said … “…” / According to KCNA, … “…”
  *   3. the previous quote of the same paragraph, when it had a speaker
- *      (a quote split around its attribution).
+ *      (a quote split around its attribution), or the previous quote when
+ *      it was left open to the end of its paragraph and this one opens the
+ *      next paragraph (a quote that runs over paragraphs).
  * A speaker is an entity an earlier step found (label in speaker_labels;
  * speaker_id = its id), the entity's office or spokesman ("Yoon’s office",
  * id of Yoon), he/she (the most recent person before the quote), or a short
@@ -40,6 +42,7 @@ typedef struct quote {
     uint32_t start, end;       /* content bytes                                  */
     const char *speaker;       /* interned in the doc, or NULL                   */
     const char *speaker_id;
+    int to_para;               /* left open up to the end of its paragraph       */
 } quote;
 
 typedef struct qscratch {
@@ -382,8 +385,8 @@ static int add_quote(qctx *c, size_t open, size_t last, int closed)
 {
     if (last <= open)
         return 0;
-    quote q = {(uint32_t)open, (uint32_t)last, c->t[open].end, c->t[last].end, NULL, NULL};
-    if (closed)
+    quote q = {(uint32_t)open, (uint32_t)last, c->t[open].end, c->t[last].end, NULL, NULL, closed == 2};
+    if (closed == 1)
         q.end = c->t[last].end;
     while (q.start < q.end && (c->doc->text[q.start] == ' ' || c->doc->text[q.start] == '\n'))
         q.start++;
@@ -397,7 +400,8 @@ static int find_quotes(qctx *c)
     size_t open = SIZE_MAX;
     for (size_t i = 0; i < c->nt; i++) {
         if (open != SIZE_MAX && (c->t[i].flags & QR_TF_PARA_BEFORE)) {
-            if (add_quote(c, open, cut_unclosed(c, open, i), 0) != 0)
+            size_t last = cut_unclosed(c, open, i);
+            if (add_quote(c, open, last, last + 1 == i ? 2 : 0) != 0)
                 return -1;
             open = SIZE_MAX;
         }
@@ -502,8 +506,13 @@ static int quotes_process(void *state, void *ts, qr_doc *doc, qr_error *err)
         if (after < c.nt && quote_kind(&c, after) != Q_NONE)
             after++;
         size_t floor = i ? c.sc->q[i - 1].last + 1 : 0;
+        /* the previous quote of the paragraph, or one left open to the end
+         * of the previous paragraph when this one opens the next: English
+         * style continues a long quote that way ("…older.¶“Money was …”) */
         if (!attribute_after(&c, q, after) && !attribute_before(&c, q, floor) && i > 0
-            && c.sc->q[i - 1].speaker && !para_between(&c, c.sc->q[i - 1].last, q->open)) {
+            && c.sc->q[i - 1].speaker
+            && (!para_between(&c, c.sc->q[i - 1].last, q->open)
+                || (c.sc->q[i - 1].to_para && (c.t[q->open].flags & QR_TF_PARA_BEFORE)))) {
             q->speaker = c.sc->q[i - 1].speaker;
             q->speaker_id = c.sc->q[i - 1].speaker_id;
         }

@@ -335,6 +335,14 @@ static void test_quotes(void)
     CHECK_EQ_STR(quotes_on("“For decades we exported rock,” said Herrera. “That era is ending.”",
                            (const char *[]){"PERSON:Herrera", NULL}),
                  "For decades we exported rock,=Herrera/Herrera|That era is ending.=Herrera/Herrera");
+    /* a quote left open at the end of a paragraph continues in the next
+     * one, which opens with a mark: same speaker; a new paragraph after a
+     * closed quote does not inherit it */
+    CHECK_EQ_STR(quotes_on("“We tried,” said Ines Mota. “It was hard.\n\n“Money was not the issue.”\n\n"
+                           "“Nobody knows.”",
+                           (const char *[]){"PERSON:Ines Mota", NULL}),
+                 "We tried,=Ines Mota/Ines Mota|It was hard.=Ines Mota/Ines Mota|"
+                 "Money was not the issue.=Ines Mota/Ines Mota|Nobody knows.=-/-");
     /* mixed marks “…», a stray closing mark, no speaker */
     CHECK_EQ_STR(quotes_on("the other must deploy “all means without delay » to provide “military "
                            "forces”. assistance.” But",
