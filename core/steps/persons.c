@@ -724,6 +724,52 @@ static int build_parts(ctx *c)
 
 /* }================================================================== */
 
+static int same_keys(const ctx *c, size_t a1, size_t b1, size_t a2, size_t b2)
+{
+    if (b1 - a1 != b2 - a2)
+        return 0;
+    for (size_t i = 0; i < b1 - a1; i++) {
+        size_t n1, n2;
+        const char *k1 = key(c, a1 + i, &n1), *k2 = key(c, a2 + i, &n2);
+        if (n1 != n2 || memcmp(k1, k2, n1) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* "Kestrel Systems … Kestrel said": a run no cue accepted that equals the
+ * words before the head of an organization found in the document (Kestrel,
+ * Newcastle for Newcastle United) is that organization, unless it follows a
+ * place preposition ("in Newcastle") or a given name starts it. */
+static void org_short_mentions(ctx *c)
+{
+    for (size_t o = 0; o < c->sc->n_c; o++) {
+        const cand *org = &c->sc->c[o];
+        if (org->org != 1 || org->alias_of >= 0 || org->b - org->a < 2 || org->b - org->a > 4)
+            continue;
+        size_t n;
+        const char *k = key(c, org->b - 1, &n);
+        if (!qr_news_is_org_head(k, n))
+            continue;
+        size_t pa = org->a, pb = org->b - 1;
+        int ok = 1;
+        for (size_t i = pa; i < pb && ok; i++)
+            ok = cap_word(c, i);
+        k = key(c, pa, &n);
+        if (!ok || qr_news_is_stopword(k, n) || qr_wordset_has(c->st->given, k, n) || is_title(c, pa, pb))
+            continue;
+        for (size_t x = 0; x < c->sc->n_c; x++) {
+            cand *cd = &c->sc->c[x];
+            if (cd->accepted || cd->org || locative_before(c, cd->a) || !same_keys(c, cd->a, cd->b, pa, pb))
+                continue;
+            cd->accepted = 1;
+            cd->org = 1;
+            cd->alias_of = (int)o;
+            cd->score = 0.6;
+        }
+    }
+}
+
 static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
 {
     scratch local = {0};
@@ -786,8 +832,10 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
             cd->score = 0.7;
         cd->accepted = 1;
     }
+    if (c.st->coref && c.st->guess_orgs)
+        org_short_mentions(&c);
     for (size_t x = 0; x < c.sc->n_c; x++)
-        if (c.sc->c[x].accepted && !c.sc->c[x].org)
+        if (c.sc->c[x].accepted && (!c.sc->c[x].org || c.sc->c[x].alias_of >= 0))
             drop_covered(&c, c.sc->c[x].a, c.sc->c[x].b, 0);
     compact_spans(&c);
     for (size_t x = 0; x < c.sc->n_c && rc == 0; x++) {

@@ -276,6 +276,25 @@ static void test_persons(void)
         CHECK_EQ_STR(spans_of(d, "ORG"), "General Electric=General Electric|Morton Foods=Morton Foods");
         qr_doc_free(d);
     }
+    /* short mentions of an organization found in the document; not after a
+     * place preposition */
+    {
+        const char *text = "Vantor Systems posted results. Vantor said sales rose. Leeds United won. "
+                           "Leeds fans cheered in Leeds.";
+        qr_doc *d = make_doc(text, NULL);
+        qr_error e2;
+        d->current_step = "cities";   /* a weak source, like the news pipeline's city list */
+        for (const char *p = strstr(text, "Leeds"); p; p = strstr(p + 1, "Leeds"))
+            qr_doc_add_span(d, (uint32_t)(p - text), (uint32_t)(p - text + 5), "CITY", "Leeds", 1.0, NULL, &e2);
+        char err[1024];
+        const char *const o[] = {"titles", "samples/gazetteers/titles.txt", "given_names",
+                                 "samples/gazetteers/given_names.txt", "weak_sources", "cities", NULL};
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, o, d, err), 0);
+        CHECK_EQ_STR(spans_of(d, "ORG"), "Vantor Systems=Vantor Systems|Vantor=Vantor Systems|"
+                                         "Leeds United=Leeds United|Leeds=Leeds United");
+        CHECK_EQ_STR(spans_of(d, "CITY"), "Leeds=Leeds");
+        qr_doc_free(d);
+    }
     /* names never overlap earlier spans */
     CHECK_EQ_STR(persons_on("President Joe Biden visited Washington.",
                             (const char *[]){"PERSON:Joe Biden", "GPE:Washington", NULL}, "PERSON"),
