@@ -5,6 +5,8 @@
 #   shows its output (or writes a file with `>` for a later example) is run,
 #   and prints what the page shows (a last line `...` means "abridged": only
 #   the lines above it are compared);
+# - the ```lua blocks of docs/lua.md, matching.md and modules.md print what
+#   their `-->` comments show, and README's Lua example runs;
 # - the lines of the `make demo` output in README and docs/news.md are what
 #   mk/demo.sh prints;
 # - README's documentation table lists every page in docs/, and every page
@@ -22,7 +24,7 @@ mkdir -p "$T/bin" "$T/run/build"
 ln -s "$Q" "$T/bin/quarry"
 ln -s "$Q" "$T/run/build/quarry"
 ln -s "$root/samples" "$T/run/samples"
-ln -s "$root/pipelines" "$T/run/pipelines"
+cp -R "$root/pipelines" "$T/run/pipelines"    # a copy: their ../out/ outputs land in $T
 
 # Prints the examples of a Markdown file as lines "CMD<TAB>command" and
 # "OUT<TAB>line", with the indentation of their fenced block removed.
@@ -72,6 +74,20 @@ $text"; fi ;;
     done < "$T/ex"
 done
 check "examples found in the docs" "yes" "$([ "$n_examples" -ge 10 ] && echo yes || echo "only $n_examples")"
+
+# The ```lua blocks that show their output with `-->` comments print it
+# (tests/cli/docs_examples.lua), and README's Lua example runs.
+ln -s "$root/${BUILD:-build}/modules" "$T/run/build/modules"
+printf 'New York\tGPE\tnyc\nParis\tCITY\n' > "$T/run/cities.tsv"
+printf 'Kim Jong Un\nVladimir Putin\n' > "$T/run/people.txt"
+for f in docs/lua.md docs/matching.md docs/modules.md; do
+    out=$(cd "$T/run" && "$Q" lua "$root/tests/cli/docs_examples.lua" "$root/$f" 2>&1)
+    check "$f: Lua examples print what their --> comments say" "" "$(printf '%s\n' "$out" | grep -v '^ok ')"
+    check_contains "$f: Lua examples with --> comments found" "ok " "$out"
+done
+out=$(awk '/^```lua$/ { on = 1; next } on && /^```$/ { exit } on' README.md | (cd "$T/run" && "$Q" lua - 2>&1))
+check "README's Lua example runs" "0" "$?"
+check_contains "README's Lua example finds Pyongyang" "$(printf 'GPE\tPyongyang')" "$out"
 
 # The `make demo` output shown in README and docs/news.md: every line (but the
 # timing line and `...`) is a line that mk/demo.sh prints now.
