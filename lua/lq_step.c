@@ -538,6 +538,12 @@ static void *filter_init(const qr_host_api *api, const qr_value *options,
         api->error(err, "a filter step needs `expr:`, a Lua expression over `doc`");
         return NULL;
     }
+    if (!src[strspn(src, " \t\r\n")]) {    /* would be nil for every document: all dropped */
+        api->value_mark(expr, err);
+        api->error(err, "`expr:` is empty: write a Lua expression over `doc`, as in "
+                   "#doc:entities(\"CITY\") > 0");
+        return NULL;
+    }
     lstep *st = lstep_new(1, err);
     if (!st)
         return NULL;
