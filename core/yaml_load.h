@@ -6,8 +6,9 @@
  * an alias is expanded into a copy, and the whole document may not grow past
  * QR_YAML_MAX_NODES nodes (an "alias bomb" is refused with a clear error),
  * nor nest deeper than QR_YAML_MAX_DEPTH. `<<: *anchor` merge keys are
- * supported. Duplicate keys in one map are errors. Only the first document
- * of a stream is read; an empty file gives a null.
+ * supported. Duplicate keys in one map are errors. A second document in
+ * the stream is an error (it would be ignored otherwise); an empty file
+ * gives a null.
  *
  * Errors: qr_error with file, line and col (1-based) of the problem.
  */
