@@ -352,11 +352,12 @@ struct qr_gazetteer {
 /* Per-thread memo of recent keys -> symbol value (SY_NONE included):
  * frequent words skip the filter and the slot table, which miss the cache.
  * A key of up to 8 bytes is one word, up to 16 two (memo2), so a hit is an
- * exact comparison; longer keys always take the table. Direct-mapped, 16K
- * + 4K slots (320 KB). Valid for one compiled block: the memo is cleared
- * when the scratch meets another (by key and checksum). */
-#define MEMO_BITS 14
-#define MEMO2_BITS 12
+ * exact comparison; longer keys always take the table. Direct-mapped, 64K
+ * + 16K slots (1.4 MB: Brown's vocabulary mostly fits). Valid for one
+ * compiled block: the memo is cleared when the scratch meets another (by
+ * key and checksum). */
+#define MEMO_BITS 16
+#define MEMO2_BITS 14
 typedef struct memo_slot {
     uint64_t word;
     uint32_t len;          /* UINT32_MAX = empty */
