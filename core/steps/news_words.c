@@ -154,6 +154,11 @@ int qr_wordset_add_phrase(qr_wordset *s, const char *phrase, qr_error *err)
 
 int qr_wordset_load(qr_wordset *s, const char *path, qr_error *err)
 {
+    return qr_wordset_load_label(s, path, NULL, err);
+}
+
+int qr_wordset_load_label(qr_wordset *s, const char *path, const char *label, qr_error *err)
+{
     FILE *f = fopen(path, "rb");
     if (!f)
         return qr_error_set(err, "cannot open word list %s: %s", path, strerror(errno));
@@ -176,6 +181,13 @@ int qr_wordset_load(qr_wordset *s, const char *path, qr_error *err)
             p++, len--;
         if (len == 0 || *p == '#')
             continue;
+        if (label) {   /* second column */
+            const char *tab = p + strcspn(p, "\t\r\n");
+            const char *l = *tab == '\t' ? tab + 1 : NULL;
+            size_t ln = l ? strcspn(l, "\t\r\n") : 0;
+            if (!l || ln != strlen(label) || memcmp(l, label, ln) != 0)
+                continue;
+        }
         if (add_phrase(s, &toks, p, len, err) != 0) {
             qr_error_at(err, path, (int)lineno, 0, "%s", err ? err->message : "");
             rc = -1;

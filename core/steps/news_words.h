@@ -40,6 +40,9 @@ int qr_wordset_add_phrase(qr_wordset *s, const char *phrase, qr_error *err);
  * blank lines and lines starting with '#' skipped, UTF-8 BOM ignored.
  * Errors name the file. */
 int qr_wordset_load(qr_wordset *s, const char *path, qr_error *err);
+/* The same, keeping only lines whose second TAB-separated column is `label`
+ * (a gazetteer TSV: phrase, label, id); label NULL keeps every line. */
+int qr_wordset_load_label(qr_wordset *s, const char *path, const char *label, qr_error *err);
 /* Loads the list file named by option value v (a path relative to the
  * pipeline, ctx) when it is a non-empty string; nothing to do otherwise.
  * Errors are marked at the option. 0 or -1 with err. */

@@ -35,6 +35,7 @@
 
 typedef struct persons_state {
     qr_wordset *titles, *given, *ignore, *weak;
+    qr_wordset *cplace[2];     /* compound_places: GPE and LOC names */
     size_t max_title;
     char label[64], org_label[64];
     int coref, guess_orgs;
@@ -724,6 +725,88 @@ static int build_parts(ctx *c)
 
 /* }================================================================== */
 
+/* "Oslo-based", "New York-born", "U.S.-led": a place name before the last
+ * hyphen of a capitalized compound that ends with one of these words gets
+ * a span of its own (the tokenizer keeps the compound one token). Only
+ * tokens no span covered before this step. */
+static int compound_places(ctx *c, qr_error *err)
+{
+    static const char *const tails[] = {"backed", "based", "bound", "born", "brokered", "built", "controlled",
+                                        "focused", "funded", "headquartered", "led", "listed", "made",
+                                        "owned", "registered", "run", "sponsored", NULL};
+    if (!qr_wordset_count(c->st->cplace[0]) && !qr_wordset_count(c->st->cplace[1]))
+        return 0;
+    for (size_t i = 0; i < c->nt; i++) {
+        const qr_token *t = &c->t[i];
+        if (t->kind != QR_TOK_WORD || !(t->flags & QR_TF_UPPER_INITIAL) || c->sc->cover[i] >= 0)
+            continue;
+        size_t n;
+        const char *k = key(c, i, &n);
+        const char *dash = memrchr(k, '-', n);
+        if (!dash || dash == k)
+            continue;
+        size_t pn = (size_t)(dash - k), tn = n - pn - 1;
+        int tail = 0;
+        for (size_t x = 0; tails[x] && !tail; x++)
+            tail = strlen(tails[x]) == tn && memcmp(dash + 1, tails[x], tn) == 0;
+        if (!tail)
+            continue;
+        /* the key maps 1:1 to the text only when folding kept its length */
+        size_t tlen = t->end - t->start;
+        if (tlen != n || c->doc->text[t->start + pn] != '-')
+            continue;
+        /* "New York-based": one capitalized word before it may belong to the name */
+        for (int two = 1; two >= 0; two--) {
+            size_t a = i;
+            char buf[256];
+            size_t bn = 0;
+            if (two) {
+                if (i == 0 || c->sc->cover[i - 1] >= 0 || !cap_word(c, i - 1)
+                    || c->t[i - 1].end + 1 != t->start)
+                    continue;
+                size_t n0;
+                const char *k0 = key(c, i - 1, &n0);
+                if (n0 + 1 + pn >= sizeof buf)
+                    continue;
+                memcpy(buf, k0, n0);
+                buf[n0] = ' ';
+                bn = n0 + 1;
+                a = i - 1;
+            }
+            if (bn + pn >= sizeof buf)
+                continue;
+            memcpy(buf + bn, k, pn);
+            bn += pn;
+            int l = qr_wordset_has(c->st->cplace[0], buf, bn) ? 0 : qr_wordset_has(c->st->cplace[1], buf, bn) ? 1 : -1;
+            if (l < 0)
+                continue;
+            int in_name = 0;   /* "Oslo-based Nordhavn Metals" became an organization */
+            for (size_t x = 0; x < c->sc->n_c && !in_name; x++)
+                in_name = c->sc->c[x].accepted && a < c->sc->c[x].b && i >= c->sc->c[x].a;
+            if (in_name)
+                break;
+            uint32_t s0 = c->t[a].start, e0 = t->start + (uint32_t)pn;
+            /* the id of the same name found elsewhere in the text ("Oslo, NO"), else the name */
+            const char *id = NULL;
+            for (size_t x = 0; x < c->doc->n_spans && !id; x++) {
+                const qr_span *sp = &c->doc->spans[x];
+                if (sp->end - sp->start == e0 - s0 && sp->id && strcmp(sp->label, l ? "LOC" : "GPE") == 0
+                    && memcmp(c->doc->text + sp->start, c->doc->text + s0, e0 - s0) == 0)
+                    id = sp->id;
+            }
+            char idbuf[256];   /* a copy: adding a span may move the doc's strings */
+            if (id)
+                snprintf(idbuf, sizeof idbuf, "%s", id);
+            else
+                snprintf(idbuf, sizeof idbuf, "%.*s", (int)(e0 - s0), c->doc->text + s0);
+            if (qr_doc_add_span(c->doc, s0, e0, l ? "LOC" : "GPE", idbuf, 0.8, NULL, err) != 0)
+                return -1;
+            break;
+        }
+    }
+    return 0;
+}
+
 static int same_keys(const ctx *c, size_t a1, size_t b1, size_t a2, size_t b2)
 {
     if (b1 - a1 != b2 - a2)
@@ -852,6 +935,8 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
         const char *label = cd->org == 1 ? c.st->org_label : cd->org ? place_labels[cd->org - 2] : c.st->label;
         rc = qr_doc_add_span(doc, c.t[cd->a].start, c.t[cd->b - 1].end, label, idbuf, cd->score, NULL, err);
     }
+    if (rc == 0)
+        rc = compound_places(&c, err);
 out:
     if (!ts) {
         free(local.cover);
@@ -877,6 +962,8 @@ static void persons_free(void *state)
     qr_wordset_free(st->given);
     qr_wordset_free(st->ignore);
     qr_wordset_free(st->weak);
+    qr_wordset_free(st->cplace[0]);
+    qr_wordset_free(st->cplace[1]);
     free(st);
 }
 
@@ -896,7 +983,8 @@ static void *persons_init(const qr_host_api *api, const qr_value *opts, const qr
 {
     persons_state *st = calloc(1, sizeof *st);
     if (!st || !(st->titles = qr_wordset_new()) || !(st->given = qr_wordset_new())
-        || !(st->ignore = qr_wordset_new()) || !(st->weak = qr_wordset_new())) {
+        || !(st->ignore = qr_wordset_new()) || !(st->weak = qr_wordset_new())
+        || !(st->cplace[0] = qr_wordset_new()) || !(st->cplace[1] = qr_wordset_new())) {
         persons_free(st);
         qr_error_set(err, "out of memory");
         return NULL;
@@ -910,6 +998,24 @@ static void *persons_init(const qr_host_api *api, const qr_value *opts, const qr
             return NULL;
         }
     st->max_title = qr_wordset_max_tokens(st->titles);
+    if ((v = api->opt(opts, "compound_places")) != NULL) {
+        int list = api->value_type(v) == QR_VAL_LIST;
+        size_t n = list ? api->value_len(v) : 1;
+        for (size_t i = 0; i < n; i++) {
+            const qr_value *item = list ? api->value_at(v, i) : v;
+            const char *name = api->value_string(item);
+            char *path = name ? api->resolve_path(ctx, name) : NULL;
+            int rc = path ? 0 : qr_error_set(err, "out of memory");
+            for (int l = 0; l < 2 && rc == 0; l++)
+                rc = qr_wordset_load_label(st->cplace[l], path, l ? "LOC" : "GPE", err);
+            free(path);
+            if (rc != 0) {
+                api->value_mark(item, err);
+                persons_free(st);
+                return NULL;
+            }
+        }
+    }
     v = api->opt(opts, "label");
     if (copy_label(st->label, sizeof st->label, v ? api->value_string(v) : "PERSON") != 0
         || !*st->label) {
@@ -979,6 +1085,8 @@ static const qr_option_def persons_options[] = {
     {"org_label", QR_OPT_STRING, "ORG", NULL, "label of guessed organizations", 0},
     {"ignore_labels", QR_OPT_STRING_LIST, NULL, NULL,
      "labels of earlier spans that may overlap a name (all others block it)", 0},
+    {"compound_places", QR_OPT_STRING_LIST, NULL, NULL,
+     "gazetteer TSV files whose GPE and LOC names are found inside hyphenated compounds: Oslo-based, U.S.-led", 0},
     {"weak_sources", QR_OPT_STRING_LIST, NULL, NULL,
      "steps (by name) whose spans give way: dropped when they overlap another span, a name or a guessed org (e.g. a city list: Vladimir, Tanabe)", 0},
     {NULL, 0, NULL, NULL, NULL, 0}};

@@ -295,6 +295,40 @@ static void test_persons(void)
         CHECK_EQ_STR(spans_of(d, "CITY"), "Leeds=Leeds");
         qr_doc_free(d);
     }
+    /* compound_places: a GPE/LOC name of the list inside "X-based", "New
+     * York-born" (the id of the same name elsewhere in the text); NORP rows
+     * and other tails are not used */
+    {
+        char dir[] = "/tmp/quarry-news-cplaces-XXXXXX";
+        CHECK(mkdtemp(dir) != NULL);
+        char tsv[256];
+        snprintf(tsv, sizeof tsv, "%s/places.tsv", dir);
+        FILE *f = fopen(tsv, "w");
+        if (f) {
+            fputs("# test\nOslo\tGPE\tOslo, NO\nNew York\tGPE\tNew York City, US\nRussian\tNORP\tRussia\n"
+                  "Sahara\tLOC\tSahara\n", f);
+            fclose(f);
+        }
+        const char *text = "An Oslo-based firm hired a New York-born chef. Russian-backed and Oslo-style "
+                           "groups met Sahara-based nomads in Oslo.";
+        qr_doc *d = make_doc(text, NULL);
+        qr_error e2;
+        const char *oslo = strstr(text, "in Oslo") + 3;
+        qr_doc_add_span(d, (uint32_t)(oslo - text), (uint32_t)(oslo - text + 4), "GPE", "Oslo, NO", 1.0, NULL, &e2);
+        char err[1024];
+        const char *const o[] = {"compound_places", tsv, NULL};
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, o, d, err), 0);
+        CHECK_EQ_STR(spans_of(d, "GPE"), "Oslo=Oslo, NO|New York=New York|Oslo=Oslo, NO");
+        CHECK_EQ_STR(spans_of(d, "LOC"), "Sahara=Sahara");
+        qr_doc_free(d);
+        d = make_doc("x", NULL);
+        const char *const bad[] = {"compound_places", "no/such/places.tsv", NULL};
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, bad, d, err), -1);
+        CHECK_EQ_STR(err, "cannot open word list no/such/places.tsv: No such file or directory");
+        qr_doc_free(d);
+        remove(tsv);
+        rmdir(dir);
+    }
     /* names never overlap earlier spans */
     CHECK_EQ_STR(persons_on("President Joe Biden visited Washington.",
                             (const char *[]){"PERSON:Joe Biden", "GPE:Washington", NULL}, "PERSON"),

@@ -78,7 +78,7 @@ check_contains "demo quote" "Cho Tae-yul                  “deplorable”" "$(c
 check_contains "demo topic" "korea-russia-pact.txt                        topic: conflict" "$(cat "$T/demo.txt")"
 check_contains "demo outputs" "$T/demo/report.html" "$(cat "$T/demo.txt")"
 # city ids read as their name, demonyms as written; the data keeps the ids
-check_contains "demo city name" "Russia (10), Ukraine (9), Moscow (8), North Korea (7)" "$(cat "$T/demo.txt")"
+check_contains "demo city name" "Russia (10), Ukraine (9), Moscow (8), North Korea (8)" "$(cat "$T/demo.txt")"
 check_contains "demo pair names" "Moscow + Pyongyang " "$(cat "$T/demo.txt")"
 check_contains "demo demonyms" "North Korean (3), Russian (3)" "$(cat "$T/demo.txt")"
 check "city id kept in the database" "Moscow, RU" \
@@ -111,7 +111,7 @@ if command -v chromium >/dev/null 2>&1; then
     check_contains "rendered inline quote" '<span class="quote" data-speaker="Cho Tae-yul" title="Cho Tae-yul">deplorable</span><span class="said">Cho Tae-yul</span>' "$DOM"
     check "inline quotes in the page" "38" "$(printf '%s' "$DOM" | grep -o '<span class="quote"' | wc -l | tr -d ' ')"
     check_contains "rendered chart" '<svg class="chart"' "$DOM"
-    check "marks in the page" "216" "$(printf '%s' "$DOM" | grep -o '<mark class="entity"' | wc -l | tr -d ' ')"
+    check "marks in the page" "218" "$(printf '%s' "$DOM" | grep -o '<mark class="entity"' | wc -l | tr -d ' ')"
     timeout 120 $CH --window-size=1200,1800 --screenshot="$T/shot.png" "file://$HTML" >>"$T/chrome.log" 2>&1
     check "chromium screenshot" "0" "$?"
     check "screenshot is a PNG" "PNG" "$(head -c 4 "$T/shot.png" | tail -c 3)"
