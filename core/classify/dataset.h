@@ -54,9 +54,10 @@ int qr_dataset_next(qr_dataset *d, qr_doc **doc, const char **label, qr_error *e
 /* Calls fn for every labeled document, on `jobs` threads (<= 0: the number
  * of cores). `worker` is 0..jobs-1: the caller keeps per-worker state
  * (fn runs on several threads at once, never twice at once for one
- * worker). Plain JSONL files are cut into blocks of a few MB, each block
- * into one slice per worker at line ends (worker 0 gets the first slice),
- * read by memory readers; after each block, once every worker is done with
+ * worker). Plain JSONL files are cut into blocks (mapped files: 1 GiB,
+ * so most files are one block; files that cannot be mapped: 4 MB read at a
+ * time), each block into one slice per worker at line ends (worker 0 gets
+ * the first slice), read by memory readers; after each block, once every worker is done with
  * it, `flush` (if not NULL) is called on the calling thread with the number
  * of workers, so per-worker results can be merged in input order. Other
  * inputs (CSV, .gz, stdin) and pipelines with ordered steps run on worker 0
@@ -67,6 +68,9 @@ typedef int (*qr_dataset_fn)(void *ud, int worker, qr_doc *doc, const char *labe
 typedef int (*qr_dataset_flush_fn)(void *ud, int workers, qr_error *err);
 int qr_dataset_run(qr_dataset *d, int jobs, qr_dataset_fn fn, qr_dataset_flush_fn flush, void *ud,
                    qr_error *err);
+
+/* Bytes of input in all (-1 when unknown: stdin among the inputs). */
+int64_t qr_dataset_bytes_total(const qr_dataset *d);
 
 typedef struct qr_dataset_counts {
     uint64_t read, used, dropped, malformed, skipped_errors;

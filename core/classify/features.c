@@ -164,7 +164,6 @@ void qr_featurizer_free(qr_featurizer *f)
     free(f->v);
     free(f->u);
     free(f->slot);
-    free(f->slot_gen);
     free(f);
 }
 
@@ -276,41 +275,49 @@ int qr_featurize_counts(qr_featurizer *f, const qr_tokens *toks, qr_error *err)
         size_t n = 1024;
         while (n < f->n * 2)
             n *= 2;
-        uint32_t *slot = malloc(n * sizeof *slot), *gen = calloc(n, sizeof *gen);
-        if (!slot || !gen) {
-            free(slot);
-            free(gen);
+        qr_feat_slot *slot = malloc(n * sizeof *slot);   /* written first: see strtab.c rehash */
+        if (!slot)
             return qr_error_set(err, "out of memory");
-        }
+        memset(slot, 0, n * sizeof *slot);
         free(f->slot);
-        free(f->slot_gen);
         f->slot = slot;
-        f->slot_gen = gen;
         f->slot_mask = n - 1;
         f->gen = 0;
     }
     if (++f->gen == 0) {   /* wrapped: every stamp is stale from here */
-        memset(f->slot_gen, 0, (f->slot_mask + 1) * sizeof *f->slot_gen);
+        for (size_t k = 0; k <= f->slot_mask; k++)
+            f->slot[k].gen = 0;
         f->gen = 1;
     }
+    const uint32_t gen = (uint32_t)f->gen;
+    const size_t mask = f->slot_mask;
+    qr_feat_slot *slot = f->slot;
+    qr_feat_count *u = f->u;
+    size_t nu = 0;
     for (size_t i = 0; i < f->n; i++) {
         const qr_feature *ft = &f->v[i];
-        size_t k = ft->hash & f->slot_mask;
-        for (;; k = (k + 1) & f->slot_mask) {
-            if (f->slot_gen[k] != f->gen) {
-                f->slot_gen[k] = f->gen;
-                f->slot[k] = (uint32_t)f->nu + 1;
-                f->u[f->nu++] = (qr_feat_count){(uint32_t)i, 1};
+        uint64_t h = ft->hash;
+        if (i + 8 < f->n)
+            __builtin_prefetch(&slot[f->v[i + 8].hash & mask]);
+        for (size_t k = h & mask;; k = (k + 1) & mask) {
+            qr_feat_slot *sl = &slot[k];
+            if (sl->gen != gen) {
+                sl->gen = gen;
+                sl->hash = h;
+                sl->u = (uint32_t)nu;
+                u[nu++] = (qr_feat_count){(uint32_t)i, 1};
                 break;
             }
-            qr_feat_count *c = &f->u[f->slot[k] - 1];
+            if (sl->hash != h)
+                continue;
+            qr_feat_count *c = &u[sl->u];
             const qr_feature *o = &f->v[c->feat];
-            if (o->hash == ft->hash && o->len == ft->len &&
-                qr_bytes_equal(qr_feature_str(f, o), qr_feature_str(f, ft), ft->len)) {
+            if (o->len == ft->len && qr_bytes_equal(qr_feature_str(f, o), qr_feature_str(f, ft), ft->len)) {
                 c->count++;
                 break;
             }
         }
     }
+    f->nu = nu;
     return 0;
 }

@@ -65,6 +65,15 @@ typedef struct qr_feat_count {
     uint32_t count;
 } qr_feat_count;
 
+/* A slot of the per-document counting table: valid when gen is the
+ * featurizer's gen; the hash is kept in the slot so most probes touch
+ * nothing else. */
+typedef struct qr_feat_slot {
+    uint64_t hash;
+    uint32_t gen;
+    uint32_t u;            /* index into u                               */
+} qr_feat_slot;
+
 typedef struct qr_featurizer {
     const qr_feat_opts *opts;
     struct sb_stemmer *stemmer;
@@ -75,8 +84,7 @@ typedef struct qr_featurizer {
     size_t n, vcap;
     qr_feat_count *u;      /* distinct features with their counts        */
     size_t nu, ucap;
-    uint32_t *slot;        /* per-document table: index + 1 into u        */
-    uint32_t *slot_gen;    /* slot valid when equal to gen               */
+    qr_feat_slot *slot;    /* per-document table of distinct features    */
     size_t slot_mask;
     uint32_t gen;
 } qr_featurizer;

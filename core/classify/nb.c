@@ -209,6 +209,11 @@ size_t qr_nb_trainer_docs(const qr_nb_trainer *t)
     return t->n_docs;
 }
 
+int qr_nb_trainer_reserve(qr_nb_trainer *t, size_t n, qr_error *err)
+{
+    return t->opts.feat.buckets || n == 0 ? 0 : qr_strtab_reserve(&t->vocab, n, err);
+}
+
 static label_counts *find_label(qr_nb_trainer *t, const char *label, qr_error *err)
 {
     if (t->n_labels && !strcmp(t->labels[t->last].label, label))
@@ -297,6 +302,10 @@ int qr_nb_trainer_merge(qr_nb_trainer *dst, const qr_nb_trainer *src, qr_error *
             return qr_error_set(err, "out of memory");
         for (size_t f = 0; f < nf; f++) {
             size_t len;
+            if (f + PREFETCH_AHEAD < nf)
+                qr_strtab_prefetch(&dst->vocab, src->vocab.ent[f + PREFETCH_AHEAD].hash);
+            if (f + PREFETCH_AHEAD / 2 < nf)
+                qr_strtab_prefetch_entry(&dst->vocab, src->vocab.ent[f + PREFETCH_AHEAD / 2].hash);
             const char *s = qr_strtab_str(&src->vocab, f, &len);
             int64_t id = qr_strtab_intern(&dst->vocab, s, len, src->vocab.ent[f].hash, err);
             if (id < 0) {
@@ -351,9 +360,27 @@ static int cmp_label(const void *a, const void *b)
     return strcmp(x->label, y->label);
 }
 
+/* log(x + alpha), from a table when x is a small whole number (most
+ * counts are): the very same value as the call, since the table holds
+ * log((double)k + alpha) and x == k. */
+enum { LOG_TABLE = 64 };
+
+static inline double log_plus(const double *table, double x, double alpha)
+{
+    if (x >= 0 && x < LOG_TABLE) {
+        int k = (int)x;
+        if ((double)k == x)
+            return table[k];
+    }
+    return log(x + alpha);
+}
+
 /* Turns counts into weights and priors. */
 static int finalize(qr_nb_model *m, qr_error *err)
 {
+    double lt[LOG_TABLE];
+    for (int k = 0; k < LOG_TABLE; k++)
+        lt[k] = log((double)k + m->opts.alpha);
     size_t L = m->n_labels, V = m->n_feat;
     double alpha = m->opts.alpha;
     m->w = malloc((V ? V : 1) * L * sizeof *m->w);
@@ -376,7 +403,7 @@ static int finalize(qr_nb_model *m, qr_error *err)
         }
         for (size_t f = 0; f < V; f++)
             for (size_t c = 0; c < L; c++)
-                m->w[f * L + c] = log(m->counts[f * L + c] + alpha) - tot[c];
+                m->w[f * L + c] = log_plus(lt, m->counts[f * L + c], alpha) - tot[c];
     } else {
         /* complement of c: every other class; its total is Σc' tot[c'] - tot[c] */
         double grand = 0;
@@ -389,7 +416,7 @@ static int finalize(qr_nb_model *m, qr_error *err)
             for (size_t c = 0; c < L; c++)
                 row += m->counts[f * L + c];
             for (size_t c = 0; c < L; c++)
-                m->w[f * L + c] = -(log(row - m->counts[f * L + c] + alpha) - tot[c]);
+                m->w[f * L + c] = -(log_plus(lt, row - m->counts[f * L + c], alpha) - tot[c]);
         }
     }
     free(tot);
@@ -443,13 +470,8 @@ qr_nb_model *qr_nb_trainer_model(qr_nb_trainer *t, qr_error *err)
         for (size_t f = 0; f < n; f++)
             m->counts[f * L + c] = order[c]->counts[f];
     }
-    if (!t->opts.feat.buckets)
-        for (size_t f = 0; f < t->vocab.n; f++) {
-            size_t len;
-            const char *s = qr_strtab_str(&t->vocab, f, &len);
-            if (qr_strtab_intern(&m->vocab, s, len, t->vocab.ent[f].hash, err) < 0)
-                goto fail;
-        }
+    if (!t->opts.feat.buckets && qr_strtab_copy(&m->vocab, &t->vocab, err) != 0)
+        goto fail;
     if (finalize(m, err) != 0)
         goto fail;
     free(order);
@@ -580,11 +602,11 @@ typedef struct wbuf {
     int oom;
 } wbuf;
 
-static void put(wbuf *b, const void *src, size_t n)
+static inline void put(wbuf *b, const void *src, size_t n)
 {
     if (b->oom)
         return;
-    if (b->len + n > b->cap) {
+    if (__builtin_expect(b->len + n > b->cap, 0)) {
         size_t cap = b->cap ? b->cap : 65536;
         while (cap < b->len + n)
             cap *= 2;
@@ -600,30 +622,46 @@ static void put(wbuf *b, const void *src, size_t n)
     b->len += n;
 }
 
-static void put_u32(wbuf *b, uint32_t v)
+static inline void put_u32(wbuf *b, uint32_t v)
 {
     unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                           (unsigned char)(v >> 24)};
     put(b, x, 4);
 }
 
-static void put_u64(wbuf *b, uint64_t v)
+static inline void put_u64(wbuf *b, uint64_t v)
 {
-    put_u32(b, (uint32_t)v);
-    put_u32(b, (uint32_t)(v >> 32));
+    unsigned char x[8];
+    for (int i = 0; i < 8; i++)
+        x[i] = (unsigned char)(v >> (8 * i));
+    put(b, x, 8);
 }
 
-static void put_f64(wbuf *b, double d)
+static inline void put_f64(wbuf *b, double d)
 {
     uint64_t v;
     memcpy(&v, &d, 8);
     put_u64(b, v);
 }
 
-static void put_str(wbuf *b, const char *s, size_t len)
+static inline void put_str(wbuf *b, const char *s, size_t len)
 {
     put_u32(b, (uint32_t)len);
     put(b, s, len);
+}
+
+/* Room for n more bytes at once (the file's size is known before writing). */
+static void wbuf_reserve(wbuf *b, size_t n)
+{
+    if (b->oom || b->len + n <= b->cap)
+        return;
+    unsigned char *p = realloc(b->p, b->len + n);
+    if (!p) {
+        b->oom = 1;
+        return;
+    }
+    b->p = p;
+    b->cap = b->len + n;
 }
 
 int qr_nb_save(const qr_nb_model *m, const char *path, qr_error *err)
@@ -655,6 +693,7 @@ int qr_nb_save(const qr_nb_model *m, const char *path, qr_error *err)
         put_f64(&b, m->docs[c]);
     }
     put_u64(&b, m->n_feat);
+    wbuf_reserve(&b, (m->opts.feat.buckets ? 0 : m->vocab.pool_len + 3 * m->n_feat) + m->n_feat * L * 8 + 4);
     if (!m->opts.feat.buckets)
         for (size_t f = 0; f < m->n_feat; f++) {
             size_t len;
@@ -808,19 +847,39 @@ qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *
     m->n_feat = (size_t)V;
     if (!m->opts.feat.buckets && qr_strtab_reserve(&m->vocab, m->n_feat, err) != 0)
         goto fail;
-    if (!m->opts.feat.buckets)
-        for (size_t f = 0; f < m->n_feat; f++) {
+    if (!m->opts.feat.buckets && m->n_feat) {
+        /* hashes first, then the table filled with its slots hinted a few
+         * strings ahead (a large table waits on memory otherwise) */
+        uint64_t *hs = malloc(m->n_feat * sizeof *hs);
+        if (!hs)
+            goto oom;
+        size_t start = r.pos;
+        for (size_t f = 0; f < m->n_feat && !r.bad; f++) {
             const char *s = get_str(&r, &slen);
-            if (r.bad)
-                goto corrupt;
-            int64_t id = qr_strtab_intern(&m->vocab, s, slen, qr_strtab_hash(s, slen), err);
-            if (id < 0)
+            hs[f] = qr_strtab_hash(s, slen);
+        }
+        if (r.bad) {
+            free(hs);
+            goto corrupt;
+        }
+        r.pos = start;
+        for (size_t f = 0; f < m->n_feat; f++) {
+            if (f + PREFETCH_AHEAD < m->n_feat)
+                qr_strtab_prefetch(&m->vocab, hs[f + PREFETCH_AHEAD]);
+            const char *s = get_str(&r, &slen);
+            int64_t id = qr_strtab_intern(&m->vocab, s, slen, hs[f], err);
+            if (id < 0) {
+                free(hs);
                 goto fail;
+            }
             if ((size_t)id != f) {
+                free(hs);
                 why = "a vocabulary entry appears twice";
                 goto corrupt;
             }
         }
+        free(hs);
+    }
     if ((r.len - r.pos) / 8 / L < m->n_feat || (r.len - r.pos) != m->n_feat * L * 8) {
         why = "the counts do not fill the rest of the file";
         goto corrupt;
@@ -852,9 +911,13 @@ qr_nb_model *qr_nb_load(const char *path, qr_error *err)
     }
     unsigned char *data = NULL;
     size_t len = 0, cap = 0;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX / 2)
+        cap = (size_t)st.st_size + 1;   /* one read, and one more to see the end */
     for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
+        if (!data || len == cap) {
+            cap = !data ? (cap ? cap : 1 << 20) : cap * 2;
             unsigned char *p = realloc(data, cap);
             if (!p) {
                 free(data);

@@ -66,6 +66,9 @@ void qr_nb_trainer_free(qr_nb_trainer *t);     /* NULL is fine */
 /* Counts one labeled document (its tokens). label: non-empty UTF-8. */
 int qr_nb_trainer_add(qr_nb_trainer *t, const qr_tokens *toks, const char *label, qr_error *err);
 size_t qr_nb_trainer_docs(const qr_nb_trainer *t);
+/* Room for about n distinct features without growing the vocabulary (a
+ * hint: more still fit). Changes no result. 0, or -1 with err. */
+int qr_nb_trainer_reserve(qr_nb_trainer *t, size_t n, qr_error *err);
 /* Adds src's counts to dst (same options): for training on several
  * threads, one trainer each. Features new to dst are appended in src's
  * order, so merging in input order gives the model a single thread would. */

@@ -71,9 +71,13 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
 
 static int rehash(qr_strtab *t, size_t n)
 {
-    uint64_t *slots = calloc(n, sizeof *slots);
+    /* malloc + memset, not calloc: a fresh calloc'd block is the shared
+     * zero page until written, and writing it after the probes below have
+     * read it costs a second fault and a TLB flush on every core */
+    uint64_t *slots = malloc(n * sizeof *slots);
     if (!slots)
         return -1;
+    memset(slots, 0, n * sizeof *slots);
     for (size_t id = 0; id < t->n; id++) {
         size_t i = t->ent[id].hash & (n - 1);
         while (slots[i])
@@ -89,6 +93,30 @@ static int rehash(qr_strtab *t, size_t n)
 static int grow_slots(qr_strtab *t)
 {
     return rehash(t, t->slots ? (t->mask + 1) * 2 : 1024);
+}
+
+int qr_strtab_copy(qr_strtab *dst, const qr_strtab *src, qr_error *err)
+{
+    qr_strtab_init(dst);
+    if (!src->slots)
+        return 0;
+    size_t ns = src->mask + 1, ne = src->n ? src->n : 1, np = src->pool_len ? src->pool_len : 1;
+    dst->slots = malloc(ns * sizeof *dst->slots);
+    dst->ent = malloc(ne * sizeof *dst->ent);
+    dst->pool = malloc(np);
+    if (!dst->slots || !dst->ent || !dst->pool) {
+        qr_strtab_free(dst);
+        return qr_error_set(err, "out of memory");
+    }
+    memcpy(dst->slots, src->slots, ns * sizeof *dst->slots);
+    memcpy(dst->ent, src->ent, src->n * sizeof *dst->ent);
+    memcpy(dst->pool, src->pool, src->pool_len);
+    dst->mask = src->mask;
+    dst->n = src->n;
+    dst->cap = ne;
+    dst->pool_len = src->pool_len;
+    dst->pool_cap = np;
+    return 0;
 }
 
 int qr_strtab_reserve(qr_strtab *t, size_t n, qr_error *err)

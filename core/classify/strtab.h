@@ -43,6 +43,11 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
  * table would pass 2^31 strings or 4 GiB of text. */
 int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash, qr_error *err);
 
+/* dst (initialized or freed, not owned before) becomes a copy of src: the
+ * same ids, slots and pool, copied as memory (no rehashing). 0, or -1 with
+ * err on out of memory (dst is left empty). */
+int qr_strtab_copy(qr_strtab *dst, const qr_strtab *src, qr_error *err);
+
 /* Room for n strings in all without growing (a model's known vocabulary):
  * one table instead of a doubling and rehash per power of two. */
 int qr_strtab_reserve(qr_strtab *t, size_t n, qr_error *err);

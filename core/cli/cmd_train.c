@@ -162,6 +162,9 @@ static int make_parent_dirs(const char *path)
     return rc;
 }
 
+/* the most features a vocabulary is sized for before training */
+#define TRAIN_RESERVE_MAX ((size_t)1 << 20)
+
 typedef struct train_ctx {
     qr_nb_trainer **ts;
     int hashed;             /* bucket ids do not depend on order: merge once, at the end */
@@ -178,6 +181,15 @@ static int add_doc(void *ud, int worker, qr_doc *doc, const char *label, qr_erro
 static int merge_workers(qr_nb_trainer **ts, int workers, qr_error *err)
 {
     for (int w = 0; w < workers; w++) {
+        if (qr_nb_trainer_docs(ts[0]) == 0) {
+            /* nothing counted yet: take the worker's counts as they are
+             * (the same result as merging them into an empty trainer) */
+            qr_nb_trainer *empty = ts[0];
+            ts[0] = ts[1 + w];
+            ts[1 + w] = empty;
+            qr_nb_trainer_reset(empty);
+            continue;
+        }
         if (qr_nb_trainer_merge(ts[0], ts[1 + w], err) != 0)
             return -1;
         qr_nb_trainer_reset(ts[1 + w]);
@@ -247,6 +259,15 @@ int cmd_train(int argc, char **argv)
     for (n_ts = 0; n_ts < (size_t)jobs + 1; n_ts++)
         if (!(ts[n_ts] = qr_nb_trainer_new(&no, &err)))
             goto done;
+    /* the vocabularies sized from the input once (about a feature per 160
+     * bytes of e-mail; capped), rather than doubled and rehashed as they
+     * grow: worker 0's becomes the model's, the others are merged into it */
+    int64_t bytes = qr_dataset_bytes_total(d);
+    for (int w = 0; w < jobs && bytes > 0; w++) {
+        size_t n = (size_t)(bytes / 160 / (w == 0 ? 1 : jobs));
+        if (qr_nb_trainer_reserve(ts[1 + w], n < TRAIN_RESERVE_MAX ? n : TRAIN_RESERVE_MAX, &err) != 0)
+            goto done;
+    }
     train_ctx tc = {ts, no.feat.buckets > 0};
     if (qr_dataset_run(d, jobs, add_doc, merge_block, &tc, &err) != 0 ||
         (tc.hashed && merge_workers(ts, jobs, &err) != 0))
