@@ -41,7 +41,7 @@ enum { V_KEY = 0, V_KEY_NOACC, V_RAW, V_RAW_NOACC, NVARIANTS };
 #define SYM_MASK (SYM_FOLLOW - 1)
 #define SY_NONE SYM_MASK
 #define MAX_SYMS (SYM_MASK - 1)
-#define GAZ_FORMAT_VERSION 3u
+#define GAZ_FORMAT_VERSION 4u
 #define HASH_SEED 0x51ed270b27a3b4c5ULL
 
 /* {==================================================================
@@ -249,14 +249,17 @@ typedef struct gaz_slot {
     uint32_t sym;          /* symbol + 1; 0 = empty               */
 } gaz_slot;
 
+/* Entries are stored in node order (node_ent gives each node's range), so
+ * a match reads its entries where the node points, in one place. */
 typedef struct gaz_entry {
     uint32_t label, id, attrs;   /* offsets in strs; attrs NONE if absent */
     uint32_t list;
+    uint32_t index;              /* entry index, in order of addition      */
 } gaz_entry;
 
 typedef struct gaz_layout {
     size_t strs, sym_off, sym_len, slots, bloom, node_edge, edge_sym, edge_child;
-    size_t node_ent, node_entries, entries, lists, roots[NVARIANTS], size;
+    size_t node_ent, entries, lists, roots[NVARIANTS], size;
 } gaz_layout;
 
 static const char GAZ_MAGIC[8] = {'Q', 'R', 'G', 'A', 'Z', 'T', 'R', '\n'};
@@ -276,7 +279,6 @@ static void layout_of(const gaz_header *h, gaz_layout *l)
     SECTION(edge_sym, (size_t)h->n_edges * 4);
     SECTION(edge_child, (size_t)h->n_edges * 4);
     SECTION(node_ent, ((size_t)h->n_nodes + 1) * 4);
-    SECTION(node_entries, (size_t)h->n_node_entries * 4);
     SECTION(entries, (size_t)h->n_entries * sizeof(gaz_entry));
     SECTION(lists, (size_t)h->n_lists * 4);
     for (int v = 0; v < NVARIANTS; v++) {
@@ -340,7 +342,7 @@ struct qr_gazetteer {
     const uint32_t *sym_off, *sym_len;
     const gaz_slot *slots;
     const uint64_t *bloom;
-    const uint32_t *node_edge, *edge_sym, *edge_child, *node_ent, *node_entries;
+    const uint32_t *node_edge, *edge_sym, *edge_child, *node_ent;
     const gaz_entry *entries;
     const uint32_t *list_info;
     const uint32_t *roots[NVARIANTS];
@@ -1157,7 +1159,6 @@ static void bind_views(qr_gazetteer *g)
     g->edge_sym = (const uint32_t *)(b + l.edge_sym);
     g->edge_child = (const uint32_t *)(b + l.edge_child);
     g->node_ent = (const uint32_t *)(b + l.node_ent);
-    g->node_entries = (const uint32_t *)(b + l.node_entries);
     g->entries = (const gaz_entry *)(b + l.entries);
     g->list_info = (const uint32_t *)(b + l.lists);
     for (int v = 0; v < NVARIANTS; v++)
@@ -1299,18 +1300,17 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
             root[edge_sym[k] >> 1] = edge_child[k];
     }
 
-    /* Entries per node, in order of addition. */
-    uint32_t *node_ent = (uint32_t *)(b + l.node_ent), *node_entries = (uint32_t *)(b + l.node_entries);
+    /* Entries in node order; each node's in order of addition. */
+    uint32_t *node_ent = (uint32_t *)(b + l.node_ent);
+    gaz_entry *ents = (gaz_entry *)(b + l.entries);
     uint32_t k = 0;
     for (size_t i = 0; i < g->n_nodes; i++) {
         node_ent[i] = k;
         for (uint32_t e = g->node_first[i]; e != NONE; e = g->ents[e].next)
-            node_entries[k++] = e;
+            ents[k++] = (gaz_entry){g->ents[e].label, g->ents[e].id, g->ents[e].attrs,
+                                    g->ents[e].list, e};
     }
     node_ent[g->n_nodes] = k;
-    gaz_entry *ents = (gaz_entry *)(b + l.entries);
-    for (size_t e = 0; e < g->n_ents; e++)
-        ents[e] = (gaz_entry){g->ents[e].label, g->ents[e].id, g->ents[e].attrs, g->ents[e].list};
     uint32_t *lists = (uint32_t *)(b + l.lists);
     for (size_t i = 0; i < g->n_lists; i++)
         lists[i] = g->lists[i].case_mode | (uint32_t)g->lists[i].fold << 8;
@@ -1396,12 +1396,12 @@ static int validate(const qr_gazetteer *g)
             if (g->edge_child[k] <= i || g->edge_child[k] >= h->n_nodes ||
                 g->edge_sym[k] >= 2 * (uint64_t)h->n_syms)
                 return 0;
-    for (uint32_t k = 0; k < h->n_node_entries; k++)
-        if (g->node_entries[k] >= h->n_entries)
-            return 0;
+    if (h->n_node_entries != h->n_entries)
+        return 0;
     for (uint32_t e = 0; e < h->n_entries; e++) {
         const gaz_entry *x = &g->entries[e];
         if (x->label >= h->strs_len || x->id >= h->strs_len || x->list >= h->n_lists ||
+            x->index >= h->n_entries ||
             (x->attrs != NONE && x->attrs >= h->strs_len))
             return 0;
     }
@@ -1574,8 +1574,7 @@ static int emit(const qr_gazetteer *g, const qr_tokens *toks, uint32_t i, uint32
     if (GROW(out->v, out->cap, out->n + (b - a)) != 0)
         return -1;
     for (uint32_t k = a; k < b; k++) {
-        uint32_t e = g->node_entries[k];
-        const gaz_entry *x = &g->entries[e];
+        const gaz_entry *x = &g->entries[k];
         qr_gaz_match *m = &out->v[out->n++];
         m->start_tok = i;
         m->end_tok = j;
@@ -1584,7 +1583,7 @@ static int emit(const qr_gazetteer *g, const qr_tokens *toks, uint32_t i, uint32
         m->label = g->strs + x->label;
         m->id = g->strs + x->id;
         m->attrs = x->attrs == NONE ? NULL : g->strs + x->attrs;
-        m->entry = e;
+        m->entry = x->index;
         m->list = x->list;
     }
     return 0;
