@@ -341,20 +341,21 @@ static const char *const org_heads[] = {
     "firm", "foods", "forces", "foundation", "front", "fund", "government", "group", "guard",
     "holdings", "hospital", "inc", "inc.", "industries", "institute", "institution", "insurance",
     "jail", "jury", "laboratories", "labs", "league", "lines", "logistics", "ltd", "ltd.",
-    "markets", "media", "metals", "mills", "ministry", "motors", "movement", "navy", "network",
-    "news", "office", "organisation", "organization", "parliament", "partners", "party",
-    "pharmaceuticals", "pictures", "police", "press", "prison", "products", "program", "programme",
-    "railways", "records", "regiment", "resources", "school", "securities", "senate", "service",
-    "services", "society", "steel", "stores", "studio", "studios", "systems", "team",
-    "technologies", "technology", "telecom", "times", "tribunal", "trust", "union", "unions",
-    "united", "university", "ventures",
+    "markets", "media", "metals", "ministry", "motors", "movement", "navy", "network", "news",
+    "office", "organisation", "organization", "parliament", "partners", "party", "pharmaceuticals",
+    "pictures", "police", "press", "prison", "products", "program", "programme", "railways",
+    "records", "regiment", "resources", "school", "securities", "senate", "service", "services",
+    "society", "steel", "stores", "studio", "studios", "systems", "team", "technologies",
+    "technology", "telecom", "times", "tribunal", "trust", "union", "unions", "united",
+    "university", "ventures",
 };
 
 static const char *const org_starts[] = {
-    "academy", "bank", "board", "bureau", "center", "centre", "chamber", "church", "college",
-    "commission", "committee", "council", "court", "department", "embassy", "federation",
-    "foundation", "fund", "institute", "league", "ministry", "museum", "office", "organisation",
-    "organization", "party", "port", "school", "society", "union", "university",
+    "academy", "agency", "alliance", "association", "authority", "bank", "board", "bureau",
+    "center", "centre", "chamber", "church", "coalition", "college", "commission", "committee",
+    "confederation", "conference", "congress", "council", "court", "department", "embassy",
+    "federation", "foundation", "fund", "institute", "league", "ministry", "museum", "office",
+    "organisation", "organization", "party", "port", "school", "society", "union", "university",
 };
 
 static const char *const calendar_words[] = {
@@ -370,11 +371,11 @@ static const char *const place_heads_gpe[] = {
 };
 
 static const char *const place_heads_loc[] = {
-    "airport", "avenue", "basin", "bay", "beach", "boulevard", "bridge", "canal", "canyon",
-    "cape", "coast", "creek", "desert", "forest", "gulf", "harbor", "harbour", "highway",
-    "hills", "island", "islands", "lake", "mountain", "mountains", "ocean", "park", "peninsula",
-    "plain", "plateau", "region", "reservoir", "river", "road", "sea", "square", "station", "strait",
-    "street", "valley",
+    "airport", "av", "av.", "ave", "ave.", "avenue", "basin", "bay", "beach", "blvd", "blvd.",
+    "boulevard", "bridge", "canal", "canyon", "cape", "coast", "creek", "desert", "forest", "gulf",
+    "harbor", "harbour", "highway", "hills", "island", "islands", "lake", "mountain", "mountains",
+    "ocean", "park", "peninsula", "plain", "plateau", "region", "reservoir", "river", "road",
+    "sea", "square", "station", "strait", "street", "valley",
 };
 
 typedef struct key_ref { const char *s; size_t n; } key_ref;

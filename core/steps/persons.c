@@ -409,7 +409,9 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
         int head = qr_news_is_org_head(k, n), start = qr_news_is_org_start(k, n);
         size_t e = b;
         /* "Association for Environmental Defense", "Committee for the Defense of …" */
-        size_t conn = (head || start) && b + 1 < end && (key_is(c, b, "of") || key_is(c, b, "for"))
+        /* one word before "of" must start names ("University of", "Bank of"), not
+         * just end them ("News of Rayburn's commitment") */
+        size_t conn = (start || (head && b - a >= 2)) && b + 1 < end && (key_is(c, b, "of") || key_is(c, b, "for"))
                           ? (key_is(c, b, "for") && b + 2 < end && key_is(c, b + 1, "the") ? 2 : 1) : 0;
         if (conn) {
             e = b + conn;

@@ -329,6 +329,20 @@ static void test_persons(void)
         remove(tsv);
         rmdir(dir);
     }
+    /* a surname that is also a company word (Mills) stays a name; "News of X"
+     * is no organization (one word before "of" must start names); street
+     * abbreviations end places */
+    {
+        qr_doc *d = make_doc("Rep. Wilbur Mills spoke. News of Mills's plan leaked. He lives at "
+                             "Stewart Av. downtown. The Bank of Ghana agreed.",
+                             (const char *[]){"GPE:Ghana", NULL});
+        char err[1024];
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, person_opts, d, err), 0);
+        CHECK_EQ_STR(spans_of(d, "PERSON"), "Wilbur Mills=Wilbur Mills|Mills=Wilbur Mills");
+        CHECK_EQ_STR(spans_of(d, "ORG"), "Bank of Ghana=Bank of Ghana");
+        CHECK_EQ_STR(spans_of(d, "LOC"), "Stewart Av=Stewart Av");
+        qr_doc_free(d);
+    }
     /* names never overlap earlier spans */
     CHECK_EQ_STR(persons_on("President Joe Biden visited Washington.",
                             (const char *[]){"PERSON:Joe Biden", "GPE:Washington", NULL}, "PERSON"),

@@ -69,6 +69,13 @@ check "failed run kept the old database" "1" "$(sq 'SELECT count(*) FROM documen
 check "failed run left no temporary files" "brat cooccurrences.tsv displacy.json docs.jsonl entities.csv news.sqlite report.html" \
     "$(ls "$OUT" | tr '\n' ' ' | sed 's/ $//')"
 
+# US states give way to names like cities do; a place inside "X-based"
+printf 'Virginia Knauer, a consumer adviser, met officials in Virginia and at a New York-based bank.\n' >"$T/va.txt"
+"$Q" run pipelines/news.yaml "$T/va.txt" --set "out=$T/va" --quiet
+check "states, names and compounds" "0,15,Virginia Knauer,PERSON,Virginia Knauer
+54,62,Virginia,GPE,\"Virginia, US\"
+72,80,New York,GPE,New York" "$(tail -n +2 "$T/va/entities.csv" | cut -d, -f2-)"
+
 # the demo: a readable summary read back from the database
 sh mk/demo.sh --set "out=$T/demo" >"$T/demo.txt" 2>&1
 check "demo exit status" "0" "$?"
