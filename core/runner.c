@@ -547,6 +547,18 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         if (!strcmp(epath, "-")) {
             w.errors = stderr;
         } else {
+            /* fopen "w" empties the file: never one still to be read */
+            struct stat es, is;
+            for (size_t i = 0; stat(epath, &es) == 0 && i < qr_reader_file_count(r.reader); i++) {
+                const char *in = qr_reader_file(r.reader, i);
+                if (strcmp(in, "-") != 0 && stat(in, &is) == 0 && is.st_dev == es.st_dev &&
+                    is.st_ino == es.st_ino) {
+                    qr_error_set(err, "the errors file %s is also an input: writing it would empty "
+                                 "it before it is read; give the errors another path", epath);
+                    free(writer_seconds);
+                    goto done_nothreads;
+                }
+            }
             char *dirs = strdup(epath);   /* qr_mkdirs writes into its argument */
             int ok = dirs && qr_mkdirs(dirs, 0) == 0 && (w.errors = fopen(epath, "w")) != NULL;
             int e = dirs ? errno : ENOMEM;

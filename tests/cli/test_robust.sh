@@ -89,6 +89,14 @@ check "cache: rewritten whole" "$size" "$(wc -c <c.bin)"
 # }==================================================================
 
 # {==================================================================
+# --errors naming an input: it was emptied before it was read (exit 0, no documents)
+printf '{"id":"1","text":"abc"}\n' >same.jsonl
+check "errors file = input: refused" "the errors file same.jsonl is also an input: writing it would empty it before it is read; give the errors another path
+rc=2" "$($Q run p.yaml same.jsonl -q --errors same.jsonl 2>&1; echo "rc=$?")"
+check "errors file = input: the input is intact" '{"id":"1","text":"abc"}' "$(cat same.jsonl)"
+# }==================================================================
+
+# {==================================================================
 # A huge CSV header line keeps its hint
 head -c 5000 /dev/zero | tr '\0' x >wide.csv
 sed 's/format: text/format: csv/' p.yaml >pc.yaml
