@@ -809,6 +809,69 @@ static int compound_places(ctx *c, qr_error *err)
     return 0;
 }
 
+static int same_keys(const ctx *c, size_t a1, size_t b1, size_t a2, size_t b2);
+
+/* Wire-story datelines: "SAN JOSE, Calif. (AP) —", "LAGOS, Nigeria
+ * (Reuters) —", "LISBON (AP) —". Capital words (1-3) opening a paragraph,
+ * followed by "(" or "—", or by "," and then "(" within six tokens, name
+ * the place the story was filed from: a GPE span when no earlier span covers
+ * them. Its id is the id of the same name elsewhere in the text (compared
+ * by token keys: "Lisbon, PT"), else the name with ASCII letters in
+ * title case ("San Jose"). */
+static int datelines(ctx *c, qr_error *err)
+{
+    for (size_t i = 0; i < c->nt; i++) {
+        if (i && !(c->t[i].flags & QR_TF_PARA_BEFORE))
+            continue;
+        size_t j = i;
+        while (j < c->nt && j < i + 3 && c->t[j].kind == QR_TOK_WORD && (c->t[j].flags & QR_TF_ALL_UPPER)
+               && c->t[j].end - c->t[j].start > 1 && c->sc->cover[j] < 0
+               && (j == i || !(c->t[j].flags & QR_TF_NEWLINE_BEFORE)))
+            j++;
+        if (j == i || j >= c->nt)
+            continue;
+        int ok = key_is(c, j, "(") || key_is(c, j, "\xE2\x80\x94") || key_is(c, j, "--");
+        for (size_t k = j + 1; !ok && key_is(c, j, ",") && k < c->nt && k < j + 7; k++)
+            ok = key_is(c, k, "(");
+        if (!ok)
+            continue;
+        int in_name = 0;
+        for (size_t x = 0; x < c->sc->n_c && !in_name; x++)
+            in_name = c->sc->c[x].accepted && i < c->sc->c[x].b && j > c->sc->c[x].a;
+        if (in_name)
+            continue;
+        char idbuf[256];
+        idbuf[0] = '\0';
+        for (size_t x = 0; x < c->doc->n_spans && !idbuf[0]; x++) {   /* the same name, other case */
+            const qr_span *sp = &c->doc->spans[x];
+            if (!sp->id || (strcmp(sp->label, "GPE") != 0 && strcmp(sp->label, "LOC") != 0))
+                continue;
+            size_t a = 0;
+            while (a < c->nt && c->t[a].start < sp->start)
+                a++;
+            size_t b = a;
+            while (b < c->nt && c->t[b].end <= sp->end)
+                b++;
+            if (a < c->nt && c->t[a].start == sp->start && b > a && c->t[b - 1].end == sp->end
+                && same_keys(c, a, b, i, j))
+                snprintf(idbuf, sizeof idbuf, "%s", sp->id);
+        }
+        uint32_t s0 = c->t[i].start, e0 = c->t[j - 1].end;
+        if (!idbuf[0]) {
+            size_t n = e0 - s0 < sizeof idbuf - 1 ? e0 - s0 : sizeof idbuf - 1;
+            for (size_t x = 0; x < n; x++) {
+                char ch = c->doc->text[s0 + x];
+                int first = x == 0 || idbuf[x - 1] == ' ' || idbuf[x - 1] == '-';
+                idbuf[x] = !first && ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+            }
+            idbuf[n] = '\0';
+        }
+        if (qr_doc_add_span(c->doc, s0, e0, "GPE", idbuf, 0.7, NULL, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int same_keys(const ctx *c, size_t a1, size_t b1, size_t a2, size_t b2)
 {
     if (b1 - a1 != b2 - a2)
@@ -939,6 +1002,8 @@ static int persons_process(void *state, void *ts, qr_doc *doc, qr_error *err)
     }
     if (rc == 0)
         rc = compound_places(&c, err);
+    if (rc == 0 && c.st->guess_orgs)
+        rc = datelines(&c, err);
 out:
     if (!ts) {
         free(local.cover);

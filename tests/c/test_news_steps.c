@@ -343,6 +343,20 @@ static void test_persons(void)
         CHECK_EQ_STR(spans_of(d, "LOC"), "Stewart Av=Stewart Av");
         qr_doc_free(d);
     }
+    /* datelines: capital words opening a paragraph before "(" or ", X (" are
+     * the place filed from; the id of the same name found elsewhere */
+    {
+        const char *text = "Headline here\n\nSAN JOSE, Calif. (AP) — Sales rose.\n\nOSLO (Reuters) — More.\n\n"
+                           "NOTE TO EDITORS: none.\n\nFew in Oslo agreed.";
+        qr_doc *d = make_doc(text, NULL);
+        qr_error e2;
+        const char *oslo = strstr(text, "in Oslo") + 3;
+        qr_doc_add_span(d, (uint32_t)(oslo - text), (uint32_t)(oslo - text + 4), "GPE", "Oslo, NO", 1.0, NULL, &e2);
+        char err[1024];
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, person_opts, d, err), 0);
+        CHECK_EQ_STR(spans_of(d, "GPE"), "SAN JOSE=San Jose|OSLO=Oslo, NO|Oslo=Oslo, NO");
+        qr_doc_free(d);
+    }
     /* names never overlap earlier spans */
     CHECK_EQ_STR(persons_on("President Joe Biden visited Washington.",
                             (const char *[]){"PERSON:Joe Biden", "GPE:Washington", NULL}, "PERSON"),
