@@ -1,5 +1,6 @@
 #include "classify/nb.h"
 #include "error.h"
+#include "grow.h"
 #include "outfile.h"
 
 #include <errno.h>
@@ -7,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* vocabulary lookups hinted this many features ahead (qr_strtab_prefetch) */
@@ -207,6 +211,25 @@ void qr_nb_trainer_free(qr_nb_trainer *t)
 size_t qr_nb_trainer_docs(const qr_nb_trainer *t)
 {
     return t->n_docs;
+}
+
+size_t qr_nb_trainer_label_count(const qr_nb_trainer *t)
+{
+    return t->n_labels;
+}
+
+const char *qr_nb_trainer_label(const qr_nb_trainer *t, size_t i, double *docs)
+{
+    if (i >= t->n_labels)
+        return NULL;
+    if (docs)
+        *docs = t->labels[i].docs;
+    return t->labels[i].label;
+}
+
+size_t qr_nb_trainer_feature_count(const qr_nb_trainer *t)
+{
+    return t->opts.feat.buckets ? t->opts.feat.buckets : t->vocab.n;
 }
 
 int qr_nb_trainer_reserve(qr_nb_trainer *t, size_t n, qr_error *err)
@@ -423,17 +446,20 @@ static int finalize(qr_nb_model *m, qr_error *err)
     return 0;
 }
 
+int qr_nb_trainer_check(const qr_nb_trainer *t, qr_error *err)
+{
+    if (t->n_docs == 0)
+        return qr_error_set(err, "no training documents");
+    if (t->n_labels < 2)
+        return qr_error_set(err, "training data has only one label ('%s'): a classifier needs examples of at "
+                            "least two labels", t->labels[0].label);
+    return 0;
+}
+
 qr_nb_model *qr_nb_trainer_model(qr_nb_trainer *t, qr_error *err)
 {
-    if (t->n_docs == 0) {
-        qr_error_set(err, "no training documents");
+    if (qr_nb_trainer_check(t, err) != 0)
         return NULL;
-    }
-    if (t->n_labels < 2) {
-        qr_error_set(err, "training data has only one label ('%s'): a classifier needs examples of at least "
-                     "two labels", t->labels[0].label);
-        return NULL;
-    }
     qr_nb_model *m = calloc(1, sizeof *m);
     label_counts **order = calloc(t->n_labels, sizeof *order);
     if (!m || !order) {
@@ -596,27 +622,35 @@ int qr_nb_predict(const qr_nb_model *m, qr_nb_scratch *s, const qr_tokens *toks,
 /* {==================================================================
  * Model file
  * =================================================================== */
+/* The file is written through a buffer of WBUF_BYTES, its CRC-32 kept as
+ * it goes: no copy of the whole model in memory. */
+enum { WBUF_BYTES = 1 << 20 };
+
 typedef struct wbuf {
     unsigned char *p;
-    size_t len, cap;
-    int oom;
+    size_t len;
+    FILE *f;
+    uLong crc;
 } wbuf;
+
+static void wbuf_flush(wbuf *b)
+{
+    if (!b->len)
+        return;
+    b->crc = crc32(b->crc, b->p, (uInt)b->len);
+    fwrite(b->p, 1, b->len, b->f);
+    b->len = 0;
+}
 
 static inline void put(wbuf *b, const void *src, size_t n)
 {
-    if (b->oom)
-        return;
-    if (__builtin_expect(b->len + n > b->cap, 0)) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
+    if (__builtin_expect(b->len + n > WBUF_BYTES, 0)) {
+        wbuf_flush(b);
+        if (n > WBUF_BYTES) {
+            b->crc = crc32(b->crc, src, (uInt)n);
+            fwrite(src, 1, n, b->f);
             return;
         }
-        b->p = p;
-        b->cap = cap;
     }
     memcpy(b->p + b->len, src, n);
     b->len += n;
@@ -650,41 +684,53 @@ static inline void put_str(wbuf *b, const char *s, size_t len)
     put(b, s, len);
 }
 
-/* Room for n more bytes at once (the file's size is known before writing). */
-static void wbuf_reserve(wbuf *b, size_t n)
-{
-    if (b->oom || b->len + n <= b->cap)
-        return;
-    unsigned char *p = realloc(b->p, b->len + n);
-    if (!p) {
-        b->oom = 1;
-        return;
-    }
-    b->p = p;
-    b->cap = b->len + n;
-}
+/* What a model file holds. The counts come either as one table
+ * [f * L + c] (a model) or as one column per label, cols[c][0..col_n[c])
+ * and zero beyond (a trainer's). */
+typedef struct model_parts {
+    const qr_nb_opts *opts;
+    size_t L;
+    const char *const *labels;     /* byte order */
+    const double *docs;
+    size_t n_feat;
+    const qr_strtab *vocab;        /* NULL when hashing */
+    const double *counts;
+    const double *const *cols;
+    const size_t *col_n;
+} model_parts;
 
-int qr_nb_save(const qr_nb_model *m, const char *path, qr_error *err)
+static int save_parts(const model_parts *m, const char *path, qr_error *err)
 {
     struct stat sb;     /* written by renaming over path: never /dev/null */
     if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
         return qr_error_set(err, "cannot write the model '%s': it is not a regular file (a "
                             "folder, device, pipe or symbolic link) and the model replaces what "
                             "is at that path; give a file path", path);
-    wbuf b = {0};
-    size_t L = m->n_labels;
+    wbuf b = {malloc(WBUF_BYTES), 0, NULL, crc32(0L, Z_NULL, 0)};
+    if (!b.p)
+        return qr_error_set(err, "out of memory");
+    char *tmp;
+    if (!(b.f = qr_outfile_open(path, &tmp))) {
+        int e = errno;
+        free(b.p);
+        int rc = tmp ? qr_error_set(err, "cannot write the model '%s': %s", path, strerror(e))
+                     : qr_error_set(err, "out of memory");
+        free(tmp);
+        return rc;
+    }
+    size_t L = m->L;
     put(&b, MAGIC, 8);
     put_u32(&b, QR_NB_FORMAT_VERSION);
-    put_u32(&b, (uint32_t)m->opts.kind);
-    put_f64(&b, m->opts.alpha);
-    put_u32(&b, m->opts.feat.flags);
-    put_u32(&b, m->opts.feat.buckets);
-    const char *stem = m->opts.feat.stemmer ? m->opts.feat.stemmer : "";
+    put_u32(&b, (uint32_t)m->opts->kind);
+    put_f64(&b, m->opts->alpha);
+    put_u32(&b, m->opts->feat.flags);
+    put_u32(&b, m->opts->feat.buckets);
+    const char *stem = m->opts->feat.stemmer ? m->opts->feat.stemmer : "";
     put_str(&b, stem, strlen(stem));
-    put_u32(&b, (uint32_t)m->opts.feat.stop.n);
-    for (size_t i = 0; i < m->opts.feat.stop.n; i++) {
+    put_u32(&b, (uint32_t)m->opts->feat.stop.n);
+    for (size_t i = 0; i < m->opts->feat.stop.n; i++) {
         size_t len;
-        const char *s = qr_strtab_str(&m->opts.feat.stop, i, &len);
+        const char *s = qr_strtab_str(&m->opts->feat.stop, i, &len);
         put_str(&b, s, len);
     }
     put_u32(&b, (uint32_t)L);
@@ -693,34 +739,73 @@ int qr_nb_save(const qr_nb_model *m, const char *path, qr_error *err)
         put_f64(&b, m->docs[c]);
     }
     put_u64(&b, m->n_feat);
-    wbuf_reserve(&b, (m->opts.feat.buckets ? 0 : m->vocab.pool_len + 3 * m->n_feat) + m->n_feat * L * 8 + 4);
-    if (!m->opts.feat.buckets)
+    if (m->vocab)
         for (size_t f = 0; f < m->n_feat; f++) {
             size_t len;
-            const char *s = qr_strtab_str(&m->vocab, f, &len);
+            const char *s = qr_strtab_str(m->vocab, f, &len);
             put_str(&b, s, len);
         }
-    for (size_t i = 0; i < m->n_feat * L; i++)
-        put_f64(&b, m->counts[i]);
-    if (!b.oom)
-        put_u32(&b, (uint32_t)crc32(crc32(0L, Z_NULL, 0), b.p, (uInt)b.len));
-    if (b.oom) {
-        free(b.p);
-        return qr_error_set(err, "out of memory");
-    }
-    char *tmp;
-    FILE *f = qr_outfile_open(path, &tmp);
-    int rc = -1;
-    if (f) {
-        fwrite(b.p, 1, b.len, f);
-        rc = qr_outfile_commit(f, tmp, path);
-    }
+    if (m->counts)
+        for (size_t i = 0; i < m->n_feat * L; i++)
+            put_f64(&b, m->counts[i]);
+    else
+        for (size_t f = 0; f < m->n_feat; f++)
+            for (size_t c = 0; c < L; c++)
+                put_f64(&b, f < m->col_n[c] ? m->cols[c][f] : 0.0);
+    wbuf_flush(&b);
+    unsigned char crc[4];
+    for (int k = 0; k < 4; k++)
+        crc[k] = (unsigned char)((uint32_t)b.crc >> (8 * k));
+    fwrite(crc, 1, 4, b.f);
+    int rc = qr_outfile_commit(b.f, tmp, path);
     int e = errno;
     free(b.p);
     if (rc != 0)
-        rc = tmp ? qr_error_set(err, "cannot write the model '%s': %s", path, strerror(e))
-                 : qr_error_set(err, "out of memory");
+        rc = qr_error_set(err, "cannot write the model '%s': %s", path, strerror(e));
     free(tmp);
+    return rc;
+}
+
+int qr_nb_save(const qr_nb_model *m, const char *path, qr_error *err)
+{
+    model_parts p = {&m->opts, m->n_labels, (const char *const *)m->labels, m->docs, m->n_feat,
+                     m->opts.feat.buckets ? NULL : &m->vocab, m->counts, NULL, NULL};
+    return save_parts(&p, path, err);
+}
+
+int qr_nb_trainer_save(qr_nb_trainer *t, const char *path, qr_error *err)
+{
+    if (qr_nb_trainer_check(t, err) != 0)
+        return -1;
+    size_t L = t->n_labels;
+    label_counts **order = calloc(L, sizeof *order);
+    const char **labels = calloc(L, sizeof *labels);
+    double *docs = calloc(L, sizeof *docs);
+    const double **cols = calloc(L, sizeof *cols);
+    size_t *col_n = calloc(L, sizeof *col_n);
+    int rc = -1;
+    if (!order || !labels || !docs || !cols || !col_n) {
+        qr_error_set(err, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < L; i++)
+        order[i] = &t->labels[i];
+    qsort(order, L, sizeof *order, cmp_label);
+    for (size_t c = 0; c < L; c++) {
+        labels[c] = order[c]->label;
+        docs[c] = order[c]->docs;
+        cols[c] = order[c]->counts;
+        col_n[c] = order[c]->cap;
+    }
+    model_parts p = {&t->opts, L, labels, docs, t->opts.feat.buckets ? t->opts.feat.buckets : t->vocab.n,
+                     t->opts.feat.buckets ? NULL : &t->vocab, NULL, cols, col_n};
+    rc = save_parts(&p, path, err);
+done:
+    free(order);
+    free(labels);
+    free(docs);
+    free(cols);
+    free(col_n);
     return rc;
 }
 
@@ -848,37 +933,45 @@ qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *
     if (!m->opts.feat.buckets && qr_strtab_reserve(&m->vocab, m->n_feat, err) != 0)
         goto fail;
     if (!m->opts.feat.buckets && m->n_feat) {
-        /* hashes first, then the table filled with its slots hinted a few
-         * strings ahead (a large table waits on memory otherwise) */
-        uint64_t *hs = malloc(m->n_feat * sizeof *hs);
-        if (!hs)
-            goto oom;
-        size_t start = r.pos;
-        for (size_t f = 0; f < m->n_feat && !r.bad; f++) {
-            const char *s = get_str(&r, &slen);
-            hs[f] = qr_strtab_hash(s, slen);
+        /* a first pass over the lengths sizes the string pool; then each
+         * string is hashed PREFETCH_AHEAD strings before it is added, and
+         * its slot hinted, as the table is large and lookups wait on memory */
+        rbuf ahead = r;
+        size_t text = 0;
+        for (size_t f = 0; f < m->n_feat && !ahead.bad; f++) {
+            get_str(&ahead, &slen);
+            text += slen + 1;
         }
-        if (r.bad) {
-            free(hs);
+        if (ahead.bad) {
+            r = ahead;
             goto corrupt;
         }
-        r.pos = start;
-        for (size_t f = 0; f < m->n_feat; f++) {
-            if (f + PREFETCH_AHEAD < m->n_feat)
-                qr_strtab_prefetch(&m->vocab, hs[f + PREFETCH_AHEAD]);
-            const char *s = get_str(&r, &slen);
-            int64_t id = qr_strtab_intern(&m->vocab, s, slen, hs[f], err);
-            if (id < 0) {
-                free(hs);
-                goto fail;
+        if (qr_grow(&m->vocab.pool, &m->vocab.pool_cap, text, 4096) != 0)
+            goto oom;
+        uint64_t ring[PREFETCH_AHEAD];
+        size_t lens[PREFETCH_AHEAD];
+        const char *strs[PREFETCH_AHEAD];
+        ahead = r;
+        for (size_t f = 0; f < m->n_feat + PREFETCH_AHEAD; f++) {
+            size_t k = f % PREFETCH_AHEAD;    /* string f - AHEAD's, then f's */
+            if (f >= PREFETCH_AHEAD) {
+                size_t g = f - PREFETCH_AHEAD;
+                int64_t id = qr_strtab_intern(&m->vocab, strs[k], lens[k], ring[k], err);
+                if (id < 0)
+                    goto fail;
+                if ((size_t)id != g) {
+                    r.pos = (size_t)(strs[k] - (const char *)r.p) + lens[k];
+                    why = "a vocabulary entry appears twice";
+                    goto corrupt;
+                }
             }
-            if ((size_t)id != f) {
-                free(hs);
-                why = "a vocabulary entry appears twice";
-                goto corrupt;
+            if (f < m->n_feat) {
+                strs[k] = get_str(&ahead, &lens[k]);
+                ring[k] = qr_strtab_hash(strs[k], lens[k]);
+                qr_strtab_prefetch(&m->vocab, ring[k]);
             }
         }
-        free(hs);
+        r.pos = ahead.pos;
     }
     if ((r.len - r.pos) / 8 / L < m->n_feat || (r.len - r.pos) != m->n_feat * L * 8) {
         why = "the counts do not fill the rest of the file";
@@ -903,21 +996,35 @@ fail:
 
 qr_nb_model *qr_nb_load(const char *path, qr_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
         qr_error_at(err, path, 0, 0, "cannot open the model: %s%s", strerror(errno),
                     errno == ENOENT ? "; train one with 'quarry train PIPELINE DATA -o MODEL'" : "");
         return NULL;
     }
+    /* a regular file is mapped (no copy, and pages come from the cache
+     * 16 at a time); anything else is read */
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX) {
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED) {
+            close(fd);
+            qr_nb_model *m = qr_nb_load_data(map, (size_t)st.st_size, path, err);
+            munmap(map, (size_t)st.st_size);
+            return m;
+        }
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        qr_error_set(err, "out of memory");
+        return NULL;
+    }
     unsigned char *data = NULL;
     size_t len = 0, cap = 0;
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uint64_t)st.st_size < SIZE_MAX / 2)
-        cap = (size_t)st.st_size + 1;   /* one read, and one more to see the end */
     for (;;) {
-        if (!data || len == cap) {
-            cap = !data ? (cap ? cap : 1 << 20) : cap * 2;
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 20;
             unsigned char *p = realloc(data, cap);
             if (!p) {
                 free(data);

@@ -80,6 +80,19 @@ void qr_nb_trainer_reset(qr_nb_trainer *t);
  * ('spam'): a classifier needs examples of at least two labels"). */
 qr_nb_model *qr_nb_trainer_model(qr_nb_trainer *t, qr_error *err);
 
+/* 0 when the counts so far make a model; else -1 with the error
+ * qr_nb_trainer_model would give. */
+int qr_nb_trainer_check(const qr_nb_trainer *t, qr_error *err);
+/* Writes the model the counts so far make, as qr_nb_trainer_model then
+ * qr_nb_save would (the same bytes), without building it in memory: the
+ * same errors. */
+int qr_nb_trainer_save(qr_nb_trainer *t, const char *path, qr_error *err);
+/* Labels in the order first seen, with their document counts; features:
+ * the vocabulary size, or buckets. */
+size_t qr_nb_trainer_label_count(const qr_nb_trainer *t);
+const char *qr_nb_trainer_label(const qr_nb_trainer *t, size_t i, double *docs);
+size_t qr_nb_trainer_feature_count(const qr_nb_trainer *t);
+
 /* ---- files ---- */
 /* Writes atomically (a temporary file renamed over path). */
 int qr_nb_save(const qr_nb_model *m, const char *path, qr_error *err);

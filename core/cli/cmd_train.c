@@ -203,6 +203,27 @@ static int merge_block(void *ud, int workers, qr_error *err)
     return tc->hashed ? 0 : merge_workers(tc->ts, workers, err);
 }
 
+/* "ham 3310, spam 1502": labels in byte order, as the model keeps them
+ * (the least label above the previous one, each time: labels are few) */
+static void print_labels(const qr_nb_trainer *t)
+{
+    size_t n = qr_nb_trainer_label_count(t);
+    const char *prev = NULL;
+    for (size_t k = 0; k < n; k++) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++) {
+            const char *s = qr_nb_trainer_label(t, i, NULL);
+            if ((!prev || strcmp(s, prev) > 0) &&
+                (best == n || strcmp(s, qr_nb_trainer_label(t, best, NULL)) < 0))
+                best = i;
+        }
+        double docs;
+        const char *label = qr_nb_trainer_label(t, best, &docs);
+        fprintf(stderr, "%s%s %.0f", k ? ", " : "", label, docs);
+        prev = label;
+    }
+}
+
 int cmd_train(int argc, char **argv)
 {
     cls_args a;
@@ -221,7 +242,6 @@ int cmd_train(int argc, char **argv)
     qr_dataset *d = NULL;
     qr_nb_trainer *t = NULL, **ts = NULL;
     size_t n_ts = 0;
-    qr_nb_model *m = NULL;
     qr_nb_opts no;
     qr_nb_opts_init(&no);
     char *out = NULL;
@@ -273,13 +293,13 @@ int cmd_train(int argc, char **argv)
         (tc.hashed && merge_workers(ts, jobs, &err) != 0))
         goto done;
     t = ts[0];
-    if (!(m = qr_nb_trainer_model(t, &err)))
+    if (qr_nb_trainer_check(t, &err) != 0)
         goto done;
     if (make_parent_dirs(out) != 0) {
         qr_error_set(&err, "cannot create the folder of '%s': %s", out, strerror(errno));
         goto done;
     }
-    if (qr_nb_save(m, out, &err) != 0)
+    if (qr_nb_trainer_save(t, out, &err) != 0)
         goto done;
     status = 0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -291,10 +311,9 @@ int cmd_train(int argc, char **argv)
             fprintf(stderr, " (%llu dropped, %llu malformed left out)", (unsigned long long)c.dropped,
                     (unsigned long long)c.malformed);
         fprintf(stderr, "; %s NB, alpha %g; %zu labels (", qr_nb_kind_name(no.kind), no.alpha,
-                qr_nb_label_count(m));
-        for (size_t i = 0; i < qr_nb_label_count(m); i++)
-            fprintf(stderr, "%s%s %.0f", i ? ", " : "", qr_nb_label(m, i), qr_nb_doc_count(m, i));
-        fprintf(stderr, "); %zu %s -> %s in %.2f s\n", qr_nb_feature_count(m),
+                qr_nb_trainer_label_count(t));
+        print_labels(t);
+        fprintf(stderr, "); %zu %s -> %s in %.2f s\n", qr_nb_trainer_feature_count(t),
                 no.feat.buckets ? "buckets" : "features", out,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     }
@@ -305,7 +324,6 @@ done:
         else
             cls_print_error(&err);
     }
-    qr_nb_free(m);
     for (size_t i = 0; i < n_ts; i++)
         qr_nb_trainer_free(ts[i]);
     free(ts);

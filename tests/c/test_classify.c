@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include <unistd.h>
 
 #define CHECK_NEAR(a, b) do { double a_ = (a), b_ = (b); \
@@ -431,6 +432,26 @@ static void test_bad_files(void)
     m = qr_nb_load_data(b, len, "good.qrm", &err);
     CHECK(m != NULL);
     qr_nb_free(m);
+
+    /* a vocabulary entry twice ("pills" made "cheap"), with a good checksum */
+    size_t at = 0;
+    for (size_t i = 0; i + 9 <= len && !at; i++)
+        if (!memcmp(b + i, "\x05\0\0\0pills", 9))
+            at = i + 4;
+    CHECK(at > 0);
+    if (at) {
+        unsigned char *d = malloc(len);
+        memcpy(d, b, len);
+        memcpy(d + at, "cheap", 5);
+        uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), d, (uInt)(len - 4));
+        for (int k = 0; k < 4; k++)
+            d[len - 4 + k] = (unsigned char)(crc >> (8 * k));
+        CHECK(qr_nb_load_data(d, len, "dup.qrm", &err) == NULL);
+        snprintf(want, sizeof want, "the model file is corrupt (a vocabulary entry appears twice at byte %zu); "
+                 "train it again", at + 5);
+        CHECK_EQ_STR(err.message, want);
+        free(d);
+    }
 
     snprintf(path, sizeof path, "%s/missing.qrm", tmpdir);
     CHECK(qr_nb_load(path, &err) == NULL);
