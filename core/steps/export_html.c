@@ -259,7 +259,8 @@ static int html_process(void *state, void *ts, qr_doc *d, qr_error *err)
         const qr_span *sp = &d->spans[i];
         if (strcmp(sp->label, s->quote_label) == 0)
             continue;
-        int n = sp->id ? snprintf(key, sizeof key, "%s\x1f%s", sp->label, sp->id)
+        /* demonyms by their text ("North Korean"), not their country's id */
+        int n = sp->id && strcmp(sp->label, "NORP") != 0 ? snprintf(key, sizeof key, "%s\x1f%s", sp->label, sp->id)
                        : snprintf(key, sizeof key, "%s\x1f%.*s", sp->label, (int)(sp->end - sp->start),
                                   d->text + sp->start);
         if (n < 0 || qr_counter_add(&s->labels, sp->label, 1, doc) != 0

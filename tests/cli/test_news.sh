@@ -76,6 +76,12 @@ check "states, names and compounds" "0,15,Virginia Knauer,PERSON,Virginia Knauer
 54,62,Virginia,GPE,\"Virginia, US\"
 72,80,New York,GPE,New York" "$(tail -n +2 "$T/va/entities.csv" | cut -d, -f2-)"
 
+# the report's table names a demonym by its text, a city by its name
+printf 'Russian diplomats met Russian traders in Moscow.\n' >"$T/norp.txt"
+"$Q" run pipelines/news.yaml "$T/norp.txt" --set "out=$T/norp" --quiet
+check_contains "report demonym row" '<tr><td>Russian</td>' "$(cat "$T/norp/report.html")"
+check_contains "report city row" '<tr><td><span title="Moscow, RU">Moscow</span></td>' "$(cat "$T/norp/report.html")"
+
 # the demo: a readable summary read back from the database
 sh mk/demo.sh --set "out=$T/demo" >"$T/demo.txt" 2>&1
 check "demo exit status" "0" "$?"
