@@ -459,15 +459,21 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
                 break;   /* "General Electric and Morton Foods": two names */
             a = x;
         }
-        if ((head && b - a >= 2 && !is_title(c, a, b)) || e > b) {
+        /* "United Nations" Environment Programme; a demonym or place before a
+         * one-word head: "British Museum", "Kenya Airways" */
+        int absorb = 0, norp = 0;
+        if (a > lo && !open_tok(c, a - 1)) {
+            const qr_span *sp = &c->doc->spans[c->sc->cover[a - 1]];
+            norp = strcmp(sp->label, "NORP") == 0;
+            absorb = (strcmp(sp->label, "GPE") == 0 || strcmp(sp->label, c->st->org_label) == 0
+                      || (norp && head && b - a == 1))
+                     && sp->end + 1 == c->t[a].start;
+        }
+        if ((head && (b - a >= 2 || (absorb && !is_title(c, a, b))) && !is_title(c, a, b)) || e > b) {
             size_t oa = a;
-            if (oa > lo && !open_tok(c, oa - 1)) {   /* "United Nations" Environment Programme */
-                const qr_span *sp = &c->doc->spans[c->sc->cover[oa - 1]];
-                if ((strcmp(sp->label, "GPE") == 0 || strcmp(sp->label, c->st->org_label) == 0)
-                    && sp->end + 1 == c->t[oa].start)
-                    while (oa > lo && c->sc->cover[oa - 1] == c->sc->cover[a - 1])
-                        oa--;
-            }
+            if (absorb)
+                while (oa > lo && c->sc->cover[oa - 1] == c->sc->cover[a - 1])
+                    oa--;
             return add_org(c, oa, e, 1, err);
         }
     }

@@ -357,6 +357,20 @@ static void test_persons(void)
         CHECK_EQ_STR(spans_of(d, "GPE"), "SAN JOSE=San Jose|OSLO=Oslo, NO|Oslo=Oslo, NO");
         qr_doc_free(d);
     }
+    /* a demonym or place right before a one-word head joins it: British Museum,
+     * Georgetown University; museum and orchestra names */
+    {
+        qr_doc *d = make_doc("The British Museum lent works to Georgetown University and the "
+                             "Dallas Symphony Orchestra. British officials came.",
+                             (const char *[]){"NORP:British", "GPE:Georgetown", "NORP:British@2", NULL});
+        char err[1024];
+        CHECK_EQ_INT(run_step(&qr_step_persons_def, person_opts, d, err), 0);
+        CHECK_EQ_STR(spans_of(d, "ORG"), "British Museum=British Museum|Georgetown University=Georgetown University|"
+                                         "Dallas Symphony Orchestra=Dallas Symphony Orchestra");
+        CHECK_EQ_STR(spans_of(d, "NORP"), "British=British");
+        CHECK_EQ_STR(spans_of(d, "PERSON"), "");
+        qr_doc_free(d);
+    }
     /* names never overlap earlier spans */
     CHECK_EQ_STR(persons_on("President Joe Biden visited Washington.",
                             (const char *[]){"PERSON:Joe Biden", "GPE:Washington", NULL}, "PERSON"),
