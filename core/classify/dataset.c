@@ -376,6 +376,9 @@ typedef struct worker {
     int index;
     const char *data;
     size_t len;
+    const char *block;         /* the block the slice is cut from, and     */
+    long block_line;           /* the line number before the block: the   */
+                               /* worker counts the lines before its slice */
     qr_dataset_fn fn;
     void *ud;
     atomic_int *stop;
@@ -383,10 +386,13 @@ typedef struct worker {
     qr_error err;
 } worker;
 
+static long count_lines(const char *s, size_t n);
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     qr_error_clear(&w->err);
+    w->l.line_offset = w->block_line + count_lines(w->block, (size_t)(w->data - w->block));
     qr_reader *r = qr_reader_new_memory(&w->l.d->io, w->l.file, w->data, w->len, &w->err);
     if (!r) {
         w->failed = 1;
@@ -432,9 +438,11 @@ static long count_lines(const char *s, size_t n)
     return k;
 }
 
-/* Runs the workers over buf[0..len) (whole lines), cut in `jobs` slices. */
+/* Runs the workers over buf[0..len) (whole lines), cut in `jobs` slices;
+ * *line is the number of lines before buf, advanced past it when `more`
+ * (another block follows). */
 static int run_block(qr_dataset *d, worker *ws, int jobs, const char *file, const char *buf, size_t len,
-                     long *line, qr_dataset_flush_fn flush, void *ud, qr_error *err)
+                     int more, long *line, qr_dataset_flush_fn flush, void *ud, qr_error *err)
 {
     pthread_t tid[64];
     int started[64] = {0};
@@ -450,10 +458,10 @@ static int run_block(qr_dataset *d, worker *ws, int jobs, const char *file, cons
         w->data = buf + pos;
         w->len = end - pos;
         w->l.file = file;
-        w->l.line_offset = *line;
+        w->block = buf;
+        w->block_line = *line;
         w->stop = &stop;
         w->failed = 0;
-        *line += count_lines(buf + pos, end - pos);
         pos = end;
         if (w->len && pthread_create(&tid[j], NULL, worker_main, w) == 0)
             started[j] = 1;
@@ -466,6 +474,8 @@ static int run_block(qr_dataset *d, worker *ws, int jobs, const char *file, cons
     for (int j = 0; j < jobs; j++)
         if (started[j])
             pthread_join(tid[j], NULL);
+    if (more)
+        *line += count_lines(buf, len);
     for (int j = 0; j < jobs; j++)
         if (ws[j].failed) {
             *err = ws[j].err;
@@ -503,7 +513,7 @@ static int run_mapped(qr_dataset *d, worker *ws, int jobs, const char *file, qr_
             const char *nl = memchr(buf + end, '\n', size - end);
             end = nl ? (size_t)(nl - buf) + 1 : size;
         }
-        *rc = run_block(d, ws, jobs, file, buf + pos, end - pos, &line, flush, ud, err);
+        *rc = run_block(d, ws, jobs, file, buf + pos, end - pos, end < size, &line, flush, ud, err);
         pos = end;
     }
     munmap(map, size);
@@ -560,7 +570,7 @@ static int run_file(qr_dataset *d, worker *ws, int jobs, const char *file, qr_da
             }
             cut = (size_t)(nl - buf) + 1;
         }
-        rc = run_block(d, ws, jobs, file, buf, cut, &line, flush, ud, err);
+        rc = run_block(d, ws, jobs, file, buf, cut, 1, &line, flush, ud, err);
         memmove(buf, buf + cut, len - cut);
         len -= cut;
         if (cap < len + BLOCK_BYTES) {

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,34 @@ int qr_nb_trainer_add(qr_nb_trainer *t, const qr_tokens *toks, const char *label
     return 0;
 }
 
+/* map[f] = dst's id of src's feature f, or UINT32_MAX when dst lacks it,
+ * for f in [from, to): lookups only, so two ranges can run at once. */
+typedef struct lookup_job {
+    const qr_strtab *dst, *src;
+    uint32_t *map;
+    size_t from, to;
+} lookup_job;
+
+static void *lookup_range(void *arg)
+{
+    const lookup_job *j = arg;
+    const qr_strtab *d = j->dst, *s = j->src;
+    for (size_t f = j->from; f < j->to; f++) {
+        if (f + PREFETCH_AHEAD < j->to)
+            qr_strtab_prefetch(d, s->ent[f + PREFETCH_AHEAD].hash);
+        if (f + PREFETCH_AHEAD / 2 < j->to)
+            qr_strtab_prefetch_entry(d, s->ent[f + PREFETCH_AHEAD / 2].hash);
+        size_t len;
+        const char *str = qr_strtab_str(s, f, &len);
+        int64_t id = qr_strtab_find(d, str, len, s->ent[f].hash);
+        j->map[f] = id < 0 ? UINT32_MAX : (uint32_t)id;
+    }
+    return NULL;
+}
+
+/* vocabularies this large are looked up on two threads when merged */
+enum { MERGE_SPLIT_MIN = 32768 };
+
 int qr_nb_trainer_merge(qr_nb_trainer *dst, const qr_nb_trainer *src, qr_error *err)
 {
     uint32_t buckets = dst->opts.feat.buckets;
@@ -323,12 +352,25 @@ int qr_nb_trainer_merge(qr_nb_trainer *dst, const qr_nb_trainer *src, qr_error *
     if (!buckets && nf) {
         if (!(map = malloc(nf * sizeof *map)))
             return qr_error_set(err, "out of memory");
+        lookup_job jobs[2] = {{&dst->vocab, &src->vocab, map, 0, nf}, {&dst->vocab, &src->vocab, map, nf, nf}};
+        pthread_t helper;
+        int split = nf >= MERGE_SPLIT_MIN;
+        if (split) {
+            jobs[0].to = jobs[1].from = nf / 2;
+            if (pthread_create(&helper, NULL, lookup_range, &jobs[1]) != 0) {
+                jobs[0].to = nf;
+                split = 0;
+            }
+        }
+        lookup_range(&jobs[0]);
+        if (split)
+            pthread_join(helper, NULL);
+        /* the features dst lacks, appended in src's order (they are
+         * distinct: nothing added here is looked up again) */
         for (size_t f = 0; f < nf; f++) {
+            if (map[f] != UINT32_MAX)
+                continue;
             size_t len;
-            if (f + PREFETCH_AHEAD < nf)
-                qr_strtab_prefetch(&dst->vocab, src->vocab.ent[f + PREFETCH_AHEAD].hash);
-            if (f + PREFETCH_AHEAD / 2 < nf)
-                qr_strtab_prefetch_entry(&dst->vocab, src->vocab.ent[f + PREFETCH_AHEAD / 2].hash);
             const char *s = qr_strtab_str(&src->vocab, f, &len);
             int64_t id = qr_strtab_intern(&dst->vocab, s, len, src->vocab.ent[f].hash, err);
             if (id < 0) {
