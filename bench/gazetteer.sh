@@ -8,8 +8,8 @@
 #
 #   sh bench/gazetteer.sh        (from the repository root, after make)
 #
-# Prints whole-process time (best of RUNS=3, with that run's user+sys CPU
-# time), peak RSS and match counts for both; "build only" rows run on an
+# Prints whole-process time (best and median of RUNS=3, with the best run's
+# user+sys CPU time), peak RSS and match counts for both; "build only" rows run on an
 # empty input. Q=path picks another quarry binary (e.g. a copy, when other
 # builds may replace build/quarry during the run).
 set -e
@@ -140,15 +140,18 @@ RUNS=${RUNS:-3}
 measure() {
     name=$1; shift
     best=""
+    : > "$OUT/walls.txt"
     for r in $(seq "$RUNS"); do
         /usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" > "$OUT/cmd.out" || die "$name failed"
         read -r wall rss usr sys < "$OUT/time.txt"
+        echo "$wall" >> "$OUT/walls.txt"
         if [ -z "$best" ] || [ "$(echo "$wall < $best" | bc)" = 1 ]; then
             best=$wall; best_rss=$rss; best_cpu=$(echo "$usr + $sys" | bc)
         fi
     done
-    printf '%-28s wall %6.2f s  cpu %6.2f s  peak RSS %5d MB  %s\n' "$name" "$best" "$best_cpu" \
-        $((best_rss / 1024)) \
+    median=$(sort -n "$OUT/walls.txt" | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+    printf '%-28s wall %6.2f s (median %5.2f)  cpu %6.2f s  peak RSS %5d MB  %s\n' "$name" "$best" \
+        "$median" "$best_cpu" $((best_rss / 1024)) \
         "$(head -c 200 "$OUT/cmd.out" | tr '\n' ' ')"
 }
 
@@ -161,6 +164,7 @@ measure "quarry build only" "$Q" match -g "$LIST" --count /dev/null
 "$Q" match -g "$LIST" --cache "$OUT/places.cache" --count /dev/null > /dev/null
 measure "quarry load cache only" "$Q" match -g "$LIST" --cache "$OUT/places.cache" --count /dev/null
 measure "quarry -j1 (count)" "$Q" match -g "$LIST" --count "$CORPUS"
+measure "quarry -j1 (cached, count)" "$Q" match -g "$LIST" --cache "$OUT/places.cache" --count "$CORPUS"
 measure "quarry -j2 (count)" "$Q" match -j 2 -g "$LIST" --count "$CORPUS"
 measure "quarry -j2 (cached, count)" "$Q" match -j 2 -g "$LIST" --cache "$OUT/places.cache" --count "$CORPUS"
 measure "quarry -j1 (JSON lines)" sh -c "$Q match -g '$LIST' '$CORPUS' | wc -l"
