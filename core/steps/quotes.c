@@ -7,7 +7,8 @@
  * right after an attribution inside it ("…be? she says. “Is there…").
  * Its speaker is taken, in this order, from:
  *   1. right after the quote:  "…," Yoon’s office said / "…," he said /
- *      "…," said Jenny Town / "…," Solberg told Reuters
+ *      "…," said Jenny Town / "…," Solberg told Reuters /
+ *      "…," the company's chief executive, Ana Lima, said
  *   2. earlier in its sentence: Kim said … “…” / Cho called it “…” /
  *      Ingrid Solberg, a senior analyst, said … “…” / According to KCNA, … “…”
  *   3. the previous quote of the same paragraph, when it had a speaker
@@ -299,6 +300,16 @@ static int attribute_after(qctx *c, quote *q, size_t after)
             k++;
         if (k < lim && speech(c, k))
             return set_speaker(c, q, &sp);
+    }
+    /* "…," Aviara's chief executive, Marcelo de Andrade, said: a role, then
+     * the name between commas, then the verb */
+    for (size_t c1 = j + 1; c1 + 2 < lim; c1++) {
+        if (!key_is(c, c1, ","))
+            continue;
+        if (speaker_fwd(c, c1 + 1, lim, q->start, &sp, &k) && entity_at(c, c1 + 1) >= 0 && k + 1 < lim
+            && key_is(c, k, ",") && speech(c, k + 1))
+            return set_speaker(c, q, &sp);
+        break;
     }
     return 0;
 }

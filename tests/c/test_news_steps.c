@@ -440,6 +440,10 @@ static void test_quotes(void)
                            (const char *[]){"PERSON:Ines Mota", NULL}),
                  "We tried,=Ines Mota/Ines Mota|It was hard.=Ines Mota/Ines Mota|"
                  "Money was not the issue.=Ines Mota/Ines Mota|Nobody knows.=-/-");
+    /* a role, then the name between commas, then the verb, after the quote */
+    CHECK_EQ_STR(quotes_on("“Prices will fall,” the firm’s chief executive, Ana Lima, said on Monday.",
+                           (const char *[]){"PERSON:Ana Lima", NULL}),
+                 "Prices will fall,=Ana Lima/Ana Lima");
     /* mixed marks “…», a stray closing mark, no speaker */
     CHECK_EQ_STR(quotes_on("the other must deploy “all means without delay » to provide “military "
                            "forces”. assistance.” But",
