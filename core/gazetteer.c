@@ -764,7 +764,7 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
     const blist *l = &g->lists[list];
     trim(&phrase, &plen);
     if (plen == 0)
-        return entry_error(err, o, "empty phrase");
+        return entry_error(err, o, "empty phrase; write the phrase, or remove the entry");
     if (utf8_valid_prefix(phrase, plen) != plen)
         return entry_error(err, o, "invalid UTF-8 in the phrase; re-encode the list as UTF-8");
     uint32_t lab;

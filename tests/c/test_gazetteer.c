@@ -262,7 +262,8 @@ static void test_sources(void)
     CHECK_EQ_STR(build_error("cities.tsv", "Paris\tGPE\nLyon\n", NULL),
                  "cities.tsv:2: no label for \"Lyon\": add a label column or give the list a "
                  "default label");
-    CHECK_EQ_STR(build_error("cities.tsv", "\tGPE\n", NULL), "cities.tsv:1: empty phrase");
+    CHECK_EQ_STR(build_error("cities.tsv", "\tGPE\n", NULL),
+                 "cities.tsv:1: empty phrase; write the phrase, or remove the entry");
     CHECK_EQ_STR(build_error("bad.tsv", "ok\tX\nd\xe9j\xe0\tX\n", NULL),
                  "bad.tsv:2:2: invalid UTF-8; re-encode the list as UTF-8");
     CHECK_EQ_STR(build_error("names.txt", "Anna\n", NULL),
