@@ -393,14 +393,29 @@ static int consider_run(ctx *c, size_t a, size_t b, size_t lo, size_t end, qr_er
     /* "the Magdalena Medio region", "Hebei province": a lower-case place
      * noun right after the run */
     if (c->st->guess_orgs && b < end && !(c->t[b].flags & QR_TF_UPPER_INITIAL) && !title_before(c, lo, b)) {
-        static const char *const gpe[] = {"district", "prefecture", "province", NULL};
-        static const char *const loc[] = {"basin", "delta", "mountains", "region", "river", "valley", NULL};
-        for (size_t x = 0; gpe[x]; x++)
-            if (key_is(c, b, gpe[x]))
-                return add_org(c, a, b, 2, err);
-        for (size_t x = 0; loc[x]; x++)
-            if (key_is(c, b, loc[x]))
-                return add_org(c, a, b, 3, err);
+        static const char *const gpe[] = {"district", "districts", "prefecture", "prefectures", "province",
+                                          "provinces", NULL};
+        static const char *const loc[] = {"basin", "delta", "mountains", "region", "regions", "river", "rivers",
+                                          "valley", "valleys", NULL};
+        int kind = 0;
+        for (size_t x = 0; gpe[x] && !kind; x++)
+            kind = key_is(c, b, gpe[x]) ? 2 : 0;
+        for (size_t x = 0; loc[x] && !kind; x++)
+            kind = key_is(c, b, loc[x]) ? 3 : 0;
+        if (kind) {
+            /* "the Brahmaputra and Teesta rivers": the run before "and" too */
+            size_t n0;
+            const char *k0 = key(c, b, &n0);
+            if (k0[n0 - 1] == 's' && a >= lo + 2 && key_is(c, a - 1, "and") && c->sc->n_c
+                && c->sc->c[c->sc->n_c - 1].b == a - 1 && !c->sc->c[c->sc->n_c - 1].org) {
+                cand *prev = &c->sc->c[c->sc->n_c - 1];
+                drop_covered(c, prev->a, prev->b, 1);
+                prev->org = kind;
+                prev->accepted = 1;
+                prev->score = 0.6;
+            }
+            return add_org(c, a, b, kind, err);
+        }
     }
     /* organizations: "Hartwell Securities", "University of Ghana", "National
      * Council of Dockworkers' Unions", "Osaka Port Terminal Association" */
