@@ -896,6 +896,65 @@ static const char *get_str(rbuf *r, size_t *len)
     return s;
 }
 
+/* Loading a large model on three threads: the checksum, the counts and
+ * weights, and (the caller's) the vocabulary table. */
+enum { LOAD_SPLIT_MIN = 1 << 20 };
+
+typedef struct crc_job {
+    const unsigned char *data;
+    size_t len;
+    uint32_t crc;
+} crc_job;
+
+static void *crc_main(void *arg)
+{
+    crc_job *j = arg;
+    j->crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), j->data, (uInt)j->len);
+    return NULL;
+}
+
+typedef struct counts_job {
+    qr_nb_model *m;
+    rbuf r;
+    int rc;
+    qr_error err;
+} counts_job;
+
+static void *counts_main(void *arg)
+{
+    counts_job *j = arg;
+    qr_nb_model *m = j->m;
+    size_t n = m->n_feat * m->n_labels;
+    qr_error_clear(&j->err);
+    if (!(m->counts = malloc((n ? n : 1) * sizeof *m->counts))) {
+        j->rc = qr_error_set(&j->err, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        m->counts[i] = get_f64(&j->r);
+    j->rc = finalize(m, &j->err);
+    return NULL;
+}
+
+typedef struct load_threads {
+    pthread_t crc_tid, counts_tid;
+    int crc_running, counts_running;
+} load_threads;
+
+static void join_crc(load_threads *lt)
+{
+    if (lt->crc_running)
+        pthread_join(lt->crc_tid, NULL);
+    lt->crc_running = 0;
+}
+
+static void join_counts(load_threads *lt)
+{
+    if (lt->counts_running)
+        pthread_join(lt->counts_tid, NULL);
+    lt->counts_running = 0;
+}
+
 qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *name, qr_error *err)
 {
     if (len < 12 || memcmp(data, MAGIC, 8) != 0) {
@@ -911,16 +970,27 @@ qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *
                     version, QR_NB_FORMAT_VERSION);
         return NULL;
     }
-    if (len < 16 || (uint32_t)crc32(crc32(0L, Z_NULL, 0), data, (uInt)(len - 4)) !=
-                        (uint32_t)((uint32_t)data[len - 4] | (uint32_t)data[len - 3] << 8 |
-                                   (uint32_t)data[len - 2] << 16 | (uint32_t)data[len - 1] << 24)) {
-        qr_error_at(err, name, 0, 0, "the model file is corrupt or truncated (checksum mismatch over %zu "
-                    "bytes); train it again or copy it again", len);
-        return NULL;
+    /* A large file's checksum is computed on a second thread while the
+     * rest is read; a mismatch still wins over any other complaint. */
+    load_threads lt = {0};
+    crc_job cj = {data, len - 4, 0};
+    counts_job kj = {0};
+    if (len >= 16) {
+        if (len >= LOAD_SPLIT_MIN && pthread_create(&lt.crc_tid, NULL, crc_main, &cj) == 0)
+            lt.crc_running = 1;
+        else
+            crc_main(&cj);
     }
+    uint32_t stored = len < 16 ? 0 : (uint32_t)data[len - 4] | (uint32_t)data[len - 3] << 8 |
+                                     (uint32_t)data[len - 2] << 16 | (uint32_t)data[len - 1] << 24;
+    if (len < 16 || (!lt.crc_running && cj.crc != stored))
+        goto bad_crc;
     r.len = len - 4;
     qr_nb_model *m = calloc(1, sizeof *m);
     if (!m) {
+        join_crc(&lt);
+        if (cj.crc != stored)
+            goto bad_crc;
         qr_error_set(err, "out of memory");
         return NULL;
     }
@@ -972,28 +1042,40 @@ qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *
         goto corrupt;
     }
     m->n_feat = (size_t)V;
-    if (!m->opts.feat.buckets && qr_strtab_reserve(&m->vocab, m->n_feat, err) != 0)
+    int hashed = m->opts.feat.buckets != 0;
+    /* where the counts start: past the vocabulary (a first pass over its
+     * lengths, which also sizes the string pool) */
+    rbuf after = r;
+    size_t text = 0;
+    for (size_t f = 0; !hashed && f < m->n_feat && !after.bad; f++) {
+        get_str(&after, &slen);
+        text += slen + 1;
+    }
+    if (after.bad) {
+        r = after;
+        goto corrupt;
+    }
+    int counts_fit = (after.len - after.pos) / 8 / L >= m->n_feat && (after.len - after.pos) == m->n_feat * L * 8;
+    if (counts_fit) {
+        /* the counts and weights on another thread while the table fills */
+        kj.m = m;
+        kj.r = after;
+        if (m->n_feat * L * 8 >= LOAD_SPLIT_MIN && pthread_create(&lt.counts_tid, NULL, counts_main, &kj) == 0)
+            lt.counts_running = 1;
+        else
+            counts_main(&kj);
+    }
+    if (!hashed && qr_strtab_reserve(&m->vocab, m->n_feat, err) != 0)
         goto fail;
-    if (!m->opts.feat.buckets && m->n_feat) {
-        /* a first pass over the lengths sizes the string pool; then each
-         * string is hashed PREFETCH_AHEAD strings before it is added, and
-         * its slot hinted, as the table is large and lookups wait on memory */
-        rbuf ahead = r;
-        size_t text = 0;
-        for (size_t f = 0; f < m->n_feat && !ahead.bad; f++) {
-            get_str(&ahead, &slen);
-            text += slen + 1;
-        }
-        if (ahead.bad) {
-            r = ahead;
-            goto corrupt;
-        }
+    if (!hashed && m->n_feat) {
         if (qr_grow(&m->vocab.pool, &m->vocab.pool_cap, text, 4096) != 0)
             goto oom;
+        /* each string is hashed PREFETCH_AHEAD strings before it is added,
+         * and its slot hinted: the table is large, lookups wait on memory */
         uint64_t ring[PREFETCH_AHEAD];
         size_t lens[PREFETCH_AHEAD];
         const char *strs[PREFETCH_AHEAD];
-        ahead = r;
+        rbuf ahead = r;
         for (size_t f = 0; f < m->n_feat + PREFETCH_AHEAD; f++) {
             size_t k = f % PREFETCH_AHEAD;    /* string f - AHEAD's, then f's */
             if (f >= PREFETCH_AHEAD) {
@@ -1013,18 +1095,23 @@ qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *
                 qr_strtab_prefetch(&m->vocab, ring[k]);
             }
         }
-        r.pos = ahead.pos;
     }
-    if ((r.len - r.pos) / 8 / L < m->n_feat || (r.len - r.pos) != m->n_feat * L * 8) {
+    r.pos = after.pos;
+    if (!counts_fit) {
         why = "the counts do not fill the rest of the file";
         goto corrupt;
     }
-    if (!(m->counts = malloc((m->n_feat ? m->n_feat : 1) * L * sizeof *m->counts)))
-        goto oom;
-    for (size_t i = 0; i < m->n_feat * L; i++)
-        m->counts[i] = get_f64(&r);
-    if (finalize(m, err) != 0)
-        goto fail;
+    join_counts(&lt);
+    join_crc(&lt);
+    if (cj.crc != stored) {
+        qr_nb_free(m);
+        goto bad_crc;
+    }
+    if (kj.rc != 0) {
+        *err = kj.err;
+        qr_nb_free(m);
+        return NULL;
+    }
     return m;
 corrupt:
     qr_error_at(err, name, 0, 0, "the model file is corrupt (%s at byte %zu); train it again", why, r.pos);
@@ -1032,7 +1119,14 @@ corrupt:
 oom:
     qr_error_set(err, "out of memory");
 fail:
+    join_counts(&lt);
+    join_crc(&lt);
     qr_nb_free(m);
+    if (cj.crc == stored)
+        return NULL;
+bad_crc:
+    qr_error_at(err, name, 0, 0, "the model file is corrupt or truncated (checksum mismatch over %zu "
+                "bytes); train it again or copy it again", len);
     return NULL;
 }
 
