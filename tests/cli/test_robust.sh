@@ -166,4 +166,34 @@ check "long phrase: the start survives" "long.tsv:1: step 'gazetteer': no label 
 check "long phrase: one line of about 1 KB" "1" "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
 # }==================================================================
 
+# {==================================================================
+# Ctrl-C stops a run cleanly: exit 130, and nothing half-written published
+mkdir -p int && cd int || exit 1
+awk 'BEGIN { for (i = 1; i <= 2000; i++) printf "{\"id\":\"d%d\",\"text\":\"doc %d\"}\n", i, i }' >in.jsonl
+cat >p.yaml <<'YAML'
+input: { format: jsonl }
+steps:
+  - tokenize: {}
+  - lua:
+      code: |
+        local started = false
+        function process(doc)
+          if not started then started = true; io.open("started", "w"):close() end
+          local t = os.clock() + 0.01
+          while os.clock() < t do end
+        end
+  - export: { format: jsonl, path: out/docs.jsonl }
+YAML
+$Q run p.yaml in.jsonl -j 2 2>err.txt &
+pid=$!
+i=0
+while [ ! -f started ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+check "interrupt: exit 130" 130 "$?"
+check_contains "interrupt: says so" "nothing was published" "$(cat err.txt)"
+check "interrupt: no output, no temporary file" "" "$(ls -A out 2>/dev/null)"
+cd "$T" || exit 1
+# }==================================================================
+
 done_suite "cli robust"
