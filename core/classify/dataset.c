@@ -265,8 +265,9 @@ static int gold_label(lane *l, qr_error *err)
     const char *where = doc->source_file ? doc->source_file : "input";
     if (json_is_string(v)) {
         if (json_string_length(v) == 0)
-            return qr_error_at(err, where, (int)doc->source_line, 0, "document '%s' has an empty '%s'",
-                               doc->id ? doc->id : "?", field);
+            return qr_error_at(err, where, (int)doc->source_line, 0,
+                               "document '%s' has an empty '%s'; give it its label, or leave "
+                               "the record out", doc->id ? doc->id : "?", field);
         return set_label(l, json_string_value(v), json_string_length(v), err);
     }
     if (json_is_integer(v) || json_is_real(v) || json_is_boolean(v)) {

@@ -167,6 +167,14 @@ check "long phrase: one line of about 1 KB" "1" "$(printf '%s\n' "$out" | wc -l 
 # }==================================================================
 
 # {==================================================================
+# train: an empty label says what to do
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - classify: { model: m.qrm }\n' >pm.yaml
+printf '{"text":"a","label":"x"}\n{"text":"b","label":""}\n' >lab.jsonl
+check "train: empty label" "lab.jsonl:2: document 'lab.jsonl:2' has an empty 'label'; give it its label, or leave the record out
+rc=2" "$($Q train pm.yaml lab.jsonl -o m.qrm -q 2>&1; echo "rc=$?")"
+# }==================================================================
+
+# {==================================================================
 # Ctrl-C stops a run cleanly: exit 130, and nothing half-written published
 mkdir -p int && cd int || exit 1
 awk 'BEGIN { for (i = 1; i <= 2000; i++) printf "{\"id\":\"d%d\",\"text\":\"doc %d\"}\n", i, i }' >in.jsonl
