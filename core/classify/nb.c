@@ -1044,7 +1044,7 @@ qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *
     m->n_feat = (size_t)V;
     int hashed = m->opts.feat.buckets != 0;
     /* where the counts start: past the vocabulary (a first pass over its
-     * lengths, which also sizes the string pool) */
+     * lengths, which also sizes the string pool: 8 more bytes a string) */
     rbuf after = r;
     size_t text = 0;
     for (size_t f = 0; !hashed && f < m->n_feat && !after.bad; f++) {
@@ -1068,7 +1068,7 @@ qr_nb_model *qr_nb_load_data(const unsigned char *data, size_t len, const char *
     if (!hashed && qr_strtab_reserve(&m->vocab, m->n_feat, err) != 0)
         goto fail;
     if (!hashed && m->n_feat) {
-        if (qr_grow(&m->vocab.pool, &m->vocab.pool_cap, text, 4096) != 0)
+        if (qr_grow(&m->vocab.pool, &m->vocab.pool_cap, text + 8 * m->n_feat, 4096) != 0)
             goto oom;
         /* each string is hashed PREFETCH_AHEAD strings before it is added,
          * and its slot hinted: the table is large, lookups wait on memory */

@@ -62,10 +62,12 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
             return -1;
         if (slot >> 32 != tag)
             continue;
-        uint32_t id = (uint32_t)slot;
-        const qr_strtab_ent *e = &t->ent[id - 1];
-        if (e->hash == hash && e->len == len && qr_bytes_equal(t->pool + e->off, s, len))
-            return id - 1;
+        const char *rec = t->pool + (uint32_t)slot - 1;
+        uint32_t id, rlen;
+        memcpy(&id, rec, 4);
+        memcpy(&rlen, rec + 4, 4);
+        if (rlen == len && qr_bytes_equal(rec + 8, s, len))
+            return id;
     }
 }
 
@@ -82,7 +84,7 @@ static int rehash(qr_strtab *t, size_t n)
         size_t i = t->ent[id].hash & (n - 1);
         while (slots[i])
             i = (i + 1) & (n - 1);
-        slots[i] = (t->ent[id].hash >> 32) << 32 | (id + 1);
+        slots[i] = (t->ent[id].hash >> 32) << 32 | (t->ent[id].off - 8 + 1);
     }
     free(t->slots);
     t->slots = slots;
@@ -141,7 +143,7 @@ int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash,
     int64_t found = qr_strtab_find(t, s, len, hash);
     if (found >= 0)
         return found;
-    if (t->n >= 0x7fffffff || t->pool_len + len + 1 > 0xffffffffu)
+    if (t->n >= 0x7fffffff || t->pool_len + len + 9 > 0xfffffffeu)
         return qr_error_set(err, "too many distinct strings (more than 2^31, or 4 GiB of text); "
                             "use hashing to a fixed number of buckets");
     if (!t->slots || (t->n + 1) * 2 > t->mask + 1) {
@@ -156,15 +158,19 @@ int64_t qr_strtab_intern(qr_strtab *t, const char *s, size_t len, uint64_t hash,
         t->ent = e;
         t->cap = cap;
     }
-    if (qr_grow(&t->pool, &t->pool_cap, t->pool_len + len + 1, 4096) != 0)
+    if (qr_grow(&t->pool, &t->pool_cap, t->pool_len + len + 9, 4096) != 0)
         return qr_error_set(err, "out of memory");
-    memcpy(t->pool + t->pool_len, s, len);
-    t->pool[t->pool_len + len] = '\0';
-    t->ent[t->n] = (qr_strtab_ent){hash, (uint32_t)t->pool_len, (uint32_t)len};
-    t->pool_len += len + 1;
+    size_t rec = t->pool_len;
+    uint32_t id = (uint32_t)t->n, l32 = (uint32_t)len;
+    memcpy(t->pool + rec, &id, 4);
+    memcpy(t->pool + rec + 4, &l32, 4);
+    memcpy(t->pool + rec + 8, s, len);
+    t->pool[rec + 8 + len] = '\0';
+    t->ent[t->n] = (qr_strtab_ent){hash, (uint32_t)(rec + 8), l32};
+    t->pool_len += len + 9;
     size_t i = hash & t->mask;
     while (t->slots[i])
         i = (i + 1) & t->mask;
-    t->slots[i] = (hash >> 32) << 32 | (t->n + 1);
+    t->slots[i] = (hash >> 32) << 32 | (rec + 1);
     return (int64_t)t->n++;
 }

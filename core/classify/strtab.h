@@ -2,10 +2,13 @@
  * strtab — an interning hash table of byte strings → dense ids 0, 1, 2…
  *
  * Used for classifier vocabularies, stop-word sets and rule words. Strings
- * are copied into one growing pool (NUL-terminated), so interning a feature
- * costs no allocation once the pool and slots have grown. Open addressing
- * with linear probing; the caller supplies the hash (qr_strtab_hash) so a
- * feature hashed once can be looked up or bucketed without rehashing.
+ * are copied into one growing pool, each as a record [u32 id][u32 length]
+ * [bytes][NUL], so interning a feature costs no allocation once the pool
+ * and slots have grown. Open addressing with linear probing; a slot holds
+ * the hash's high half and where the record starts, so a lookup reads the
+ * slot and then one record (id, length and bytes together), not a third
+ * place. The caller supplies the hash (qr_strtab_hash) so a feature hashed
+ * once can be looked up or bucketed without rehashing.
  *
  * Ownership: the table owns its pool; qr_strtab_str pointers stay valid
  * until the next intern (the pool may move) or free. Read-only use (find,
@@ -20,11 +23,11 @@
 
 typedef struct qr_strtab_ent {
     uint64_t hash;
-    uint32_t off, len;
+    uint32_t off, len;        /* the bytes: pool + off (record + 8)    */
 } qr_strtab_ent;
 
 typedef struct qr_strtab {
-    uint64_t *slots;          /* hash tag << 32 | (id + 1); 0 is empty  */
+    uint64_t *slots;          /* hash tag << 32 | (record offset + 1); 0 is empty */
     size_t mask;              /* slot count - 1 (a power of two)       */
     qr_strtab_ent *ent;       /* by id                                 */
     size_t n, cap;
@@ -62,17 +65,14 @@ static inline void qr_strtab_prefetch(const qr_strtab *t, uint64_t hash)
 }
 
 /* The second step, a little later: the slot is in cache by then, so the
- * entry and the string it points to can be asked for too. */
+ * record it points to can be asked for too. */
 static inline void qr_strtab_prefetch_entry(const qr_strtab *t, uint64_t hash)
 {
     if (!t->slots)
         return;
     uint64_t slot = t->slots[hash & t->mask];
-    if (slot && slot >> 32 == hash >> 32) {
-        const qr_strtab_ent *e = &t->ent[(uint32_t)slot - 1];
-        __builtin_prefetch(e);
-        __builtin_prefetch(t->pool + e->off);
-    }
+    if (slot && slot >> 32 == hash >> 32)
+        __builtin_prefetch(t->pool + (uint32_t)slot - 1);
 }
 
 static inline int qr_bytes_equal(const char *a, const char *b, size_t n)
