@@ -7,6 +7,7 @@
  */
 #include "lq_doc.h"
 #include "error.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -491,6 +492,12 @@ static int entities_call(lua_State *L)
  * =================================================================== */
 
 /* doc:add_entity(start, stop, label [, id [, attrs]]) */
+static int valid_utf8(const char *s)
+{
+    size_t n = strlen(s);
+    return qr_utf8_validate(s, n) == n;
+}
+
 static int doc_add_entity(lua_State *L)
 {
     qr_doc *doc = lq_checkdoc(L, 1);
@@ -507,6 +514,10 @@ static int doc_add_entity(lua_State *L)
                                                    stop, start, len));
     if (!*label)
         return luaL_argerror(L, 4, "label is empty");
+    if (!valid_utf8(label))     /* exports write labels and ids as they are */
+        return luaL_argerror(L, 4, "label is not valid UTF-8");
+    if (id && !valid_utf8(id))
+        return luaL_argerror(L, 5, "id is not valid UTF-8");
     json_t *attrs = NULL;
     if (!lua_isnoneornil(L, 6)) {
         luaL_checktype(L, 6, LUA_TTABLE);
@@ -554,6 +565,8 @@ static int doc_set_label(lua_State *L)
     double score = luaL_optnumber(L, 3, 1.0);
     if (!*label)
         return luaL_argerror(L, 2, "label is empty");
+    if (!valid_utf8(label))
+        return luaL_argerror(L, 2, "label is not valid UTF-8");
     qr_error err;
     if (qr_doc_set_label(doc, label, score, &err) != 0)
         return luaL_error(L, "%s", err.message);

@@ -175,6 +175,23 @@ rc=2" "$($Q train pm.yaml lab.jsonl -o m.qrm -q 2>&1; echo "rc=$?")"
 # }==================================================================
 
 # {==================================================================
+# Lua: labels and ids must be UTF-8 (CSV/TSV exports wrote the raw bytes)
+cat >u.lua <<'LUA'
+local q = require "quarry"
+local d = q.doc("Paris and Lyon")
+print(select(2, pcall(function() d:add_entity(1, 5, "\255L") end)))
+print(select(2, pcall(function() d:add_entity(1, 5, "CITY", "\255") end)))
+print(select(2, pcall(function() d:set_label("\255x") end)))
+d:add_entity(1, 5, "CITY", "Paris")
+print(#d:entities())
+LUA
+check "lua: labels and ids are UTF-8" "u.lua:3: bad argument #3 to 'add_entity' (label is not valid UTF-8)
+u.lua:4: bad argument #4 to 'add_entity' (id is not valid UTF-8)
+u.lua:5: bad argument #1 to 'set_label' (label is not valid UTF-8)
+1" "$($Q lua u.lua 2>&1)"
+# }==================================================================
+
+# {==================================================================
 # Ctrl-C stops a run cleanly: exit 130, and nothing half-written published
 mkdir -p int && cd int || exit 1
 awk 'BEGIN { for (i = 1; i <= 2000; i++) printf "{\"id\":\"d%d\",\"text\":\"doc %d\"}\n", i, i }' >in.jsonl
