@@ -1,4 +1,5 @@
 #include "error.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,36 +31,43 @@ static void keep_ends(const char *s, size_t n, char *out, size_t size)
     memcpy(out + head + 3, s + from, n - from + 1);
 }
 
-/* A message is one line: control characters from echoed input (a CR in a
- * CSV header, a newline in a YAML key) are written as escapes. */
-static void escape_controls(char *msg, size_t size)
+/* A message is one line of UTF-8: control characters (a CR in a CSV
+ * header, a newline in a YAML key) and bytes that are not UTF-8 (a Latin-1
+ * name) from echoed input are written as escapes, so the message prints
+ * cleanly and fits a JSON string (the errors file). */
+static void escape_bytes(char *msg, size_t size)
 {
-    const char *p = msg;
-    while (*p && (unsigned char)*p >= 0x20 && *p != 0x7f)
-        p++;
-    if (!*p)
+    size_t len = strlen(msg), i = 0;
+    while (i < len && (unsigned char)msg[i] >= 0x20 && msg[i] != 0x7f)
+        i++;
+    if (i == len && qr_utf8_validate(msg, len) == len)
         return;
     char out[sizeof ((qr_error *)0)->message];
     size_t n = 0;
-    for (p = msg; *p; p++) {
-        unsigned char c = (unsigned char)*p;
+    for (i = 0; i < len;) {
+        unsigned char c = (unsigned char)msg[i];
         char e[5];
-        if (c >= 0x20 && c != 0x7f)
-            e[0] = (char)c, e[1] = '\0';
-        else if (c == '\n' || c == '\r' || c == '\t')
-            snprintf(e, sizeof e, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
-        else
-            snprintf(e, sizeof e, "\\x%02X", c);
-        size_t k = strlen(e);
-        if (n + k >= size || n + k >= sizeof out) {
-            while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
-                n--;                    /* never end inside a UTF-8 sequence */
-            if (n > 0 && (unsigned char)out[n - 1] >= 0xC0)
-                n--;
-            break;
+        size_t k = 1;
+        if (c >= 0x80) {            /* a whole valid sequence, or one escaped byte */
+            size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            size_t rest = len - i < 4 ? len - i : 4;
+            if (c >= 0xC0 && qr_utf8_validate(msg + i, rest) >= want)
+                k = want;
         }
-        memcpy(out + n, e, k);
-        n += k;
+        if (k > 1 || (c >= 0x20 && c < 0x7f)) {
+            memcpy(e, msg + i, k);
+            e[k] = '\0';
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            snprintf(e, sizeof e, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        } else {
+            snprintf(e, sizeof e, "\\x%02X", c);
+        }
+        size_t el = strlen(e);
+        if (n + el >= size || n + el >= sizeof out)
+            break;                  /* whole sequences only: never cut one */
+        memcpy(out + n, e, el);
+        n += el;
+        i += k;
     }
     out[n] = '\0';
     memcpy(msg, out, n + 1);
@@ -81,7 +89,7 @@ int qr_error_vset(qr_error *err, const char *fmt, va_list ap)
         free(full);
     }
     va_end(again);
-    escape_controls(buf, sizeof buf);
+    escape_bytes(buf, sizeof buf);
     memcpy(err->message, buf, sizeof buf);
     return -1;
 }

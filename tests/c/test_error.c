@@ -50,6 +50,11 @@ int main(void)
     /* one line: control characters from echoed input become escapes */
     qr_error_set(&err, "no column \"text\" (columns: id\r, a\tb, c\nd, \x01); set it");
     CHECK_EQ_STR(err.message, "no column \"text\" (columns: id\\r, a\\tb, c\\nd, \\x01); set it");
+    /* bytes that are not UTF-8 too: the message must fit a JSON string */
+    qr_error_set(&err, "no label for \"caf\xE9\" (\xC3\xA9t\xC3\xA9 ok, cut \xE2\x82, \xFF)");
+    CHECK_EQ_STR(err.message, "no label for \"caf\\xE9\" (\xC3\xA9t\xC3\xA9 ok, cut \\xE2\\x82, \\xFF)");
+    qr_error_set(&err, "emoji \xF0\x9F\x98\x80 ok, end cut \xF0\x9F");
+    CHECK_EQ_STR(err.message, "emoji \xF0\x9F\x98\x80 ok, end cut \\xF0\\x9F");
     memset(phrase, '\n', 2000);
     phrase[2000] = '\0';
     qr_error_set(&err, "%s", phrase);
