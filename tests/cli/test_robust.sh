@@ -189,6 +189,10 @@ check "lua: labels and ids are UTF-8" "u.lua:3: bad argument #3 to 'add_entity' 
 u.lua:4: bad argument #4 to 'add_entity' (id is not valid UTF-8)
 u.lua:5: bad argument #1 to 'set_label' (label is not valid UTF-8)
 1" "$($Q lua u.lua 2>&1)"
+# the errors file keeps a message that quotes bytes that are not UTF-8
+printf "input: { format: lines }\nsteps:\n  - tokenize: {}\n  - lua: { on_error: skip, code: 'function process(d) d.fields[\"k\\\\255\"] = 1 end' }\n" >pu.yaml
+check "errors file: message with a non-UTF-8 byte" '{"id":"s.txt:1","step":"lua","message":"pu.yaml:4: cannot set field '"'k\\\\xFF'"' (is the key valid UTF-8?)","file":"s.txt","line":1}' \
+    "$($Q run pu.yaml s.txt -q --errors - 2>&1)"
 # }==================================================================
 
 # {==================================================================
