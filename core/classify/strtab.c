@@ -18,37 +18,6 @@ void qr_strtab_free(qr_strtab *t)
     qr_strtab_init(t);
 }
 
-/* 8 bytes at a time, then a final avalanche (splitmix64's finalizer). */
-uint64_t qr_strtab_hash(const char *s, size_t len)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ (len * 0xff51afd7ed558ccdull);
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 31;
-        s += 8;
-        len -= 8;
-    }
-    /* the last 0..7 bytes, little-endian: two overlapping 4-byte loads or
-     * three single bytes, no loop (same value as byte by byte) */
-    uint64_t w = 0;
-    if (len >= 4) {
-        uint32_t lo, hi;
-        memcpy(&lo, s, 4);
-        memcpy(&hi, s + len - 4, 4);
-        w = lo | (uint64_t)hi << (8 * (len - 4));
-    } else if (len) {
-        w = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[len / 2] << (8 * (len / 2)) |
-            (uint64_t)(unsigned char)s[len - 1] << (8 * (len - 1));
-    }
-    h = (h ^ w ^ ((uint64_t)len << 56)) * 0x94d049bb133111ebull;
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    return h;
-}
-
 int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t hash)
 {
     if (!t->slots)
