@@ -278,6 +278,7 @@ int qr_featurize_counts(qr_featurizer *f, const qr_tokens *toks, qr_error *err)
         qr_feat_slot *slot = malloc(n * sizeof *slot);   /* written first: see strtab.c rehash */
         if (!slot)
             return qr_error_set(err, "out of memory");
+        __asm__ volatile("" : : "r"(slot) : "memory");
         memset(slot, 0, n * sizeof *slot);
         free(f->slot);
         f->slot = slot;

@@ -42,12 +42,14 @@ int64_t qr_strtab_find(const qr_strtab *t, const char *s, size_t len, uint64_t h
 
 static int rehash(qr_strtab *t, size_t n)
 {
-    /* malloc + memset, not calloc: a fresh calloc'd block is the shared
-     * zero page until written, and writing it after the probes below have
-     * read it costs a second fault and a TLB flush on every core */
+    /* written before it is read, not calloc'd: a fresh calloc'd block is
+     * the shared zero page until written, and writing it after probes have
+     * read it costs a second fault and a TLB flush on every core. The empty
+     * asm keeps the compiler from turning malloc + memset into calloc. */
     uint64_t *slots = malloc(n * sizeof *slots);
     if (!slots)
         return -1;
+    __asm__ volatile("" : : "r"(slots) : "memory");
     memset(slots, 0, n * sizeof *slots);
     for (size_t id = 0; id < t->n; id++) {
         size_t i = t->ent[id].hash & (n - 1);
