@@ -1043,6 +1043,13 @@ static const unsigned char single_punct[128] = {
     [','] = 1, [';'] = 1, [':'] = 1, ['('] = 1, [')'] = 1, ['"'] = 1, ['['] = 1,
     [']'] = 1, ['{'] = 1, ['}'] = 1, ['/'] = 1, ['.'] = 1,
 };
+/* ASCII symbols with no rule of their own (the default case of
+ * ascii_other_token): one byte, punct or symbol by ascii_class. HTML in
+ * e-mail is full of < = >. */
+static const unsigned char plain_symbol[128] = {
+    ['<'] = 1, ['>'] = 1, ['='] = 1, ['&'] = 1, ['%'] = 1, ['+'] = 1, ['$'] = 1,
+    ['|'] = 1, ['~'] = 1, ['^'] = 1, ['`'] = 1,
+};
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ \
     && !defined(QR_TOKENIZE_NO_FAST)
@@ -1231,10 +1238,11 @@ int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
                 continue;
             } else if (b & CH_DIGIT) {
                 rc = number_token(&t, i, &e);
-            } else if (single_punct[c] && i + 1 < len && s[i + 1] < 0x80
+            } else if ((single_punct[c] || plain_symbol[c]) && i + 1 < len && s[i + 1] < 0x80
                        && (c != '.' || s[i + 1] != '.')) {
-                /* common punctuation with no rule attached, not followed by
-                 * a combining mark: no need for the general path */
+                /* common punctuation and symbols with no rule attached, not
+                 * followed by a combining mark: no need for the general path */
+                int kind = single_punct[c] || (ascii_class[c] & CH_PUNCT) ? QR_TOK_PUNCT : QR_TOK_SYMBOL;
                 e = i + 1;
                 if (out->n < out->cap && out->keys_cap - out->keys_len >= 2
                     && out->keys_len < UINT32_MAX - 2) {
@@ -1243,7 +1251,7 @@ int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
                     tk->end = (uint32_t)e;
                     tk->key = (uint32_t)out->keys_len;
                     tk->key_len = 1;
-                    tk->kind = QR_TOK_PUNCT;
+                    tk->kind = (uint16_t)kind;
                     tk->flags = (uint16_t)(t.gap | QR_TF_ASCII);
                     out->keys[out->keys_len] = (char)c;
                     out->keys[out->keys_len + 1] = '\0';
@@ -1251,7 +1259,7 @@ int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
                     t.gap = 0;
                     t.newlines = 0;
                 } else {
-                    rc = emit(&t, i, e, QR_TOK_PUNCT, 0);
+                    rc = emit(&t, i, e, kind, 0);
                 }
             } else {
                 rc = ascii_other_token(&t, i, &e);
