@@ -431,6 +431,9 @@ static size_t scan_cluster(const unsigned char *s, size_t len, size_t i, size_t 
 static size_t keycap_end(const unsigned char *s, size_t len, size_t i)
 {
     size_t j = i + 1;
+    /* nearly every digit is followed by something else: one byte says so */
+    if (j >= len || (s[j] != 0xEF && s[j] != 0xE2))
+        return 0;
     if (j + 3 <= len && memcmp(s + j, "\xEF\xB8\x8F", 3) == 0)
         j += 3;
     if (j + 3 <= len && memcmp(s + j, "\xE2\x83\xA3", 3) == 0)
