@@ -168,14 +168,22 @@ static int make_parent_dirs(const char *path)
 typedef struct train_ctx {
     qr_nb_trainer **ts;
     int hashed;             /* bucket ids do not depend on order: merge once, at the end */
+    size_t reserve[64];     /* worker w sizes its vocabulary for this many features
+                               on its first document (on its own thread), then 0 */
 } train_ctx;
 
 /* ts[0] holds the model's counts; ts[1 + w] worker w's counts of the
  * current block, merged into ts[0] in worker (= input) order. */
 static int add_doc(void *ud, int worker, qr_doc *doc, const char *label, qr_error *err)
 {
-    qr_nb_trainer **ts = ((train_ctx *)ud)->ts;
-    return qr_nb_trainer_add(ts[1 + worker], &doc->tokens, label, err);
+    train_ctx *tc = ud;
+    if (tc->reserve[worker]) {
+        size_t n = tc->reserve[worker];
+        tc->reserve[worker] = 0;
+        if (qr_nb_trainer_reserve(tc->ts[1 + worker], n, err) != 0)
+            return -1;
+    }
+    return qr_nb_trainer_add(tc->ts[1 + worker], &doc->tokens, label, err);
 }
 
 static int merge_workers(qr_nb_trainer **ts, int workers, qr_error *err)
@@ -282,13 +290,12 @@ int cmd_train(int argc, char **argv)
     /* the vocabularies sized from the input once (about a feature per 160
      * bytes of e-mail; capped), rather than doubled and rehashed as they
      * grow: worker 0's becomes the model's, the others are merged into it */
+    train_ctx tc = {ts, no.feat.buckets > 0, {0}};
     int64_t bytes = qr_dataset_bytes_total(d);
     for (int w = 0; w < jobs && bytes > 0; w++) {
         size_t n = (size_t)(bytes / 160 / (w == 0 ? 1 : jobs));
-        if (qr_nb_trainer_reserve(ts[1 + w], n < TRAIN_RESERVE_MAX ? n : TRAIN_RESERVE_MAX, &err) != 0)
-            goto done;
+        tc.reserve[w] = n < TRAIN_RESERVE_MAX ? n : TRAIN_RESERVE_MAX;
     }
-    train_ctx tc = {ts, no.feat.buckets > 0};
     if (qr_dataset_run(d, jobs, add_doc, merge_block, &tc, &err) != 0 ||
         (tc.hashed && merge_workers(ts, jobs, &err) != 0))
         goto done;
