@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "error.h"
-#include "utf8.h"
 
 typedef struct pattern {
     char *label;
@@ -139,7 +138,10 @@ int qr_regex_set_add(qr_regex_set *set, const qr_regex_def *def, qr_error *err)
         return qr_error_set(err, "regex '%s': no pattern given", def->label);
     size_t plen = def->pattern_len == (size_t)-1 ? strlen(def->pattern) : def->pattern_len;
 
-    uint32_t options = PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C;
+    /* MATCH_INVALID_UTF: invalid UTF-8 in a subject never matches any item
+     * (a barrier no match crosses) instead of failing the whole call, and
+     * PCRE2 does no up-front UTF check of the subject. */
+    uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C;
     if (!(def->flags & QR_RE_NO_UCP))
         options |= PCRE2_UCP;
     if (def->flags & QR_RE_CASELESS)
@@ -320,8 +322,7 @@ void qr_regex_scratch_free(qr_regex_scratch *s)
     free(s);
 }
 
-static int match_error(const pattern *p, int rc, size_t pos, pcre2_match_data *md,
-                       qr_error *err)
+static int match_error(const pattern *p, int rc, size_t pos, qr_error *err)
 {
     const char *what = NULL, *limit = NULL;
     switch (rc) {
@@ -337,12 +338,7 @@ static int match_error(const pattern *p, int rc, size_t pos, pcre2_match_data *m
     } else {
         char msg[256];
         pcre2_message(rc, msg, sizeof msg);
-        if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21) {
-            pos = pcre2_get_startchar(md);
-            qr_error_set(err, "regex %s: invalid UTF-8 at byte offset %zu in this document "
-                         "(PCRE2: %s); repair the text to valid UTF-8 before matching",
-                         p->label, pos, msg);
-        } else if (rc == PCRE2_ERROR_NOMEMORY) {
+        if (rc == PCRE2_ERROR_NOMEMORY) {
             qr_error_set(err, "regex %s: out of memory at byte offset %zu in this document",
                          p->label, pos);
         } else {
@@ -363,11 +359,11 @@ static size_t next_char(const char *text, size_t len, size_t pos)
     return pos;
 }
 
-/* Finds the next non-empty span of pattern p from its cursor. *base holds
- * the options shared by all calls on this text; the UTF check is dropped
- * after the first call has validated the text. */
+/* Finds the next non-empty span of pattern p from its cursor. Patterns are
+ * compiled with PCRE2_MATCH_INVALID_UTF: PCRE2 checks no subject up front
+ * and invalid UTF-8 simply never matches. */
 static int advance(const qr_regex_set *set, qr_regex_scratch *s, size_t ip,
-                   const char *text, size_t len, uint32_t *base, qr_error *err)
+                   const char *text, size_t len, qr_error *err)
 {
     const pattern *p = &set->v[ip];
     cursor *c = &s->cur[ip];
@@ -376,16 +372,14 @@ static int advance(const qr_regex_set *set, qr_regex_scratch *s, size_t ip,
             c->state = CUR_DONE;
             return 0;
         }
-        uint32_t opts = *base | (c->notempty_atstart ? PCRE2_NOTEMPTY_ATSTART : 0);
+        uint32_t opts = c->notempty_atstart ? PCRE2_NOTEMPTY_ATSTART : 0;
         int rc = pcre2_match(p->code, (PCRE2_SPTR)text, len, c->pos, opts, s->md, s->mctx);
         if (rc == PCRE2_ERROR_NOMATCH) {
-            *base |= PCRE2_NO_UTF_CHECK;
             c->state = CUR_DONE;
             return 0;
         }
         if (rc < 0)
-            return match_error(p, rc, c->pos, s->md, err);
-        *base |= PCRE2_NO_UTF_CHECK;
+            return match_error(p, rc, c->pos, err);
 
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         size_t ms = ov[0], me = ov[1];
@@ -417,22 +411,6 @@ static int advance(const qr_regex_set *set, qr_regex_scratch *s, size_t ip,
     }
 }
 
-/* 1 if text[0..len) is valid UTF-8: 8 ASCII bytes at a time, then a
- * per-character check. PCRE2's own check goes byte by byte and was 5% of a
- * whole pipeline; invalid text is still left to PCRE2, for its message. */
-static int valid_utf8(const char *text, size_t len)
-{
-    size_t i = 0;
-    while (i + 8 <= len) {
-        uint64_t w;
-        memcpy(&w, text + i, 8);
-        if (w & 0x8080808080808080ull)
-            break;
-        i += 8;
-    }
-    return qr_utf8_validate(text + i, len - i) == len - i;
-}
-
 int qr_regex_set_match(const qr_regex_set *set, qr_regex_scratch *s,
                        const char *text, size_t len, unsigned mflags,
                        qr_regex_span_fn fn, void *ud, qr_error *err)
@@ -440,11 +418,10 @@ int qr_regex_set_match(const qr_regex_set *set, qr_regex_scratch *s,
     if (s->set != set || s->n != set->n)
         return qr_error_set(err, "regex: this scratch was made for another set (or before "
                             "the last pattern was added); make one per set and thread");
-    uint32_t base = (mflags & QR_RE_TEXT_VALID_UTF8) || valid_utf8(text, len)
-                    ? PCRE2_NO_UTF_CHECK : 0;
+    (void)mflags; /* QR_RE_TEXT_VALID_UTF8 is accepted; nothing depends on it now */
     for (size_t i = 0; i < set->n; i++) {
         s->cur[i] = (cursor){ .state = CUR_SEARCH };
-        if (advance(set, s, i, text, len, &base, err) < 0)
+        if (advance(set, s, i, text, len, err) < 0)
             return -1;
     }
     for (;;) {
@@ -461,7 +438,7 @@ int qr_regex_set_match(const qr_regex_set *set, qr_regex_scratch *s,
                                (uint32_t)best };
         if (fn(ud, &span))
             return 0;
-        if (advance(set, s, best, text, len, &base, err) < 0)
+        if (advance(set, s, best, text, len, err) < 0)
             return -1;
     }
 }

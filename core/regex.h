@@ -64,9 +64,11 @@ enum {
 
 /* Match flags (qr_regex_set_match*). */
 enum {
-    /* The caller guarantees the text is valid UTF-8 (quarry documents are
-     * repaired when read), so PCRE2 skips its UTF check. Without it the
-     * text is checked once per call and invalid UTF-8 is an error. */
+    /* The caller says the text is valid UTF-8 (quarry documents are
+     * repaired when read). Accepted for compatibility; it changes nothing:
+     * patterns are compiled with PCRE2_MATCH_INVALID_UTF, so no text is
+     * checked up front and invalid sequences in any text simply never
+     * match (no match crosses them; offsets stay exact byte offsets). */
     QR_RE_TEXT_VALID_UTF8 = 1u << 0
 };
 
@@ -147,9 +149,8 @@ typedef int (*qr_regex_span_fn)(void *ud, const qr_regex_span *span);
  * -1 with err filled and err->offset set to the byte offset concerned:
  *   "regex YEAR: match limit exceeded at byte offset N in this document;
  *    simplify the pattern or raise match_limit" (likewise depth_limit,
- *    heap_limit, jit_stack), or
- *   "regex YEAR: invalid UTF-8 at byte offset N in this document (PCRE2:
- *    ...); repair the text to valid UTF-8 before matching".
+ *    heap_limit, jit_stack). Invalid UTF-8 in text is not an error: an
+ *    invalid sequence never matches any pattern item.
  * Spans already reported before an error stay reported. */
 int qr_regex_set_match(const qr_regex_set *set, qr_regex_scratch *scratch,
                        const char *text, size_t len, unsigned mflags,

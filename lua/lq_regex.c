@@ -7,8 +7,8 @@
  *   r:match(text)               iterator of start, stop, label, matched text
  *                               (1-based inclusive byte positions), or nil, message
  *
- * A bad pattern, invalid UTF-8 or an exceeded limit are data problems:
- * nil, message. Wrong argument types and unknown options raise.
+ * A bad pattern or an exceeded limit are data problems (invalid UTF-8 is not:
+ * it never matches): nil, message. Wrong argument types and unknown options raise.
  * Matching is eager: r:match finds every span before it returns, so its
  * errors come back as nil, message and the loop then only walks an array.
  */

@@ -314,28 +314,38 @@ static void test_empty_matches(void)
 
 static void test_invalid_utf8(void)
 {
+    /* PCRE2_MATCH_INVALID_UTF: an invalid sequence never matches and no
+     * match crosses it; the matches around it keep exact byte offsets. */
     qr_error err;
     qr_error_clear(&err);
     qr_regex_set *set = one("W", "\\w+", NULL, 0, NULL, &err);
-    CHECK_EQ_STR(run(set, "ab\xff" "cd", 5, 0), "");
-    CHECK_EQ_STR(err_msg, "regex W: invalid UTF-8 at byte offset 2 in this document (PCRE2: "
-                          "UTF-8 error: illegal byte (0xfe or 0xff)); repair the text to valid "
-                          "UTF-8 before matching");
-    CHECK_EQ_INT(err_offset, 2);
-    CHECK_EQ_STR(run(set, "abc d\xc3", 6, 0), "");
-    CHECK_EQ_STR(err_msg, "regex W: invalid UTF-8 at byte offset 5 in this document (PCRE2: "
-                          "UTF-8 error: 1 byte missing at end); repair the text to valid "
-                          "UTF-8 before matching");
-    CHECK_EQ_STR(run(set, "\xc0\x80 x", 4, 0), "");
-    CHECK_EQ_STR(err_msg, "regex W: invalid UTF-8 at byte offset 0 in this document (PCRE2: "
-                          "UTF-8 error: overlong 2-byte sequence); repair the text to valid "
-                          "UTF-8 before matching");
+    CHECK_EQ_STR(run(set, "ab\xff" "cd", 5, 0), "0-2:W/0 3-5:W/0");
+    CHECK_EQ_STR(err_msg, "");
+    CHECK_EQ_INT(err_offset, -2);
+    /* a truncated sequence at the end */
+    CHECK_EQ_STR(run(set, "abc d\xc3", 6, 0), "0-3:W/0 4-5:W/0");
+    CHECK_EQ_STR(err_msg, "");
+    /* an overlong sequence at the start */
+    CHECK_EQ_STR(run(set, "\xc0\x80 x", 4, 0), "3-4:W/0");
+    CHECK_EQ_STR(err_msg, "");
+    /* a stray continuation byte between two valid characters */
+    CHECK_EQ_STR(run(set, "\xc3\xa9\x80\xc3\xa9", 5, 0), "0-2:W/0 3-5:W/0");
+    /* the caller's flag changes nothing, even when it is wrong */
+    CHECK_EQ_STR(run(set, "ab\xff" "cd", 5, QR_RE_TEXT_VALID_UTF8), "0-2:W/0 3-5:W/0");
+    CHECK_EQ_STR(err_msg, "");
     /* valid text, with and without the caller's guarantee */
     CHECK_EQ_STR(run(set, "ab é", 5, 0), "0-2:W/0 3-5:W/0");
     CHECK_EQ_STR(run(set, "ab é", 5, QR_RE_TEXT_VALID_UTF8), "0-2:W/0 3-5:W/0");
     /* repaired text (U+FFFD) matches as any other text */
     CHECK_EQ_STR(run(set, "ab\xef\xbf\xbd" "cd", 7, 0), "0-2:W/0 5-7:W/0");
     qr_regex_set_free(set);
+    /* dot, negated classes and empty-match steps stop at invalid bytes */
+    CHECK_EQ_STR(match1(".+", NULL, 0, "ab\xfe" "cd"), "0-2:R/0 3-5:R/0");
+    CHECK_EQ_STR(match1("[^x]+", NULL, 0, "a\xff\xfe" "b"), "0-1:R/0 3-4:R/0");
+    CHECK_EQ_STR(match1("a*", NULL, 0, "\xff" "aa\xfe" "a"), "1-3:R/0 4-5:R/0");
+    /* a lookbehind does not see through an invalid byte */
+    CHECK_EQ_STR(match1("(?<=b)c", NULL, 0, "b\xff" "c bc"), "5-6:R/0");
+    CHECK_EQ_STR(err_msg, "");
 }
 
 static int stop_after_one(void *ud, const qr_regex_span *span)

@@ -139,4 +139,15 @@ check "bad -j" "quarry match: -j expects a number of threads from 1 to 64, got '
 out=$($Q match --help | head -1)
 check "--help" "usage: quarry match [-g FILE]... [--label L] [-e LABEL=REGEX]..." "$out"
 
+# invalid UTF-8: regex matches around the bad byte, gazetteer matches kept, exit 0
+printf 'Paris ab\377cd 1999\n' > "$T/bad.txt"
+printf 'Paris\tCITY\n' > "$T/bad.tsv"
+out=$($Q match -g "$T/bad.tsv" -e YEAR='\d{4}' -e W='[a-z]+' "$T/bad.txt" 2>&1; echo "rc=$?")
+check "invalid UTF-8: regex and gazetteer matches" '{"doc":"'"$T"'/bad.txt","start":0,"end":5,"text":"Paris","label":"CITY","id":"Paris"}
+{"doc":"'"$T"'/bad.txt","start":1,"end":5,"text":"aris","label":"W","id":null}
+{"doc":"'"$T"'/bad.txt","start":6,"end":8,"text":"ab","label":"W","id":null}
+{"doc":"'"$T"'/bad.txt","start":9,"end":11,"text":"cd","label":"W","id":null}
+{"doc":"'"$T"'/bad.txt","start":12,"end":16,"text":"1999","label":"YEAR","id":null}
+rc=0' "$out"
+
 done_suite "cli match"

@@ -104,13 +104,12 @@ describe("q.regex", function()
     assert.are.equal("", spans(high, text))
   end)
 
-  it("returns nil and a message for invalid UTF-8 text", function()
+  it("matches around invalid UTF-8, which never matches", function()
     local r = assert(q.regex([[\w+]], { label = "W" }))
-    local iter, err = r:match("ab\255cd")
-    assert.is_nil(iter)
-    assert.are.equal("regex W: invalid UTF-8 at byte offset 2 in this document (PCRE2: UTF-8 "
-                     .. "error: illegal byte (0xfe or 0xff)); repair the text to valid UTF-8 "
-                     .. "before matching", err)
+    assert.are.equal("1-2:W:ab 4-5:W:cd", spans(r, "ab\255cd"))
+    assert.are.equal("1-3:W:abc 5-5:W:d", spans(r, "abc d\195"))
+    local dot = assert(q.regex(".+", { label = "D" }))
+    assert.are.equal("1-2:D:ab 4-6:D:c\195\169", spans(dot, "ab\254c\195\169"))
   end)
 
   it("raises on wrong argument types and unknown options", function()
