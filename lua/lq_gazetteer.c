@@ -1,9 +1,9 @@
 /*
  * lq_gazetteer: q.gazetteer and the quarry.Gazetteer userdata (core/gazetteer.h).
  *
- *   q.gazetteer{ lists = { {path=, label=, case=, fold_accents=, format=},
+ *   q.gazetteer{ lists = { {path=, label=, case=, accents=, format=},
  *                          {entries = {...}, label=, case=}, ... },
- *                entries = {...}, label=, case=, fold_accents=,
+ *                entries = {...}, label=, case=, accents=,
  *                overlaps = "longest" | "all", cache = path }
  *   q.gazetteer.load(path [, opts])   one list file; opts as above
  *   g:match(text | doc [, overlaps])  iterator of start, stop, label, id
@@ -11,7 +11,9 @@
  *
  * An entry is a phrase string, or {phrase, label=, id=, attrs={...}}
  * (`phrase` may also be given as [1] or `pattern`). A list's options
- * default to the top-level ones. Unknown options and wrong types raise;
+ * default to the top-level ones. `accents` (a boolean, as in YAML) folds
+ * accents; `fold_accents` is its older alias (giving both raises).
+ * Unknown options and wrong types raise;
  * unreadable or malformed lists return nil, "file:line: message".
  * Matching is eager: g:match finds every match before it returns, and the
  * loop walks a copied array.
@@ -89,6 +91,18 @@ static int opt_bool(lua_State *L, int t, const char *key, int def)
     return b;
 }
 
+/* `accents`, or its alias `fold_accents`; raises when both are given. */
+static int opt_accents(lua_State *L, int t, int def)
+{
+    lua_getfield(L, t, "accents");
+    lua_getfield(L, t, "fold_accents");
+    int both = !lua_isnil(L, -1) && !lua_isnil(L, -2);
+    lua_pop(L, 2);
+    if (both)
+        luaL_error(L, "give 'accents' or its alias 'fold_accents', not both");
+    return opt_bool(L, t, "accents", opt_bool(L, t, "fold_accents", def));
+}
+
 static qr_gaz_case opt_case(lua_State *L, int t, qr_gaz_case def)
 {
     const char *s = opt_string(L, t, "case", NULL);
@@ -126,10 +140,11 @@ static qr_gaz_format opt_format(lua_State *L, int t, qr_gaz_format def)
 }
 
 static const char *const top_keys[] = {
-    "lists", "entries", "label", "case", "fold_accents", "overlaps", "cache", "format", NULL
+    "lists", "entries", "label", "case", "accents", "fold_accents", "overlaps", "cache", "format",
+    NULL
 };
 static const char *const list_keys[] = {
-    "path", "entries", "label", "case", "fold_accents", "format", NULL
+    "path", "entries", "label", "case", "accents", "fold_accents", "format", NULL
 };
 static const char *const entry_keys[] = {"[1]", "phrase", "pattern", "label", "id", "attrs", NULL};
 
@@ -146,7 +161,7 @@ static void read_list(lua_State *L, int t, const qr_gazetteer_list *def, list_sp
     out->l.path = opt_string(L, t, "path", NULL);
     out->l.label = opt_string(L, t, "label", def->label);
     out->l.case_mode = opt_case(L, t, def->case_mode);
-    out->l.fold_accents = opt_bool(L, t, "fold_accents", def->fold_accents);
+    out->l.fold_accents = opt_accents(L, t, def->fold_accents);
     out->l.format = opt_format(L, t, def->format);
     lua_getfield(L, t, "entries");
     out->entries = 0;
@@ -182,7 +197,7 @@ static lq_gaz *check_gaz(lua_State *L, int idx)
 {
     lq_gaz *u = luaL_checkudata(L, idx, GAZ_MT);
     if (!u->g)
-        luaL_argerror(L, idx, "quarry.Gazetteer is closed");
+        luaL_error(L, "attempt to use a closed quarry.Gazetteer");
     return u;
 }
 
@@ -267,7 +282,7 @@ static int build(lua_State *L)
     qr_gazetteer_list def = {NULL, QR_GAZ_AUTO, NULL, QR_CASE_INSENSITIVE, 0};
     def.label = opt_string(L, 1, "label", NULL);
     def.case_mode = opt_case(L, 1, QR_CASE_INSENSITIVE);
-    def.fold_accents = opt_bool(L, 1, "fold_accents", 0);
+    def.fold_accents = opt_accents(L, 1, 0);
     def.format = opt_format(L, 1, QR_GAZ_AUTO);
     const char *ov = opt_string(L, 1, "overlaps", "longest");
     qr_gaz_overlaps overlaps = parse_overlaps(L, ov);
@@ -363,7 +378,8 @@ static int l_gazetteer_load(lua_State *L)
     lua_pushvalue(L, 1);
     lua_setfield(L, 4, "path");
     if (!lua_isnil(L, 2)) {
-        static const char *const per_list[] = {"label", "case", "fold_accents", "format", NULL};
+        static const char *const per_list[] = {"label", "case", "accents", "fold_accents",
+                                                   "format", NULL};
         lua_pushnil(L);
         while (lua_next(L, 2)) {
             int own = 0;

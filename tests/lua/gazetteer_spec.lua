@@ -51,8 +51,20 @@ describe("q.gazetteer", function()
     local text = "Sao Paulo, São Paulo"
     local g = assert(q.gazetteer{ lists = { { path = places } } })
     assert.are.equal("12-21:São Paulo:GPE:São Paulo", spans(g, text))
-    local f = assert(q.gazetteer{ lists = { { path = places, fold_accents = true } } })
+    local f = assert(q.gazetteer{ lists = { { path = places, accents = true } } })
     assert.are.equal("1-9:Sao Paulo:GPE:São Paulo 12-21:São Paulo:GPE:São Paulo", spans(f, text))
+    -- the older name is an alias; a top-level default and q.gazetteer.load take it too
+    local a = assert(q.gazetteer{ lists = { { path = places, fold_accents = true } } })
+    assert.are.equal("1-9:Sao Paulo:GPE:São Paulo 12-21:São Paulo:GPE:São Paulo", spans(a, text))
+    local d = assert(q.gazetteer{ lists = { { path = places } }, accents = true })
+    assert.are.equal("1-9:Sao Paulo:GPE:São Paulo 12-21:São Paulo:GPE:São Paulo", spans(d, text))
+    local l = assert(q.gazetteer.load(places, { accents = true }))
+    assert.are.equal("1-9:Sao Paulo:GPE:São Paulo 12-21:São Paulo:GPE:São Paulo", spans(l, text))
+    assert.has_error(function()
+      q.gazetteer{ lists = { { path = places, accents = true, fold_accents = true } } }
+    end, "give 'accents' or its alias 'fold_accents', not both")
+    assert.has_error(function() q.gazetteer{ lists = { { path = places, accents = "yes" } } } end,
+                     "option 'accents' must be a boolean, got string")
   end)
 
   it("prefers the leftmost-longest match unless overlaps = 'all'", function()
@@ -168,7 +180,7 @@ describe("q.gazetteer", function()
     g:close()
     assert.are.equal("quarry.Gazetteer (closed)", tostring(g))
     assert.has_error(function() iter() end, "quarry.Gazetteer was closed during its match loop")
-    assert.has_error(function() g:match("a") end)
+    assert.has_error(function() g:match("a") end, "attempt to use a closed quarry.Gazetteer")
     do
       local c <close> = assert(q.gazetteer{ entries = { "a" }, label = "A" })
       assert.are.equal(1, #c)
