@@ -498,6 +498,25 @@ static int valid_utf8(const char *s)
     return qr_utf8_validate(s, n) == n;
 }
 
+/* If byte p of t[0..len) is inside a valid multi-byte UTF-8 character but
+ * not its first byte, returns that character's length and sets *lead to
+ * its first byte; else 0. */
+static size_t inside_char(const char *t, size_t len, size_t p, size_t *lead)
+{
+    for (size_t k = 1; k <= 3 && k <= p; k++) {
+        const unsigned char *c = (const unsigned char *)t + p - k;
+        if ((*c & 0xC0) == 0x80)
+            continue;
+        int32_t cp;
+        size_t n = qr_utf8_decode(c, len - (p - k), &cp);
+        if (cp == QR_UTF8_BAD || n <= k)
+            return 0;
+        *lead = p - k;
+        return n;
+    }
+    return 0;
+}
+
 static int doc_add_entity(lua_State *L)
 {
     qr_doc *doc = lq_checkdoc(L, 1);
@@ -512,6 +531,15 @@ static int doc_add_entity(lua_State *L)
     if (stop < start || stop > len)
         return luaL_argerror(L, 3, lua_pushfstring(L, "stop %I is outside %I..%I (an entity has at least one byte)",
                                                    stop, start, len));
+    size_t lead, n;
+    if ((n = inside_char(doc->text, doc->len, (size_t)start - 1, &lead)))
+        return luaL_argerror(L, 2, lua_pushfstring(L, "start %I cuts the UTF-8 character at "
+                             "%I..%I; start at its first byte", start, (lua_Integer)lead + 1,
+                             (lua_Integer)(lead + n)));
+    if (stop < len && (n = inside_char(doc->text, doc->len, (size_t)stop, &lead)))
+        return luaL_argerror(L, 3, lua_pushfstring(L, "stop %I cuts the UTF-8 character at "
+                             "%I..%I; stop at its last byte", stop, (lua_Integer)lead + 1,
+                             (lua_Integer)(lead + n)));
     if (!*label)
         return luaL_argerror(L, 4, "label is empty");
     if (!valid_utf8(label))     /* exports write labels and ids as they are */

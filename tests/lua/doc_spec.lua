@@ -226,6 +226,29 @@ describe("entities", function()
                      err_of(function() d:add_entity(1, 2, "X", nil, { 1, 2 }) end))
     assert.are.equal(0, #d:entities())
   end)
+
+  it("refuse a start or stop that cuts a UTF-8 character", function()
+    -- ã is bytes 2..3, € bytes 12..14; \255\128 are invalid bytes (no character to cut)
+    local d = q.doc("São Paulo € x \255\128y")
+    assert.are.equal("bad argument #1 to 'add_entity' (start 3 cuts the UTF-8 character at 2..3; "
+                     .. "start at its first byte)", err_of(function() d:add_entity(3, 4, "X") end))
+    assert.are.equal("bad argument #2 to 'add_entity' (stop 2 cuts the UTF-8 character at 2..3; "
+                     .. "stop at its last byte)", err_of(function() d:add_entity(1, 2, "X") end))
+    assert.are.equal("bad argument #1 to 'add_entity' (start 13 cuts the UTF-8 character at "
+                     .. "12..14; start at its first byte)",
+                     err_of(function() d:add_entity(13, 14, "X") end))
+    assert.are.equal("bad argument #2 to 'add_entity' (stop 13 cuts the UTF-8 character at "
+                     .. "12..14; stop at its last byte)",
+                     err_of(function() d:add_entity(12, 13, "X") end))
+    assert.are.equal(0, #d:entities())
+    d:add_entity(1, 3, "A")
+    d:add_entity(12, 14, "EUR")
+    d:add_entity(16, 19, "BAD")
+    d:add_entity(19, 20, "BAD2")
+    local got = {}
+    for _, s, e, label in d:entities() do got[#got + 1] = s .. "-" .. e .. ":" .. label end
+    assert.are.same({ "1-3:A", "12-14:EUR", "16-19:BAD", "19-20:BAD2" }, got)
+  end)
 end)
 
 describe("labels", function()
