@@ -389,30 +389,61 @@ typedef struct worker {
 
 static long count_lines(const char *s, size_t n);
 
+/* A worker hands its slice to memory readers a piece at a time: a reader
+ * keeps its own copy of what it reads, and pieces this size reuse the same
+ * memory instead of faulting in fresh pages for a copy of the whole slice. */
+#define PIECE_BYTES ((size_t)1 << 20)
+
+/* The end of the piece of s[0..n) that starts at pos: PIECE_BYTES or so,
+ * cut after a line end; never right before a line that starts with a byte
+ * order mark (a reader skips one at its start, and a file's reader would
+ * not). */
+static size_t piece_end(const char *s, size_t n, size_t pos)
+{
+    size_t end = n - pos > PIECE_BYTES ? pos + PIECE_BYTES : n;
+    while (end < n) {
+        const char *nl = memchr(s + end, '\n', n - end);
+        end = nl ? (size_t)(nl - s) + 1 : n;
+        if (end + 3 > n || memcmp(s + end, "\xEF\xBB\xBF", 3) != 0)
+            break;
+    }
+    return end;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     qr_error_clear(&w->err);
-    w->l.line_offset = w->block_line + count_lines(w->block, (size_t)(w->data - w->block));
-    qr_reader *r = qr_reader_new_memory(&w->l.d->io, w->l.file, w->data, w->len, &w->err);
-    if (!r) {
-        w->failed = 1;
-        return NULL;
-    }
-    for (;;) {
-        if (atomic_load(w->stop))
-            break;
-        int rc = qr_reader_next(r, w->l.doc, &w->err);
-        if (rc == 0)
-            break;
-        if (rc == -2 || (rc = take_record(&w->l, rc, &w->err)) < 0 ||
-            (rc == 1 && w->fn(w->ud, w->index, w->l.doc, w->l.label, &w->err) != 0)) {
+    long line = w->block_line + count_lines(w->block, (size_t)(w->data - w->block));
+    for (size_t pos = 0; pos < w->len;) {
+        size_t end = piece_end(w->data, w->len, pos);
+        w->l.line_offset = line;
+        qr_reader *r = qr_reader_new_memory(&w->l.d->io, w->l.file, w->data + pos, end - pos, &w->err);
+        if (!r) {
             w->failed = 1;
             atomic_store(w->stop, 1);
-            break;
+            return NULL;
         }
+        for (;;) {
+            if (atomic_load(w->stop))
+                break;
+            int rc = qr_reader_next(r, w->l.doc, &w->err);
+            if (rc == 0)
+                break;
+            if (rc == -2 || (rc = take_record(&w->l, rc, &w->err)) < 0 ||
+                (rc == 1 && w->fn(w->ud, w->index, w->l.doc, w->l.label, &w->err) != 0)) {
+                w->failed = 1;
+                atomic_store(w->stop, 1);
+                break;
+            }
+        }
+        qr_reader_free(r);
+        if (w->failed || atomic_load(w->stop))
+            break;
+        if (end < w->len)
+            line += count_lines(w->data + pos, end - pos);
+        pos = end;
     }
-    qr_reader_free(r);
     return NULL;
 }
 
