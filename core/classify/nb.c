@@ -667,21 +667,113 @@ int qr_nb_predict(const qr_nb_model *m, qr_nb_scratch *s, const qr_tokens *toks,
 /* The file is written through a buffer of WBUF_BYTES, its CRC-32 kept as
  * it goes: no copy of the whole model in memory. */
 enum { WBUF_BYTES = 1 << 20 };
+/* models with this many bytes of counts or more are written with a writer thread */
+#define SAVE_SPLIT_MIN ((size_t)1 << 20)
 
 typedef struct wbuf {
-    unsigned char *p;
+    unsigned char *p;          /* the buffer being filled                    */
     size_t len;
     FILE *f;
     uLong crc;
+    /* With a writer thread (large models), full buffers are checksummed and
+     * written there while the next one fills; crc and f are then the
+     * writer's until it is joined. */
+    int threaded, quit;
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned char *full, *spare;
+    size_t full_len;
 } wbuf;
+
+static void *writer_main(void *arg)
+{
+    wbuf *b = arg;
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (!b->full && !b->quit)
+            pthread_cond_wait(&b->cv, &b->mu);
+        if (!b->full)
+            break;
+        unsigned char *p = b->full;
+        size_t n = b->full_len;
+        pthread_mutex_unlock(&b->mu);
+        b->crc = crc32(b->crc, p, (uInt)n);
+        fwrite(p, 1, n, b->f);
+        pthread_mutex_lock(&b->mu);
+        b->full = NULL;
+        b->spare = p;
+        pthread_cond_broadcast(&b->cv);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* Waits until the writer has nothing in hand (it then touches nothing). */
+static void wbuf_idle(wbuf *b)
+{
+    pthread_mutex_lock(&b->mu);
+    while (b->full)
+        pthread_cond_wait(&b->cv, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
 
 static void wbuf_flush(wbuf *b)
 {
     if (!b->len)
         return;
-    b->crc = crc32(b->crc, b->p, (uInt)b->len);
-    fwrite(b->p, 1, b->len, b->f);
+    if (!b->threaded) {
+        b->crc = crc32(b->crc, b->p, (uInt)b->len);
+        fwrite(b->p, 1, b->len, b->f);
+        b->len = 0;
+        return;
+    }
+    pthread_mutex_lock(&b->mu);
+    while (b->full)
+        pthread_cond_wait(&b->cv, &b->mu);
+    b->full = b->p;
+    b->full_len = b->len;
+    b->p = b->spare;
+    b->spare = NULL;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
     b->len = 0;
+}
+
+/* Starts the writer thread (with a second buffer); stays unthreaded when
+ * either cannot be had. */
+static void wbuf_start(wbuf *b)
+{
+    if (!(b->spare = malloc(WBUF_BYTES)))
+        return;
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    if (pthread_create(&b->tid, NULL, writer_main, b) != 0) {
+        pthread_mutex_destroy(&b->mu);
+        pthread_cond_destroy(&b->cv);
+        free(b->spare);
+        b->spare = NULL;
+        return;
+    }
+    b->threaded = 1;
+}
+
+/* Hands over the last buffer and joins the writer: crc is final after. */
+static void wbuf_finish(wbuf *b)
+{
+    wbuf_flush(b);
+    if (!b->threaded)
+        return;
+    pthread_mutex_lock(&b->mu);
+    b->quit = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->tid, NULL);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    free(b->spare);
+    b->spare = NULL;
+    b->threaded = 0;
 }
 
 static inline void put(wbuf *b, const void *src, size_t n)
@@ -689,6 +781,8 @@ static inline void put(wbuf *b, const void *src, size_t n)
     if (__builtin_expect(b->len + n > WBUF_BYTES, 0)) {
         wbuf_flush(b);
         if (n > WBUF_BYTES) {
+            if (b->threaded)
+                wbuf_idle(b);
             b->crc = crc32(b->crc, src, (uInt)n);
             fwrite(src, 1, n, b->f);
             return;
@@ -748,7 +842,7 @@ static int save_parts(const model_parts *m, const char *path, qr_error *err)
         return qr_error_set(err, "cannot write the model '%s': it is not a regular file (a "
                             "folder, device, pipe or symbolic link) and the model replaces what "
                             "is at that path; give a file path", path);
-    wbuf b = {malloc(WBUF_BYTES), 0, NULL, crc32(0L, Z_NULL, 0)};
+    wbuf b = {.p = malloc(WBUF_BYTES), .crc = crc32(0L, Z_NULL, 0)};
     if (!b.p)
         return qr_error_set(err, "out of memory");
     char *tmp;
@@ -761,6 +855,8 @@ static int save_parts(const model_parts *m, const char *path, qr_error *err)
         return rc;
     }
     size_t L = m->L;
+    if (m->n_feat * L * 8 >= SAVE_SPLIT_MIN)
+        wbuf_start(&b);
     put(&b, MAGIC, 8);
     put_u32(&b, QR_NB_FORMAT_VERSION);
     put_u32(&b, (uint32_t)m->opts->kind);
@@ -794,7 +890,7 @@ static int save_parts(const model_parts *m, const char *path, qr_error *err)
         for (size_t f = 0; f < m->n_feat; f++)
             for (size_t c = 0; c < L; c++)
                 put_f64(&b, f < m->col_n[c] ? m->cols[c][f] : 0.0);
-    wbuf_flush(&b);
+    wbuf_finish(&b);
     unsigned char crc[4];
     for (int k = 0; k < 4; k++)
         crc[k] = (unsigned char)((uint32_t)b.crc >> (8 * k));
