@@ -812,7 +812,8 @@ static int build_input(qr_pipeline *p, const qr_value *root, qr_error *err)
         qr_error ie;
         qr_error_clear(&ie);
         if (qr_input_opts_set(&io, e->key, text, &ie) != 0)
-            return qr_value_error(e->value, err, "input: %s", ie.message);
+            return qr_value_error(e->value, err, "%s%s",
+                                  strncmp(ie.message, "input", 5) ? "input: " : "", ie.message);
     }
     return 0;
 }
