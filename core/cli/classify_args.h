@@ -18,7 +18,6 @@ typedef struct cls_args {
 int cls_parse_args(const char *cmd, int argc, char **argv, cls_args *a);
 void cls_args_free(cls_args *a);
 /* Built-ins plus the Lua steps; NULL (message printed) on failure. */
-qr_registry *cls_registry(void);
 void cls_print_error(const qr_error *err);
 
 #endif

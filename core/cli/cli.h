@@ -25,6 +25,10 @@ int cmd_steps(int argc, char **argv);
 int cmd_train(int argc, char **argv);   /* cmd_train.c */
 int cmd_eval(int argc, char **argv);    /* cmd_eval.c */
 
+/* A registry with every built-in and Lua step (cmd_run.c); NULL, with the
+ * message printed, on failure. */
+struct qr_registry *cli_registry_new(void);
+
 /* Prints "quarry: <message>" on stderr and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True if argv[i] is -h or --help. */

@@ -161,7 +161,7 @@ int cmd_eval(int argc, char **argv)
         return rc == 1 ? 0 : rc;
     }
     a.ds.with_classify = 1;
-    qr_registry *reg = cls_registry();
+    qr_registry *reg = cli_registry_new();
     qr_error err;
     qr_error_clear(&err);
     qr_dataset *d = NULL;

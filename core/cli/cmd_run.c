@@ -19,7 +19,8 @@
 /* {==================================================================
  * Shared
  * =================================================================== */
-static qr_registry *make_registry(void)
+/* Every built-in step and the Lua steps; NULL (message printed) on failure. */
+qr_registry *cli_registry_new(void)
 {
     qr_error err;
     qr_error_clear(&err);
@@ -267,7 +268,7 @@ int cmd_run(int argc, char **argv)
         args_free(&a);
         return rc;
     }
-    qr_registry *reg = make_registry();
+    qr_registry *reg = cli_registry_new();
     if (!reg) {
         args_free(&a);
         return 2;
@@ -338,7 +339,7 @@ int cmd_check(int argc, char **argv)
         args_free(&a);
         return rc;
     }
-    qr_registry *reg = make_registry();
+    qr_registry *reg = cli_registry_new();
     if (!reg) {
         args_free(&a);
         return 2;
@@ -597,7 +598,7 @@ static int cmd_steps_listed(int argc, char **argv, const char *const *mods, size
         return cli_usage_error("steps", "--markdown prints every step; give no step name with it");
     if (argc > 2)
         return cli_usage_error("steps", "takes at most one step name");
-    qr_registry *reg = make_registry();
+    qr_registry *reg = cli_registry_new();
     if (!reg)
         return 2;
     if (load_modules(reg, mods, n_mods) != 0) {

@@ -5,7 +5,6 @@
 #include "classify/nb.h"
 #include "cli.h"
 #include "error.h"
-#include "lq.h"
 #include "outfile.h"
 #include "runner.h"
 
@@ -13,23 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-qr_registry *cls_registry(void)
-{
-    qr_error err;
-    qr_error_clear(&err);
-    qr_registry *reg = qr_registry_new();
-    if (!reg) {
-        fprintf(stderr, "quarry: out of memory\n");
-        return NULL;
-    }
-    if (qr_registry_add_builtins(reg, &err) != 0 || lq_register_steps(reg, &err) != 0) {
-        fprintf(stderr, "quarry: cannot register the built-in steps: %s\n", err.message);
-        qr_registry_free(reg);
-        return NULL;
-    }
-    return reg;
-}
 
 void cls_print_error(const qr_error *err)
 {
@@ -244,7 +226,7 @@ int cmd_train(int argc, char **argv)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    qr_registry *reg = cls_registry();
+    qr_registry *reg = cli_registry_new();
     qr_error err;
     qr_error_clear(&err);
     qr_dataset *d = NULL;
