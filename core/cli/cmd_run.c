@@ -255,34 +255,50 @@ static void run_usage(FILE *f)
         "See docs/pipelines.md.\n");
 }
 
-int cmd_run(int argc, char **argv)
+static void check_usage(FILE *f);
+
+/* Parses the arguments of run or check and loads the pipeline. Returns -1
+ * when the caller goes on with *reg and *p set; otherwise the exit status
+ * (0 after printing the usage for --help), with everything freed. */
+static int open_pipeline(const char *cmd, int argc, char **argv, int allow_run_opts,
+                         void (*usage)(FILE *), args *a, qr_registry **reg, qr_pipeline **p)
 {
-    args a;
-    int rc = parse_args("run", argc, argv, 1, &a);
+    int rc = parse_args(cmd, argc, argv, allow_run_opts, a);
     if (rc == 1) {
-        run_usage(stdout);
-        args_free(&a);
+        usage(stdout);
+        args_free(a);
         return 0;
     }
     if (rc != 0) {
-        args_free(&a);
+        args_free(a);
         return rc;
     }
-    qr_registry *reg = cli_registry_new();
-    if (!reg) {
-        args_free(&a);
+    if (!(*reg = cli_registry_new())) {
+        args_free(a);
         return 2;
     }
     qr_error err;
     qr_error_clear(&err);
-    qr_pipeline_opts po = {.vars = a.vars, .jobs = a.jobs};
-    qr_pipeline *p = qr_pipeline_load_yaml(a.pipeline, reg, &po, &err);
-    if (!p) {
+    qr_pipeline_opts po = {.vars = a->vars, .jobs = allow_run_opts ? a->jobs : 1};
+    if (!(*p = qr_pipeline_load_yaml(a->pipeline, *reg, &po, &err))) {
         print_error(&err);
-        qr_registry_free(reg);
-        args_free(&a);
+        qr_registry_free(*reg);
+        args_free(a);
         return 2;
     }
+    return -1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    args a;
+    qr_registry *reg;
+    qr_pipeline *p;
+    int rc = open_pipeline("run", argc, argv, 1, run_usage, &a, &reg, &p);
+    if (rc >= 0)
+        return rc;
+    qr_error err;
+    qr_error_clear(&err);
     qr_run_opts ro = {
         .inputs = a.n_inputs ? a.inputs : NULL,
         .jobs = a.jobs,
@@ -329,31 +345,11 @@ static void check_usage(FILE *f)
 int cmd_check(int argc, char **argv)
 {
     args a;
-    int rc = parse_args("check", argc, argv, 0, &a);
-    if (rc == 1) {
-        check_usage(stdout);
-        args_free(&a);
-        return 0;
-    }
-    if (rc != 0) {
-        args_free(&a);
+    qr_registry *reg;
+    qr_pipeline *p;
+    int rc = open_pipeline("check", argc, argv, 0, check_usage, &a, &reg, &p);
+    if (rc >= 0)
         return rc;
-    }
-    qr_registry *reg = cli_registry_new();
-    if (!reg) {
-        args_free(&a);
-        return 2;
-    }
-    qr_error err;
-    qr_error_clear(&err);
-    qr_pipeline_opts po = {.vars = a.vars, .jobs = 1};
-    qr_pipeline *p = qr_pipeline_load_yaml(a.pipeline, reg, &po, &err);
-    if (!p) {
-        print_error(&err);
-        qr_registry_free(reg);
-        args_free(&a);
-        return 2;
-    }
     size_t n = qr_pipeline_step_count(p), split = qr_pipeline_ordered_from(p);
     printf("# %s: valid, %zu step%s\n", a.pipeline, n, n == 1 ? "" : "s");
     if (*qr_pipeline_name(p))
