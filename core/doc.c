@@ -319,14 +319,3 @@ int qr_doc_set_field(qr_doc *d, const char *key, json_t *value, qr_error *err)
         return qr_error_set(err, "cannot set field '%s' (is the key valid UTF-8?)", key);
     return 0;
 }
-
-size_t qr_doc_cp_offset(const qr_doc *d, size_t b)
-{
-    size_t cp = 0;
-    const unsigned char *t = (const unsigned char *)d->text;
-    if (b > d->len)
-        b = d->len;
-    for (size_t i = 0; i < b; i++)
-        cp += (t[i] & 0xC0) != 0x80;
-    return cp;
-}

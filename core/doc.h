@@ -105,8 +105,4 @@ int qr_doc_set_field(qr_doc *doc, const char *key, json_t *value, qr_error *err)
 /* Interns s in the doc's pool; valid until reset/free. NULL on OOM. */
 const char *qr_doc_intern(qr_doc *doc, const char *s);
 
-/* Code-point offset of byte offset `b` (for exports); counts UTF-8 lead
- * bytes, so invalid bytes count one each. */
-size_t qr_doc_cp_offset(const qr_doc *doc, size_t b);
-
 #endif

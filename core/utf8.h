@@ -86,4 +86,15 @@ size_t qr_utf8_validate(const char *s, size_t n);
  * of bytes written. */
 size_t qr_utf8_replace_bad(const char *s, size_t n, char *out);
 
+/* Number of code points in t[0..n): UTF-8 lead bytes, so an invalid byte
+ * counts as one (as it does as U+FFFD). 16/8 bytes at a time. */
+size_t qr_utf8_count_cp(const char *t, size_t n);
+
+/* Code-point offsets of byte offsets that mostly grow (sorted spans): one
+ * pass over the text instead of one per span. Start with {0, 0}. */
+typedef struct qr_cp_cursor {
+    size_t byte, cp;
+} qr_cp_cursor;
+size_t qr_cp_at(const char *text, size_t len, qr_cp_cursor *cur, size_t b);
+
 #endif

@@ -129,7 +129,7 @@ static inline int plain8(const unsigned char *s)
 
 /* A JSON string. Invalid UTF-8 (possible in ids or fields set by code, not
  * in text, which readers repair) is written as U+FFFD, one per bad byte,
- * which keeps code-point offsets consistent with qr_doc_cp_offset. */
+ * which keeps code-point offsets consistent with qr_utf8_count_cp. */
 static int ob_json_str(obuf *b, const char *str, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -239,29 +239,6 @@ static int ob_json_value(obuf *b, const json_t *v, int depth)
 
 /* }================================================================== */
 
-/* Number of code points in t[from..to) (UTF-8 lead bytes). */
-static size_t count_cp(const char *t, size_t from, size_t to)
-{
-    size_t n = 0, i = from;
-#if defined(__SSE2__)
-    for (; i + 16 <= to; i += 16) {        /* ASCII blocks at once */
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-        if (_mm_movemask_epi8(x))
-            break;
-        n += 16;
-    }
-#endif
-    for (; i + 8 <= to; i += 8) {          /* continuation bytes: 10xxxxxx */
-        uint64_t w;
-        memcpy(&w, t + i, 8);
-        uint64_t cont = (w & ~(w << 1) & 0x8080808080808080ull) >> 7;
-        n += 8 - (size_t)((cont * 0x0101010101010101ull) >> 56);   /* sum of the bytes */
-    }
-    for (; i < to; i++)
-        n += ((unsigned char)t[i] & 0xC0) != 0x80;
-    return n;
-}
-
 /* Offsets of every span, in the export's unit, in one pass over the text:
  * spans are sorted by start, so the cursor only moves forward; each end is
  * counted from its own start. */
@@ -278,12 +255,12 @@ static void unit_offsets(const export_state *st, const qr_doc *d, uint32_t bstar
         return;
     }
     if (bstart >= c->byte)
-        c->cp += count_cp(d->text, c->byte, bstart);
+        c->cp += qr_utf8_count_cp(d->text + c->byte, bstart - c->byte);
     else
-        c->cp -= count_cp(d->text, bstart, c->byte);
+        c->cp -= qr_utf8_count_cp(d->text + bstart, c->byte - bstart);
     c->byte = bstart;
     *start = c->cp;
-    *end = c->cp + count_cp(d->text, bstart, bend);
+    *end = c->cp + qr_utf8_count_cp(d->text + bstart, bend - bstart);
 }
 
 static void span_offsets(const export_state *st, const qr_doc *d, const qr_span *s,

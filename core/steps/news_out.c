@@ -255,23 +255,3 @@ void qr_counter_free(qr_counter *c)
     c->cap = c->n = 0;
 }
 
-size_t qr_cp_at(const char *text, size_t len, qr_cp_cursor *cur, size_t b)
-{
-    const unsigned char *t = (const unsigned char *)text;
-    if (b > len)
-        b = len;
-    if (b < cur->byte) {
-        /* back: count down when closer than from the start */
-        if (cur->byte - b < b) {
-            for (size_t i = b; i < cur->byte; i++)
-                cur->cp -= (t[i] & 0xC0) != 0x80;
-            cur->byte = b;
-            return cur->cp;
-        }
-        cur->byte = cur->cp = 0;
-    }
-    for (size_t i = cur->byte; i < b; i++)
-        cur->cp += (t[i] & 0xC0) != 0x80;
-    cur->byte = b;
-    return cur->cp;
-}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "quarry_module.h"
+#include "utf8.h"
 
 /* Creates the folders above `path` and returns a newly allocated temporary
  * name for it ("path.tmpPID"), removing a stale one. NULL with err. */
@@ -40,12 +41,6 @@ void qr_out_html(FILE *f, const char *s, size_t n);
 /* Writes s as a JSON string (with quotes). */
 void qr_out_json_string(FILE *f, const char *s, size_t n);
 
-/* Code-point offsets of byte offsets that mostly grow (sorted spans): one
- * pass over the text instead of one per span. Start with {0, 0}. */
-typedef struct qr_cp_cursor {
-    size_t byte, cp;
-} qr_cp_cursor;
-size_t qr_cp_at(const char *text, size_t len, qr_cp_cursor *cur, size_t b);
 
 /* A string → (count, documents) table for corpus totals. Keys are copied. */
 typedef struct qr_counter_item {
