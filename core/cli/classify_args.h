@@ -17,7 +17,5 @@ typedef struct cls_args {
 /* Returns 0, 1 for --help, or 2 (message printed). */
 int cls_parse_args(const char *cmd, int argc, char **argv, cls_args *a);
 void cls_args_free(cls_args *a);
-/* Built-ins plus the Lua steps; NULL (message printed) on failure. */
-void cls_print_error(const qr_error *err);
 
 #endif

@@ -29,6 +29,10 @@ int cmd_eval(int argc, char **argv);    /* cmd_eval.c */
  * message printed, on failure. */
 struct qr_registry *cli_registry_new(void);
 
+/* Prints an error as "file:line:col: message" on stderr (cmd_run.c). */
+struct qr_error;
+void cli_print_error(const struct qr_error *err);
+
 /* Prints "quarry: <message>" on stderr and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True if argv[i] is -h or --help. */

@@ -206,7 +206,7 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "\n");
 done:
     if (status == 2 && err.message[0])
-        cls_print_error(&err);
+        cli_print_error(&err);
     qr_confusion_free(c);
     qr_dataset_free(d);
     qr_registry_free(reg);

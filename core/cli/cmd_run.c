@@ -37,7 +37,8 @@ qr_registry *cli_registry_new(void)
     return reg;
 }
 
-static void print_error(const qr_error *err)
+/* "file:line:col: message" on stderr (shared by the pipeline verbs). */
+void cli_print_error(const qr_error *err)
 {
     char buf[2048];
     fprintf(stderr, "%s\n", qr_error_format(err, buf, sizeof buf));
@@ -281,7 +282,7 @@ static int open_pipeline(const char *cmd, int argc, char **argv, int allow_run_o
     qr_error_clear(&err);
     qr_pipeline_opts po = {.vars = a->vars, .jobs = allow_run_opts ? a->jobs : 1};
     if (!(*p = qr_pipeline_load_yaml(a->pipeline, *reg, &po, &err))) {
-        print_error(&err);
+        cli_print_error(&err);
         qr_registry_free(*reg);
         args_free(a);
         return 2;
@@ -312,7 +313,7 @@ int cmd_run(int argc, char **argv)
     if (ro.progress)
         fprintf(stderr, "\r\033[K");
     if (rc < 0)
-        print_error(&err);
+        cli_print_error(&err);
     if (!a.quiet && (rc >= 0 || sum.stopped || sum.interrupted || sum.read > 0))
         print_summary(&sum);
     int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.interrupted ? 128 + (int)interrupted : sum.stopped ? 1 : 2;

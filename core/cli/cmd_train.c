@@ -13,12 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-void cls_print_error(const qr_error *err)
-{
-    char buf[2048];
-    fprintf(stderr, "%s\n", qr_error_format(err, buf, sizeof buf));
-}
-
 void cls_args_free(cls_args *a)
 {
     free(a->inputs);
@@ -311,7 +305,7 @@ done:
         if (!strncmp(err.message, "training data has only", 22) || !strcmp(err.message, "no training documents"))
             fprintf(stderr, "quarry train: %s\n", err.message);
         else
-            cls_print_error(&err);
+            cli_print_error(&err);
     }
     for (size_t i = 0; i < n_ts; i++)
         qr_nb_trainer_free(ts[i]);
