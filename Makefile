@@ -3,14 +3,18 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS     = yaml-0.1 libpcre2-8 libutf8proc jansson libcjson sqlite3 zlib
+CXX     ?= c++
+PKGS     = yaml-0.1 libpcre2-8 libutf8proc jansson simdjson sqlite3 zlib
 LUA_PC   = lua5.4
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 SAN     ?=
 QR_CFLAGS  = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Iinclude -Icore -Ilua \
              $(shell pkg-config --cflags $(PKGS) $(LUA_PC) 2>/dev/null) $(SAN)
-DEP_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lpthread -lm -ldl
+# simdjson is C++: the one C++ file (core/io/jsonl_fast.cpp) needs its runtime.
+QR_CXXFLAGS = -std=c++17 -Wall -Wextra -fPIC -D_GNU_SOURCE -Iinclude -Icore \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN)
+DEP_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lstdc++ -lpthread -lm -ldl
 LUA_LIBS   = $(shell pkg-config --libs $(LUA_PC) 2>/dev/null)
 VERSION    = $(shell sed -n 's/^#define QR_VERSION "\(.*\)"/\1/p' core/version.h)
 
@@ -18,7 +22,8 @@ CORE_SRC = $(sort $(wildcard core/*.c core/*/*.c))
 CORE_SRC := $(filter-out core/cli/%,$(CORE_SRC))
 CLI_SRC  = $(wildcard core/cli/*.c)
 LUA_SRC  = $(wildcard lua/*.c)
-CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+CORE_CXX = $(sort $(wildcard core/*.cpp core/*/*.cpp))
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(CORE_CXX:%.cpp=$(BUILD)/obj/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 LUA_OBJ  = $(LUA_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC = $(wildcard tests/c/test_*.c)
@@ -46,6 +51,10 @@ deps:
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(QR_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CFLAGS) $(QR_CXXFLAGS) -MMD -MP -c $< -o $@
 
 # Built under a temporary name and renamed, so a concurrent link never sees half an archive.
 $(BUILD)/libquarry.a: $(CORE_OBJ)

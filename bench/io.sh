@@ -81,7 +81,7 @@ before the runs: $LOAD.
 - JSONL read + write, wall time quarry / Python: **$(ratio "$E" "$P")** with \`-j 1\`, **$(ratio "$J2" "$P")**
   with \`-j 2\` (above 1: Python is faster); CPU time quarry / Python: **$(ratio "$(median3cpu "$OUT/export")" "$(cpu "$OUT/python.time")")** (\`-j 1\`). The machine is shared with other jobs: the CPU column
   (median run's user + system time) is steadier than the wall clock. MB/s are over the uncompressed size,
-  also for the .gz run. Records are parsed with cJSON (about 9x faster than jansson on these long
+  also for the .gz run. Records are parsed with simdjson (many times faster than jansson on these long
   text fields; jansson still handles numbers, \\u0000, control bytes and every malformed line, see
   core/io/reader.c); quarry does not hand-write a JSON parser. In a pipeline with analysis steps and
   \`-j 2\` or more, reading runs on its own thread.

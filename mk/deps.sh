@@ -2,8 +2,8 @@
 # Installs the Debian packages quarry needs to build and test (make deps).
 # As root it runs apt-get; otherwise it prints the command and fails.
 set -e
-PKGS="gcc make pkg-config liblua5.4-dev lua5.4 libyaml-dev libpcre2-dev \
-libutf8proc-dev libjansson-dev libcjson-dev libsqlite3-dev sqlite3 libstemmer-dev zlib1g-dev \
+PKGS="gcc g++ make pkg-config liblua5.4-dev lua5.4 libyaml-dev libpcre2-dev \
+libutf8proc-dev libjansson-dev libsimdjson-dev libsqlite3-dev sqlite3 libstemmer-dev zlib1g-dev \
 lua-busted chromium fonts-dejavu-core"
 [ -n "$QUARRY_EXTRA_PKGS" ] && PKGS="$PKGS $QUARRY_EXTRA_PKGS"
 missing=""

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <strings.h>
 #include <stdio.h>
@@ -17,7 +16,7 @@
 #include <emmintrin.h>
 #endif
 
-#include <cjson/cJSON.h>
+#include "io/jsonl_fast.h"
 
 enum { CHUNK = 256 * 1024 };
 
@@ -154,6 +153,7 @@ struct qr_reader {
     buf line;                 /* a line split across chunks               */
     buf repair;               /* repaired text                            */
     buf idbuf;                /* "path:line"                              */
+    qr_jsonl_fast *fast;      /* jsonl: the simdjson parser, made on first use */
     uint64_t seq;
     int fatal;
 
@@ -342,6 +342,7 @@ void qr_reader_free(qr_reader *r)
     free(r->line.p);
     free(r->repair.p);
     free(r->idbuf.p);
+    qr_jsonl_fast_free(r->fast);
     if (r->cd != (iconv_t)-1)
         iconv_close(r->cd);
     free(r->fields.p);
@@ -716,22 +717,17 @@ static const char *json_type_name(const json_t *v)
     }
 }
 
-/* JSONL records are parsed with cJSON, about 9x faster than jansson on
- * records with long text fields (bench/RESULTS.md). The fast path takes
- * only what cJSON and jansson read alike: an object with no control bytes
- * and no \u0000 (cJSON strings end at NUL). cJSON keeps numbers as doubles
- * only, so each number's own characters are handed to jansson, which keeps
- * integers exact and reals as reals. Everything else -- malformed lines
- * included, so every error message is jansson's -- goes through jansson. */
+/* JSONL records are parsed with simdjson (io/jsonl_fast.h), about twice as
+ * fast as cJSON and far faster than jansson on records with long text
+ * fields (bench/RESULTS.md). The fast path takes only what simdjson and
+ * jansson read alike: an object with no control bytes and no \u0000.
+ * Everything else -- malformed lines included, so every error message is
+ * jansson's -- goes through jansson. */
 
-/* cJSON_ParseWithLengthOpts resets a library-global error position on every
- * call: the lock keeps readers on several threads from racing on it. */
-static pthread_mutex_t cjson_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* 1 if line s[0..n) may take the cJSON path: no byte below 0x20 (tabs and
+/* 1 if line s[0..n) may take the fast path: no byte below 0x20 (tabs and
  * CRs included) and no \u0000. One pass, 16 bytes at a time with SSE2 (8
  * with plain integers elsewhere); each backslash is then looked at. */
-static int cjson_line(const char *s, size_t n)
+static int plain_line(const char *s, size_t n)
 {
     size_t i = 0;
 #if defined(__SSE2__)
@@ -767,147 +763,18 @@ static int cjson_line(const char *s, size_t n)
     return 1;
 }
 
-/* Where the numbers of a parsed line are: p moves forward over the raw
- * line, past strings, to each number in document order -- the order in
- * which cj_to_json meets cJSON's number nodes. */
-typedef struct num_cursor {
-    const char *p, *end;
-} num_cursor;
-
-static int is_num_char(char c)
+/* Parses line s[0..n) on the fast path: 0 with *rec filled, -1 for jansson
+ * to parse the line. */
+static int jsonl_fast(qr_reader *r, const char *s, size_t n, qr_jsonl_record *rec)
 {
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
-/* The next number's characters (a run of [0-9+-.eE] outside strings, as
- * both parsers read them), NULL if none is left. */
-static const char *next_number(num_cursor *c, size_t *len)
-{
-    const char *p = c->p, *end = c->end;
-    while (p < end) {
-        if (*p == '"') {        /* a string: to its closing quote */
-            for (p++;;) {
-                const char *q = memchr(p, '"', (size_t)(end - p));
-                if (!q)
-                    return NULL;
-                size_t bs = 0;
-                while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
-                    bs++;
-                p = q + 1;
-                if (bs % 2 == 0)
-                    break;
-            }
-        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-            const char *b = p;
-            while (p < end && is_num_char(*p))
-                p++;
-            c->p = p;
-            *len = (size_t)(p - b);
-            return b;
-        } else {
-            p++;
-        }
-    }
-    c->p = p;
-    return NULL;
-}
-
-/* The jansson value of a cJSON node, numbers read by jansson from their
- * characters; NULL if jansson rejects one (or on OOM: jansson then reports
- * it on the whole line). */
-static json_t *cj_to_json(const cJSON *c, num_cursor *nc)
-{
-    json_t *v = NULL;
-    const cJSON *e;
-    size_t len;
-    const char *num;
-    switch (c->type & 0xFF) {
-    case cJSON_False: return json_false();
-    case cJSON_True: return json_true();
-    case cJSON_NULL: return json_null();
-    case cJSON_String: return json_stringn(c->valuestring, strlen(c->valuestring));
-    case cJSON_Number:
-        num = next_number(nc, &len);
-        return num ? json_loadb(num, len, JSON_DECODE_ANY, NULL) : NULL;
-    case cJSON_Array:
-        if (!(v = json_array()))
-            return NULL;
-        for (e = c->child; e; e = e->next)
-            if (json_array_append_new(v, cj_to_json(e, nc)) != 0)
-                goto fail;
-        return v;
-    case cJSON_Object:
-        if (!(v = json_object()))
-            return NULL;
-        for (e = c->child; e; e = e->next)
-            if (json_object_set_new(v, e->string, cj_to_json(e, nc)) != 0)
-                goto fail;
-        return v;
-    default:
-        return NULL;
-    }
-fail:
-    json_decref(v);
-    return NULL;
-}
-
-/* Parses line s[0..n) with cJSON; 0 with the text (*root to cJSON_Delete
- * after use), the id member (jansson value or NULL) and the meta on the
- * fast path, -1 for jansson to parse the line. */
-static int jsonl_fast(qr_reader *r, const char *s, size_t n, cJSON **root,
-                      const cJSON **text, json_t **id, json_t **meta)
-{
-    *root = NULL;
-    *id = *meta = NULL;
+    memset(rec, 0, sizeof *rec);
     if (n > 0 && s[n - 1] == '\r')
         n--;
-    if (n == 0 || s[0] != '{' || !cjson_line(s, n))
+    if (n == 0 || s[0] != '{' || !plain_line(s, n))
         return -1;
-    const char *end = NULL;
-    pthread_mutex_lock(&cjson_lock);
-    cJSON *o = cJSON_ParseWithLengthOpts(s, n, &end, 0);
-    pthread_mutex_unlock(&cjson_lock);
-    if (!o)
-        return -1;
-    while (end && end < s + n && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-        end++;
-    const cJSON *t = NULL, *d = NULL, *e;
-    if (!end || end != s + n || !cJSON_IsObject(o))
-        goto slow;
-    /* the last of duplicate members wins, as in jansson */
-    for (e = o->child; e; e = e->next) {
-        if (strcmp(e->string, r->text_field) == 0)
-            t = e;
-        if (strcmp(e->string, r->id_field) == 0)
-            d = e;
-    }
-    if (!cJSON_IsString(t))
-        goto slow;
-    num_cursor nc = { s, s + n };
-    for (e = o->child; e; e = e->next) {
-        if (e == t)
-            continue;           /* a string: no numbers to pass */
-        json_t *v = cj_to_json(e, &nc);
-        if (!v)
-            goto slow;
-        if (e == d) {
-            *id = v;
-        } else if (strcmp(e->string, r->text_field) == 0 || strcmp(e->string, r->id_field) == 0) {
-            json_decref(v);     /* an earlier duplicate */
-        } else if ((!*meta && !(*meta = json_object())) ||
-                   json_object_set_new(*meta, e->string, v) != 0) {
-            goto slow;
-        }
-    }
-    *root = o;
-    *text = t;
-    return 0;
-slow:
-    json_decref(*id);
-    json_decref(*meta);
-    *id = *meta = NULL;
-    cJSON_Delete(o);
-    return -1;
+    if (!r->fast && !(r->fast = qr_jsonl_fast_new()))
+        return -1;              /* out of memory: jansson will say so */
+    return qr_jsonl_fast_parse(r->fast, s, n, r->text_field, r->id_field, rec);
 }
 
 /* The document id of an id member: a string, or a number written as jansson
@@ -948,34 +815,30 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
         s = o;
         n = fixed_len;
     }
-    cJSON *root;
-    const cJSON *ctext;
-    json_t *cid, *meta;
+    qr_jsonl_record rec;
     char num[64];
     const char *ids = NULL;
-    if (jsonl_fast(r, s, n, &root, &ctext, &cid, &meta) == 0 &&
-        (!cid || json_is_null(cid) || (ids = id_text(cid, num)))) {
+    if (jsonl_fast(r, s, n, &rec) == 0 &&
+        (!rec.id || json_is_null(rec.id) || (ids = id_text(rec.id, num)))) {
         int rc = start_doc(r, doc, line, err);
         if (rc == 0) {
             doc->n_repaired = (int)fixed;
-            if (cid && !json_is_null(cid) && qr_doc_set_id(doc, ids, err) != 0)
+            if (rec.id && !json_is_null(rec.id) && qr_doc_set_id(doc, ids, err) != 0)
                 rc = oom_at(r, err);
-            else if (qr_doc_set_text(doc, ctext->valuestring, strlen(ctext->valuestring), err) != 0)
+            else if (qr_doc_set_text(doc, rec.text, rec.text_len, err) != 0)
                 rc = relocate(r, line, err);
         }
-        cJSON_Delete(root);
-        json_decref(cid);
+        json_decref(rec.id);
         if (rc) {
-            json_decref(meta);
+            json_decref(rec.meta);
             return rc;
         }
-        if (meta)
-            qr_doc_set_meta(doc, meta);
+        if (rec.meta)
+            qr_doc_set_meta(doc, rec.meta);
         return 1;
     }
-    cJSON_Delete(root);     /* an id of the wrong type: jansson's message */
-    json_decref(cid);
-    json_decref(meta);
+    json_decref(rec.id);    /* an id of the wrong type: jansson's message */
+    json_decref(rec.meta);
     json_error_t jerr;
     json_t *obj = json_loadb(s, n, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
     int rc = start_doc(r, doc, line, err);

@@ -3,6 +3,7 @@
 #include "check.h"
 #include "io/reader.h"
 #include "io/paths.h"
+#include "io/jsonl_fast.h"
 #include "error.h"
 
 #include <stdlib.h>
@@ -581,9 +582,9 @@ static void test_defs(void)
     CHECK_EQ_STR(qr_input_format_name(QR_INPUT_CSV), "csv");
 }
 
-/* The cJSON fast path and the jansson path read records alike: escapes,
+/* The simdjson fast path and the jansson path read records alike: escapes,
  * surrogate pairs, repair, duplicates, meta of every type, exact numbers;
- * lines cJSON would accept but JSON does not still fail with jansson's
+ * lines a lenient parser would accept but JSON does not still fail with jansson's
  * message. */
 static void test_jsonl_fast(qr_doc *d)
 {
@@ -676,6 +677,81 @@ static void test_jsonl_fast(qr_doc *d)
     qr_reader_free(r);
 }
 
+/* The simdjson path itself: what it takes (and gives exactly), and what it
+ * leaves to jansson (-1, no reference kept). */
+static int fast1(qr_jsonl_fast *p, const char *line, qr_jsonl_record *rec)
+{
+    return qr_jsonl_fast_parse(p, line, strlen(line), "text", "id", rec);
+}
+
+static char *dump(json_t *j)
+{
+    return j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+}
+
+static void test_jsonl_fast_direct(void)
+{
+    qr_jsonl_fast *p = qr_jsonl_fast_new();
+    qr_jsonl_record rec;
+    char *m;
+    CHECK(p != NULL);
+    CHECK_EQ_INT(fast1(p, "{\"id\":\"a\",\"text\":\"x\\\"y\\n\\u00e9\\ud83d\\ude00\"}", &rec), 0);
+    CHECK_EQ_MEM(rec.text, rec.text_len, "x\"y\n\xC3\xA9\xF0\x9F\x98\x80");
+    m = dump(rec.id);
+    CHECK_EQ_STR(m, "\"a\"");
+    free(m);
+    CHECK(rec.meta == NULL);
+    json_decref(rec.id);
+    /* meta of every type, numbers exact, duplicates: the last wins */
+    CHECK_EQ_INT(fast1(p, "{\"text\":\"1\",\"id\":7,\"k\\u00fc\":[1,2.5e3,-0,true,null,{}],"
+                          "\"big\":9007199254740993,\"o\":{\"x\":{\"y\":[]}},\"k\\u00fc\":false,"
+                          "\"text\":\"2\",\"id\":\"s\"}  ", &rec), 0);
+    CHECK_EQ_MEM(rec.text, rec.text_len, "2");
+    m = dump(rec.id);
+    CHECK_EQ_STR(m, "\"s\"");
+    free(m);
+    m = dump(rec.meta);
+    CHECK_EQ_STR(m, "{\"k\xC3\xBC\":false,\"big\":9007199254740993,\"o\":{\"x\":{\"y\":[]}}}");
+    free(m);
+    json_decref(rec.id);
+    json_decref(rec.meta);
+    CHECK_EQ_INT(fast1(p, "{\"text\":\"\",\"r\":[1.0,-2,1e2]}", &rec), 0);
+    CHECK_EQ_INT(rec.text_len, 0);
+    m = dump(rec.meta);
+    CHECK_EQ_STR(m, "{\"r\":[1.0,-2,100.0]}");
+    free(m);
+    json_decref(rec.meta);
+    /* left to jansson */
+    static const char *const bad[] = {
+        "{\"id\":\"g\",\"text\":\"x\"} junk", "{\"text\":\"x\",\"n\":01}",
+        "{\"text\":\"x\",\"n\":1.}", "{\"text\":\"x\",\"n\":99999999999999999999}",
+        "{\"text\":\"lone \\udc00\"}", "{\"text\":\"lone \\ud800 x\"}", "{\"text\":7}",
+        "{\"id\":\"x\"}", "[\"text\"]", "{\"text\":\"x\",}", "{\"text\":\"x\"", "{\"text\":tru}",
+        "{\"text\":\"x\",\"a\":[1,]}", "{\"text\":\"x\",\"a\":nul}", "{\"text\":\"x\" \"y\":1}",
+        "{\"text\":\"bad \\q escape\"}", "{\"id\":[1,2],\"text\":\"x\",\"id\":{\"a\":1e999}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        rec.id = json_true();   /* cleared on failure */
+        int rc = fast1(p, bad[i], &rec);
+        if (rc != -1 || rec.id || rec.meta)
+            fprintf(stderr, "fast path took: %s\n", bad[i]);
+        CHECK_EQ_INT(rc, -1);
+        CHECK(rec.id == NULL && rec.meta == NULL && rec.text == NULL);
+    }
+    /* a long record after short ones: the padded buffer grows */
+    size_t n = 300000;
+    char *big = malloc(n + 32);
+    memcpy(big, "{\"text\":\"", 9);
+    memset(big + 9, 'w', n);
+    memcpy(big + 9 + n, "\"}", 3);
+    CHECK_EQ_INT(qr_jsonl_fast_parse(p, big, n + 11, "text", "id", &rec), 0);
+    CHECK_EQ_INT(rec.text_len, n);
+    CHECK(rec.text_len == n && rec.text[0] == 'w' && rec.text[n - 1] == 'w');
+    free(big);
+    qr_jsonl_fast_free(p);
+    qr_jsonl_fast_free(NULL);
+}
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/quarry-test-io-XXXXXX");
@@ -691,6 +767,7 @@ int main(void)
     test_lines(d);
     test_jsonl(d);
     test_jsonl_fast(d);
+    test_jsonl_fast_direct();
     test_csv(d);
     test_gz(d);
     test_stdin(d);
