@@ -21,6 +21,7 @@
 #include "doc.h"
 #include "error.h"
 #include "grow.h"
+#include "json_out.h"
 #include "outfile.h"
 #include "utf8.h"
 #include "opt_value.h"
@@ -29,9 +30,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,86 +112,36 @@ static int ob_double(obuf *b, double x)
     return ob_add(b, t, (size_t)n);
 }
 
-/* 1 if none of the 8 bytes at s needs escaping or UTF-8 checking (each is
- * ASCII, not a control, not '"' or '\\'). Exact: the zero/less-than tests
- * below may flag a byte after a flagged one, never a clean word. */
-static inline int plain8(const unsigned char *s)
+/* Longest piece of a string escaped at once: the room reserved for it is
+ * six times its length, which must stay small for a long text. */
+#define JSON_PIECE ((size_t)1 << 16)
+
+/* A JSON string (json_out.h: escapes, invalid UTF-8 as U+FFFD). *ascii,
+ * when not NULL, is set to whether every byte of str is ASCII. */
+static int ob_json_str_ascii(obuf *b, const char *str, size_t len, int *ascii)
 {
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t w, q, bs;
-    memcpy(&w, s, 8);
-    q = w ^ (ones * '"');
-    bs = w ^ (ones * '\\');
-    return !((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | w) & high);
+    int all = 1;
+    OB_RESERVE(b, 1);
+    b->p[b->n++] = '"';
+    while (len) {
+        size_t k = qr_json_piece(str, len, JSON_PIECE);
+        int a;
+        OB_RESERVE(b, QR_JSON_ESCAPE_ROOM(k));
+        b->n += qr_json_escape(b->p + b->n, str, k, &a);
+        all &= a;
+        str += k;
+        len -= k;
+    }
+    if (ascii)
+        *ascii = all;
+    OB_RESERVE(b, 1);
+    b->p[b->n++] = '"';
+    return 0;
 }
 
-/* A JSON string. Invalid UTF-8 (possible in ids or fields set by code, not
- * in text, which readers repair) is written as U+FFFD, one per bad byte,
- * which keeps code-point offsets consistent with qr_utf8_count_cp. */
 static int ob_json_str(obuf *b, const char *str, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *s = (const unsigned char *)str;
-    OB_RESERVE(b, len + 2);
-    b->p[b->n++] = '"';
-    size_t i = 0;
-    while (i < len) {
-        size_t j = i;
-#if defined(__SSE2__)
-        const __m128i lim = _mm_set1_epi8(0x1F), quo = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
-        while (j + 16 <= len) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
-            __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lim), x),
-                                       _mm_or_si128(_mm_cmpeq_epi8(x, quo), _mm_cmpeq_epi8(x, bsl)));
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(bad, x));
-            if (m) {        /* x's own high bits: bytes >= 0x80 */
-                j += (size_t)__builtin_ctz(m);
-                break;
-            }
-            j += 16;
-        }
-#endif
-        while (j + 8 <= len && plain8(s + j))
-            j += 8;
-        while (j < len && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\')
-            j++;
-        if (j > i && ob_add(b, (const char *)s + i, j - i) != 0)
-            return -1;
-        i = j;
-        if (i >= len)
-            break;
-        unsigned c = s[i];
-        if (c >= 0x80) {
-            int32_t cp;
-            size_t k = qr_utf8_decode(s + i, len - i, &cp);
-            if (cp == QR_UTF8_BAD) {
-                if (ob_add(b, "\xEF\xBF\xBD", 3) != 0)
-                    return -1;
-            } else if (ob_add(b, (const char *)s + i, k) != 0)
-                return -1;
-            i += k;
-            continue;
-        }
-        char e[6] = { '\\', 0 };
-        size_t en = 2;
-        switch (c) {
-        case '"': e[1] = '"'; break;
-        case '\\': e[1] = '\\'; break;
-        case '\n': e[1] = 'n'; break;
-        case '\r': e[1] = 'r'; break;
-        case '\t': e[1] = 't'; break;
-        case '\b': e[1] = 'b'; break;
-        case '\f': e[1] = 'f'; break;
-        default:
-            e[1] = 'u'; e[2] = '0'; e[3] = '0';
-            e[4] = hex[c >> 4]; e[5] = hex[c & 15];
-            en = 6;
-        }
-        if (ob_add(b, e, en) != 0)
-            return -1;
-        i++;
-    }
-    return ob_add(b, "\"", 1);
+    return ob_json_str_ascii(b, str, len, NULL);
 }
 
 static int ob_json_value(obuf *b, const json_t *v, int depth)

@@ -1,0 +1,122 @@
+#include "json_out.h"
+#include "utf8.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <stdint.h>
+#include <string.h>
+
+/* The escape of each byte below 0x20, padded to six bytes so that one
+ * fixed-size copy writes any of them (the room allows six per byte). */
+static const char ctl_escape[32][7] = {
+    "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+    "\\b\0\0\0\0", "\\t\0\0\0\0", "\\n\0\0\0\0", "\\u000b",
+    "\\f\0\0\0\0", "\\r\0\0\0\0", "\\u000e", "\\u000f",
+    "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+    "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+};
+
+static inline int plain_byte(unsigned c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* Copies the bytes of s[0..n) to o up to the first one that is not plain
+ * (plain_byte) and returns how many were plain. Whole blocks are stored
+ * before they are tested, so up to a block past that byte may be written
+ * too: the caller overwrites it, and the room allows it (a block is only
+ * stored while 16 bytes of input remain, and those have 96 bytes of room). */
+static inline size_t plain_run(const unsigned char *s, size_t n, char *o)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i lim = _mm_set1_epi8(0x1F), quo = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        _mm_storeu_si128((__m128i *)(void *)(o + i), x);
+        /* x <= 0x1F, '"', '\\'; x's own high bit flags bytes >= 0x80 */
+        __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lim), x),
+                                   _mm_or_si128(_mm_cmpeq_epi8(x, quo), _mm_cmpeq_epi8(x, bsl)));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(bad, x));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* 8 bytes in a word. The zero and less-than tests may also flag a byte
+     * after a flagged one (a borrow), never one before: the lowest flag,
+     * the first byte in memory, is exact. */
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, q, b;
+        memcpy(&w, s + i, 8);
+        memcpy(o + i, &w, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        uint64_t m = (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high;
+        if (m)
+            return i + (size_t)(__builtin_ctzll(m) >> 3);
+    }
+#endif
+    for (; i < n && plain_byte(s[i]); i++)
+        o[i] = (char)s[i];
+    return i;
+}
+
+size_t qr_json_escape(char *out, const char *str, size_t n, int *ascii)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    char *o = out;
+    size_t i = 0;
+    int high = 0;
+    /* Each step writes at most six bytes per input byte it consumes, so
+     * every write below stays within QR_JSON_ESCAPE_ROOM(n). */
+    while (i < n) {
+        size_t k = plain_run(s + i, n - i, o);
+        i += k;
+        o += k;
+        if (i == n)
+            break;
+        unsigned c = s[i];
+        if (c >= 0x80) {
+            int32_t cp;
+            size_t l = qr_utf8_decode(s + i, n - i, &cp);
+            high = 1;
+            if (cp == QR_UTF8_BAD) {
+                memcpy(o, "\xEF\xBF\xBD", 3);
+                o += 3;
+            } else {
+                memcpy(o, s + i, l);
+                o += l;
+            }
+            i += l;
+        } else if (c < 0x20) {
+            memcpy(o, ctl_escape[c], 6);
+            o += ctl_escape[c][2] ? 6 : 2;
+            i++;
+        } else {                                /* '"' or '\\' */
+            o[0] = '\\';
+            o[1] = (char)c;
+            o += 2;
+            i++;
+        }
+    }
+    if (ascii)
+        *ascii = !high;
+    return (size_t)(o - out);
+}
+
+size_t qr_json_piece(const char *str, size_t n, size_t max)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (n <= max)
+        return n;
+    /* A well-formed sequence crosses a cut at j only if s[j] is a
+     * continuation byte (10xxxxxx) and its lead is one of the three bytes
+     * before: cut at the last byte in s[max-3..max] that is not a
+     * continuation. When all four are, no lead is within reach of max. */
+    for (size_t j = max; j + 3 >= max && j > 0; j--)
+        if ((s[j] & 0xC0) != 0x80)
+            return j;
+    return max;
+}
