@@ -105,6 +105,21 @@ static inline uint32_t slot_tag(uint64_t h, size_t n)
     return ((uint32_t)(h >> 32) & ~0xFFu) | (uint32_t)(n < 255 ? n : 255);
 }
 
+/* The word filter (derived, see derive): a bitmap with one bit set per
+ * symbol of up to 16 bytes, at word_hash of its bytes read as two
+ * little-endian words, zero-padded (the same bytes give the same words, see
+ * key_words). About 16 bits per symbol, at most 256 KB, so it stays in
+ * cache: the scan over a document's tokens tests one bit per token and
+ * sends on only the few tokens that may be symbols (key_symbols). Other
+ * multipliers than the memo's, so a filter false positive does not also
+ * land in the memo slot of the symbol it collides with. */
+#define WF_MIN_BITS 9
+#define WF_MAX_BITS 21
+static inline uint64_t word_hash(uint64_t w0, uint64_t w1)
+{
+    return (w0 ^ (w1 * 0xa0761d6478bd642fULL)) * 0xd6e8feb86659fd93ULL;
+}
+
 static uint64_t hash_mix(uint64_t h, uint64_t v)
 {
     return fmix64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)));
@@ -349,17 +364,21 @@ struct qr_gazetteer {
     uint8_t *sym_flags;    /* per symbol: SYM_ROOT, SYM_FOLLOW (derived) */
     uint64_t *edge_filter; /* bits of (node, label) pairs below the roots */
     uint32_t edge_filter_shift;
+    uint64_t *word_filter; /* bits of the symbols' word_hash (derived)    */
+    uint32_t word_filter_shift;
 };
 
 /* Per-thread memo of recent keys -> symbol value (SY_NONE included):
  * frequent words skip the filter and the slot table, which miss the cache.
  * A key of up to 8 bytes is one word, up to 16 two (memo2), so a hit is an
- * exact comparison; longer keys always take the table. Direct-mapped, 64K
- * + 16K slots (1.4 MB: Brown's vocabulary mostly fits). Valid for one
+ * exact comparison; longer keys always take the table. Only the tokens the
+ * word filter lets through come here (a third of English text with 23k
+ * place names: the words of the entries, "of", "the", "new"…), so
+ * direct-mapped 16K + 4K slots (384 KB) hold them. Valid for one
  * compiled block: the memo is cleared when the scratch meets another (by
  * key and checksum). */
-#define MEMO_BITS 16
-#define MEMO2_BITS 14
+#define MEMO_BITS 14
+#define MEMO2_BITS 12
 typedef struct memo_slot {
     uint64_t word;
     uint32_t len;          /* UINT32_MAX = empty */
@@ -375,6 +394,8 @@ typedef struct memo2_slot {
 struct qr_gazetteer_scratch {
     uint32_t *syms;
     size_t syms_cap;
+    uint32_t *cand;        /* tokens that may have a symbol (key_symbols) */
+    size_t cand_cap;
     ubuf ub;
     qr_tokens tk;
     memo_slot *memo;
@@ -515,6 +536,7 @@ void qr_gazetteer_free(qr_gazetteer *g)
     free(g->block);
     free(g->sym_flags);
     free(g->edge_filter);
+    free(g->word_filter);
     free(g);
 }
 
@@ -1195,6 +1217,27 @@ static int derive(qr_gazetteer *g)
                 g->edge_filter[b >> 6] |= 1ULL << (b & 63);
             }
         }
+
+    uint32_t n_short = 0;
+    for (uint32_t y = 0; y < h->n_syms; y++)
+        n_short += g->sym_len[y] <= 16;
+    bits = WF_MIN_BITS;
+    while (bits < WF_MAX_BITS && (1ULL << bits) < (uint64_t)n_short * 16)
+        bits++;
+    g->word_filter_shift = 64 - bits;
+    if (!(g->word_filter = calloc((size_t)1 << (bits - 6), 8)))
+        return -1;
+    for (uint32_t y = 0; y < h->n_syms; y++) {
+        if (g->sym_len[y] > 16)
+            continue;       /* longer keys always take the full lookup */
+        unsigned char buf[16] = {0};
+        uint64_t w0, w1;
+        memcpy(buf, g->strs + g->sym_off[y], g->sym_len[y]);
+        memcpy(&w0, buf, 8);
+        memcpy(&w1, buf + 8, 8);
+        uint64_t b = word_hash(w0, w1) >> g->word_filter_shift;
+        g->word_filter[b >> 6] |= 1ULL << (b & 63);
+    }
     return 0;
 }
 
@@ -1499,6 +1542,7 @@ void qr_gazetteer_scratch_free(qr_gazetteer_scratch *s)
     if (!s)
         return;
     free(s->syms);
+    free(s->cand);
     free(s->ub.v);
     qr_tokens_free(&s->tk);
     free(s->memo);
@@ -1634,11 +1678,63 @@ static inline uint32_t memo_index(uint64_t w)
     return (uint32_t)((w * 0x9e3779b97f4a7c15ULL) >> (64 - MEMO_BITS));
 }
 
-/* Symbols of the keys of all tokens (the insensitive variant). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Masks keeping the first min(len, 16) bytes of a key read as two words
+ * (index min(len, 16)). */
+static const uint64_t lo_mask[17] = {
+    0, 0xffULL, 0xffffULL, 0xffffffULL, 0xffffffffULL, 0xffffffffffULL,
+    0xffffffffffffULL, 0xffffffffffffffULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL,
+    ~0ULL, ~0ULL
+};
+static const uint64_t hi_mask[17] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0xffULL, 0xffffULL, 0xffffffULL, 0xffffffffULL, 0xffffffffffULL,
+    0xffffffffffffULL, 0xffffffffffffffULL, ~0ULL
+};
+
+/* Pass 1 of key_symbols: every token gets SY_NONE, and the tokens whose
+ * key may be a symbol (word filter bit set, key longer than 16 bytes, or a
+ * key too close to the end of the key buffer to read 16 bytes) are listed
+ * in cand, in token order. No branch on the data in the common case (the
+ * candidate is written always and counted when kept), so the loop runs at
+ * a few cycles a token; returns the number of candidates. */
+static size_t key_candidates(const qr_gazetteer *g, const qr_tokens *toks, uint32_t *sy,
+                             uint32_t *cand)
+{
+    const uint64_t *filter = g->word_filter;
+    const uint32_t shift = g->word_filter_shift;
+    const qr_token *tv = toks->v;
+    const char *keys = toks->keys;
+    size_t n = toks->n, nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t off = tv[i].key, len = tv[i].key_len;
+        sy[i] = SY_NONE;
+        if (__builtin_expect((size_t)off + 16 > toks->keys_cap, 0)) {
+            cand[nc++] = (uint32_t)i;
+            continue;
+        }
+        uint64_t w0, w1;
+        memcpy(&w0, keys + off, 8);
+        memcpy(&w1, keys + off + 8, 8);
+        uint32_t c = len < 16 ? len : 16;
+        uint64_t b = word_hash(w0 & lo_mask[c], w1 & hi_mask[c]) >> shift;
+        uint32_t keep = (uint32_t)(filter[b >> 6] >> (b & 63)) & 1;
+        cand[nc] = (uint32_t)i;
+        nc += keep | (len > 16);
+    }
+    return nc;
+}
+#endif
+
+/* Symbols of the keys of all tokens (the insensitive variant): SY_NONE for
+ * the tokens the word filter rules out, a memo or table lookup for the
+ * candidates, whose indexes are left in s->cand[0..*n_cand). */
 static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_tokens *toks,
-                       uint32_t *sy)
+                       uint32_t *sy, size_t *n_cand)
 {
     size_t n = toks->n;
+    if (GROW(s->cand, s->cand_cap, n) != 0)
+        return -1;
+    uint32_t *cand = s->cand;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (!s->memo || s->memo_key != g->h->key || s->memo_sum != g->h->checksum) {
         if (!s->memo && !(s->memo = malloc(MEMO_BYTES)))
@@ -1650,7 +1746,9 @@ static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_
     memo_slot *memo = s->memo;
     memo2_slot *memo2 = (memo2_slot *)(memo + (1u << MEMO_BITS));
     const qr_token *tv = toks->v;
-    for (size_t i = 0; i < n; i++) {
+    size_t nc = key_candidates(g, toks, sy, cand);
+    for (size_t k = 0; k < nc; k++) {
+        uint32_t i = cand[k];
         uint32_t off = tv[i].key, len = tv[i].key_len;
         if (len > 8) {
             if (len > 16 || (size_t)off + 16 > toks->keys_cap) {
@@ -1686,25 +1784,31 @@ static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_
         m->len = len;
         m->sym = y;
     }
+    *n_cand = nc;
 #else
     (void)s;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         sy[i] = sym_lookup(g, toks->keys + toks->v[i].key, toks->v[i].key_len);
+        cand[i] = (uint32_t)i;
+    }
+    *n_cand = n;
 #endif
     return 0;
 }
 
-/* Leftmost-longest with one comparison variant (one trie): the usual case. */
+/* Leftmost-longest with one comparison variant (one trie): the usual case.
+ * With the keys' variant only the candidates of key_symbols can start a
+ * match (every other token is SY_NONE), so the scan visits those alone;
+ * cand NULL visits every token (n_cand = toks->n). */
 static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint32_t *root,
-                          const qr_tokens *toks, qr_gaz_matches *out, qr_error *err)
+                          const uint32_t *cand, size_t n_cand, const qr_tokens *toks,
+                          qr_gaz_matches *out, qr_error *err)
 {
-    uint32_t n = (uint32_t)toks->n;
-    for (uint32_t i = 0; i < n;) {
-        uint32_t node;
-        if (!(sy[i] & SYM_ROOT) || !(node = root[sy[i] & SYM_MASK])) {
-            i++;
+    uint32_t n = (uint32_t)toks->n, next = 0;
+    for (size_t k = 0; k < n_cand; k++) {
+        uint32_t i = cand ? cand[k] : (uint32_t)k, node;
+        if (i < next || !(sy[i] & SYM_ROOT) || !(node = root[sy[i] & SYM_MASK]))
             continue;
-        }
         uint32_t j = i + 1, best = 0, best_node = 0;
         for (;;) {
             if (g->node_ent[node] < g->node_ent[node + 1]) {
@@ -1718,13 +1822,11 @@ static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint3
                 break;
             j++;
         }
-        if (!best) {
-            i++;
+        if (!best)
             continue;
-        }
         if (emit(g, toks, i, best, best_node, out) != 0)
             return qr_error_set(err, "out of memory matching the gazetteer");
-        i = best;
+        next = best;
     }
     return 0;
 }
@@ -1745,10 +1847,11 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
         return 0;
     if (n >= UINT32_MAX || GROW(s->syms, s->syms_cap, n * (size_t)nv) != 0)
         return qr_error_set(err, "out of memory matching the gazetteer");
+    size_t n_cand = n;          /* for match_longest1, from key_symbols */
     for (int a = 0; a < nv; a++) {
         uint32_t *sy = s->syms + (size_t)a * n;
         if (vars[a] == V_KEY) {     /* the common case: keys as the tokenizer made them */
-            if (key_symbols(g, s, toks, sy) != 0)
+            if (key_symbols(g, s, toks, sy, &n_cand) != 0)
                 return qr_error_set(err, "out of memory matching the gazetteer");
             continue;
         }
@@ -1762,7 +1865,8 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
     }
 
     if (nv == 1 && overlaps == QR_GAZ_LONGEST)
-        return match_longest1(g, s->syms, g->roots[vars[0]], toks, out, err);
+        return match_longest1(g, s->syms, g->roots[vars[0]], vars[0] == V_KEY ? s->cand : NULL,
+                              n_cand, toks, out, err);
     uint32_t best_node[NVARIANTS] = {0}, best_end[NVARIANTS] = {0};
     for (uint32_t i = 0; i < n;) {
         uint32_t best = 0;
