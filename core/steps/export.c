@@ -192,12 +192,19 @@ static int ob_json_value(obuf *b, const json_t *v, int depth)
  * counted from its own start. */
 typedef struct offset_cursor {
     size_t byte, cp;
+    int count;      /* 0: offsets are bytes (offsets: bytes, or ASCII text) */
 } offset_cursor;
 
-static void unit_offsets(const export_state *st, const qr_doc *d, uint32_t bstart, uint32_t bend,
+static offset_cursor cursor_start(const export_state *st, int text_ascii)
+{
+    offset_cursor c = { 0, 0, st->cp_offsets && !text_ascii };
+    return c;
+}
+
+static void unit_offsets(const qr_doc *d, uint32_t bstart, uint32_t bend,
                          offset_cursor *c, uint64_t *start, uint64_t *end)
 {
-    if (!st->cp_offsets) {
+    if (!c->count) {
         *start = bstart;
         *end = bend;
         return;
@@ -209,12 +216,6 @@ static void unit_offsets(const export_state *st, const qr_doc *d, uint32_t bstar
     c->byte = bstart;
     *start = c->cp;
     *end = c->cp + qr_utf8_count_cp(d->text + bstart, bend - bstart);
-}
-
-static void span_offsets(const export_state *st, const qr_doc *d, const qr_span *s,
-                         offset_cursor *c, uint64_t *start, uint64_t *end)
-{
-    unit_offsets(st, d, s->start, s->end, c, start, end);
 }
 
 static int keep_span(const export_state *st, const qr_span *s)
@@ -240,18 +241,18 @@ static size_t kept_spans(const export_state *st, const qr_doc *d)
 _Static_assert(offsetof(qr_token, end) == sizeof(uint32_t) && offsetof(qr_sentence, end) == sizeof(uint32_t)
                && offsetof(qr_token, start) == 0 && offsetof(qr_sentence, start) == 0,
                "write_ranges reads start, end at the head of each item");
-static int write_ranges(export_state *st, const qr_doc *d, const char *key, size_t n,
-                        const void *items, size_t stride)
+static int write_ranges(export_state *st, const qr_doc *d, int text_ascii, const char *key,
+                        size_t n, const void *items, size_t stride)
 {
     obuf *b = &st->out;
-    offset_cursor cur = { 0, 0 };
+    offset_cursor cur = cursor_start(st, text_ascii);
     if (ob_str(b, key) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         uint64_t so, eo;
         const uint32_t *se = (const uint32_t *)((const char *)items + i * stride);
         uint32_t bs = se[0], be = se[1];
-        unit_offsets(st, d, bs, be, &cur, &so, &eo);
+        unit_offsets(d, bs, be, &cur, &so, &eo);
         if (ob_str(b, i ? ",[" : "[") != 0 || ob_uint(b, so) != 0 || ob_add(b, ",", 1) != 0 ||
             ob_uint(b, eo) != 0 || ob_add(b, "]", 1) != 0)
             return -1;
@@ -265,22 +266,25 @@ static int write_jsonl(export_state *st, qr_doc *d)
     const char *text = d->text ? d->text : "";
     if (ob_str(b, "{\"id\":") != 0 || ob_json_str(b, d->id ? d->id : "", d->id ? strlen(d->id) : 0) != 0)
         return -1;
+    /* Escaping the text tells whether it is all ASCII, and then code-point
+     * offsets are byte offsets: no counting. */
+    int text_ascii = 0;
     if (st->include_text &&
-        (ob_str(b, ",\"text\":") != 0 || ob_json_str(b, text, d->len) != 0))
+        (ob_str(b, ",\"text\":") != 0 || ob_json_str_ascii(b, text, d->len, &text_ascii) != 0))
         return -1;
     if (st->include_meta && d->meta && json_object_size(d->meta) > 0 &&
         (ob_str(b, ",\"meta\":") != 0 || ob_json_value(b, d->meta, 0) != 0))
         return -1;
     if (ob_str(b, ",\"entities\":[") != 0)
         return -1;
-    offset_cursor cur = { 0, 0 };
+    offset_cursor cur = cursor_start(st, text_ascii);
     int first = 1;
     for (size_t i = 0; i < d->n_spans; i++) {
         const qr_span *s = &d->spans[i];
         if (!keep_span(st, s))
             continue;
         uint64_t so, eo;
-        span_offsets(st, d, s, &cur, &so, &eo);
+        unit_offsets(d, s->start, s->end, &cur, &so, &eo);
         if ((!first && ob_add(b, ",", 1) != 0) ||
             ob_str(b, "{\"start\":") != 0 || ob_uint(b, so) != 0 ||
             ob_str(b, ",\"end\":") != 0 || ob_uint(b, eo) != 0 ||
@@ -301,10 +305,10 @@ static int write_jsonl(export_state *st, qr_doc *d)
     if (ob_add(b, "]", 1) != 0)
         return -1;
     if (st->include_sentences &&
-        write_ranges(st, d, ",\"sentences\":[", d->sentences.n, d->sentences.v, sizeof *d->sentences.v) != 0)
+        write_ranges(st, d, text_ascii, ",\"sentences\":[", d->sentences.n, d->sentences.v, sizeof *d->sentences.v) != 0)
         return -1;
     if (st->include_tokens &&
-        write_ranges(st, d, ",\"tokens\":[", d->tokens.n, d->tokens.v, sizeof *d->tokens.v) != 0)
+        write_ranges(st, d, text_ascii, ",\"tokens\":[", d->tokens.n, d->tokens.v, sizeof *d->tokens.v) != 0)
         return -1;
     if (d->n_labels) {
         if (ob_str(b, ",\"labels\":{") != 0)
@@ -418,13 +422,13 @@ static int write_table(export_state *st, qr_doc *d)
 {
     const char *text = d->text ? d->text : "";
     if (st->entities) {
-        offset_cursor cur = { 0, 0 };
+        offset_cursor cur = cursor_start(st, 0);
         for (size_t i = 0; i < d->n_spans; i++) {
             const qr_span *s = &d->spans[i];
             if (!keep_span(st, s))
                 continue;
             uint64_t so, eo;
-            span_offsets(st, d, s, &cur, &so, &eo);
+            unit_offsets(d, s->start, s->end, &cur, &so, &eo);
             if (cell_str(st, d->id, 1) != 0 || cell_uint(st, so) != 0 || cell_uint(st, eo) != 0 ||
                 cell(st, text + s->start, s->end - s->start, 0) != 0 ||
                 cell_str(st, s->label, 0) != 0 || cell_str(st, s->id, 0) != 0 ||

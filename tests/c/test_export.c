@@ -261,6 +261,58 @@ static void test_long_strings(void)
     qr_doc_free(d);
 }
 
+/* Code-point offsets of a text that is ASCII up to a late character, and
+ * of one that is all ASCII (offsets taken from the bytes without counting),
+ * in one file: what one document finds must not carry over to the next. */
+static void test_ascii_and_not(void)
+{
+    qr_error err;
+    const qr_host_api *api = qr_host_api_get();
+    qr_doc *d[2];
+    const char *texts[2] = { "Plain words, all ASCII, for a while; then caf\xC3\xA9 in Paris.",
+                             "Plain words, all ASCII, for a while; then cafe in Paris." };
+    for (int k = 0; k < 2; k++) {
+        d[k] = qr_doc_new();
+        qr_doc_set_id(d[k], k ? "ascii" : "late", &err);
+        qr_doc_set_text(d[k], texts[k], strlen(texts[k]), &err);
+        qr_doc_add_span(d[k], 17, 22, "X", NULL, 1.0, NULL, &err);
+        qr_doc_add_span(d[k], 51 - (uint32_t)k, 56 - (uint32_t)k, "CITY", NULL, 1.0, NULL, &err);
+    }
+    for (int order = 0; order < 2; order++) {
+        qr_value *o = opts((const char *[]){ "path=ascii.jsonl", "include_sentences=true", NULL });
+        void *st = qr_step_export_def.init(api, o, &ctx, &err);
+        qr_value_free(o);
+        CHECK(st != NULL);
+        if (!st)
+            break;
+        CHECK_EQ_INT(qr_step_export_def.process(st, NULL, d[order], &err), 0);
+        CHECK_EQ_INT(qr_step_export_def.process(st, NULL, d[!order], &err), 0);
+        CHECK_EQ_INT(qr_step_export_def.finish(st, &err), 0);
+        qr_step_export_def.free(st);
+        char want[1024];
+        const char *line[2] = {
+            "{\"id\":\"late\",\"text\":\"Plain words, all ASCII, for a while; then caf\xC3\xA9 in "
+            "Paris.\",\"entities\":[{\"start\":17,\"end\":22,\"text\":\"ASCII\",\"label\":\"X\","
+            "\"id\":null},{\"start\":50,\"end\":55,\"text\":\"Paris\",\"label\":\"CITY\","
+            "\"id\":null}],\"sentences\":[[0,56]]}\n",
+            "{\"id\":\"ascii\",\"text\":\"Plain words, all ASCII, for a while; then cafe in "
+            "Paris.\",\"entities\":[{\"start\":17,\"end\":22,\"text\":\"ASCII\",\"label\":\"X\","
+            "\"id\":null},{\"start\":50,\"end\":55,\"text\":\"Paris\",\"label\":\"CITY\","
+            "\"id\":null}],\"sentences\":[[0,56]]}\n" };
+        snprintf(want, sizeof want, "%s%s", line[order], line[!order]);
+        CHECK_EQ_STR(slurp(at("ascii.jsonl")), want);
+    }
+    /* without the text, the late character is still counted */
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=late.jsonl", "include_text=false", NULL }),
+                            d[0], 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("late.jsonl")),
+                 "{\"id\":\"late\",\"entities\":[{\"start\":17,\"end\":22,\"text\":\"ASCII\","
+                 "\"label\":\"X\",\"id\":null},{\"start\":50,\"end\":55,\"text\":\"Paris\","
+                 "\"label\":\"CITY\",\"id\":null}]}\n");
+    qr_doc_free(d[0]);
+    qr_doc_free(d[1]);
+}
+
 static void test_csv_tsv(void)
 {
     qr_error err;
@@ -415,6 +467,7 @@ int main(void)
     test_jsonl();
     test_nested_spans();
     test_long_strings();
+    test_ascii_and_not();
     test_csv_tsv();
     test_tokens_sentences_filter();
     test_atomic();
