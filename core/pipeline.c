@@ -443,11 +443,7 @@ static int check_option(const char *what, const qr_option_def *d, qr_value **slo
         if (v->type != QR_VAL_STRING || !v->u.str.len)
             return qr_value_error(v, err, "%s: option '%s' must be a file path, got %s",
                                   what, d->name, describe(v, got, sizeof got));
-        if (memchr(v->u.str.s, '\0', v->u.str.len))
-            return qr_value_error(v, err, "%s: option '%s': a file path cannot hold a NUL byte "
-                                  "(\\0 at byte %zu); remove it", what, d->name,
-                                  (size_t)((const char *)memchr(v->u.str.s, '\0', v->u.str.len) -
-                                           v->u.str.s));
+        /* a NUL byte was refused with the whole tree (check_nul) */
         if (!(d->flags & QR_OPT_OUTPUT) && strcmp(v->u.str.s, "-") != 0) {
             char *full = join_path(base_dir, v->u.str.s);
             struct stat st;
@@ -643,6 +639,43 @@ static const char *const top_keys[] = {"name", "description", "vars", "input", "
                                        "modules", "steps", NULL};
 static const char *const step_extra[] = {"name", "on_error", NULL};
 static const char *const input_extra[] = {"on_error", NULL};
+
+/* The first string in v holding a NUL byte, with where it sits in the
+ * tree ("steps[2].export.path") in path; NULL if none. C strings would stop
+ * at the NUL silently, so such a pipeline is refused instead. */
+static const qr_value *find_nul(const qr_value *v, char *path, size_t cap, size_t used)
+{
+    if (!v)
+        return NULL;
+    if (v->type == QR_VAL_STRING)
+        return memchr(v->u.str.s, '\0', v->u.str.len) ? v : NULL;
+    for (size_t i = 0; v->type == QR_VAL_LIST && i < v->u.list.n; i++) {
+        int k = snprintf(path + used, cap - used, "[%zu]", i + 1);
+        size_t u = used + (k > 0 && (size_t)k < cap - used ? (size_t)k : 0);
+        const qr_value *f = find_nul(v->u.list.v[i], path, cap, u);
+        if (f)
+            return f;
+    }
+    for (size_t i = 0; v->type == QR_VAL_MAP && i < v->u.map.n; i++) {
+        int k = snprintf(path + used, cap - used, "%s%s", used ? "." : "", v->u.map.v[i].key);
+        size_t u = used + (k > 0 && (size_t)k < cap - used ? (size_t)k : 0);
+        const qr_value *f = find_nul(v->u.map.v[i].value, path, cap, u);
+        if (f)
+            return f;
+    }
+    path[used] = '\0';
+    return NULL;
+}
+
+static int check_nul(const qr_value *root, qr_error *err)
+{
+    char path[256] = "";
+    const qr_value *v = find_nul(root, path, sizeof path, 0);
+    if (!v)
+        return 0;
+    return qr_value_error(v, err, "'%s' cannot hold a NUL byte (\\0 at byte %zu); remove it", path,
+                          (size_t)((const char *)memchr(v->u.str.s, '\0', v->u.str.len) - v->u.str.s));
+}
 
 static int check_top(const qr_value *root, qr_error *err)
 {
@@ -896,7 +929,7 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
         qr_error_set(err, "no pipeline given");
         goto fail;
     }
-    if (check_top(root_in, err) != 0 || collect_vars(root_in, opts->vars, &vs, err) != 0)
+    if (check_nul(root_in, err) != 0 || check_top(root_in, err) != 0 || collect_vars(root_in, opts->vars, &vs, err) != 0)
         goto fail;
     root = qr_value_new_map();
     if (!root || qr_value_set_mark(root, root_in->file, root_in->line, root_in->col) != 0) {

@@ -231,6 +231,13 @@ static qr_value *mapping_node(loader *ld, yaml_event_t *start, int depth)
             yaml_event_delete(&kev);
             goto fail;
         }
+        const void *nul = memchr(kev.data.scalar.value, '\0', kev.data.scalar.length);
+        if (nul) {
+            fail_at(ld, kev.start_mark, "a map key cannot hold a NUL byte (\\0 at byte %zu); "
+                    "remove it", (size_t)((const unsigned char *)nul - kev.data.scalar.value));
+            yaml_event_delete(&kev);
+            goto fail;
+        }
         char *key = strndup((const char *)kev.data.scalar.value, kev.data.scalar.length);
         int is_merge = kev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && key && !strcmp(key, "<<");
         yaml_mark_t km = kev.start_mark;

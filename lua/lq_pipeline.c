@@ -221,7 +221,17 @@ static qr_value *table_to_value(conv *c, int idx, int depth, int is_steps)
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
         lua_pop(L, 1);
-        keys[n++] = lua_tostring(L, -1);   /* anchored: keys of the table */
+        size_t klen;
+        keys[n] = lua_tolstring(L, -1, &klen);   /* anchored: keys of the table */
+        if (strlen(keys[n]) != klen) {     /* C strings would cut it short */
+            size_t at = strlen(keys[n]);
+            lua_pop(L, 1);
+            free(keys);
+            qr_error_at(c->err, c->file, c->line, 0,
+                        "a key cannot hold a NUL byte (\\0 at byte %zu); remove it", at);
+            return NULL;
+        }
+        n++;
     }
     qsort(keys, n, sizeof *keys, cmp_str);
     qr_value *map = marked(c, qr_value_new_map(), c->file, c->line);

@@ -48,6 +48,10 @@ describe("q.pipeline", function()
       { { steps = { { tokenize = { x = print } } } },
         "a function can stand only as a whole step, as an item of `steps`" },
       { { steps = { { tokenize = { x = io.stdout } } } }, "a userdata cannot be part of a pipeline description" },
+      { { steps = { { regex = { patterns = { ["YE\0AR"] = "%d" } } } } },
+        "a key cannot hold a NUL byte (\\0 at byte 2); remove it" },
+      { { steps = { { regex = { patterns = { YEAR = "1\0" } } } } },
+        "'steps[1].regex.patterns.YEAR' cannot hold a NUL byte (\\0 at byte 1); remove it" },
     }
     for _, case in ipairs(cases) do
       local p, msg = build(case[1])
