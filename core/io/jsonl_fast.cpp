@@ -48,7 +48,8 @@ static json_t *object_to_json(ondemand::object o)
     for (auto f : o) {
         ondemand::field fld;
         std::string_view k;
-        if (std::move(f).get(fld) != SUCCESS || fld.unescaped_key().get(k) != SUCCESS)
+        if (std::move(f).get(fld) != SUCCESS || fld.unescaped_key().get(k) != SUCCESS
+            || k.find('\0') != std::string_view::npos)     /* jansson refuses NUL in keys */
             goto fail;
         json_t *c = to_json(fld.value());
         /* setn: the key is not NUL-terminated; a duplicate replaces */
@@ -137,7 +138,8 @@ static int parse(qr_jsonl_fast *p, const char *s, size_t n, const char *text_fie
     bool have_text = false;
     for (auto f : obj) {
         ondemand::field fld;
-        if (std::move(f).get(fld) != SUCCESS || fld.unescaped_key().get(k) != SUCCESS)
+        if (std::move(f).get(fld) != SUCCESS || fld.unescaped_key().get(k) != SUCCESS
+            || k.find('\0') != std::string_view::npos)
             return -1;
         ondemand::value v = fld.value();
         if (k == text_field) {

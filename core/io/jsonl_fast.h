@@ -11,6 +11,9 @@
  * nothing after it but white space, whose text member is a string.
  * Numbers are handed to jansson as their own characters (integers stay
  * exact, reals stay reals), other values are built as jansson values.
+ * Control bytes inside strings are refused by simdjson as by jansson; a
+ * \u0000 is kept in strings (jansson reads lines with JSON_ALLOW_NUL) and
+ * sends the line to jansson when it is in a key (which jansson refuses).
  * Duplicate members: the last one wins, as in jansson.
  *
  * One parser per reader (not thread-safe per object; no global state).
@@ -37,8 +40,8 @@ typedef struct qr_jsonl_record {
     json_t *meta;       /* the other members, a new reference, or NULL if none */
 } qr_jsonl_record;
 
-/* Parses line s[0..n) (valid UTF-8, no byte below 0x20, no \u0000: the
- * caller checks). 0 with *out filled, or -1: let jansson read the line
+/* Parses line s[0..n) (valid UTF-8: the caller repairs it first). 0 with
+ * *out filled, or -1: let jansson read the line
  * (out is then cleared and holds no reference). */
 int qr_jsonl_fast_parse(qr_jsonl_fast *p, const char *s, size_t n, const char *text_field,
                         const char *id_field, qr_jsonl_record *out);

@@ -12,9 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "io/jsonl_fast.h"
 
@@ -720,48 +717,8 @@ static const char *json_type_name(const json_t *v)
 /* JSONL records are parsed with simdjson (io/jsonl_fast.h), about twice as
  * fast as cJSON and far faster than jansson on records with long text
  * fields (bench/RESULTS.md). The fast path takes only what simdjson and
- * jansson read alike: an object with no control bytes and no \u0000.
- * Everything else -- malformed lines included, so every error message is
- * jansson's -- goes through jansson. */
-
-/* 1 if line s[0..n) may take the fast path: no byte below 0x20 (tabs and
- * CRs included) and no \u0000. One pass, 16 bytes at a time with SSE2 (8
- * with plain integers elsewhere); each backslash is then looked at. */
-static int plain_line(const char *s, size_t n)
-{
-    size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i lim = _mm_set1_epi8(0x1F), bsl = _mm_set1_epi8('\\');
-    for (; i + 16 <= n; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, lim), x)))
-            return 0;
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, bsl));
-        for (; m; m &= m - 1) {
-            size_t k = i + (size_t)__builtin_ctz(m);
-            if (k + 6 <= n && memcmp(s + k + 1, "u0000", 5) == 0)
-                return 0;
-        }
-    }
-#else
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        /* a byte < 0x20 sets its high bit in (w - 0x20..) & ~w */
-        if ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull)
-            break;
-    }
-    if (memmem(s, n, "\\u0000", 6))
-        return 0;
-#endif
-    for (; i < n; i++) {
-        if ((unsigned char)s[i] < 0x20)
-            return 0;
-        if (s[i] == '\\' && i + 6 <= n && memcmp(s + i + 1, "u0000", 5) == 0)
-            return 0;
-    }
-    return 1;
-}
+ * jansson read alike; everything else -- malformed lines included, so every
+ * error message is jansson's -- goes through jansson. */
 
 /* Parses line s[0..n) on the fast path: 0 with *rec filled, -1 for jansson
  * to parse the line. */
@@ -770,7 +727,7 @@ static int jsonl_fast(qr_reader *r, const char *s, size_t n, qr_jsonl_record *re
     memset(rec, 0, sizeof *rec);
     if (n > 0 && s[n - 1] == '\r')
         n--;
-    if (n == 0 || s[0] != '{' || !plain_line(s, n))
+    if (n == 0 || s[0] != '{')
         return -1;
     if (!r->fast && !(r->fast = qr_jsonl_fast_new()))
         return -1;              /* out of memory: jansson will say so */

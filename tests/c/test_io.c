@@ -721,8 +721,17 @@ static void test_jsonl_fast_direct(void)
     CHECK_EQ_STR(m, "{\"r\":[1.0,-2,100.0]}");
     free(m);
     json_decref(rec.meta);
+    /* \u0000 in a string is kept (as jansson does with JSON_ALLOW_NUL); a
+     * tab between tokens is white space */
+    CHECK_EQ_INT(fast1(p, "{\"text\":\t\"a\\u0000b\",\"m\":\"\\u0000\"}", &rec), 0);
+    CHECK_EQ_INT(rec.text_len, 3);
+    CHECK(rec.text_len == 3 && memcmp(rec.text, "a\0b", 3) == 0);
+    CHECK(rec.meta && json_string_length(json_object_get(rec.meta, "m")) == 1);
+    json_decref(rec.meta);
     /* left to jansson */
     static const char *const bad[] = {
+        "{\"text\":\"raw\ttab\"}", "{\"text\":\"a\x01\"}", "{\"text\":\x01\"a\"}",
+        "{\"text\":\"a\",\x01\"b\":1}", "{\"te\\u0000xt\":\"a\"}", "{\"text\":\"a\",\"o\":{\"k\\u0000\":1}}",
         "{\"id\":\"g\",\"text\":\"x\"} junk", "{\"text\":\"x\",\"n\":01}",
         "{\"text\":\"x\",\"n\":1.}", "{\"text\":\"x\",\"n\":99999999999999999999}",
         "{\"text\":\"lone \\udc00\"}", "{\"text\":\"lone \\ud800 x\"}", "{\"text\":7}",
