@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void qr_sentences_init(qr_sentences *s)
 {
@@ -212,6 +215,9 @@ typedef struct splitter {
     size_t s;               /* first token of the open sentence */
     int list_style;         /* style of the last list marker seen, 0 if none */
     unsigned list_value;    /* its value (1, 2… or a=1, b=2…) */
+    int fast;               /* 0: no fast path (qr_sentences_split_reference) */
+    uint32_t hot_from, hot; /* fast path: text[hot_from, hot) has no hot byte, text[hot]
+                               is one (or the end); see skip_inert */
 } splitter;
 
 static const char *tok_text(const splitter *sp, size_t i, size_t *len)
@@ -728,29 +734,113 @@ static int is_candidate(const splitter *sp, size_t i)
     return (kind == QR_TOK_WORD || kind == QR_TOK_NUMBER) && ends_with_period(sp, i);
 }
 
-int qr_sentences_split(const char *text, size_t len, const qr_tokens *toks,
-                       qr_sentences *out, qr_error *err)
+/* {======================================================================
+ * The fast path: tokens that cannot matter
+ * ======================================================================= */
+
+/* A byte that can make a token matter when no line break precedes it: a
+ * terminal mark (. ! ?), a bracket of a list marker ( "(1)", "a)" ), or
+ * any byte of a non-ASCII character (bullets, "…", "。", closers…). */
+static inline int hot_byte(unsigned char b)
 {
-    (void)len;
-    splitter sp = {text, toks, toks->v, toks->n, out, err, 0, 0, 0};
+    return b >= 0x80 || b == '.' || b == '!' || b == '?' || b == '(' || b == ')';
+}
+
+/* Offset of the first hot byte in text[q, e), or e. Sixteen bytes at a
+ * time with SSE2 where the compiler targets it (x86-64 always does):
+ * '(' and ')' differ in the low bit only, so (x | 1) == ')' finds both, and
+ * the high bit of each byte (movemask) flags non-ASCII. */
+static uint32_t next_hot(const char *text, uint32_t q, uint32_t e)
+{
+#if defined(__SSE2__)
+    const __m128i dot = _mm_set1_epi8('.'), excl = _mm_set1_epi8('!'),
+                  ques = _mm_set1_epi8('?'), paren = _mm_set1_epi8(')'),
+                  one = _mm_set1_epi8(1);
+    while (e - q >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(text + q));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, dot), _mm_cmpeq_epi8(x, excl)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(x, ques),
+                                              _mm_cmpeq_epi8(_mm_or_si128(x, one), paren)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(m, x));
+        if (bits)
+            return q + (uint32_t)__builtin_ctz(bits);
+        q += 16;
+    }
+#endif
+    while (q < e && !hot_byte((unsigned char)text[q]))
+        q++;
+    return q;
+}
+
+/* The fast path, from token i: the first token the general loop must look
+ * at, or n. A token is inert (neither breaks before it nor ends a
+ * sentence, so skipping it changes nothing) when
+ *   - no line break precedes it (flags), and
+ *   - none of its bytes is hot, and neither is the first byte of the next
+ *     token when that one is glued to it.
+ * Proof against the rules: a break before a token in a line needs a bullet
+ * (non-ASCII) or a list marker: "(" + …, or a one-byte word or a number of
+ * 1-3 digits followed by a glued "." / ")"; a candidate needs a terminal
+ * mark (. ! ? or non-ASCII) or a word/number ending in '.'. So the tokens
+ * before the one holding the first hot byte are inert, except the token
+ * right before it (the "a" of "a)"), which the general loop gets too.
+ * Instead of testing each token's kind and bytes (about 20 instructions and
+ * unpredictable branches per token), this finds hot bytes 16 at a time and
+ * only walks the token ends up to them. sp->hot caches the last hot byte
+ * found: the walk may stop earlier, at a line break. */
+static size_t skip_inert(splitter *sp, size_t i)
+{
+    const qr_token *tk = sp->tk, *t = tk + i, *end = tk + sp->n;
+    uint32_t q = t->start;
+    if (q < sp->hot_from || q > sp->hot) {
+        sp->hot_from = q;
+        sp->hot = next_hot(sp->text, q, tk[sp->n - 1].end);
+    }
+    uint32_t hot = sp->hot;
+    while (t < end && t->end <= hot && !(t->flags & (QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE)))
+        t++;
+    size_t j = (size_t)(t - tk);
+    if (j > i && t < end && t->end > hot)
+        j--;    /* the token before the hot byte: "a" of "a)" */
+    return j;
+}
+
+/* A cheaper test than the rules for the token skip_inert stops at when
+ * that is the word before a hot byte ("word" + "."): inside a line, a word
+ * of 2+ bytes not ending in '.', or a one-letter word before a space (no
+ * "a)" marker), or one byte of punctuation or symbol other than . ! ? (
+ * neither breaks before (no bullet, no list marker) nor ends a sentence
+ * (no mark, no final period). */
+static int plain(const splitter *sp, size_t i)
+{
+    const qr_token *t = &sp->tk[i];
+    if (t->flags & (QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE))
+        return 0;
+    uint32_t tl = t->end - t->start;
+    if (tl == 0)
+        return 0;
+    char last = sp->text[t->end - 1];
+    if (t->kind == QR_TOK_WORD)
+        return tl >= 2 ? last != '.' : i + 1 >= sp->n || spaced(sp, i + 1);
+    if (t->kind == QR_TOK_PUNCT || t->kind == QR_TOK_SYMBOL)
+        return tl == 1 && last != '.' && last != '!' && last != '?' && last != '(';
+    return 0;
+}
+
+/* }====================================================================== */
+
+static int split(const char *text, const qr_tokens *toks, qr_sentences *out,
+                 qr_error *err, int fast)
+{
+    splitter sp = {text, toks, toks->v, toks->n, out, err, 0, 0, 0, fast, UINT32_MAX, 0};
     out->n = 0;
     size_t i = open_sentence(&sp, 0);
     while (i < sp.n) {
-        /* Most tokens, skipped here: inside a line, a word of 2+ bytes not
-         * ending in '.', a one-letter word before a space (no "a)" marker),
-         * one ASCII punctuation or symbol byte other than . ! ? and "(";
-         * they neither break before (no bullet, no list marker) nor end a
-         * sentence (no mark, no final period). */
-        const qr_token *t = &sp.tk[i];
-        if (!(t->flags & (QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE))) {
-            uint32_t tl = t->end - t->start;
-            char last = text[t->end - (tl > 0)];
-            int skip = 0;
-            if (t->kind == QR_TOK_WORD)
-                skip = tl >= 2 ? last != '.' : tl == 1 && (i + 1 >= sp.n || spaced(&sp, i + 1));
-            else if (t->kind == QR_TOK_PUNCT || t->kind == QR_TOK_SYMBOL)
-                skip = tl == 1 && last != '.' && last != '!' && last != '?' && last != '(';
-            if (skip) {
+        if (fast) {
+            i = skip_inert(&sp, i);
+            if (i >= sp.n)
+                break;
+            if (plain(&sp, i)) {
                 i++;
                 continue;
             }
@@ -775,4 +865,18 @@ int qr_sentences_split(const char *text, size_t len, const qr_tokens *toks,
         }
     }
     return emit(&sp, sp.s, sp.n);
+}
+
+int qr_sentences_split(const char *text, size_t len, const qr_tokens *toks,
+                       qr_sentences *out, qr_error *err)
+{
+    (void)len;
+    return split(text, toks, out, err, 1);
+}
+
+int qr_sentences_split_reference(const char *text, size_t len, const qr_tokens *toks,
+                                 qr_sentences *out, qr_error *err)
+{
+    (void)len;
+    return split(text, toks, out, err, 0);
 }

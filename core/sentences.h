@@ -28,4 +28,10 @@ void qr_sentences_free(qr_sentences *s);
 int qr_sentences_split(const char *text, size_t len, const qr_tokens *toks,
                        qr_sentences *out, qr_error *err);
 
+/* The same split with every fast path turned off: each token goes through
+ * the full rules. Slower; for tests that check the fast paths change no
+ * boundary. */
+int qr_sentences_split_reference(const char *text, size_t len, const qr_tokens *toks,
+                                 qr_sentences *out, qr_error *err);
+
 #endif

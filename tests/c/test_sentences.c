@@ -423,6 +423,107 @@ static void check_random(qr_tokens *t, qr_sentences *s)
     CHECK(ok);
 }
 
+/* {======================================================================
+ * Fast paths agree with the reference (every token through the rules)
+ * ======================================================================= */
+
+/* Splits text[0..len) both ways (the text copied into a buffer of exactly
+ * len bytes, so a read past the end shows under ASan) and compares every
+ * sentence. */
+static int same_as_reference(const char *text, size_t len, qr_tokens *t, qr_sentences *s,
+                             qr_sentences *r)
+{
+    char *buf = malloc(len ? len : 1);
+    memcpy(buf, text, len);
+    qr_error err;
+    int ok = qr_tokenize(buf, len, t, &err) == 0 && qr_sentences_split(buf, len, t, s, &err) == 0
+             && qr_sentences_split_reference(buf, len, t, r, &err) == 0 && s->n == r->n
+             && (s->n == 0 || memcmp(s->v, r->v, s->n * sizeof *s->v) == 0)
+             && partition_ok(buf, t, s);
+    free(buf);
+    if (!ok)
+        fprintf(stderr, "fast path differs from the reference on [%.*s]\n", (int)len, text);
+    return ok;
+}
+
+static void check_fast_path(qr_tokens *t, qr_sentences *s)
+{
+    qr_sentences r;
+    qr_sentences_init(&r);
+
+    /* Each tricky spot shifted over 0..40 leading plain words, so its hot
+     * byte (". ! ? ( )" or non-ASCII) falls at every offset of a 16-byte
+     * block, at the very end of the text, and right after a line break. */
+    static const char *const spots[] = {
+        "I had a) a cat and b) a dog.", "x 1) y 2) Two", "see (a) and (b) Then",
+        "go a.) on b.) On", "1. One 2. Two", "a. Alpha b. Beta", "A) x B) Y",
+        "it was 12.5 m. Then", "the U.S. The end", "Dr. Who? Yes!", "stop.", "stop", "(",
+        ")", "a)", "1)", "123)", "1234) x", "no . . . I", "so... Then", "ok?! Sure",
+        "\xe2\x80\xa2 item \xe2\x80\xa2 item", "well\xe2\x80\xa6 Then", "He said \xe2\x80\x9cno.\xe2\x80\x9d Then",
+        "Tokyo\xe3\x80\x82Osaka", "x \xc2\xb7 y", "a\xc2\xa0) b", "a\xe2\x80\x8d) b", "1\xe2\x80\x8d. Two",
+        "line\n- item\n* item", "Heading Here\nThe text.", "word\r\nWord", "a\x0b" "b\x0c" "C",
+        "para\n\nnext", "end\xe2\x80\xa8Next", "N\xc2\xb0. 5", "\xff. Bad", "e.g. this", "x\0y. Z",
+    };
+    char text[1024];
+    int ok = 1;
+    for (size_t k = 0; k < sizeof spots / sizeof spots[0]; k++) {
+        for (int pad = 0; pad <= 40 && ok; pad++) {
+            size_t len = 0;
+            for (int w = 0; w < pad; w++) {
+                const char *word = w % 3 == 2 ? "z " : "word ";
+                memcpy(text + len, word, strlen(word));
+                len += strlen(word);
+            }
+            size_t n = k == sizeof spots / sizeof spots[0] - 1 ? 6 : strlen(spots[k]);
+            memcpy(text + len, spots[k], n);
+            len += n;
+            ok = same_as_reference(text, len, t, s, &r);
+            /* and with the spot followed by more plain text */
+            memcpy(text + len, " and more words here. Fine", 26);
+            ok = ok && same_as_reference(text, len + 26, t, s, &r);
+        }
+    }
+    CHECK(ok);
+
+    /* Random mixes weighted toward plain words, with every piece that can
+     * matter in a line, spaced or glued. */
+    static const char *const pieces[] = {
+        "word", "word", "word", "words", "Word", "the", "The", "a", "I", "x", "Z", " ", " ", " ",
+        " ", " ", ".", ".", "!", "?", "?!", "...", "(", ")", ".)", "1", "2", "12", "123", "1234",
+        "3.5", "a.", "b.", "A.", "Dr.", "U.S.", "etc.", "e.g.", ",", ";", "\"", "'", "-", "--",
+        "*", "+", "$", "%", "\n", "\n\n", "\r\n", "\t", "\x0b", "\x0c", "\xc2\xa0", "\xe2\x80\xa8",
+        "\xe2\x80\x8d", "\xe2\x80\xa6", "\xe2\x80\xa2", "\xc2\xb7", "\xe2\x80\x9c", "\xe2\x80\x9d",
+        "\xe2\x80\x99", "\xe2\x80\x94", "\xe3\x80\x82", "\xef\xbc\x81", "\xd8\x9f", "\xe4\xbd\xa0",
+        "\xc3\xa9", "\xc3\x89" "cole", "\xf0\x9f\x98\x80", "\xff", "\xc3", "http://a.b/c", "x@y.org",
+        "#tag", "@who", "N\xc2\xb0", "i.e.", "p.m.", "Mr.", "Co.", "It's", "it\xe2\x80\x99s",
+    };
+    unsigned seed = 777;
+    for (int round = 0; round < 20000 && ok; round++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t len = 0, want = 1 + (seed >> 16) % 300;
+        while (len < want) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            size_t n = strlen(p);
+            if (len + n >= sizeof text)
+                break;
+            memcpy(text + len, p, n);
+            len += n;
+        }
+        ok = same_as_reference(text, len, t, s, &r);
+    }
+    CHECK(ok);
+
+    /* empty text, one token, whitespace only */
+    CHECK(same_as_reference("", 0, t, s, &r));
+    CHECK(same_as_reference("a", 1, t, s, &r));
+    CHECK(same_as_reference(".", 1, t, s, &r));
+    CHECK(same_as_reference(" \n ", 3, t, s, &r));
+    qr_sentences_free(&r);
+}
+
+/* }====================================================================== */
+
 int main(void)
 {
     qr_tokens t;
@@ -436,6 +537,7 @@ int main(void)
     check_offsets(&t, &s);
     check_edges(&t, &s);
     check_random(&t, &s);
+    check_fast_path(&t, &s);
 
     qr_tokens_free(&t);
     qr_sentences_free(&s);
