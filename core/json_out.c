@@ -17,32 +17,59 @@ static const char ctl_escape[32][7] = {
     "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
 };
 
+/* Bytes copied as they are: 0x20..0x7F but '"' and '\\', as a bitmap of
+ * the first 128 byte values (bit c & 63 of word c >> 6). */
+static const uint64_t plain_bits[2] = {
+    0xFFFFFFFF00000000ull & ~(1ull << '"'),
+    0xFFFFFFFFFFFFFFFFull & ~(1ull << ('\\' - 64)),
+};
+
 static inline int plain_byte(unsigned c)
 {
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    return c < 0x80 && (plain_bits[c >> 6] >> (c & 63) & 1);
 }
 
+#if defined(__SSE2__)
+/* A bit per byte of x that is not plain. Signed compare: bytes >= 0x80 are
+ * negative, so one "less than 0x20" finds them with the controls. */
+static inline unsigned special16(__m128i x)
+{
+    const __m128i sp = _mm_set1_epi8(0x20), quo = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, sp),
+                               _mm_or_si128(_mm_cmpeq_epi8(x, quo), _mm_cmpeq_epi8(x, bsl)));
+    return (unsigned)_mm_movemask_epi8(bad);
+}
+#endif
+
 /* Copies the bytes of s[0..n) to o up to the first one that is not plain
- * (plain_byte) and returns how many were plain. Whole blocks are stored
- * before they are tested, so up to a block past that byte may be written
- * too: the caller overwrites it, and the room allows it (a block is only
- * stored while 16 bytes of input remain, and those have 96 bytes of room). */
+ * and returns how many were plain. Whole blocks are stored before they are
+ * tested, so up to a block past that byte may be written too: the caller
+ * overwrites it, and the room allows it (a block of b bytes is only stored
+ * while b bytes of input remain, and those have 6b bytes of room). */
 static inline size_t plain_run(const unsigned char *s, size_t n, char *o)
 {
     size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i lim = _mm_set1_epi8(0x1F), quo = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
-    for (; i + 16 <= n; i += 16) {
+    /* 32 bytes a turn: one test and branch for two blocks */
+    for (; i + 32 <= n; i += 32) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
         _mm_storeu_si128((__m128i *)(void *)(o + i), x);
-        /* x <= 0x1F, '"', '\\'; x's own high bit flags bytes >= 0x80 */
-        __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lim), x),
-                                   _mm_or_si128(_mm_cmpeq_epi8(x, quo), _mm_cmpeq_epi8(x, bsl)));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(bad, x));
+        _mm_storeu_si128((__m128i *)(void *)(o + i + 16), y);
+        unsigned m = special16(x) | special16(y) << 16;
         if (m)
             return i + (size_t)__builtin_ctz(m);
     }
-#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (i + 16 <= n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        _mm_storeu_si128((__m128i *)(void *)(o + i), x);
+        unsigned m = special16(x);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* 8 bytes in a word. The zero and less-than tests may also flag a byte
      * after a flagged one (a borrow), never one before: the lowest flag,
      * the first byte in memory, is exact. */
