@@ -106,18 +106,18 @@ static inline uint32_t slot_tag(uint64_t h, size_t n)
 }
 
 /* The word filter (derived, see derive): a bitmap with one bit set per
- * symbol of up to 16 bytes, at word_hash of its bytes read as two
- * little-endian words, zero-padded (the same bytes give the same words, see
- * key_words). About 16 bits per symbol, at most 256 KB, so it stays in
- * cache: the scan over a document's tokens tests one bit per token and
- * sends on only the few tokens that may be symbols (key_symbols). Other
- * multipliers than the memo's, so a filter false positive does not also
- * land in the memo slot of the symbol it collides with. */
+ * symbol, at word_hash of its first 8 bytes (read as a little-endian word,
+ * zero-padded) and its length. About 16 bits per symbol, at most 256 KB,
+ * so it stays in cache: the scan over a document's tokens tests one bit
+ * per token and sends on only the few tokens that may be symbols
+ * (key_symbols). Another multiplier than the memo's, so a filter false
+ * positive does not also land in the memo slot of the symbol it collides
+ * with. */
 #define WF_MIN_BITS 9
 #define WF_MAX_BITS 21
-static inline uint64_t word_hash(uint64_t w0, uint64_t w1)
+static inline uint64_t word_hash(uint64_t w0, uint32_t len)
 {
-    return (w0 ^ (w1 * 0xa0761d6478bd642fULL)) * 0xd6e8feb86659fd93ULL;
+    return (w0 + (uint64_t)len * 0xa0761d6478bd642fULL) * 0xd6e8feb86659fd93ULL;
 }
 
 static uint64_t hash_mix(uint64_t h, uint64_t v)
@@ -1218,24 +1218,19 @@ static int derive(qr_gazetteer *g)
             }
         }
 
-    uint32_t n_short = 0;
-    for (uint32_t y = 0; y < h->n_syms; y++)
-        n_short += g->sym_len[y] <= 16;
     bits = WF_MIN_BITS;
-    while (bits < WF_MAX_BITS && (1ULL << bits) < (uint64_t)n_short * 16)
+    while (bits < WF_MAX_BITS && (1ULL << bits) < (uint64_t)h->n_syms * 16)
         bits++;
     g->word_filter_shift = 64 - bits;
     if (!(g->word_filter = calloc((size_t)1 << (bits - 6), 8)))
         return -1;
     for (uint32_t y = 0; y < h->n_syms; y++) {
-        if (g->sym_len[y] > 16)
-            continue;       /* longer keys always take the full lookup */
-        unsigned char buf[16] = {0};
-        uint64_t w0, w1;
-        memcpy(buf, g->strs + g->sym_off[y], g->sym_len[y]);
+        uint32_t n = g->sym_len[y];
+        unsigned char buf[8] = {0};
+        uint64_t w0;
+        memcpy(buf, g->strs + g->sym_off[y], n < 8 ? n : 8);
         memcpy(&w0, buf, 8);
-        memcpy(&w1, buf + 8, 8);
-        uint64_t b = word_hash(w0, w1) >> g->word_filter_shift;
+        uint64_t b = word_hash(w0, n) >> g->word_filter_shift;
         g->word_filter[b >> 6] |= 1ULL << (b & 63);
     }
     return 0;
@@ -1679,24 +1674,12 @@ static inline uint32_t memo_index(uint64_t w)
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Masks keeping the first min(len, 16) bytes of a key read as two words
- * (index min(len, 16)). */
-static const uint64_t lo_mask[17] = {
-    0, 0xffULL, 0xffffULL, 0xffffffULL, 0xffffffffULL, 0xffffffffffULL,
-    0xffffffffffffULL, 0xffffffffffffffULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL,
-    ~0ULL, ~0ULL
-};
-static const uint64_t hi_mask[17] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0xffULL, 0xffffULL, 0xffffffULL, 0xffffffffULL, 0xffffffffffULL,
-    0xffffffffffffULL, 0xffffffffffffffULL, ~0ULL
-};
-
 /* Pass 1 of key_symbols: every token gets SY_NONE, and the tokens whose
- * key may be a symbol (word filter bit set, key longer than 16 bytes, or a
- * key too close to the end of the key buffer to read 16 bytes) are listed
- * in cand, in token order. No branch on the data in the common case (the
- * candidate is written always and counted when kept), so the loop runs at
- * a few cycles a token; returns the number of candidates. */
+ * key may be a symbol (word filter bit set, or a key too close to the end
+ * of the key buffer to read 8 bytes) are listed in cand, in token order.
+ * No branch on the data in the common case (the candidate is written
+ * always and counted when kept), so the loop runs at a few cycles a token;
+ * returns the number of candidates. */
 static size_t key_candidates(const qr_gazetteer *g, const qr_tokens *toks, uint32_t *sy,
                              uint32_t *cand)
 {
@@ -1708,18 +1691,15 @@ static size_t key_candidates(const qr_gazetteer *g, const qr_tokens *toks, uint3
     for (size_t i = 0; i < n; i++) {
         uint32_t off = tv[i].key, len = tv[i].key_len;
         sy[i] = SY_NONE;
-        if (__builtin_expect((size_t)off + 16 > toks->keys_cap, 0)) {
+        if (__builtin_expect((size_t)off + 8 > toks->keys_cap, 0)) {
             cand[nc++] = (uint32_t)i;
             continue;
         }
-        uint64_t w0, w1;
+        uint64_t w0;
         memcpy(&w0, keys + off, 8);
-        memcpy(&w1, keys + off + 8, 8);
-        uint32_t c = len < 16 ? len : 16;
-        uint64_t b = word_hash(w0 & lo_mask[c], w1 & hi_mask[c]) >> shift;
-        uint32_t keep = (uint32_t)(filter[b >> 6] >> (b & 63)) & 1;
+        uint64_t b = word_hash(w0 & len_mask[len < 8 ? len : 8], len) >> shift;
         cand[nc] = (uint32_t)i;
-        nc += keep | (len > 16);
+        nc += (filter[b >> 6] >> (b & 63)) & 1;
     }
     return nc;
 }
@@ -1727,7 +1707,8 @@ static size_t key_candidates(const qr_gazetteer *g, const qr_tokens *toks, uint3
 
 /* Symbols of the keys of all tokens (the insensitive variant): SY_NONE for
  * the tokens the word filter rules out, a memo or table lookup for the
- * candidates, whose indexes are left in s->cand[0..*n_cand). */
+ * candidates. The tokens whose symbol may start a phrase (SYM_ROOT) are
+ * left in s->cand[0..*n_cand), in order. */
 static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_tokens *toks,
                        uint32_t *sy, size_t *n_cand)
 {
@@ -1746,44 +1727,47 @@ static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_
     memo_slot *memo = s->memo;
     memo2_slot *memo2 = (memo2_slot *)(memo + (1u << MEMO_BITS));
     const qr_token *tv = toks->v;
-    size_t nc = key_candidates(g, toks, sy, cand);
+    size_t nc = key_candidates(g, toks, sy, cand), nr = 0;
     for (size_t k = 0; k < nc; k++) {
-        uint32_t i = cand[k];
+        uint32_t i = cand[k], y;
         uint32_t off = tv[i].key, len = tv[i].key_len;
         if (len > 8) {
             if (len > 16 || (size_t)off + 16 > toks->keys_cap) {
-                sy[i] = sym_lookup(g, toks->keys + off, len);
-                continue;
+                y = sym_lookup(g, toks->keys + off, len);
+            } else {
+                uint64_t w0, w1;
+                memcpy(&w0, toks->keys + off, 8);
+                memcpy(&w1, toks->keys + off + 8, 8);
+                w1 &= len_mask[len - 8];
+                memo2_slot *m = &memo2[memo2_index(w0, w1)];
+                if (m->w0 == w0 && m->w1 == w1 && m->len == len) {
+                    y = m->sym;
+                } else {
+                    y = sym_lookup(g, toks->keys + off, len);
+                    m->w0 = w0;
+                    m->w1 = w1;
+                    m->len = len;
+                    m->sym = y;
+                }
             }
-            uint64_t w0, w1;
-            memcpy(&w0, toks->keys + off, 8);
-            memcpy(&w1, toks->keys + off + 8, 8);
-            w1 &= len_mask[len - 8];
-            memo2_slot *m = &memo2[memo2_index(w0, w1)];
-            if (m->w0 == w0 && m->w1 == w1 && m->len == len) {
-                sy[i] = m->sym;
-                continue;
+        } else {
+            uint64_t w = key_word(toks, off, len);
+            memo_slot *m = &memo[memo_index(w)];
+            if (__builtin_expect(m->word == w && m->len == len, 1)) {
+                y = m->sym;
+            } else {
+                y = sym_lookup(g, toks->keys + off, len);
+                m->word = w;
+                m->len = len;
+                m->sym = y;
             }
-            uint32_t y = sym_lookup(g, toks->keys + off, len);
-            sy[i] = y;
-            m->w0 = w0;
-            m->w1 = w1;
-            m->len = len;
-            m->sym = y;
-            continue;
         }
-        uint64_t w = key_word(toks, off, len);
-        memo_slot *m = &memo[memo_index(w)];
-        if (__builtin_expect(m->word == w && m->len == len, 1)) {
-            sy[i] = m->sym;
-            continue;
-        }
-        uint32_t y = sym_lookup(g, toks->keys + off, len);
         sy[i] = y;
-        m->word = w;
-        m->len = len;
-        m->sym = y;
+        /* keep, in place, the tokens that may start a phrase (k >= nr) */
+        cand[nr] = i;
+        nr += y >> 31;      /* SYM_ROOT */
     }
+    nc = nr;
     *n_cand = nc;
 #else
     (void)s;
@@ -1797,9 +1781,9 @@ static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_
 }
 
 /* Leftmost-longest with one comparison variant (one trie): the usual case.
- * With the keys' variant only the candidates of key_symbols can start a
- * match (every other token is SY_NONE), so the scan visits those alone;
- * cand NULL visits every token (n_cand = toks->n). */
+ * With the keys' variant only the tokens key_symbols left in cand can
+ * start a match (SYM_ROOT), so the scan visits those alone; cand NULL
+ * visits every token (n_cand = toks->n). */
 static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint32_t *root,
                           const uint32_t *cand, size_t n_cand, const qr_tokens *toks,
                           qr_gaz_matches *out, qr_error *err)
