@@ -6,6 +6,11 @@
 
 /* {==================================================================
  * String pool: interned labels and ids, freed all at once on reset.
+ * Entries are carved from chunks (no malloc per string; a reset keeps the
+ * first chunk for the next document). A few recent (caller's pointer ->
+ * interned string) pairs spare the hash for the label, id and source
+ * pointers a step hands in again and again; a hit is still compared with
+ * strcmp, since the caller's buffer may hold another string by now.
  * =================================================================== */
 typedef struct pool_entry {
     struct pool_entry *next;
@@ -13,9 +18,20 @@ typedef struct pool_entry {
     char s[];
 } pool_entry;
 
+typedef struct pool_chunk {
+    struct pool_chunk *next;   /* older chunks */
+    size_t used, cap;
+    _Alignas(pool_entry) unsigned char data[];
+} pool_chunk;
+
+#define POOL_CHUNK 4096
+#define POOL_RECENT 16
+
 struct qr_strpool {
     pool_entry **buckets;
     size_t nbuckets, count;
+    pool_chunk *chunk;         /* the one being filled, then older ones */
+    const char *recent_key[POOL_RECENT], *recent_val[POOL_RECENT];
 };
 
 static uint32_t hash_str(const char *s)
@@ -30,16 +46,50 @@ static void pool_clear(qr_strpool *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->nbuckets; i++) {
-        pool_entry *e = p->buckets[i];
-        while (e) {
-            pool_entry *next = e->next;
-            free(e);
-            e = next;
-        }
-        p->buckets[i] = NULL;
-    }
+    if (p->count)
+        memset(p->buckets, 0, p->nbuckets * sizeof *p->buckets);
     p->count = 0;
+    memset(p->recent_key, 0, sizeof p->recent_key);
+    pool_chunk *c = p->chunk;
+    if (!c)
+        return;
+    /* keep the oldest chunk (the first one made, POOL_CHUNK bytes unless
+     * its first string was larger), free the rest */
+    while (c->next) {
+        pool_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    c->used = 0;
+    p->chunk = c;
+}
+
+static void pool_free(qr_strpool *p)
+{
+    pool_clear(p);
+    free(p->chunk);
+    free(p->buckets);
+    free(p);
+}
+
+/* Room for an entry of n string bytes (NUL included); NULL on OOM. */
+static pool_entry *pool_alloc(qr_strpool *p, size_t n)
+{
+    size_t need = (sizeof(pool_entry) + n + sizeof(pool_entry) - 1) & ~(sizeof(pool_entry) - 1);
+    pool_chunk *c = p->chunk;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = need > POOL_CHUNK ? need : POOL_CHUNK;
+        pool_chunk *nc = malloc(sizeof *nc + cap);
+        if (!nc)
+            return NULL;
+        nc->next = c;
+        nc->used = 0;
+        nc->cap = cap;
+        p->chunk = c = nc;
+    }
+    pool_entry *e = (pool_entry *)(c->data + c->used);
+    c->used += need;
+    return e;
 }
 
 static int pool_grow(qr_strpool *p)
@@ -66,24 +116,34 @@ static int pool_grow(qr_strpool *p)
 const char *qr_doc_intern(qr_doc *doc, const char *s)
 {
     qr_strpool *p = doc->pool;
+    uintptr_t a = (uintptr_t)s;
+    size_t r = (size_t)((a >> 3) ^ (a >> 9)) & (POOL_RECENT - 1);
+    if (p->recent_key[r] == s && strcmp(p->recent_val[r], s) == 0)
+        return p->recent_val[r];
     uint32_t h = hash_str(s);
+    const char *found = NULL;
     if (p->nbuckets) {
-        for (pool_entry *e = p->buckets[h & (p->nbuckets - 1)]; e; e = e->next)
+        for (pool_entry *e = p->buckets[h & (p->nbuckets - 1)]; e && !found; e = e->next)
             if (e->hash == h && strcmp(e->s, s) == 0)
-                return e->s;
+                found = e->s;
     }
-    if (p->count >= p->nbuckets && pool_grow(p) != 0)
-        return NULL;
-    size_t n = strlen(s);
-    pool_entry *e = malloc(sizeof *e + n + 1);
-    if (!e)
-        return NULL;
-    e->hash = h;
-    memcpy(e->s, s, n + 1);
-    e->next = p->buckets[h & (p->nbuckets - 1)];
-    p->buckets[h & (p->nbuckets - 1)] = e;
-    p->count++;
-    return e->s;
+    if (!found) {
+        if (p->count >= p->nbuckets && pool_grow(p) != 0)
+            return NULL;
+        size_t n = strlen(s);
+        pool_entry *e = pool_alloc(p, n + 1);
+        if (!e)
+            return NULL;
+        e->hash = h;
+        memcpy(e->s, s, n + 1);
+        e->next = p->buckets[h & (p->nbuckets - 1)];
+        p->buckets[h & (p->nbuckets - 1)] = e;
+        p->count++;
+        found = e->s;
+    }
+    p->recent_key[r] = s;
+    p->recent_val[r] = found;
+    return found;
 }
 
 /* }================================================================== */
@@ -148,8 +208,7 @@ void qr_doc_free(qr_doc *d)
     qr_sentences_free(&d->sentences);
     free(d->spans);
     free(d->labels);
-    free(d->pool->buckets);
-    free(d->pool);
+    pool_free(d->pool);
     free(d);
 }
 
