@@ -45,44 +45,59 @@ static inline unsigned special16(__m128i x)
  * and returns how many were plain. Whole blocks are stored before they are
  * tested, so up to a block past that byte may be written too: the caller
  * overwrites it, and the room allows it (a block of b bytes is only stored
- * while b bytes of input remain, and those have 6b bytes of room). */
+ * while b bytes of input remain, and those have 6b bytes of room). The
+ * last, partial block is the block that ends at n, loaded again over bytes
+ * already found plain (they were copied as they are, so storing them again
+ * changes nothing) and tested from where the last whole block ended. */
 static inline size_t plain_run(const unsigned char *s, size_t n, char *o)
 {
     size_t i = 0;
 #if defined(__SSE2__)
-    /* 32 bytes a turn: one test and branch for two blocks */
-    for (; i + 32 <= n; i += 32) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
-        _mm_storeu_si128((__m128i *)(void *)(o + i), x);
-        _mm_storeu_si128((__m128i *)(void *)(o + i + 16), y);
-        unsigned m = special16(x) | special16(y) << 16;
-        if (m)
-            return i + (size_t)__builtin_ctz(m);
-    }
-    if (i + 16 <= n) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        _mm_storeu_si128((__m128i *)(void *)(o + i), x);
-        unsigned m = special16(x);
-        if (m)
-            return i + (size_t)__builtin_ctz(m);
-        i += 16;
+    if (n >= 16) {
+        /* 32 bytes a turn: one test and branch for two blocks */
+        for (; i + 32 <= n; i += 32) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
+            _mm_storeu_si128((__m128i *)(void *)(o + i), x);
+            _mm_storeu_si128((__m128i *)(void *)(o + i + 16), y);
+            unsigned m = special16(x) | special16(y) << 16;
+            if (m)
+                return i + (size_t)__builtin_ctz(m);
+        }
+        for (;;) {
+            size_t j = i + 16 <= n ? i : n - 16;
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+            _mm_storeu_si128((__m128i *)(void *)(o + j), x);
+            unsigned m = special16(x) >> (i - j);
+            if (m)
+                return i + (size_t)__builtin_ctz(m);
+            i = j + 16;
+            if (i == n)
+                return n;
+        }
     }
 #endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* 8 bytes in a word. The zero and less-than tests may also flag a byte
-     * after a flagged one (a borrow), never one before: the lowest flag,
-     * the first byte in memory, is exact. */
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w, q, b;
-        memcpy(&w, s + i, 8);
-        memcpy(o + i, &w, 8);
-        q = w ^ (ones * '"');
-        b = w ^ (ones * '\\');
-        uint64_t m = (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high;
-        if (m)
-            return i + (size_t)(__builtin_ctzll(m) >> 3);
+    if (n >= 8) {
+        /* 8 bytes in a word. The zero and less-than tests may also flag a
+         * byte after a flagged one (a borrow), never one before: the lowest
+         * flag, the first byte in memory, is exact. */
+        const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+        for (;;) {
+            size_t j = i + 8 <= n ? i : n - 8;
+            uint64_t w, q, b;
+            memcpy(&w, s + j, 8);
+            memcpy(o + j, &w, 8);
+            q = w ^ (ones * '"');
+            b = w ^ (ones * '\\');
+            uint64_t m = (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high;
+            m >>= 8 * (i - j);
+            if (m)
+                return i + (size_t)(__builtin_ctzll(m) >> 3);
+            i = j + 8;
+            if (i == n)
+                return n;
+        }
     }
 #endif
     for (; i < n && plain_byte(s[i]); i++)
