@@ -96,17 +96,42 @@ static inline char *put(char *o, const char *s, size_t n)
 
 #define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
 
-/* At most 20 digits. No snprintf: two numbers per entity, ~700
- * instructions each. */
+/* At most 20 digits, two at a time. No snprintf: two numbers per entity,
+ * ~700 instructions each. */
 static char *put_uint(char *o, uint64_t v)
 {
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     char t[20];
     size_t i = sizeof t;
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        i -= 2;
+        memcpy(t + i, pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        i -= 2;
+        memcpy(t + i, pairs + 2 * v, 2);
+    } else
+        t[--i] = (char)('0' + v);
     return put(o, t + i, sizeof t - i);
+}
+
+/* A JSON integer (jansson's json_int_t, a long long). */
+static int ob_int(obuf *b, long long v)
+{
+    OB_RESERVE(b, 21);
+    char *o = b->p + b->n;
+    uint64_t mag = (uint64_t)v;
+    if (v < 0) {
+        *o++ = '-';
+        mag = 0 - mag;      /* also right for LLONG_MIN */
+    }
+    b->n = (size_t)(put_uint(o, mag) - b->p);
+    return 0;
 }
 
 /* Shortest text that reads back as x; reals keep a '.' or an exponent. */
@@ -134,6 +159,15 @@ static int ob_double(obuf *b, double x)
  * when not NULL, is set to whether every byte of str is ASCII. */
 static int ob_json_str_ascii(obuf *b, const char *str, size_t len, int *ascii)
 {
+    if (len <= JSON_PIECE) {                /* the usual case: one reservation */
+        OB_RESERVE(b, QR_JSON_ESCAPE_ROOM(len) + 2);
+        char *o = b->p + b->n;
+        *o++ = '"';
+        o += qr_json_escape(o, str, len, ascii);
+        *o++ = '"';
+        b->n = (size_t)(o - b->p);
+        return 0;
+    }
     int all = 1;
     OB_RESERVE(b, 1);
     b->p[b->n++] = '"';
@@ -187,11 +221,7 @@ static int ob_json_value(obuf *b, const json_t *v, int depth)
     }
     case JSON_STRING:
         return ob_json_str(b, json_string_value(v), json_string_length(v));
-    case JSON_INTEGER: {
-        char t[32];
-        int n = snprintf(t, sizeof t, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return ob_add(b, t, (size_t)n);
-    }
+    case JSON_INTEGER: return ob_int(b, (long long)json_integer_value(v));
     case JSON_REAL: return ob_double(b, json_real_value(v));
     case JSON_TRUE: return ob_str(b, "true");
     case JSON_FALSE: return ob_str(b, "false");

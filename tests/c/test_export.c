@@ -313,6 +313,32 @@ static void test_ascii_and_not(void)
     qr_doc_free(d[1]);
 }
 
+/* Integers in fields are written by hand (no snprintf): each edge of the
+ * two-digits-at-a-time writer, signs and the extremes, as printf has them. */
+static void test_integers(void)
+{
+    static const long long vals[] = { 0, 1, -1, 9, 10, 11, 99, 100, 101, 999, 1000, -1000,
+                                      1234567890123LL, 9223372036854775807LL,
+                                      -9223372036854775807LL - 1 };
+    qr_error err;
+    qr_doc *d = qr_doc_new();
+    qr_doc_set_id(d, "i", &err);
+    qr_doc_set_text(d, "x", 1, &err);
+    char want[1024];
+    size_t w = (size_t)snprintf(want, sizeof want, "{\"id\":\"i\",\"text\":\"x\",\"entities\":[],"
+                                "\"fields\":{");
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+        char key[8];
+        snprintf(key, sizeof key, "k%02zu", i);
+        qr_doc_set_field(d, key, json_integer(vals[i]), &err);
+        w += (size_t)snprintf(want + w, sizeof want - w, "%s\"%s\":%lld", i ? "," : "", key, vals[i]);
+    }
+    snprintf(want + w, sizeof want - w, "}}\n");
+    CHECK_EQ_INT(run_export(opts((const char *[]){ "path=ints.jsonl", NULL }), d, 1, &err), 0);
+    CHECK_EQ_STR(slurp(at("ints.jsonl")), want);
+    qr_doc_free(d);
+}
+
 static void test_csv_tsv(void)
 {
     qr_error err;
@@ -468,6 +494,7 @@ int main(void)
     test_nested_spans();
     test_long_strings();
     test_ascii_and_not();
+    test_integers();
     test_csv_tsv();
     test_tokens_sentences_filter();
     test_atomic();
