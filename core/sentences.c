@@ -42,8 +42,12 @@ void qr_sentences_free(qr_sentences *s)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A table word of at most 7 bytes, NUL-padded to 8 (see in_words8). Keep
+ * every entry under 8 bytes: C silently drops the NUL of an 8-byte one. */
+typedef char word8[8];
+
 /* Prepositive titles: the period after them never ends a sentence. */
-static const char *const titles[] = {
+static const word8 titles[] = {
     "adm", "atty", "brig", "capt", "cmdr", "col", "cpl", "dr", "fr", "gen",
     "gov", "hon", "lt", "maj", "messrs", "mlle", "mme", "mr", "mrs", "ms",
     "msgr", "mssrs", "mt", "pres", "prof", "pvt", "rep", "rev", "sen", "sgt",
@@ -51,12 +55,12 @@ static const char *const titles[] = {
 };
 
 /* Abbreviations that never end a sentence. */
-static const char *const never_end[] = {
+static const word8 never_end[] = {
     "cf", "e.g", "eg", "i.e", "ie", "viz", "vs",
 };
 
 /* Other abbreviations: they end a sentence only before a starter word. */
-static const char *const abbrevs[] = {
+static const word8 abbrevs[] = {
     "al", "approx", "apr", "assn", "assoc", "asst", "aug", "ave", "bldg",
     "blvd", "bros", "ca", "ch", "chap", "co", "corp", "dec", "dept", "dist",
     "div", "ed", "eds", "esp", "est", "feb", "fig", "figs", "ft", "govt",
@@ -89,7 +93,7 @@ static const char *const starters[] = {
 };
 
 /* Lower-case words allowed in a title-case heading line. */
-static const char *const small_words[] = {
+static const word8 small_words[] = {
     "a", "an", "and", "as", "at", "but", "by", "de", "for", "from", "in",
     "into", "nor", "of", "on", "or", "over", "the", "to", "vs", "with",
 };
@@ -119,7 +123,64 @@ static int in_table(const char *const *tab, size_t count, const char *w, size_t 
     return 0;
 }
 
+static int in_table_w8(const word8 *tab, size_t count, const char *w, size_t n)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_word(w, n, tab[mid]);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+/* 8 bytes as a big-endian number: numbers compare as the bytes do with
+ * memcmp. */
+static inline uint64_t be64(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40
+           | (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16
+           | (uint64_t)p[6] << 8 | (uint64_t)p[7];    /* one load + bswap */
+}
+
+/* in_table_w8 on numbers: the word zero-padded to 8 bytes, as a big-endian
+ * number, compares with an entry as the strings do (no entry holds a NUL,
+ * none is longer than 7 bytes; a shorter word sorts first, as in
+ * cmp_word), so each step of the search is one 64-bit compare instead of
+ * strlen + memcmp. */
+static int in_words8(const word8 *tab, size_t count, const char *w, size_t n)
+{
+    if (n > 7)
+        return 0;
+    uint64_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (!w[j])
+            return 0;
+        k |= (uint64_t)(unsigned char)w[j] << (56 - 8 * j);
+    }
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t e = be64(tab[mid]);
+        if (k == e)
+            return 1;
+        if (k < e)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
 #define IN(tab, w, n) in_table(tab, COUNT(tab), w, n)
+#define IN8(sp, tab, w, n) ((sp)->fast ? in_words8(tab, COUNT(tab), w, n) \
+                                       : in_table_w8(tab, COUNT(tab), w, n))
 
 /* }====================================================================== */
 
@@ -262,6 +323,9 @@ static int is_lower_word(const splitter *sp, size_t i)
 {
     if (!is_word(sp, i))
         return 0;
+    unsigned char b = (unsigned char)sp->text[sp->tk[i].start];
+    if (sp->fast && b < 0x80 && sp->tk[i].end > sp->tk[i].start)
+        return b >= 'a' && b <= 'z';    /* the ASCII letters of category Ll */
     int32_t c = first_cp(sp, i);
     return c != QR_UTF8_BAD && utf8proc_category(c) == UTF8PROC_CATEGORY_LL;
 }
@@ -310,7 +374,7 @@ static int is_title(const splitter *sp, size_t i)
         return 0;
     size_t n;
     const char *k = key_of(sp, i, &n);
-    return IN(titles, k, n);
+    return IN8(sp, titles, k, n);
 }
 
 static int is_pronoun_i(const splitter *sp, size_t i)
@@ -522,7 +586,7 @@ static int after_heading(const splitter *sp, size_t i)
             } else {
                 size_t n;
                 const char *key = key_of(sp, t, &n);
-                if (!is_apostrophe(first_cp(sp, t)) && !IN(small_words, key, n))
+                if (!is_apostrophe(first_cp(sp, t)) && !IN8(sp, small_words, key, n))
                     return 0;
             }
             break;
@@ -577,11 +641,10 @@ typedef struct run {
 
 /* The run starting at candidate c: c itself, more marks (glued or spaced on
  * the same line: "! ?", ". . ."), closers glued to them (. " ) ’). */
-static run scan_run(const splitter *sp, size_t c)
+/* The run from candidate c whose own marks are m. */
+static run scan_run_from(const splitter *sp, size_t c, marks m)
 {
-    run r = {c + 1, {0, 0, 0, 0}};
-    if (!scan_marks(sp, c, &r.m))
-        r.m.dots = 1;   /* "Dr." style token: its final period */
+    run r = {c + 1, m};
     while (r.end < sp->n) {
         unsigned f = sp->tk[r.end].flags;
         marks t = r.m;
@@ -597,6 +660,14 @@ static run scan_run(const splitter *sp, size_t c)
         r.end++;
     }
     return r;
+}
+
+static run scan_run(const splitter *sp, size_t c)
+{
+    marks m = {0, 0, 0, 0};
+    if (!scan_marks(sp, c, &m))
+        m.dots = 1;     /* "Dr." style token: its final period */
+    return scan_run_from(sp, c, m);
 }
 
 static size_t words_between(const splitter *sp, size_t a, size_t b)
@@ -654,11 +725,11 @@ static int period_breaks(const splitter *sp, size_t c, size_t next)
         if (cat == UTF8PROC_CATEGORY_LL)   /* "p. 55" */
             return 0;
     }
-    if (IN(never_end, key, n) || IN(titles, key, n))
+    if (IN8(sp, never_end, key, n) || IN8(sp, titles, key, n))
         return 0;
-    if (cmp_word(key, n, "etc") == 0)
+    if (n == 3 && memcmp(key, "etc", 3) == 0)
         return 1;
-    if (memchr(key, '.', n) || IN(abbrevs, key, n) || ends_with_period(sp, w))
+    if (memchr(key, '.', n) || IN8(sp, abbrevs, key, n) || ends_with_period(sp, w))
         return after_abbrev(sp, w, next);
     return 1;
 }
@@ -714,6 +785,8 @@ static int emit(splitter *sp, size_t a, size_t b)
 static size_t open_sentence(splitter *sp, size_t i)
 {
     sp->s = i;
+    if (sp->fast && i < sp->n && sp->tk[i].kind == QR_TOK_WORD && sp->tk[i].end - sp->tk[i].start >= 3)
+        return i;   /* most sentences: a word of 3+ bytes is no bullet and no marker */
     size_t j = i;
     while (j < sp->n && (is_bullet_tok(sp, j) || is_line_bullet_tok(sp, j))
            && (j == i || !(sp->tk[j].flags & QR_TF_PARA_BEFORE)))
@@ -835,6 +908,7 @@ static int split(const char *text, const qr_tokens *toks, qr_sentences *out,
     splitter sp = {text, toks, toks->v, toks->n, out, err, 0, 0, 0, fast, UINT32_MAX, 0};
     out->n = 0;
     size_t i = open_sentence(&sp, 0);
+    run r;
     while (i < sp.n) {
         if (fast) {
             i = skip_inert(&sp, i);
@@ -843,6 +917,18 @@ static int split(const char *text, const qr_tokens *toks, qr_sentences *out,
             if (plain(&sp, i)) {
                 i++;
                 continue;
+            }
+            /* Most sentence ends: one ASCII . ! ? inside a line. No break
+             * before it (no bullet, no marker, no line start) and it is a
+             * candidate with that one mark. */
+            const qr_token *t = &sp.tk[i];
+            char c = text[t->start];
+            if (t->end - t->start == 1 && (c == '.' || c == '!' || c == '?')
+                && !(t->flags & (QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE))
+                && (t->kind == QR_TOK_PUNCT || t->kind == QR_TOK_SYMBOL)) {
+                marks m = {c == '.', c != '.', 0, 1};
+                r = scan_run_from(&sp, i, m);
+                goto decide;
             }
         }
         if (i > sp.s && breaks_before(&sp, i)) {
@@ -855,7 +941,8 @@ static int split(const char *text, const qr_tokens *toks, qr_sentences *out,
             i++;
             continue;
         }
-        run r = scan_run(&sp, i);
+        r = scan_run(&sp, i);
+    decide:
         if (run_breaks(&sp, i, &r)) {
             if (emit(&sp, sp.s, r.end) != 0)
                 return -1;

@@ -514,6 +514,39 @@ static void check_fast_path(qr_tokens *t, qr_sentences *s)
     }
     CHECK(ok);
 
+    /* Every word of the splitter's tables (titles, never-ending and other
+     * abbreviations, small words of headings), near misses (prefixes,
+     * extensions, other case, a NUL inside), and long words, before a
+     * period and a starter, a name or a lower-case word. */
+    static const char *const words[] = {
+        "adm", "atty", "brig", "capt", "cmdr", "col", "cpl", "dr", "fr", "gen", "gov", "hon",
+        "lt", "maj", "messrs", "mlle", "mme", "mr", "mrs", "ms", "msgr", "mssrs", "mt", "pres",
+        "prof", "pvt", "rep", "rev", "sen", "sgt", "supt", "cf", "e.g", "eg", "i.e", "ie", "viz",
+        "vs", "al", "approx", "apr", "assn", "assoc", "asst", "aug", "ave", "bldg", "blvd", "bros",
+        "ca", "ch", "chap", "co", "corp", "dec", "dept", "dist", "div", "ed", "eds", "esp", "est",
+        "feb", "fig", "figs", "ft", "govt", "hwy", "inc", "incl", "intl", "jan", "jr", "jul",
+        "jun", "lb", "lbs", "ln", "ltd", "mfg", "misc", "mph", "no", "nos", "nov", "n\xc2\xb0",
+        "N\xc2\xb0", "oct", "op", "oz", "pg", "pp", "pt", "rd", "ref", "sec", "sep", "sept", "sq",
+        "sr", "st", "ste", "tel", "univ", "vol", "vols", "yr", "yrs", "etc", "Etc", "ETC", "et",
+        "etcs", "Mr", "MR", "Dr", "Prof", "Messrs", "Approx", "a", "an", "and", "as", "at", "but",
+        "by", "de", "for", "from", "in", "into", "nor", "of", "on", "or", "over", "the", "to",
+        "with", "m", "mrx", "mess", "messrsx", "approxi", "aa", "zz", "zzzzzzz", "zzzzzzzz",
+        "abcdefgh", "internationalization", "\xc3\xa9t\xc3\xa9", "d", "drs", "gove",
+    };
+    static const char *const afters[] = {" The", " Smith", " the", " 5", "\nThe", " \"It"};
+    for (size_t k = 0; k < sizeof words / sizeof words[0] && ok; k++) {
+        for (size_t a = 0; a < sizeof afters / sizeof afters[0] && ok; a++) {
+            int len = snprintf(text, sizeof text, "We saw the %s.%s end. Of %s Title\nThe end",
+                               words[k], afters[a], words[k]);
+            ok = same_as_reference(text, (size_t)len, t, s, &r);
+            len = snprintf(text, sizeof text, "Go %s . %s", words[k], afters[a]);
+            ok = ok && same_as_reference(text, (size_t)len, t, s, &r);
+        }
+    }
+    static const char nul_word[] = "We met the m\0r. The end";
+    ok = ok && same_as_reference(nul_word, sizeof nul_word - 1, t, s, &r);
+    CHECK(ok);
+
     /* empty text, one token, whitespace only */
     CHECK(same_as_reference("", 0, t, s, &r));
     CHECK(same_as_reference("a", 1, t, s, &r));
