@@ -1,6 +1,7 @@
 #include "outfile.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -55,3 +56,126 @@ int qr_outfile_commit(FILE *f, const char *tmp, const char *path)
     }
     return 0;
 }
+
+/* {==================================================================
+ * Background writer
+ * =================================================================== */
+struct qr_bgwriter {
+    FILE *f;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *buf;          /* handed over; empty and free to swap when !busy */
+    size_t cap, n;
+    int busy;           /* buf is being written                           */
+    int stop;
+    int err;            /* errno of the first failed write, 0              */
+};
+
+static void *bg_main(void *arg)
+{
+    qr_bgwriter *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->busy && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->busy)
+            break;
+        char *p = w->buf;
+        size_t n = w->n;
+        pthread_mutex_unlock(&w->mu);
+        int e = 0;
+        if (n && fwrite(p, 1, n, w->f) != n)
+            e = errno ? errno : EIO;
+        pthread_mutex_lock(&w->mu);
+        if (e)
+            w->err = e;
+        w->n = 0;
+        w->busy = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+qr_bgwriter *qr_bgwriter_new(FILE *f)
+{
+    qr_bgwriter *w = calloc(1, sizeof *w);
+    if (!w) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    w->f = f;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    int e = pthread_create(&w->thread, NULL, bg_main, w);
+    if (e != 0) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        errno = e;
+        return NULL;
+    }
+    return w;
+}
+
+/* Waits for the writer to be idle; called with mu held. */
+static void bg_idle(qr_bgwriter *w)
+{
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+}
+
+int qr_bgwriter_give(qr_bgwriter *w, char **buf, size_t *cap, size_t *n)
+{
+    pthread_mutex_lock(&w->mu);
+    bg_idle(w);
+    if (w->err) {
+        errno = w->err;
+        pthread_mutex_unlock(&w->mu);
+        return -1;
+    }
+    char *p = w->buf;
+    size_t c = w->cap;
+    w->buf = *buf;
+    w->cap = *cap;
+    w->n = *n;
+    w->busy = 1;
+    *buf = p;
+    *cap = c;
+    *n = 0;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
+int qr_bgwriter_wait(qr_bgwriter *w)
+{
+    pthread_mutex_lock(&w->mu);
+    bg_idle(w);
+    int e = w->err;
+    pthread_mutex_unlock(&w->mu);
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+void qr_bgwriter_free(qr_bgwriter *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    bg_idle(w);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w->buf);
+    free(w);
+}
+
+/* }================================================================== */

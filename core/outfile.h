@@ -6,7 +6,8 @@
  *
  * Failures come back as -1 / NULL with errno set, so each caller keeps its
  * own wording ("cannot write the model '…'", "export: cannot create folder
- * …"). Nothing here allocates but qr_outfile_open's name.
+ * …"). Nothing here allocates but qr_outfile_open's name and the
+ * background writer.
  */
 #ifndef QR_OUTFILE_H
 #define QR_OUTFILE_H
@@ -28,5 +29,28 @@ FILE *qr_outfile_open(const char *path, char **tmp);
 /* Closes f, written under tmp, and renames tmp over path. 0, or -1 with
  * errno when a write, the close or the rename failed; tmp is then removed. */
 int qr_outfile_commit(FILE *f, const char *tmp, const char *path);
+
+/* A background writer: a thread that writes to f what it is handed while
+ * the caller fills its next buffer, so the write system calls (copying
+ * into the page cache) overlap the work that makes the output instead of
+ * adding to it. Bytes reach f in the order they were handed over. One
+ * handed-over buffer at a time: a second hand-over waits for the first to
+ * be written. The caller must not use f until qr_bgwriter_wait returned. */
+typedef struct qr_bgwriter qr_bgwriter;
+
+/* Starts the thread. NULL with errno when out of memory or the thread
+ * cannot be started (the caller then writes f itself). */
+qr_bgwriter *qr_bgwriter_new(FILE *f);
+/* Hands buf[0..*n) over and gives back, in *buf and *cap (and *n = 0),
+ * the buffer the writer finished with (NULL and 0 the first time). 0, or
+ * -1 with errno when an earlier write failed: the caller's buffer is then
+ * left as it was, and the writer takes nothing more. */
+int qr_bgwriter_give(qr_bgwriter *w, char **buf, size_t *cap, size_t *n);
+/* Waits until all that was handed over is written: 0, or -1 with errno of
+ * the first write that failed. f may then be used (flushed, closed). */
+int qr_bgwriter_wait(qr_bgwriter *w);
+/* Waits, stops the thread, frees the writer and its buffer; NULL is fine.
+ * f is left open. */
+void qr_bgwriter_free(qr_bgwriter *w);
 
 #endif

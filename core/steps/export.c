@@ -59,6 +59,8 @@ typedef struct export_state {
     char *path;              /* final path, NULL for stdout          */
     char *tmp;               /* temporary path while writing         */
     FILE *f;
+    qr_bgwriter *bg;         /* writes f while the next chunk fills  */
+    int bg_failed;           /* no thread: f is written here         */
     int header_done;
     int finished;
     obuf out;
@@ -585,12 +587,42 @@ static int write_error(export_state *st, qr_error *err)
                         st->path ? st->path : "standard output", strerror(errno));
 }
 
+/* A temporary file is written by a background writer (outfile.h) a
+ * megabyte at a time, so copying the output into the page cache overlaps
+ * making the next megabyte; its thread starts with the first megabyte, so
+ * a small output never starts one. Standard output, devices and pipes are
+ * written here, 64 KB at a time, in step with anything else written to
+ * them. */
+#define HANDOFF_AT ((size_t)1 << 20)
+#define FLUSH_AT ((size_t)1 << 16)
+
 static int flush_out(export_state *st, qr_error *err)
 {
-    if (st->out.n && fwrite(st->out.p, 1, st->out.n, st->f) != st->out.n)
+    if (!st->out.n)
+        return 0;
+    if (st->tmp && !st->bg && !st->bg_failed && st->out.n >= HANDOFF_AT &&
+        !(st->bg = qr_bgwriter_new(st->f)))
+        st->bg_failed = 1;
+    if (st->bg)
+        return qr_bgwriter_give(st->bg, &st->out.p, &st->out.cap, &st->out.n) == 0
+               ? 0 : write_error(st, err);
+    if (fwrite(st->out.p, 1, st->out.n, st->f) != st->out.n)
         return write_error(st, err);
     st->out.n = 0;
     return 0;
+}
+
+/* Everything handed to the background writer is written, and the thread
+ * is gone: f is the caller's again. */
+static int stop_bg(export_state *st, qr_error *err)
+{
+    if (!st->bg)
+        return 0;
+    int rc = qr_bgwriter_wait(st->bg) == 0 ? 0 : write_error(st, err);
+    qr_bgwriter_free(st->bg);
+    st->bg = NULL;
+    st->bg_failed = 1;
+    return rc;
 }
 
 /* }================================================================== */
@@ -712,7 +744,7 @@ static int export_process(void *state, void *thread_state, qr_doc *d, qr_error *
         st->out.n = 0;
         return qr_error_set(err, "out of memory writing document '%s'", d->id ? d->id : "");
     }
-    if (st->out.n >= (1u << 16))
+    if (st->out.n >= (st->tmp && !st->bg_failed ? HANDOFF_AT : FLUSH_AT))
         return flush_out(st, err);
     return 0;
 }
@@ -725,7 +757,7 @@ static int export_finish(void *state, qr_error *err)
         if (write_header(st) != 0)
             return qr_error_set(err, "out of memory");
     }
-    if (flush_out(st, err) != 0)
+    if (stop_bg(st, err) != 0 || flush_out(st, err) != 0)
         return -1;
     if (!st->path) {
         if (fflush(stdout) != 0)
@@ -762,6 +794,7 @@ static void export_free(void *state)
     export_state *st = state;
     if (!st)
         return;
+    qr_bgwriter_free(st->bg);
     if (st->f && st->f != stdout) {
         fclose(st->f);
         if (st->tmp)

@@ -339,6 +339,70 @@ static void test_integers(void)
     qr_doc_free(d);
 }
 
+/* An output of megabytes goes through the background writer: every line
+ * in order; a run that stops before finish leaves no file and no thread. */
+static void test_big_output(void)
+{
+    qr_error err;
+    const qr_host_api *api = qr_host_api_get();
+    enum { DOCS = 3000, LEN = 1500 };
+    char *text = malloc(LEN);
+    for (size_t i = 0; i < LEN; i++)      /* a '"' now and then, never in an entity */
+        text[i] = i % 50 == 49 && i > 110 ? '"' : (char)('a' + i % 26);
+    for (int finish = 1; finish >= 0; finish--) {
+        qr_value *o = opts((const char *[]){ "path=big/docs.jsonl", "include_text=true", NULL });
+        void *st = qr_step_export_def.init(api, o, &ctx, &err);
+        qr_value_free(o);
+        CHECK(st != NULL);
+        if (!st)
+            break;
+        int ok = 1;
+        for (int k = 0; k < DOCS; k++) {
+            qr_doc *d = qr_doc_new();
+            char id[16];
+            snprintf(id, sizeof id, "%d", k);
+            qr_doc_set_id(d, id, &err);
+            qr_doc_set_text(d, text, LEN - (size_t)k % 7, &err);
+            qr_doc_add_span(d, (uint32_t)k % 100, (uint32_t)k % 100 + 5, "X", NULL, 1.0, NULL, &err);
+            ok &= qr_step_export_def.process(st, NULL, d, &err) == 0;
+            qr_doc_free(d);
+        }
+        CHECK(ok);
+        if (finish)
+            CHECK_EQ_INT(qr_step_export_def.finish(st, &err), 0);
+        qr_step_export_def.free(st);
+        CHECK_EQ_INT(count_files(at("big"), "docs.jsonl.tmp"), 0);
+    }
+    /* the lines, checked one by one from the finished file */
+    FILE *f = fopen(at("big/docs.jsonl"), "rb");
+    CHECK(f != NULL);
+    size_t cap = 8 * LEN;
+    char *line = malloc(cap), *want = malloc(cap), *esc = malloc(cap);
+    int k = 0, same = 1;
+    while (f && fgets(line, (int)cap, f)) {
+        size_t len = LEN - (size_t)k % 7, e = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (text[i] == '"')
+                esc[e++] = '\\';
+            esc[e++] = text[i];
+        }
+        size_t s = (size_t)k % 100;
+        snprintf(want, cap, "{\"id\":\"%d\",\"text\":\"%.*s\",\"entities\":[{\"start\":%zu,"
+                 "\"end\":%zu,\"text\":\"%.*s\",\"label\":\"X\",\"id\":null}]}\n",
+                 k, (int)e, esc, s, s + 5, 5, text + s);
+        same &= strcmp(line, want) == 0;
+        k++;
+    }
+    if (f)
+        fclose(f);
+    CHECK_EQ_INT(k, DOCS);
+    CHECK(same);
+    free(line);
+    free(want);
+    free(esc);
+    free(text);
+}
+
 static void test_csv_tsv(void)
 {
     qr_error err;
@@ -495,6 +559,7 @@ int main(void)
     test_long_strings();
     test_ascii_and_not();
     test_integers();
+    test_big_output();
     test_csv_tsv();
     test_tokens_sentences_filter();
     test_atomic();

@@ -1,9 +1,10 @@
-/* core/outfile: folders, temporary name, commit. */
+/* core/outfile: folders, temporary name, commit, background writer. */
 #include "check.h"
 #include "outfile.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,6 +108,82 @@ static void test_outfile(void)
     free(tmp);
 }
 
+/* Hand-overs reach the file in order, buffers come back to be refilled,
+ * and a failed write is reported by the next hand-over and by wait. */
+static void test_bgwriter(void)
+{
+    FILE *f = fopen(at("bg.txt"), "wb");
+    qr_bgwriter *w = qr_bgwriter_new(f);
+    CHECK(w != NULL);
+    char *buf = NULL, *seen[2] = { NULL, NULL };
+    size_t cap = 0, n = 0, total = 0;
+    int order_ok = 1, gives_ok = 1;
+    for (int k = 0; k < 200; k++) {
+        size_t len = 1000 + (size_t)k * 37;
+        if (cap < len) {
+            buf = realloc(buf, len);
+            cap = len;
+        }
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (char)('a' + (total + i) % 26);
+        n = len;
+        total += len;
+        gives_ok &= qr_bgwriter_give(w, &buf, &cap, &n) == 0 && n == 0;
+        if (k < 2)
+            seen[k] = buf;     /* NULL first, then the first buffer back */
+    }
+    CHECK(gives_ok);
+    CHECK(seen[0] == NULL);
+    CHECK(seen[1] != NULL);
+    CHECK_EQ_INT(qr_bgwriter_wait(w), 0);
+    qr_bgwriter_free(w);
+    free(buf);
+    CHECK_EQ_INT(fclose(f), 0);
+    f = fopen(at("bg.txt"), "rb");
+    size_t got = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF) {
+        order_ok &= c == 'a' + (int)(got % 26);
+        got++;
+    }
+    fclose(f);
+    CHECK_EQ_INT(got, total);
+    CHECK(order_ok);
+
+    /* nothing handed over: wait and free right away */
+    f = fopen(at("bg-empty.txt"), "wb");
+    w = qr_bgwriter_new(f);
+    CHECK_EQ_INT(qr_bgwriter_wait(w), 0);
+    qr_bgwriter_free(w);
+    qr_bgwriter_free(NULL);
+    fclose(f);
+
+    /* a full device: the failure comes back with its errno */
+    f = fopen("/dev/full", "wb");
+    if (!f)
+        return;
+    setvbuf(f, NULL, _IONBF, 0);
+    w = qr_bgwriter_new(f);
+    buf = malloc(4096);
+    memset(buf, 'x', 4096);
+    cap = n = 4096;
+    CHECK_EQ_INT(qr_bgwriter_give(w, &buf, &cap, &n), 0);
+    errno = 0;
+    CHECK_EQ_INT(qr_bgwriter_wait(w), -1);
+    CHECK_EQ_INT(errno, ENOSPC);
+    buf = malloc(10);
+    cap = n = 10;
+    memcpy(buf, "0123456789", 10);
+    errno = 0;
+    CHECK_EQ_INT(qr_bgwriter_give(w, &buf, &cap, &n), -1);
+    CHECK_EQ_INT(errno, ENOSPC);
+    CHECK_EQ_INT(n, 10);                     /* the caller's buffer left as it was */
+    CHECK(memcmp(buf, "0123456789", 10) == 0);
+    free(buf);
+    qr_bgwriter_free(w);
+    fclose(f);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -115,6 +192,7 @@ int main(void)
     }
     test_mkdirs();
     test_outfile();
+    test_bgwriter();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
