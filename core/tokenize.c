@@ -933,8 +933,17 @@ int word_token(tok_state *t, size_t i, size_t *endp)
                 return emit(t, i, m, QR_TOK_EMAIL, acc);
             }
         }
-        if (c == '.')
+        if (c == '.') {
+            size_t w = e;
             e = abbrev_end(s, len, i, e, acc);
+            /* the initials after the first may be non-ASCII ("U.É."):
+             * then the key is not a lower-case copy */
+            for (; w < e; w++)
+                if (s[w] >= 0x80) {
+                    acc |= CH_NONASCII;
+                    break;
+                }
+        }
     }
     *endp = e;
     int kind = (acc & (CH_ALPHA | CH_DIGIT)) ? QR_TOK_WORD : QR_TOK_SYMBOL;

@@ -125,6 +125,10 @@ static void test_abbreviations(void)
                  "0:1 word a | 1:2 punct . | 2:4 word bc | 5:7 word a4 | 7:8 punct .");
     /* a single letter of another script */
     CHECK_EQ_STR(render("\xC3\x89. Zola"), "0:3 word \xC3\xA9. | 4:8 word zola");
+    /* a non-ASCII initial after an ASCII one: a Unicode key, not ASCII */
+    CHECK_EQ_STR(render("U.\xC3\x89. M.\xC3\xB6."),
+                 "0:5 word u.\xC3\xA9. | 6:11 word m.\xC3\xB6.");
+    CHECK_EQ_INT(flags_of("U.\xC3\x89.", 0) & QR_TF_ASCII, 0);
     /* an ellipsis after a word stays one token */
     CHECK_EQ_STR(render("Wait... what"), "0:4 word wait | 4:7 punct ... | 8:12 word what");
 }
