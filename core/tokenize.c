@@ -7,7 +7,8 @@
  * Keys of pure-ASCII tokens are a lower-case copy (that is their NFKC +
  * case fold); others go through utf8proc one code point at a time into a
  * scratch buffer owned by the qr_tokens, so nothing is allocated per token.
- * Runs of plain ASCII words take a SWAR fast path (section "Fast path").
+ * Runs of plain ASCII words and what lies between them take a fast path
+ * that classifies 16 bytes at once (section "Fast path").
  *
  * Sections: character classes; scanners (one per token shape);
  * abbreviations; output (tokens and keys); the general path; the fast
@@ -1042,12 +1043,17 @@ static int ascii_other_token(tok_state *t, size_t i, size_t *endp)
 /* }================================================================== */
 
 /* {==================================================================
- * Fast path: runs of plain ASCII words ended by a space or simple
- * punctuation, classified and lower-cased 8 bytes at a time (SWAR,
- * little-endian). Anything unusual (non-ASCII, '.', apostrophes, hyphens,
- * '@', URLs, words of 64+ bytes, the last bytes of the text) goes to the
- * general path, which gives the same tokens (tests/c/test_tokenize_fast.c
- * checks that; QR_TOKENIZE_NO_FAST builds without the fast path).
+ * Fast path: runs of plain ASCII words and the spaces, line breaks and
+ * punctuation between them. A word is classified and lower-cased 16 bytes
+ * at a time (SSE2, or SWAR on two 64-bit halves elsewhere), giving one bit
+ * per byte for upper, lower, digit; inner hyphens and apostrophes are
+ * resolved on those bits. What follows a word is read byte by byte with
+ * the same rules as the general path. Anything unusual (non-ASCII,
+ * abbreviations and initials, e-mail or URL look-alikes, numbers, '#',
+ * '@', words of 64+ bytes, the last 16 bytes of the text) goes back to
+ * the general path, which gives the same tokens (tests/c/test_tokenize_fast.c
+ * checks that; QR_TOKENIZE_NO_FAST builds without the fast path,
+ * QR_TOKENIZE_SWAR forces the portable word scanner).
  * =================================================================== */
 /* Punctuation that is always a token of one byte (a '.' unless another
  * '.' follows). */
@@ -1064,7 +1070,44 @@ static const unsigned char plain_symbol[128] = {
 };
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ \
-    && !defined(QR_TOKENIZE_NO_FAST)
+    && defined(__GNUC__) && !defined(QR_TOKENIZE_NO_FAST)
+
+#if defined(__SSE2__) && !defined(QR_TOKENIZE_SWAR)
+#include <emmintrin.h>
+
+/* 0xFF in each byte of x where lo <= byte <= hi (exact for any byte): the
+ * range is moved to the bottom of the signed bytes and compared once. */
+static inline __m128i in_range16(__m128i x, int lo, int hi)
+{
+    __m128i y = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo)));
+    return _mm_cmplt_epi8(y, _mm_set1_epi8((char)(-128 + (hi - lo + 1))));
+}
+
+/* Reads p[0..16): bit k of *up / *lo / *dg is set when p[k] is an ASCII
+ * upper-case letter / lower-case letter / digit, of *hy when p[k] is '-'
+ * or '_', of *ap when it is '\'', of *ess when it is 's' or 'S'. Writes
+ * the 16 bytes lower-cased to k. Masks are exact for every byte. */
+static inline __attribute__((always_inline))
+void classify16(const unsigned char *p, unsigned char *k, unsigned *up, unsigned *lo,
+                unsigned *dg, unsigned *hy, unsigned *ap, unsigned *ess)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i u = in_range16(x, 'A', 'Z');
+    __m128i l = in_range16(x, 'a', 'z');
+    __m128i d = in_range16(x, '0', '9');
+    _mm_storeu_si128((__m128i *)(void *)k, _mm_or_si128(x, _mm_and_si128(u, _mm_set1_epi8(0x20))));
+    __m128i h = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+    __m128i a = _mm_cmpeq_epi8(x, _mm_set1_epi8('\''));
+    __m128i e = _mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('s'));
+    *up = (unsigned)_mm_movemask_epi8(u);
+    *lo = (unsigned)_mm_movemask_epi8(l);
+    *dg = (unsigned)_mm_movemask_epi8(d);
+    *hy = (unsigned)_mm_movemask_epi8(h);
+    *ap = (unsigned)_mm_movemask_epi8(a);
+    *ess = (unsigned)_mm_movemask_epi8(e);
+}
+#else
 #define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
@@ -1075,115 +1118,351 @@ static inline uint64_t in_range(uint64_t x, unsigned lo, unsigned hi)
     return ((x + (0x80 - lo) * ONES) ^ (x + (0x7F - hi) * ONES)) & HIGHS;
 }
 
-/* Bytes that may end a fast-path word: whitespace and punctuation that has
- * no rule attached to the word before it. */
-static const unsigned char simple_end[128] = {
-    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, [';'] = 1, [':'] = 1,
-    ['!'] = 1, ['?'] = 1, ['"'] = 1, [')'] = 1, [']'] = 1, ['}'] = 1, ['('] = 1,
-    ['/'] = 1, ['='] = 1, ['<'] = 1, ['>'] = 1, ['|'] = 1, ['*'] = 1, ['#'] = 1,
+/* Bit 7 of each byte set where the byte equals c (exact for any byte). */
+static inline uint64_t bytes_eq(uint64_t x, unsigned c)
+{
+    uint64_t y = x ^ (c * ONES);
+    return ~(((y & ~HIGHS) + ~HIGHS) | y) & HIGHS;
+}
+
+/* Bit 7 of each byte gathered into 8 bits (as SSE2's movemask). */
+static inline unsigned gather8(uint64_t v)
+{
+    return (unsigned)((((v >> 7) & ONES) * 0x0102040810204080ull) >> 56);
+}
+
+/* classify16 of the SSE2 build with two 64-bit halves. Bits at and after
+ * the first byte >= 0x80 are cleared (in_range is not exact there): the
+ * scanner never reads a word past such a byte. */
+static inline __attribute__((always_inline))
+void classify16(const unsigned char *p, unsigned char *k, unsigned *up, unsigned *lo,
+                unsigned *dg, unsigned *hy, unsigned *ap, unsigned *ess)
+{
+    unsigned m[6] = {0, 0, 0, 0, 0, 0}, high = 0;
+    for (int h = 0; h < 2; h++) {
+        uint64_t x;
+        memcpy(&x, p + 8 * h, 8);
+        uint64_t u = in_range(x, 'A', 'Z');
+        uint64_t lower = x | (u >> 2);
+        memcpy(k + 8 * h, &lower, 8);
+        m[0] |= gather8(u) << (8 * h);
+        m[1] |= gather8(in_range(x, 'a', 'z')) << (8 * h);
+        m[2] |= gather8(in_range(x, '0', '9')) << (8 * h);
+        m[3] |= gather8(bytes_eq(x, '-') | bytes_eq(x, '_')) << (8 * h);
+        m[4] |= gather8(bytes_eq(x, '\'')) << (8 * h);
+        m[5] |= gather8(bytes_eq(x | 0x2020202020202020ull, 's')) << (8 * h);
+        high |= gather8(x & HIGHS) << (8 * h);
+    }
+    unsigned valid = high ? (high & (0u - high)) - 1 : 0xFFFFu;
+    *up = m[0] & valid;
+    *lo = m[1] & valid;
+    *dg = m[2] & valid;
+    *hy = m[3] & valid;
+    *ap = m[4] & valid;
+    *ess = m[5] & valid;
+}
+#endif
+
+/* The bytes of classify16's 16 that belong to a word starting at the
+ * first: letters and digits, and '-' / '_' before a letter or digit; so
+ * does '\'' unless it starts a possessive: 's' or 'S' not followed by a
+ * letter or digit (scan_word). The last bytes of the 16 cannot see their
+ * successors here and end the word: the checks after the word then
+ * decide on the real bytes. Returns the length (16: the word goes on). */
+static inline unsigned word_length16(unsigned u, unsigned l, unsigned d, unsigned hy,
+                                     unsigned ap, unsigned ess)
+{
+    unsigned w = u | l | d, word = w;
+    if ((hy | ap) & (w >> 1)) {
+        unsigned poss = (ess >> 1) & ~(w >> 2);
+        word |= (hy | (ap & ~poss)) & (w >> 1);
+    }
+    return (unsigned)__builtin_ctz(~word);      /* word < 1 << 16 */
+}
+
+/* What may follow a fast-path word, by byte (bytes >= 0x80: T_NO). */
+enum { T_NO, T_END, T_COLON, T_APOS, T_HYPHEN, T_PERIOD };
+/* What the separator loop does with a byte (bytes >= 0x80: S_BACK). */
+enum { S_BACK, S_WORD, S_SPACE, S_LINE, S_CR, S_ONE, S_RUN, S_BANG, S_APOS };
+
+static const unsigned char after_word[128] = {
+    /* whitespace, control characters and punctuation that carry no rule
+     * for the word before them (not @ . - _ + % ') */
+    [0] = T_END, T_END, T_END, T_END, T_END, T_END, T_END, T_END,
+    T_END, T_END, T_END, T_END, T_END, T_END, T_END, T_END,
+    T_END, T_END, T_END, T_END, T_END, T_END, T_END, T_END,
+    T_END, T_END, T_END, T_END, T_END, T_END, T_END, T_END,
+    [' '] = T_END, ['!'] = T_END, ['"'] = T_END, ['#'] = T_END, ['$'] = T_END,
+    ['&'] = T_END, ['('] = T_END, [')'] = T_END, ['*'] = T_END, [','] = T_END,
+    ['/'] = T_END, [':'] = T_COLON, [';'] = T_END, ['<'] = T_END, ['='] = T_END,
+    ['>'] = T_END, ['?'] = T_END, ['['] = T_END, ['\\'] = T_END, [']'] = T_END,
+    ['^'] = T_END, ['`'] = T_END, ['{'] = T_END, ['|'] = T_END, ['}'] = T_END,
+    ['~'] = T_END, [0x7F] = T_END,
+    ['\''] = T_APOS, ['-'] = T_HYPHEN, ['_'] = T_HYPHEN, ['.'] = T_PERIOD,
 };
 
-/* Emits plain ASCII words (and one-byte punctuation between them) from
- * s[i], a letter that does not start a URL, as long as they are simple.
- * Returns where to go on; *slow is set when a word starts there that the
- * general path must take. */
-static inline __attribute__((always_inline))
+static const unsigned char between_words[128] = {
+    /* control characters are one-byte symbols (ascii_other_token) */
+    [0] = S_ONE, S_ONE, S_ONE, S_ONE, S_ONE, S_ONE, S_ONE, S_ONE,
+    S_ONE, S_SPACE, S_LINE, S_LINE, S_LINE, S_CR, S_ONE, S_ONE,
+    S_ONE, S_ONE, S_ONE, S_ONE, S_ONE, S_ONE, S_ONE, S_ONE,
+    S_ONE, S_ONE, S_ONE, S_ONE, S_ONE, S_ONE, S_ONE, S_ONE,
+    [' '] = S_SPACE, ['!'] = S_BANG, ['"'] = S_ONE, ['$'] = S_ONE, ['%'] = S_ONE,
+    ['&'] = S_ONE, ['\''] = S_APOS, ['('] = S_ONE, [')'] = S_ONE, ['*'] = S_ONE,
+    ['+'] = S_ONE, [','] = S_ONE, ['-'] = S_RUN, ['.'] = S_RUN, ['/'] = S_ONE,
+    [':'] = S_ONE, [';'] = S_ONE, ['<'] = S_ONE, ['='] = S_ONE, ['>'] = S_ONE,
+    ['?'] = S_BANG, ['['] = S_ONE, ['\\'] = S_ONE, [']'] = S_ONE, ['^'] = S_ONE,
+    ['_'] = S_ONE, ['`'] = S_ONE, ['{'] = S_ONE, ['|'] = S_ONE, ['}'] = S_ONE,
+    ['~'] = S_ONE, [0x7F] = S_ONE,
+    /* digits, '#' and '@' go back (S_BACK = 0); letters start a word */
+    ['A'] = S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD,
+    S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD,
+    S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD,
+    ['a'] = S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD,
+    S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD,
+    S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD, S_WORD,
+};
+
+/* The next byte may be read by the general path as a combining mark after
+ * a punctuation token (absorb_marks): only an ASCII byte or the end of the
+ * text is safe. */
+#define ASCII_OR_END(s, len, e) ((e) >= (len) || (s)[e] < 0x80)
+
+/* Characters that may continue an e-mail's local part besides letters
+ * and digits; '@' too. A word followed by '.', '-' or '_' and then one of
+ * these goes to the general path (e-mail_end decides). */
+static inline int local_part_char(unsigned c)
+{
+    return c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '@';
+}
+
+/* Emits plain ASCII words and what lies between them from s[i], a letter
+ * that does not start a URL. Returns where to go on; *slow is set when a
+ * word starts there that the general path must take (otherwise the main
+ * loop goes on with whatever is at the returned position). Counters and
+ * buffer ends are kept in locals: a store to a key byte (a char) could
+ * otherwise alias them and force reloads. */
+static __attribute__((noinline))
 size_t fast_run(tok_state *t, size_t i, int *slow)
 {
     const unsigned char *s = t->s;
     qr_tokens *o = t->out;
-    size_t len = t->len;
+    const size_t len = t->len;
+    qr_token *const v = o->v;
+    unsigned char *const keys = (unsigned char *)o->keys;
+    size_t n = o->n, kl = o->keys_len;
+    /* Steps (a word with its "'s", or one token between words) that fit:
+     * each takes at most two token slots and 128 key bytes (four 16-byte
+     * stores, "'s"). Keys past 4 GiB are the general path's error. */
+    const size_t kcap = o->keys_cap < UINT32_MAX ? o->keys_cap : UINT32_MAX;
+    size_t steps_n = (o->cap - n) / 2, steps_k = kcap > kl ? (kcap - kl) / 128 : 0;
+    ptrdiff_t budget = (ptrdiff_t)(steps_n < steps_k ? steps_n : steps_k);
+    /* Line breaks since the last token are read from the flags: none, one
+     * (QR_TF_NEWLINE_BEFORE set), two or more (QR_TF_PARA_BEFORE too), as
+     * line_break and emit keep them; t->newlines is rebuilt on the way out. */
     unsigned gap = t->gap;
-    int emitted = 0;
-    *slow = 1;
+    size_t j, e;
+    unsigned c;
+    *slow = 0;
     for (;;) {
-        /* room for two tokens and 80 key bytes; keys past 4 GiB are the
-         * general path's error */
-        if (o->cap - o->n < 2 || o->keys_cap - o->keys_len < 80
-            || o->keys_len > UINT32_MAX - 80)
-            break;
-        size_t j = i;
-        unsigned char *k = (unsigned char *)o->keys + o->keys_len;
-        uint64_t up = 0, lo = 0, dg = 0, stop = 0, last = 0;
-        for (int round = 0; round < 8 && j + 8 <= len; round++) {
-            uint64_t x;
-            memcpy(&x, s + j, 8);
-            uint64_t u = in_range(x, 'A', 'Z'), l = in_range(x, 'a', 'z');
-            uint64_t d = in_range(x, '0', '9');
-            uint64_t lower = x | (u >> 2);
-            memcpy(k, &lower, 8);
-            stop = (~(u | l | d) | x) & HIGHS;
-            if (stop) {
-                unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;
-                uint64_t m = n ? ~0ull >> (64 - 8 * n) : 0;
-                last = x >> (8 * n);    /* the terminator and what follows */
-                up |= u & m;
-                lo |= l & m;
-                dg |= d & m;
-                j += n;
-                break;
-            }
-            up |= u;
-            lo |= l;
-            dg |= d;
-            j += 8;
-            k += 8;
+        /* {------ a word at s[i], a letter (not a URL: see T_COLON) ------ */
+        if (--budget < 0 || i + 16 > len)
+            goto general;       /* buffers full, or the end of the text is near */
+        unsigned u, l, d, hy, ap, ess;
+        classify16(s + i, keys + kl, &u, &l, &d, &hy, &ap, &ess);
+        unsigned nb = word_length16(u, l, d, hy, ap, ess);
+        unsigned first_up = u & 1;
+        unsigned m = (1u << nb) - 1;
+        unsigned up = u & m, lo = l & m, dg = d & m;
+        j = i + nb;
+        for (int round = 1; nb == 16; round++) {
+            /* a word of 16 bytes or more */
+            if (round == 4 || j + 16 > len)
+                goto general;   /* 64+ bytes */
+            classify16(s + j, keys + kl + (j - i), &u, &l, &d, &hy, &ap, &ess);
+            nb = word_length16(u, l, d, hy, ap, ess);
+            m = (1u << nb) - 1;
+            up |= u & m;
+            lo |= l & m;
+            dg |= d & m;
+            j += nb;
         }
-        if (!stop)
-            break;          /* long word, or near the end of the text */
-        unsigned c = (unsigned)(last & 0xFF);
-        if (c >= 0x80 || !simple_end[c])
-            break;
-        /* branch-free: capitalized words come and go unpredictably */
-        unsigned flags = gap | QR_TF_ASCII
-            | (unsigned)((ascii_class[s[i]] & CH_UPPER) != 0) * QR_TF_UPPER_INITIAL
-            | (unsigned)((up != 0) & (lo == 0)) * QR_TF_ALL_UPPER
-            | (unsigned)(dg != 0) * QR_TF_HAS_DIGIT;
+        /* s[j] exists (j < i + 16 * rounds <= len): what ends the word
+         * decides whether the general path would have done more. c1 is
+         * the byte after it, 0x80 (treated as non-ASCII) at the end. */
+        c = s[j];
+        unsigned c1 = j + 1 < len ? s[j + 1] : 0x80;
+        int term = c < 0x80 ? after_word[c] : T_NO;
+        int possessive = 0;
+        if (term != T_END) {     /* rare: T_END is by far the most common */
+            switch (term) {
+            case T_COLON:
+                /* a URL's scheme ("http:", "ftp:") ends a word at ':' and
+                 * "www." at '.'; no other word can start a URL (url_end) */
+                if (maybe_url(s, len, i))
+                    goto general;
+                break;
+            case T_APOS:
+                /* possessive_at: "'s" / "'S" not followed by a word character */
+                if ((c1 | 0x20) == 's') {
+                    unsigned c2 = j + 2 < len ? s[j + 2] : 0x100;  /* 0x100: the end */
+                    if (c2 >= 0x80 && c2 < 0x100)
+                        goto general;
+                    possessive = c2 == 0x100 || !(ascii_class[c2] & CH_ALNUM);
+                    if (possessive)
+                        break;
+                }
+                /* otherwise an apostrophe before a word character is inner: the
+                 * word goes on (beyond the 16 bytes looked at) */
+                if (c1 >= 0x80 || (ascii_class[c1] & CH_ALNUM))
+                    goto general;
+                break;
+            case T_HYPHEN:
+            case T_PERIOD:
+                /* the general path looks for an e-mail address here (email_end)
+                 * and, before a period, for an abbreviation (abbrev_end). A
+                 * byte that is neither a letter, a digit, '@' nor a character
+                 * of an address's local part rules the address out. */
+                if (c1 >= 0x80 || (ascii_class[c1] & CH_ALNUM) || local_part_char(c1)
+                    || maybe_url(s, len, i))
+                    goto general;
+                /* an initial ("A.") or a known abbreviation ("Dr.", "etc.", at
+                 * most 6 letters) keeps its period: general path */
+                if (term == T_PERIOD && !dg
+                    && (j - i == 1 || (j - i <= 6 && find_abbrev(s + i, j - i))))
+                    goto general;
+                break;
+            default:
+                goto general;       /* non-ASCII, '@', '+', '%' */
+            }
+        }
+        /* branch-free flags (capitalized words come and go unpredictably);
+         * masks are below 1 << 16: lo - 1 has bit 31 set when lo == 0, and
+         * 0 - up when up != 0 */
+        unsigned flags = gap | QR_TF_ASCII | first_up * QR_TF_UPPER_INITIAL
+            | ((((lo - 1u) & (0u - up)) >> 31) * QR_TF_ALL_UPPER)
+            | (((0u - dg) >> 31) * QR_TF_HAS_DIGIT);
         size_t klen = j - i;
-        o->keys[o->keys_len + klen] = '\0';
-        qr_token *tk = &o->v[o->n++];
+        keys[kl + klen] = '\0';
+        qr_token *tk = &v[n++];
         tk->start = (uint32_t)i;
         tk->end = (uint32_t)j;
-        tk->key = (uint32_t)o->keys_len;
+        tk->key = (uint32_t)kl;
         tk->key_len = (uint32_t)klen;
         tk->kind = QR_TOK_WORD;
         tk->flags = (uint16_t)flags;
-        o->keys_len += klen + 1;
-        emitted = 1;
+        kl += klen + 1;
         gap = 0;
-        if (c == ' ') {
+        if (c == ' ' && (ascii_class[c1] & (CH_LOWER | CH_UPPER))) {
+            /* the most common case: one space, then the next word */
             gap = QR_TF_SPACE_BEFORE;
-            c = ++j < len ? s[j] : 0;
+            i = j + 1;
+            continue;
         }
-        /* ", " "; " ") " and the like */
-        if (c < 0x80 && single_punct[c] && j + 1 < len && s[j + 1] == ' ') {
-            tk = &o->v[o->n++];
+        if (possessive) {
+            /* "'s" after a word is a word of its own (ascii_other_token) */
+            tk = &v[n++];
             tk->start = (uint32_t)j;
-            tk->end = (uint32_t)j + 1;
-            tk->key = (uint32_t)o->keys_len;
-            tk->key_len = 1;
-            tk->kind = QR_TOK_PUNCT;
-            tk->flags = (uint16_t)(gap | QR_TF_ASCII);
-            o->keys[o->keys_len] = (char)c;
-            o->keys[o->keys_len + 1] = '\0';
-            o->keys_len += 2;
-            gap = QR_TF_SPACE_BEFORE;
+            tk->end = (uint32_t)j + 2;
+            tk->key = (uint32_t)kl;
+            tk->key_len = 2;
+            tk->kind = QR_TOK_WORD;
+            tk->flags = QR_TF_ASCII;
+            keys[kl] = '\'';
+            keys[kl + 1] = 's';
+            keys[kl + 2] = '\0';
+            kl += 3;
             j += 2;
-            c = j < len ? s[j] : 0;
         }
+        /* }------ */
+
+        /* {------ what lies between words, as the main loop would do ---- */
+        for (;;) {
+            if (j >= len)
+                goto done;
+            c = s[j];
+            if (c == ' ') {
+                gap |= QR_TF_SPACE_BEFORE;
+                j++;
+                continue;
+            }
+            int what = c < 0x80 ? between_words[c] : S_BACK;
+            if (what == S_WORD)
+                break;
+            e = j + 1;
+            switch (what) {
+            case S_SPACE:
+                gap |= QR_TF_SPACE_BEFORE;
+                j++;
+                continue;
+            case S_CR:
+                if (j + 1 < len && s[j + 1] == '\n') {
+                    j++;        /* "\r\n" is one line break */
+                    continue;
+                }
+                /* fall through */
+            case S_LINE:
+                /* line_break: the second one since the last token makes a
+                 * paragraph break */
+                gap |= QR_TF_SPACE_BEFORE | QR_TF_NEWLINE_BEFORE
+                    | (gap & QR_TF_NEWLINE_BEFORE) << 1;
+                j++;
+                continue;
+            case S_APOS:
+                /* glued to a word (glued_to_word): maybe a possessive,
+                 * general path. A word was emitted, so n > 0. */
+                if (gap == 0 && v[n - 1].end == j && v[n - 1].kind == QR_TOK_WORD)
+                    goto done;
+                break;
+            case S_RUN:         /* "...", "--" */
+                while (e < len && s[e] == c && e - j < 32)
+                    e++;
+                if (e < len && s[e] == c)
+                    goto done;  /* a very long run */
+                break;
+            case S_BANG:        /* "?!", "!!!" */
+                while (e < len && (s[e] == '!' || s[e] == '?') && e - j < 32)
+                    e++;
+                if (e < len && (s[e] == '!' || s[e] == '?'))
+                    goto done;
+                break;
+            case S_ONE:
+                break;
+            default:
+                goto done;      /* digits, '#', '@', non-ASCII */
+            }
+            /* a punctuation or symbol token s[j..e) of 1 to 32 bytes, none
+             * of them a letter (its key is the bytes themselves), unless a
+             * combining mark follows (absorb_marks) */
+            if (--budget < 0 || !ASCII_OR_END(s, len, e))
+                goto done;
+            size_t klen = e - j;
+            for (size_t k = 0; k < klen; k++)
+                keys[kl + k] = s[j + k];
+            keys[kl + klen] = '\0';
+            qr_token *tk = &v[n++];
+            tk->start = (uint32_t)j;
+            tk->end = (uint32_t)e;
+            tk->key = (uint32_t)kl;
+            tk->key_len = (uint32_t)klen;
+            tk->kind = (ascii_class[c] & CH_PUNCT) ? QR_TOK_PUNCT : QR_TOK_SYMBOL;
+            tk->flags = (uint16_t)(gap | QR_TF_ASCII);
+            kl += klen + 1;
+            gap = 0;
+            j = e;
+        }
+        /* }------ */
         i = j;
-        if (c >= 0x80 || !(ascii_class[c] & (CH_LOWER | CH_UPPER))) {
-            *slow = 0;
-            break;
-        }
-        if (maybe_url(s, len, i))
-            break;
     }
-    if (emitted) {
-        t->gap = gap;
-        t->newlines = 0;
-    }
-    return i;
+general:
+    *slow = 1;
+    j = i;
+done:
+    o->n = n;
+    o->keys_len = kl;
+    t->newlines = (gap & QR_TF_PARA_BEFORE) ? 2 : (gap & QR_TF_NEWLINE_BEFORE) ? 1 : 0;
+    t->gap = gap;
+    return j;
 }
 #else
 static size_t fast_run(tok_state *t, size_t i, int *slow)
