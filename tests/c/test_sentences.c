@@ -547,6 +547,30 @@ static void check_fast_path(qr_tokens *t, qr_sentences *s)
     ok = ok && same_as_reference(nul_word, sizeof nul_word - 1, t, s, &r);
     CHECK(ok);
 
+    /* Every ASCII byte (and a few non-ASCII line breaks and spaces) between
+     * a heading and a sentence, a list, a marker and its item: the fast
+     * path must see each line break the tokenizer sees. */
+    for (int b = 0; b < 128 && ok; b++) {
+        static const char *const frames[] = {"Breaking News%cThe text. More", "see%c- item%c2) Two",
+                                             "x 1)%ca. Alpha%cb. Beta", "a%c) b%c(c) D"};
+        for (size_t f = 0; f < sizeof frames / sizeof frames[0] && ok; f++) {
+            int len = snprintf(text, sizeof text, frames[f], b ? b : 'x', b ? b : 'x');
+            if (b == 0)     /* a NUL byte in place of the 'x' */
+                for (int c = 0; c < len; c++)
+                    if (text[c] == 'x' && (c == 0 || text[c - 1] != ' '))
+                        text[c] = 0;
+            ok = same_as_reference(text, (size_t)len, t, s, &r);
+        }
+    }
+    static const char *const breaks[] = {"\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xc2\xa0",
+                                         "\xe2\x80\x8b", "\xe3\x80\x80", "\r\n", "\n\r"};
+    for (size_t k = 0; k < sizeof breaks / sizeof breaks[0] && ok; k++) {
+        int len = snprintf(text, sizeof text, "Breaking News%sThe text. See%s- item%s2) Two",
+                           breaks[k], breaks[k], breaks[k]);
+        ok = same_as_reference(text, (size_t)len, t, s, &r);
+    }
+    CHECK(ok);
+
     /* empty text, one token, whitespace only */
     CHECK(same_as_reference("", 0, t, s, &r));
     CHECK(same_as_reference("a", 1, t, s, &r));
