@@ -29,15 +29,26 @@ static inline int plain_byte(unsigned c)
     return c < 0x80 && (plain_bits[c >> 6] >> (c & 63) & 1);
 }
 
-#if defined(__SSE2__)
-/* A bit per byte of x that is not plain. Signed compare: bytes >= 0x80 are
- * negative, so one "less than 0x20" finds them with the controls. */
-static inline unsigned special16(__m128i x)
+/* The high bit of each byte of w that is not plain (plain_byte). The
+ * zero and less-than tests may also flag a byte above a flagged one (a
+ * borrow), never one below: whether any byte is flagged is exact, and so
+ * is the lowest flag, the first byte in memory on a little-endian CPU. */
+static inline uint64_t special_word(uint64_t w)
 {
-    const __m128i sp = _mm_set1_epi8(0x20), quo = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
-    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, sp),
-                               _mm_or_si128(_mm_cmpeq_epi8(x, quo), _mm_cmpeq_epi8(x, bsl)));
-    return (unsigned)_mm_movemask_epi8(bad);
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high;
+}
+
+#if defined(__SSE2__)
+/* A bit per byte of x that is plain: above 0x1F in a signed compare (bytes
+ * >= 0x80 are negative, so they fail it with the controls), and neither
+ * '"' nor '\\'. */
+static inline unsigned plain16(__m128i x)
+{
+    const __m128i ctl = _mm_set1_epi8(0x1F), quo = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
+    __m128i esc = _mm_or_si128(_mm_cmpeq_epi8(x, quo), _mm_cmpeq_epi8(x, bsl));
+    return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(esc, _mm_cmpgt_epi8(x, ctl)));
 }
 #endif
 
@@ -60,7 +71,7 @@ static inline size_t plain_run(const unsigned char *s, size_t n, char *o)
             __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
             _mm_storeu_si128((__m128i *)(void *)(o + i), x);
             _mm_storeu_si128((__m128i *)(void *)(o + i + 16), y);
-            unsigned m = special16(x) | special16(y) << 16;
+            unsigned m = ~(plain16(x) | plain16(y) << 16);
             if (m)
                 return i + (size_t)__builtin_ctz(m);
         }
@@ -68,7 +79,7 @@ static inline size_t plain_run(const unsigned char *s, size_t n, char *o)
             size_t j = i + 16 <= n ? i : n - 16;
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
             _mm_storeu_si128((__m128i *)(void *)(o + j), x);
-            unsigned m = special16(x) >> (i - j);
+            unsigned m = (~plain16(x) & 0xFFFFu) >> (i - j);
             if (m)
                 return i + (size_t)__builtin_ctz(m);
             i = j + 16;
@@ -79,19 +90,12 @@ static inline size_t plain_run(const unsigned char *s, size_t n, char *o)
 #endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (n >= 8) {
-        /* 8 bytes in a word. The zero and less-than tests may also flag a
-         * byte after a flagged one (a borrow), never one before: the lowest
-         * flag, the first byte in memory, is exact. */
-        const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-        for (;;) {
+        for (;;) {                      /* 8 bytes in a word */
             size_t j = i + 8 <= n ? i : n - 8;
-            uint64_t w, q, b;
+            uint64_t w;
             memcpy(&w, s + j, 8);
             memcpy(o + j, &w, 8);
-            q = w ^ (ones * '"');
-            b = w ^ (ones * '\\');
-            uint64_t m = (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high;
-            m >>= 8 * (i - j);
+            uint64_t m = special_word(w) >> 8 * (i - j);
             if (m)
                 return i + (size_t)(__builtin_ctzll(m) >> 3);
             i = j + 8;
@@ -105,9 +109,48 @@ static inline size_t plain_run(const unsigned char *s, size_t n, char *o)
     return i;
 }
 
+/* Short strings (labels, ids, the text of an entity): copied as they are
+ * when every byte is plain, which is tested on two words that may overlap
+ * (any byte order will do: only whether a byte is flagged matters). 1 if
+ * done; 0 leaves the string to the general loop. */
+static inline int short_plain(const unsigned char *s, size_t n, char *o)
+{
+    if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        if (special_word(a) | special_word(b))
+            return 0;
+        memcpy(o, &a, 8);
+        memcpy(o + n - 8, &b, 8);
+        return 1;
+    }
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        if (special_word((uint64_t)a | (uint64_t)b << 32))
+            return 0;
+        memcpy(o, &a, 4);
+        memcpy(o + n - 4, &b, 4);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!plain_byte(s[i]))
+            return 0;
+        o[i] = (char)s[i];
+    }
+    return 1;
+}
+
 size_t qr_json_escape(char *out, const char *str, size_t n, int *ascii)
 {
     const unsigned char *s = (const unsigned char *)str;
+    if (n < 16 && short_plain(s, n, out)) {     /* no block set-up */
+        if (ascii)
+            *ascii = 1;
+        return n;
+    }
     char *o = out;
     size_t i = 0;
     int high = 0;
