@@ -22,7 +22,7 @@
 #include <emmintrin.h>
 #endif
 #if defined(__GNUC__) && defined(__x86_64__)
-#define HAVE_AVX2_SCAN 1    /* next_hot_avx2, chosen at run time */
+#define HAVE_AVX2_SCAN 1    /* hot_map_avx2, chosen at run time */
 #include <immintrin.h>
 #endif
 
@@ -30,6 +30,8 @@ void qr_sentences_init(qr_sentences *s)
 {
     s->v = NULL;
     s->n = s->cap = 0;
+    s->hot = NULL;
+    s->hot_cap = 0;
 }
 
 void qr_sentences_free(qr_sentences *s)
@@ -37,6 +39,7 @@ void qr_sentences_free(qr_sentences *s)
     if (!s)
         return;
     free(s->v);
+    free(s->hot);
     qr_sentences_init(s);
 }
 
@@ -283,7 +286,6 @@ typedef struct splitter {
     int fast;               /* 0: no fast path (qr_sentences_split_reference) */
     uint32_t hot_from, hot; /* fast path: text[hot_from, hot) has no hot byte, text[hot]
                                is one (or the end); see skip_inert */
-    int avx2;               /* fast path: the CPU has AVX2 (next_hot_avx2) */
 } splitter;
 
 static const char *tok_text(const splitter *sp, size_t i, size_t *len)
@@ -855,67 +857,102 @@ static inline int hot_byte(unsigned char b)
            || (b >= '\n' && b <= '\r');
 }
 
-/* Offset of the first hot byte in text[q, e), or e. Sixteen bytes at a
- * time with SSE2 where the compiler targets it (x86-64 always does):
- * '(' and ')' differ in the low bit only, so (x | 1) == ')' finds both;
- * x + 0x76 maps \n..\r (0x0A..0x0D) to 0x80..0x83, the only bytes below
- * -124 as signed; and the high bit of each byte (movemask) flags
+/* The hot bytes of 16 bytes at p as bits, with SSE2 (x86-64 always has
+ * it): '(' and ')' differ in the low bit only, so (x | 1) == ')' finds
+ * both; x + 0x76 maps \n..\r (0x0A..0x0D) to 0x80..0x83, the only bytes
+ * below -124 as signed; the high bit of each byte (movemask) flags
  * non-ASCII. */
-static uint32_t next_hot(const char *text, uint32_t q, uint32_t e)
-{
 #if defined(__SSE2__)
-    const __m128i dot = _mm_set1_epi8('.'), excl = _mm_set1_epi8('!'),
-                  ques = _mm_set1_epi8('?'), paren = _mm_set1_epi8(')'),
-                  one = _mm_set1_epi8(1), nl_shift = _mm_set1_epi8(0x76),
-                  nl_limit = _mm_set1_epi8(-124);
-    while (e - q >= 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(text + q));
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, dot), _mm_cmpeq_epi8(x, excl)),
-                                 _mm_or_si128(_mm_cmpeq_epi8(x, ques),
-                                              _mm_cmpeq_epi8(_mm_or_si128(x, one), paren)));
-        m = _mm_or_si128(m, _mm_cmplt_epi8(_mm_add_epi8(x, nl_shift), nl_limit));
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(m, x));
-        if (bits)
-            return q + (uint32_t)__builtin_ctz(bits);
-        q += 16;
+static inline unsigned hot16(const char *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')), _mm_cmpeq_epi8(x, _mm_set1_epi8('!'))),
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('?')),
+                     _mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8(1)), _mm_set1_epi8(')'))));
+    m = _mm_or_si128(m, _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(0x76)),
+                                       _mm_set1_epi8(-124)));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(m, x));
+}
+#endif
+
+/* Bits of the hot bytes of text[b, min(b + 64, e)), bit k for text[b + k]. */
+static uint64_t hot_tail(const char *text, uint32_t b, uint32_t e)
+{
+    uint64_t m = 0;
+    uint32_t k = 0, n = e - b < 64 ? e - b : 64;
+#if defined(__SSE2__)
+    for (; k + 16 <= n; k += 16)
+        m |= (uint64_t)hot16(text + b + k) << k;
+#endif
+    for (; k < n; k++)
+        m |= (uint64_t)hot_byte((unsigned char)text[b + k]) << k;
+    return m;
+}
+
+/* Fills map[0, (e + 63) / 64): bit k of map[w] is set when text[64 w + k]
+ * is hot; bits from e on are 0. One pass over the text before the split:
+ * a tight loop with no branch on the data, instead of one scan per
+ * sentence that stops at an unpredictable place. */
+static void hot_map(const char *text, uint32_t e, uint64_t *map)
+{
+    uint32_t w = 0;
+#if defined(__SSE2__)
+    for (; (w + 1) * 64 <= e; w++) {
+        const char *p = text + 64 * (size_t)w;
+        map[w] = (uint64_t)hot16(p) | (uint64_t)hot16(p + 16) << 16
+                 | (uint64_t)hot16(p + 32) << 32 | (uint64_t)hot16(p + 48) << 48;
     }
 #endif
-    while (q < e && !hot_byte((unsigned char)text[q]))
-        q++;
-    return q;
+    for (; (size_t)w * 64 < e; w++)
+        map[w] = hot_tail(text, 64 * w, e);
 }
 
 #if defined(HAVE_AVX2_SCAN)
-/* next_hot for CPUs with AVX2 (the build targets plain x86-64; split asks
- * the CPU once per call): the same tests on 32 bytes at a time, half the
- * instructions per byte; the last block overlaps the one before it so
- * that it ends at e (its bits before q are shifted out). */
+/* hot_map for CPUs with AVX2 (the build targets plain x86-64; split asks
+ * the CPU once per call): the same tests 32 bytes at a time. */
 __attribute__((target("avx2")))
-static uint32_t next_hot_avx2(const char *text, uint32_t q, uint32_t e)
+static inline unsigned hot32(const char *p)
 {
-    if (e - q < 32)
-        return next_hot(text, q, e);
-    const __m256i dot = _mm256_set1_epi8('.'), excl = _mm256_set1_epi8('!'),
-                  ques = _mm256_set1_epi8('?'), paren = _mm256_set1_epi8(')'),
-                  one = _mm256_set1_epi8(1), nl_shift = _mm256_set1_epi8(0x76),
-                  nl_limit = _mm256_set1_epi8(-124);
-    for (;;) {
-        uint32_t b = e - q >= 32 ? q : e - 32;
-        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(text + b));
-        __m256i m = _mm256_or_si256(
-            _mm256_or_si256(_mm256_cmpeq_epi8(x, dot), _mm256_cmpeq_epi8(x, excl)),
-            _mm256_or_si256(_mm256_cmpeq_epi8(x, ques),
-                            _mm256_cmpeq_epi8(_mm256_or_si256(x, one), paren)));
-        m = _mm256_or_si256(m, _mm256_cmpgt_epi8(nl_limit, _mm256_add_epi8(x, nl_shift)));
-        unsigned bits = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(m, x)) >> (q - b);
-        if (bits)
-            return q + (uint32_t)__builtin_ctz(bits);
-        q = b + 32;
-        if (q == e)
-            return e;
+    __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i m = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')),
+                        _mm256_cmpeq_epi8(x, _mm256_set1_epi8('!'))),
+        _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('?')),
+                        _mm256_cmpeq_epi8(_mm256_or_si256(x, _mm256_set1_epi8(1)),
+                                          _mm256_set1_epi8(')'))));
+    m = _mm256_or_si256(m, _mm256_cmpgt_epi8(_mm256_set1_epi8(-124),
+                                             _mm256_add_epi8(x, _mm256_set1_epi8(0x76))));
+    return (unsigned)_mm256_movemask_epi8(_mm256_or_si256(m, x));
+}
+
+__attribute__((target("avx2")))
+static void hot_map_avx2(const char *text, uint32_t e, uint64_t *map)
+{
+    uint32_t w = 0;
+    for (; (w + 1) * 64 <= e; w++) {
+        const char *p = text + 64 * (size_t)w;
+        map[w] = (uint64_t)hot32(p) | (uint64_t)hot32(p + 32) << 32;
     }
+    for (; (size_t)w * 64 < e; w++)
+        map[w] = hot_tail(text, 64 * w, e);
 }
 #endif
+
+/* Offset of the first hot byte in [q, e), or e. */
+static inline uint32_t next_hot(const uint64_t *map, uint32_t q, uint32_t e)
+{
+    if (q >= e)
+        return e;
+    size_t w = q >> 6, nw = ((size_t)e + 63) >> 6;
+    uint64_t m = map[w] & (~(uint64_t)0 << (q & 63));
+    while (!m) {
+        if (++w >= nw)
+            return e;
+        m = map[w];
+    }
+    return (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+}
 
 /* The fast path, from token i: the first token the general loop must look
  * at, or n. A token is inert (neither breaks before it nor ends a
@@ -942,11 +979,7 @@ static size_t skip_inert(splitter *sp, size_t i)
     uint32_t q = i > 0 ? tk[i - 1].end : 0, e = tk[sp->n - 1].end;
     if (q < sp->hot_from || q > sp->hot) {
         sp->hot_from = q;
-#if defined(HAVE_AVX2_SCAN)
-        sp->hot = sp->avx2 ? next_hot_avx2(sp->text, q, e) : next_hot(sp->text, q, e);
-#else
-        sp->hot = next_hot(sp->text, q, e);
-#endif
+        sp->hot = next_hot(sp->out->hot, q, e);
     }
     uint32_t hot = sp->hot;
     if (hot >= e)
@@ -983,13 +1016,36 @@ static int plain(const splitter *sp, size_t i)
 
 /* }====================================================================== */
 
+/* The map of hot bytes up to the end of the last token, in out->hot. */
+static int build_hot_map(splitter *sp)
+{
+    uint32_t e = sp->tk[sp->n - 1].end;
+    size_t words = ((size_t)e + 63) / 64;
+    qr_sentences *o = sp->out;
+    if (words > o->hot_cap) {
+        uint64_t *h = realloc(o->hot, words * sizeof *h);
+        if (!h)
+            return qr_error_set(sp->err, "sentences: out of memory for a %zu-byte map of "
+                                "a %u-byte text; split a smaller text", words * sizeof *h, e);
+        o->hot = h;
+        o->hot_cap = words;
+    }
+#if defined(HAVE_AVX2_SCAN)
+    if (__builtin_cpu_supports("avx2")) {
+        hot_map_avx2(sp->text, e, o->hot);
+        return 0;
+    }
+#endif
+    hot_map(sp->text, e, o->hot);
+    return 0;
+}
+
 static int split(const char *text, const qr_tokens *toks, qr_sentences *out,
                  qr_error *err, int fast)
 {
-    splitter sp = {text, toks, toks->v, toks->n, out, err, 0, 0, 0, fast, UINT32_MAX, 0, 0};
-#if defined(HAVE_AVX2_SCAN)
-    sp.avx2 = fast && __builtin_cpu_supports("avx2");
-#endif
+    splitter sp = {text, toks, toks->v, toks->n, out, err, 0, 0, 0, fast, UINT32_MAX, 0};
+    if (fast && sp.n > 0 && build_hot_map(&sp) != 0)
+        return -1;
     out->n = 0;
     size_t i = open_sentence(&sp, 0);
     run r;

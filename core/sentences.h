@@ -8,7 +8,8 @@
  * lists, ellipses, closing quotes/brackets after the period, numbers,
  * URLs/e-mails, "!!"/"?!" runs, and blank lines as hard boundaries.
  *
- * Memory: qr_sentences owns a growable array reused across calls.
+ * Memory: qr_sentences owns a growable array (and a scratch bit map of the
+ * text) reused across calls.
  */
 #ifndef QR_SENTENCES_H
 #define QR_SENTENCES_H
@@ -18,6 +19,8 @@
 typedef struct qr_sentences {
     qr_sentence *v;
     size_t n, cap;
+    uint64_t *hot;      /* internal: bit map of the text's "hot" bytes (sentences.c) */
+    size_t hot_cap;     /* its size in words */
 } qr_sentences;
 
 void qr_sentences_init(qr_sentences *s);

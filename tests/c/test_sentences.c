@@ -571,6 +571,24 @@ static void check_fast_path(qr_tokens *t, qr_sentences *s)
     }
     CHECK(ok);
 
+    /* One hot byte (or a two-byte character) at every position of texts
+     * around the 16/32/64-byte blocks of the hot-byte map. */
+    static const char *const hots[] = {".", "!", "?", "(", ")", "\n", "\r", "\xc3\xa9", "\xc2\xb7"};
+    for (size_t len = 1; len <= 200 && ok; len += len < 70 || (len >= 120 && len < 136) ? 1 : 13) {
+        for (size_t at = 0; at < len && ok; at++) {
+            for (size_t h = 0; h < sizeof hots / sizeof hots[0] && ok; h++) {
+                for (size_t c = 0; c < len; c++)
+                    text[c] = c % 6 == 5 ? ' ' : c % 12 == 0 ? 'A' : c % 12 == 6 ? 'b' : 'x';
+                size_t hl = strlen(hots[h]);
+                if (at + hl > len)
+                    continue;
+                memcpy(text + at, hots[h], hl);
+                ok = same_as_reference(text, len, t, s, &r);
+            }
+        }
+    }
+    CHECK(ok);
+
     /* empty text, one token, whitespace only */
     CHECK(same_as_reference("", 0, t, s, &r));
     CHECK(same_as_reference("a", 1, t, s, &r));
