@@ -324,14 +324,19 @@ static void test_integers(void)
     qr_doc *d = qr_doc_new();
     qr_doc_set_id(d, "i", &err);
     qr_doc_set_text(d, "x", 1, &err);
-    char want[1024];
+    char want[4096];
     size_t w = (size_t)snprintf(want, sizeof want, "{\"id\":\"i\",\"text\":\"x\",\"entities\":[],"
                                 "\"fields\":{");
-    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+    size_t nv = sizeof vals / sizeof *vals;
+    long long p = 1;
+    for (size_t i = 0; i < nv + 2 * 19; i++) {       /* then 10^k - 1 and 10^k */
+        long long v = i < nv ? vals[i] : (i - nv) % 2 ? p : p - 1;
+        if (i >= nv && (i - nv) % 2)
+            p = p <= 100000000000000000LL ? p * 10 : p;
         char key[8];
         snprintf(key, sizeof key, "k%02zu", i);
-        qr_doc_set_field(d, key, json_integer(vals[i]), &err);
-        w += (size_t)snprintf(want + w, sizeof want - w, "%s\"%s\":%lld", i ? "," : "", key, vals[i]);
+        qr_doc_set_field(d, key, json_integer(v), &err);
+        w += (size_t)snprintf(want + w, sizeof want - w, "%s\"%s\":%lld", i ? "," : "", key, v);
     }
     snprintf(want + w, sizeof want - w, "}}\n");
     CHECK_EQ_INT(run_export(opts((const char *[]){ "path=ints.jsonl", NULL }), d, 1, &err), 0);
