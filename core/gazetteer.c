@@ -369,7 +369,8 @@ struct qr_gazetteer {
 };
 
 /* Per-thread memo of recent keys -> symbol value (SY_NONE included):
- * frequent words skip the filter and the slot table, which miss the cache.
+ * frequent words skip the hash, the bloom filter and the slot table of
+ * sym_lookup, which miss the cache.
  * A key of up to 8 bytes is one word, up to 16 two (memo2), so a hit is an
  * exact comparison; longer keys always take the table. Only the tokens the
  * word filter lets through come here (a third of English text with 23k
@@ -394,8 +395,10 @@ typedef struct memo2_slot {
 struct qr_gazetteer_scratch {
     uint32_t *syms;
     size_t syms_cap;
-    uint32_t *cand;        /* tokens that may have a symbol (key_symbols) */
-    size_t cand_cap;
+    uint32_t *cand;        /* tokens that may have a symbol (key_candidates) */
+    uint32_t *csym;        /* their symbol values                        */
+    uint32_t *starts;      /* indexes into cand of those that start phrases */
+    size_t cand_cap, csym_cap, starts_cap;
     ubuf ub;
     qr_tokens tk;
     memo_slot *memo;
@@ -1538,6 +1541,8 @@ void qr_gazetteer_scratch_free(qr_gazetteer_scratch *s)
         return;
     free(s->syms);
     free(s->cand);
+    free(s->csym);
+    free(s->starts);
     free(s->ub.v);
     qr_tokens_free(&s->tk);
     free(s->memo);
@@ -1673,24 +1678,79 @@ static inline uint32_t memo_index(uint64_t w)
     return (uint32_t)((w * 0x9e3779b97f4a7c15ULL) >> (64 - MEMO_BITS));
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Pass 1 of key_symbols: every token gets SY_NONE, and the tokens whose
- * key may be a symbol (word filter bit set, or a key too close to the end
- * of the key buffer to read 8 bytes) are listed in cand, in token order.
- * No branch on the data in the common case (the candidate is written
- * always and counted when kept), so the loop runs at a few cycles a token;
- * returns the number of candidates. */
-static size_t key_candidates(const qr_gazetteer *g, const qr_tokens *toks, uint32_t *sy,
-                             uint32_t *cand)
+/* The scratch's memo, ready for g's block (cleared when it meets another). */
+static memo_slot *memo_for(const qr_gazetteer *g, qr_gazetteer_scratch *s)
 {
+    if (!s->memo || s->memo_key != g->h->key || s->memo_sum != g->h->checksum) {
+        if (!s->memo && !(s->memo = malloc(MEMO_BYTES)))
+            return NULL;
+        memset(s->memo, 0xff, MEMO_BYTES);
+        s->memo_key = g->h->key;
+        s->memo_sum = g->h->checksum;
+    }
+    return s->memo;
+}
+
+/* The symbol value of token i's key, through the memo (whose words are
+ * little-endian: elsewhere every key takes the table). */
+static inline uint32_t key_symbol(const qr_gazetteer *g, memo_slot *memo, const qr_tokens *toks,
+                                  uint32_t i)
+{
+    uint32_t off = toks->v[i].key, len = toks->v[i].key_len, y;
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+    (void)memo;
+    return sym_lookup(g, toks->keys + off, len);
+#endif
+    if (len > 8) {
+        if (len > 16 || (size_t)off + 16 > toks->keys_cap)
+            return sym_lookup(g, toks->keys + off, len);
+        memo2_slot *m = (memo2_slot *)(memo + (1u << MEMO_BITS));
+        uint64_t w0, w1;
+        memcpy(&w0, toks->keys + off, 8);
+        memcpy(&w1, toks->keys + off + 8, 8);
+        w1 &= len_mask[len - 8];
+        m += memo2_index(w0, w1);
+        if (m->w0 == w0 && m->w1 == w1 && m->len == len)
+            return m->sym;
+        y = sym_lookup(g, toks->keys + off, len);
+        m->w0 = w0;
+        m->w1 = w1;
+        m->len = len;
+        m->sym = y;
+        return y;
+    }
+    uint64_t w = key_word(toks, off, len);
+    memo_slot *m = &memo[memo_index(w)];
+    if (__builtin_expect(m->word == w && m->len == len, 1))
+        return m->sym;
+    y = sym_lookup(g, toks->keys + off, len);
+    m->word = w;
+    m->len = len;
+    m->sym = y;
+    return y;
+}
+
+/* The tokens whose key may be a symbol, in token order, into s->cand, and
+ * their symbol values into s->csym (the insensitive variant); returns how
+ * many, or -1 on OOM. Pass 1 tests each token's bit in the word filter (a
+ * key too close to the end of the key buffer to read 8 bytes is kept
+ * without): no branch on the data, the candidate is written always and
+ * counted when kept, so it runs at a few cycles a token. Pass 2 looks the
+ * candidates up in the memo. Every other token's symbol is SY_NONE. */
+static long key_candidates(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_tokens *toks)
+{
+    size_t n = toks->n, nc = 0;
+    memo_slot *memo = memo_for(g, s);
+    if (!memo || GROW(s->cand, s->cand_cap, n) != 0)
+        return -1;
+    uint32_t *cand = s->cand;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t *filter = g->word_filter;
     const uint32_t shift = g->word_filter_shift;
     const qr_token *tv = toks->v;
     const char *keys = toks->keys;
-    size_t n = toks->n, nc = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t off = tv[i].key, len = tv[i].key_len;
-        sy[i] = SY_NONE;
         if (__builtin_expect((size_t)off + 8 > toks->keys_cap, 0)) {
             cand[nc++] = (uint32_t)i;
             continue;
@@ -1701,98 +1761,88 @@ static size_t key_candidates(const qr_gazetteer *g, const qr_tokens *toks, uint3
         cand[nc] = (uint32_t)i;
         nc += (filter[b >> 6] >> (b & 63)) & 1;
     }
-    return nc;
-}
-#endif
-
-/* Symbols of the keys of all tokens (the insensitive variant): SY_NONE for
- * the tokens the word filter rules out, a memo or table lookup for the
- * candidates. The tokens whose symbol may start a phrase (SYM_ROOT) are
- * left in s->cand[0..*n_cand), in order. */
-static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_tokens *toks,
-                       uint32_t *sy, size_t *n_cand)
-{
-    size_t n = toks->n;
-    if (GROW(s->cand, s->cand_cap, n) != 0)
-        return -1;
-    uint32_t *cand = s->cand;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (!s->memo || s->memo_key != g->h->key || s->memo_sum != g->h->checksum) {
-        if (!s->memo && !(s->memo = malloc(MEMO_BYTES)))
-            return -1;
-        memset(s->memo, 0xff, MEMO_BYTES);
-        s->memo_key = g->h->key;
-        s->memo_sum = g->h->checksum;
-    }
-    memo_slot *memo = s->memo;
-    memo2_slot *memo2 = (memo2_slot *)(memo + (1u << MEMO_BITS));
-    const qr_token *tv = toks->v;
-    size_t nc = key_candidates(g, toks, sy, cand), nr = 0;
-    for (size_t k = 0; k < nc; k++) {
-        uint32_t i = cand[k], y;
-        uint32_t off = tv[i].key, len = tv[i].key_len;
-        if (len > 8) {
-            if (len > 16 || (size_t)off + 16 > toks->keys_cap) {
-                y = sym_lookup(g, toks->keys + off, len);
-            } else {
-                uint64_t w0, w1;
-                memcpy(&w0, toks->keys + off, 8);
-                memcpy(&w1, toks->keys + off + 8, 8);
-                w1 &= len_mask[len - 8];
-                memo2_slot *m = &memo2[memo2_index(w0, w1)];
-                if (m->w0 == w0 && m->w1 == w1 && m->len == len) {
-                    y = m->sym;
-                } else {
-                    y = sym_lookup(g, toks->keys + off, len);
-                    m->w0 = w0;
-                    m->w1 = w1;
-                    m->len = len;
-                    m->sym = y;
-                }
-            }
-        } else {
-            uint64_t w = key_word(toks, off, len);
-            memo_slot *m = &memo[memo_index(w)];
-            if (__builtin_expect(m->word == w && m->len == len, 1)) {
-                y = m->sym;
-            } else {
-                y = sym_lookup(g, toks->keys + off, len);
-                m->word = w;
-                m->len = len;
-                m->sym = y;
-            }
-        }
-        sy[i] = y;
-        /* keep, in place, the tokens that may start a phrase (k >= nr) */
-        cand[nr] = i;
-        nr += y >> 31;      /* SYM_ROOT */
-    }
-    nc = nr;
-    *n_cand = nc;
 #else
-    (void)s;
-    for (size_t i = 0; i < n; i++) {
-        sy[i] = sym_lookup(g, toks->keys + toks->v[i].key, toks->v[i].key_len);
-        cand[i] = (uint32_t)i;
-    }
-    *n_cand = n;
+    for (size_t i = 0; i < n; i++)
+        cand[nc++] = (uint32_t)i;
 #endif
+    if (GROW(s->csym, s->csym_cap, nc ? nc : 1) != 0)
+        return -1;
+    for (size_t k = 0; k < nc; k++)
+        s->csym[k] = key_symbol(g, memo, toks, cand[k]);
+    return (long)nc;
+}
+
+/* Symbols of the keys of all tokens (the insensitive variant). */
+static int key_symbols(const qr_gazetteer *g, qr_gazetteer_scratch *s, const qr_tokens *toks,
+                       uint32_t *sy)
+{
+    long nc = key_candidates(g, s, toks);
+    if (nc < 0)
+        return -1;
+    for (size_t i = 0; i < toks->n; i++)
+        sy[i] = SY_NONE;
+    for (long k = 0; k < nc; k++)
+        sy[s->cand[k]] = s->csym[k];
     return 0;
 }
 
-/* Leftmost-longest with one comparison variant (one trie): the usual case.
- * With the keys' variant only the tokens key_symbols left in cand can
- * start a match (SYM_ROOT), so the scan visits those alone; cand NULL
- * visits every token (n_cand = toks->n). */
-static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint32_t *root,
-                          const uint32_t *cand, size_t n_cand, const qr_tokens *toks,
-                          qr_gaz_matches *out, qr_error *err)
+/* Leftmost-longest over the keys (one insensitive trie): the usual case.
+ * Only candidates can start or continue a phrase, so the scan visits the
+ * candidates that start one (SYM_ROOT, listed first) and a walk goes on
+ * while the next token is the next candidate. Same result as key_symbols
+ * and match_longest1. */
+static int match_keys_longest(const qr_gazetteer *g, qr_gazetteer_scratch *s,
+                              const qr_tokens *toks, qr_gaz_matches *out, qr_error *err)
 {
-    uint32_t n = (uint32_t)toks->n, next = 0;
-    for (size_t k = 0; k < n_cand; k++) {
-        uint32_t i = cand ? cand[k] : (uint32_t)k, node;
-        if (i < next || !(sy[i] & SYM_ROOT) || !(node = root[sy[i] & SYM_MASK]))
+    long nc = key_candidates(g, s, toks);
+    if (nc < 0 || GROW(s->starts, s->starts_cap, (size_t)nc + 1) != 0)
+        return qr_error_set(err, "out of memory matching the gazetteer");
+    const uint32_t *cand = s->cand, *csym = s->csym, *root = g->roots[V_KEY];
+    uint32_t *starts = s->starts;
+    size_t ns = 0;
+    for (long k = 0; k < nc; k++) {     /* no branch: written always, counted when kept */
+        starts[ns] = (uint32_t)k;
+        ns += csym[k] >> 31;           /* SYM_ROOT */
+    }
+    uint32_t next = 0;
+    for (size_t r = 0; r < ns; r++) {
+        uint32_t k = starts[r], i = cand[k], node;
+        if (i < next || !(node = root[csym[k] & SYM_MASK]))
             continue;
+        uint32_t j = i + 1, best = 0, best_node = 0;
+        for (;;) {
+            if (g->node_ent[node] < g->node_ent[node + 1]) {
+                best = j;
+                best_node = node;
+            }
+            /* token j continues only if it is the next candidate */
+            if (++k >= (uint32_t)nc || cand[k] != j || !(csym[k] & SYM_FOLLOW))
+                break;
+            node = child_of(g, node, edge_label(csym[k] & SYM_MASK, toks, j));
+            if (node == NONE)
+                break;
+            j++;
+        }
+        if (!best)
+            continue;
+        if (emit(g, toks, i, best, best_node, out) != 0)
+            return qr_error_set(err, "out of memory matching the gazetteer");
+        next = best;
+    }
+    return 0;
+}
+
+/* Leftmost-longest with one comparison variant (one trie). */
+static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint32_t *root,
+                          const qr_tokens *toks, qr_gaz_matches *out, qr_error *err)
+{
+    uint32_t n = (uint32_t)toks->n;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t node;
+        if (!(sy[i] & SYM_ROOT) || !(node = root[sy[i] & SYM_MASK])) {
+            i++;
+            continue;
+        }
         uint32_t j = i + 1, best = 0, best_node = 0;
         for (;;) {
             if (g->node_ent[node] < g->node_ent[node + 1]) {
@@ -1806,11 +1856,13 @@ static int match_longest1(const qr_gazetteer *g, const uint32_t *sy, const uint3
                 break;
             j++;
         }
-        if (!best)
+        if (!best) {
+            i++;
             continue;
+        }
         if (emit(g, toks, i, best, best_node, out) != 0)
             return qr_error_set(err, "out of memory matching the gazetteer");
-        next = best;
+        i = best;
     }
     return 0;
 }
@@ -1829,13 +1881,16 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
             vars[nv++] = v;
     if (n == 0 || nv == 0)
         return 0;
-    if (n >= UINT32_MAX || GROW(s->syms, s->syms_cap, n * (size_t)nv) != 0)
+    if (n >= UINT32_MAX)
         return qr_error_set(err, "out of memory matching the gazetteer");
-    size_t n_cand = n;          /* for match_longest1, from key_symbols */
+    if (nv == 1 && vars[0] == V_KEY && overlaps == QR_GAZ_LONGEST)
+        return match_keys_longest(g, s, toks, out, err);
+    if (GROW(s->syms, s->syms_cap, n * (size_t)nv) != 0)
+        return qr_error_set(err, "out of memory matching the gazetteer");
     for (int a = 0; a < nv; a++) {
         uint32_t *sy = s->syms + (size_t)a * n;
         if (vars[a] == V_KEY) {     /* the common case: keys as the tokenizer made them */
-            if (key_symbols(g, s, toks, sy, &n_cand) != 0)
+            if (key_symbols(g, s, toks, sy) != 0)
                 return qr_error_set(err, "out of memory matching the gazetteer");
             continue;
         }
@@ -1849,8 +1904,7 @@ int qr_gazetteer_match(const qr_gazetteer *g, qr_gazetteer_scratch *s, const cha
     }
 
     if (nv == 1 && overlaps == QR_GAZ_LONGEST)
-        return match_longest1(g, s->syms, g->roots[vars[0]], vars[0] == V_KEY ? s->cand : NULL,
-                              n_cand, toks, out, err);
+        return match_longest1(g, s->syms, g->roots[vars[0]], toks, out, err);
     uint32_t best_node[NVARIANTS] = {0}, best_end[NVARIANTS] = {0};
     for (uint32_t i = 0; i < n;) {
         uint32_t best = 0;
