@@ -284,8 +284,6 @@ typedef struct splitter {
     int list_style;         /* style of the last list marker seen, 0 if none */
     unsigned list_value;    /* its value (1, 2… or a=1, b=2…) */
     int fast;               /* 0: no fast path (qr_sentences_split_reference) */
-    uint32_t hot_from, hot; /* fast path: text[hot_from, hot) has no hot byte, text[hot]
-                               is one (or the end); see skip_inert */
 } splitter;
 
 static const char *tok_text(const splitter *sp, size_t i, size_t *len)
@@ -896,16 +894,16 @@ static uint64_t hot_tail(const char *text, uint32_t b, uint32_t e)
  * sentence that stops at an unpredictable place. */
 static void hot_map(const char *text, uint32_t e, uint64_t *map)
 {
-    uint32_t w = 0;
+    size_t w = 0;
 #if defined(__SSE2__)
     for (; (w + 1) * 64 <= e; w++) {
-        const char *p = text + 64 * (size_t)w;
+        const char *p = text + 64 * w;
         map[w] = (uint64_t)hot16(p) | (uint64_t)hot16(p + 16) << 16
                  | (uint64_t)hot16(p + 32) << 32 | (uint64_t)hot16(p + 48) << 48;
     }
 #endif
-    for (; (size_t)w * 64 < e; w++)
-        map[w] = hot_tail(text, 64 * w, e);
+    for (; w * 64 < e; w++)
+        map[w] = hot_tail(text, (uint32_t)(64 * w), e);
 }
 
 #if defined(HAVE_AVX2_SCAN)
@@ -929,13 +927,13 @@ static inline unsigned hot32(const char *p)
 __attribute__((target("avx2")))
 static void hot_map_avx2(const char *text, uint32_t e, uint64_t *map)
 {
-    uint32_t w = 0;
+    size_t w = 0;
     for (; (w + 1) * 64 <= e; w++) {
-        const char *p = text + 64 * (size_t)w;
+        const char *p = text + 64 * w;
         map[w] = (uint64_t)hot32(p) | (uint64_t)hot32(p + 32) << 32;
     }
-    for (; (size_t)w * 64 < e; w++)
-        map[w] = hot_tail(text, 64 * w, e);
+    for (; w * 64 < e; w++)
+        map[w] = hot_tail(text, (uint32_t)(64 * w), e);
 }
 #endif
 
@@ -955,33 +953,29 @@ static inline uint32_t next_hot(const uint64_t *map, uint32_t q, uint32_t e)
 }
 
 /* The fast path, from token i: the first token the general loop must look
- * at, or n. A token is inert (neither breaks before it nor ends a
- * sentence, so skipping it changes nothing) when no byte from the end of
- * the token before it to its own end is hot (so no line break precedes
- * it: QR_TF_NEWLINE_BEFORE and QR_TF_PARA_BEFORE come from line breaks),
- * and the next token, if glued to it, does not start with a hot byte.
- * Proof against the rules: a break before a token inside a line needs a
+ * at, or n. A token is inert (the general loop neither breaks before it
+ * nor ends a sentence at it, so skipping it changes nothing) when no byte
+ * from the end of the token before it to its own end is hot, and the next
+ * token, if glued to it, does not start with a hot byte.
+ * Proof against the rules: QR_TF_NEWLINE_BEFORE / QR_TF_PARA_BEFORE come
+ * from line breaks, all hot. Inside a line, a break before a token needs a
  * bullet (non-ASCII) or a list marker: "(" + …, or a one-byte word or a
  * number of 1-3 digits followed by a glued "." / ")"; a candidate needs a
  * terminal mark (. ! ? or non-ASCII) or a word/number ending in '.'. So
  * the tokens before the first hot byte are inert, except the token right
  * before the one holding it when that is glued to it and may start a list
- * marker (the "a" of "a)"), which the general loop gets too. (A test splits text with every ASCII byte between two lines, both
- * ways, so a tokenizer that starts counting another byte as a line break
- * fails it.)
+ * marker (the "a" of "a)"): the general loop gets that one too.
+ * (test_sentences splits texts with every ASCII byte between two lines
+ * both ways, so a tokenizer that starts to count another byte as a line
+ * break fails it.)
  * Instead of testing each token's kind and bytes (about 20 instructions and
- * unpredictable branches per token), this finds hot bytes 16 at a time and
- * only walks the token ends up to them (3 instructions a token). sp->hot
- * caches the hot byte found, for the next calls up to it. */
+ * unpredictable branches per token), this looks up the next hot byte in
+ * the map and walks the token ends up to it (3 instructions a token). */
 static size_t skip_inert(splitter *sp, size_t i)
 {
     const qr_token *tk = sp->tk, *t = tk + i;
     uint32_t q = i > 0 ? tk[i - 1].end : 0, e = tk[sp->n - 1].end;
-    if (q < sp->hot_from || q > sp->hot) {
-        sp->hot_from = q;
-        sp->hot = next_hot(sp->out->hot, q, e);
-    }
-    uint32_t hot = sp->hot;
+    uint32_t hot = next_hot(sp->out->hot, q, e);
     if (hot >= e)
         return sp->n;   /* no hot byte up to the end: all inert */
     while (t->end <= hot)   /* stops at the last token at the latest (end e) */
@@ -992,12 +986,12 @@ static size_t skip_inert(splitter *sp, size_t i)
     return j;
 }
 
-/* A cheaper test than the rules for the token skip_inert stops at when
- * that is the word before a hot byte ("word" + "."): inside a line, a word
- * of 2+ bytes not ending in '.', or a one-letter word before a space (no
- * "a)" marker), or one byte of punctuation or symbol other than . ! ? (
- * neither breaks before (no bullet, no list marker) nor ends a sentence
- * (no mark, no final period). */
+/* A cheaper test than the rules for a token skip_inert stops at that
+ * still needs none of them (a word with a non-ASCII letter, "café"; a word
+ * before a glued "."): inside a line, a word of 2+ bytes not ending in
+ * '.', or a one-letter word before a space (no "a)" marker), or one byte
+ * of punctuation or symbol other than . ! ? ( neither breaks before (no
+ * bullet, no list marker) nor ends a sentence (no mark, no final period). */
 static int plain(const splitter *sp, size_t i)
 {
     const qr_token *t = &sp->tk[i];
@@ -1043,7 +1037,7 @@ static int build_hot_map(splitter *sp)
 static int split(const char *text, const qr_tokens *toks, qr_sentences *out,
                  qr_error *err, int fast)
 {
-    splitter sp = {text, toks, toks->v, toks->n, out, err, 0, 0, 0, fast, UINT32_MAX, 0};
+    splitter sp = {text, toks, toks->v, toks->n, out, err, 0, 0, 0, fast};
     if (fast && sp.n > 0 && build_hot_map(&sp) != 0)
         return -1;
     out->n = 0;
@@ -1054,10 +1048,6 @@ static int split(const char *text, const qr_tokens *toks, qr_sentences *out,
             i = skip_inert(&sp, i);
             if (i >= sp.n)
                 break;
-            if (plain(&sp, i)) {
-                i++;
-                continue;
-            }
             /* Most sentence ends: one ASCII . ! ? inside a line. No break
              * before it (no bullet, no marker, no line start) and it is a
              * candidate with that one mark. */
@@ -1076,6 +1066,10 @@ static int split(const char *text, const qr_tokens *toks, qr_sentences *out,
                     r = scan_run_from(&sp, i, m);
                 }
                 goto decide;
+            }
+            if (plain(&sp, i)) {
+                i++;
+                continue;
             }
         }
         if (i > sp.s && breaks_before(&sp, i)) {
