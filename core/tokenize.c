@@ -1236,233 +1236,283 @@ static inline int local_part_char(unsigned c)
     return c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '@';
 }
 
-/* Emits plain ASCII words and what lies between them from s[i], a letter
- * that does not start a URL. Returns where to go on; *slow is set when a
- * word starts there that the general path must take (otherwise the main
- * loop goes on with whatever is at the returned position). Counters and
- * buffer ends are kept in locals: a store to a key byte (a char) could
- * otherwise alias them and force reloads. */
-static __attribute__((noinline))
-size_t fast_run(tok_state *t, size_t i, int *slow)
+/* State of a fast run, in locals of fast_run and handed to fast_between
+ * (the less common cases) through this struct. */
+typedef struct fast_state {
+    const unsigned char *s;
+    size_t len;
+    qr_token *v;            /* the tokens; the next one is v[n]           */
+    size_t n, n_lim;        /* a step may start while n < n_lim           */
+    unsigned char *keys;    /* the keys; the next one starts at keys[kl]  */
+    size_t kl, kl_lim;      /* a step may start while kl < kl_lim         */
+    unsigned gap;           /* flags for the next token, as t->gap        */
+} fast_state;
+
+static inline void put_token(qr_token *tk, size_t start, size_t end, size_t key,
+                             size_t key_len, unsigned kind, unsigned flags)
 {
-    const unsigned char *s = t->s;
-    qr_tokens *o = t->out;
-    const size_t len = t->len;
-    qr_token *const v = o->v;
-    unsigned char *const keys = (unsigned char *)o->keys;
-    size_t n = o->n, kl = o->keys_len;
-    /* Steps (a word with its "'s", or one token between words) that fit:
-     * each takes at most two token slots and 128 key bytes (four 16-byte
-     * stores, "'s"). Keys past 4 GiB are the general path's error. */
-    const size_t kcap = o->keys_cap < UINT32_MAX ? o->keys_cap : UINT32_MAX;
-    size_t steps_n = (o->cap - n) / 2, steps_k = kcap > kl ? (kcap - kl) / 128 : 0;
-    ptrdiff_t budget = (ptrdiff_t)(steps_n < steps_k ? steps_n : steps_k);
-    /* Line breaks since the last token are read from the flags: none, one
-     * (QR_TF_NEWLINE_BEFORE set), two or more (QR_TF_PARA_BEFORE too), as
-     * line_break and emit keep them; t->newlines is rebuilt on the way out. */
-    unsigned gap = t->gap;
-    size_t j, e;
-    unsigned c;
-    *slow = 0;
-    for (;;) {
-        /* {------ a word at s[i], a letter (not a URL: see T_COLON) ------ */
-        if (--budget < 0 || i + 16 > len)
-            goto general;       /* buffers full, or the end of the text is near */
-        unsigned u, l, d, hy, ap, ess;
-        classify16(s + i, keys + kl, &u, &l, &d, &hy, &ap, &ess);
-        unsigned nb = word_length16(u, l, d, hy, ap, ess);
-        unsigned first_up = u & 1;
-        unsigned m = (1u << nb) - 1;
-        unsigned up = u & m, lo = l & m, dg = d & m;
-        j = i + nb;
-        for (int round = 1; nb == 16; round++) {
-            /* a word of 16 bytes or more */
+    tk->start = (uint32_t)start;
+    tk->end = (uint32_t)end;
+    tk->key = (uint32_t)key;
+    tk->key_len = (uint32_t)key_len;
+    tk->kind = (uint16_t)kind;
+    tk->flags = (uint16_t)flags;
+}
+
+/* Word flags from its masks (below 1 << 16), branch-free: capitalized
+ * words come and go unpredictably. lo - 1 has bit 31 set when lo == 0,
+ * and 0 - up when up != 0. */
+static inline unsigned word_flags(unsigned first_up, unsigned up, unsigned lo, unsigned dg)
+{
+    return QR_TF_ASCII | first_up * QR_TF_UPPER_INITIAL
+        | ((((lo - 1u) & (0u - up)) >> 31) * QR_TF_ALL_UPPER)
+        | (((0u - dg) >> 31) * QR_TF_HAS_DIGIT);
+}
+
+enum { FAST_WORD, FAST_DONE, FAST_GENERAL };
+
+/* The word s[i..j) (its key lower-cased at keys[kl], flags wflags without
+ * the gap) is not followed by one space and a letter; j == 0 when it is
+ * 16 bytes or longer and still to be read. Emits it unless the general
+ * path would have done more, then what lies between words, as the main
+ * loop would. Returns where the next word starts (*status FAST_WORD), or
+ * where the main loop goes on (FAST_DONE), or i for the general path
+ * (FAST_GENERAL). */
+static __attribute__((noinline))
+size_t fast_between(fast_state *f, size_t i, size_t j, unsigned wflags, int *status)
+{
+    const unsigned char *s = f->s;
+    const size_t len = f->len;
+    unsigned char *const keys = f->keys;
+    qr_token *const v = f->v;
+    size_t n = f->n, kl = f->kl, e;
+    unsigned gap = f->gap, c;
+    *status = FAST_GENERAL;
+    if (j == 0) {
+        /* a word of 16 bytes or more */
+        unsigned u, l, d, hy, ap, ess, nb = 16;
+        unsigned up = 0, lo = 0, dg = 0, first_up = 0;
+        j = i;
+        for (int round = 0; nb == 16; round++) {
             if (round == 4 || j + 16 > len)
-                goto general;   /* 64+ bytes */
+                return i;       /* 64+ bytes, or the end of the text is near */
             classify16(s + j, keys + kl + (j - i), &u, &l, &d, &hy, &ap, &ess);
+            if (round == 0)
+                first_up = u & 1;
             nb = word_length16(u, l, d, hy, ap, ess);
-            m = (1u << nb) - 1;
+            unsigned m = (1u << nb) - 1;
             up |= u & m;
             lo |= l & m;
             dg |= d & m;
             j += nb;
         }
-        /* s[j] exists (j < i + 16 * rounds <= len): what ends the word
-         * decides whether the general path would have done more. c1 is
-         * the byte after it, 0x80 (treated as non-ASCII) at the end. */
-        c = s[j];
-        unsigned c1 = j + 1 < len ? s[j + 1] : 0x80;
-        int term = c < 0x80 ? after_word[c] : T_NO;
-        int possessive = 0;
-        if (term != T_END) {     /* rare: T_END is by far the most common */
-            switch (term) {
-            case T_COLON:
-                /* a URL's scheme ("http:", "ftp:") ends a word at ':' and
-                 * "www." at '.'; no other word can start a URL (url_end) */
-                if (maybe_url(s, len, i))
-                    goto general;
+        wflags = word_flags(first_up, up, lo, dg);
+    }
+    /* s[j] exists: what ends the word decides whether the general path
+     * would have done more. c1 is the byte after it, 0x80 (treated as
+     * non-ASCII) at the end. */
+    c = s[j];
+    unsigned c1 = j + 1 < len ? s[j + 1] : 0x80;
+    int term = c < 0x80 ? after_word[c] : T_NO;
+    int possessive = 0;
+    switch (term) {
+    case T_END:
+        break;
+    case T_COLON:
+        /* a URL's scheme ("http:", "ftp:") ends a word at ':' and "www." at
+         * '.'; no other word can start a URL (url_end) */
+        if (maybe_url(s, len, i))
+            return i;
+        break;
+    case T_APOS:
+        /* possessive_at: "'s" / "'S" not followed by a word character */
+        if ((c1 | 0x20) == 's') {
+            unsigned c2 = j + 2 < len ? s[j + 2] : 0x100;      /* 0x100: the end */
+            if (c2 >= 0x80 && c2 < 0x100)
+                return i;
+            possessive = c2 == 0x100 || !(ascii_class[c2] & CH_ALNUM);
+            if (possessive)
                 break;
-            case T_APOS:
-                /* possessive_at: "'s" / "'S" not followed by a word character */
-                if ((c1 | 0x20) == 's') {
-                    unsigned c2 = j + 2 < len ? s[j + 2] : 0x100;  /* 0x100: the end */
-                    if (c2 >= 0x80 && c2 < 0x100)
-                        goto general;
-                    possessive = c2 == 0x100 || !(ascii_class[c2] & CH_ALNUM);
-                    if (possessive)
-                        break;
-                }
-                /* otherwise an apostrophe before a word character is inner: the
-                 * word goes on (beyond the 16 bytes looked at) */
-                if (c1 >= 0x80 || (ascii_class[c1] & CH_ALNUM))
-                    goto general;
-                break;
-            case T_HYPHEN:
-            case T_PERIOD:
-                /* the general path looks for an e-mail address here (email_end)
-                 * and, before a period, for an abbreviation (abbrev_end). A
-                 * byte that is neither a letter, a digit, '@' nor a character
-                 * of an address's local part rules the address out. */
-                if (c1 >= 0x80 || (ascii_class[c1] & CH_ALNUM) || local_part_char(c1)
-                    || maybe_url(s, len, i))
-                    goto general;
-                /* an initial ("A.") or a known abbreviation ("Dr.", "etc.", at
-                 * most 6 letters) keeps its period: general path */
-                if (term == T_PERIOD && !dg
-                    && (j - i == 1 || (j - i <= 6 && find_abbrev(s + i, j - i))))
-                    goto general;
-                break;
-            default:
-                goto general;       /* non-ASCII, '@', '+', '%' */
-            }
         }
-        /* branch-free flags (capitalized words come and go unpredictably);
-         * masks are below 1 << 16: lo - 1 has bit 31 set when lo == 0, and
-         * 0 - up when up != 0 */
-        unsigned flags = gap | QR_TF_ASCII | first_up * QR_TF_UPPER_INITIAL
-            | ((((lo - 1u) & (0u - up)) >> 31) * QR_TF_ALL_UPPER)
-            | (((0u - dg) >> 31) * QR_TF_HAS_DIGIT);
-        size_t klen = j - i;
+        /* otherwise an apostrophe before a word character is inner: the
+         * word goes on (beyond the 16 bytes looked at) */
+        if (c1 >= 0x80 || (ascii_class[c1] & CH_ALNUM))
+            return i;
+        break;
+    case T_HYPHEN:
+    case T_PERIOD:
+        /* the general path looks for an e-mail address here (email_end)
+         * and, before a period, for an abbreviation (abbrev_end). A byte
+         * that is neither a letter, a digit, '@' nor a character of an
+         * address's local part rules the address out. */
+        if (c1 >= 0x80 || (ascii_class[c1] & CH_ALNUM) || local_part_char(c1)
+            || maybe_url(s, len, i))
+            return i;
+        /* an initial ("A.") or a known abbreviation ("Dr.", "etc.", at
+         * most 6 letters) keeps its period: general path */
+        if (term == T_PERIOD && !(wflags & QR_TF_HAS_DIGIT)
+            && (j - i == 1 || (j - i <= 6 && find_abbrev(s + i, j - i))))
+            return i;
+        break;
+    default:
+        return i;               /* non-ASCII, '@', '+', '%' */
+    }
+    size_t klen = j - i;
+    keys[kl + klen] = '\0';
+    put_token(&v[n++], i, j, kl, klen, QR_TOK_WORD, gap | wflags);
+    kl += klen + 1;
+    gap = 0;
+    if (possessive) {
+        /* "'s" after a word is a word of its own (ascii_other_token) */
+        put_token(&v[n++], j, j + 2, kl, 2, QR_TOK_WORD, QR_TF_ASCII);
+        keys[kl] = '\'';
+        keys[kl + 1] = 's';
+        keys[kl + 2] = '\0';
+        kl += 3;
+        j += 2;
+    }
+
+    /* what lies between words, as the main loop would do */
+    *status = FAST_DONE;
+    for (;;) {
+        if (j >= len)
+            break;
+        c = s[j];
+        if (c == ' ') {
+            gap |= QR_TF_SPACE_BEFORE;
+            j++;
+            continue;
+        }
+        int what = c < 0x80 ? between_words[c] : S_BACK;
+        if (what == S_WORD) {
+            *status = FAST_WORD;
+            break;
+        }
+        e = j + 1;
+        switch (what) {
+        case S_SPACE:
+            gap |= QR_TF_SPACE_BEFORE;
+            j++;
+            continue;
+        case S_CR:
+            if (j + 1 < len && s[j + 1] == '\n') {
+                j++;            /* "\r\n" is one line break */
+                continue;
+            }
+            /* fall through */
+        case S_LINE:
+            /* line_break: the second one since the last token makes a
+             * paragraph break */
+            gap |= QR_TF_SPACE_BEFORE | QR_TF_NEWLINE_BEFORE | (gap & QR_TF_NEWLINE_BEFORE) << 1;
+            j++;
+            continue;
+        case S_APOS:
+            /* glued to a word (glued_to_word): maybe a possessive, general
+             * path. A word was emitted, so n > 0. */
+            if (gap == 0 && v[n - 1].end == j && v[n - 1].kind == QR_TOK_WORD)
+                goto out;
+            break;
+        case S_RUN:             /* "...", "--" */
+            while (e < len && s[e] == c && e - j < 32)
+                e++;
+            if (e < len && s[e] == c)
+                goto out;       /* a very long run */
+            break;
+        case S_BANG:            /* "?!", "!!!" */
+            while (e < len && (s[e] == '!' || s[e] == '?') && e - j < 32)
+                e++;
+            if (e < len && (s[e] == '!' || s[e] == '?'))
+                goto out;
+            break;
+        case S_ONE:
+            break;
+        default:
+            goto out;           /* digits, '#', '@', non-ASCII */
+        }
+        /* a punctuation or symbol token s[j..e) of 1 to 32 bytes, none of
+         * them a letter (its key is the bytes themselves), unless a
+         * combining mark follows (absorb_marks) */
+        if (n >= f->n_lim || kl >= f->kl_lim || !ASCII_OR_END(s, len, e))
+            goto out;
+        klen = e - j;
+        for (size_t k = 0; k < klen; k++)
+            keys[kl + k] = s[j + k];
         keys[kl + klen] = '\0';
-        qr_token *tk = &v[n++];
-        tk->start = (uint32_t)i;
-        tk->end = (uint32_t)j;
-        tk->key = (uint32_t)kl;
-        tk->key_len = (uint32_t)klen;
-        tk->kind = QR_TOK_WORD;
-        tk->flags = (uint16_t)flags;
+        put_token(&v[n++], j, e, kl, klen,
+                  (ascii_class[c] & CH_PUNCT) ? QR_TOK_PUNCT : QR_TOK_SYMBOL, gap | QR_TF_ASCII);
         kl += klen + 1;
         gap = 0;
-        if (c == ' ' && (ascii_class[c1] & (CH_LOWER | CH_UPPER))) {
+        j = e;
+    }
+out:
+    f->n = n;
+    f->kl = kl;
+    f->gap = gap;
+    return j;
+}
+
+/* Emits plain ASCII words and what lies between them from s[i], a letter
+ * that does not start a URL. Returns where to go on; *slow is set when a
+ * word starts there that the general path must take (otherwise the main
+ * loop goes on with whatever is at the returned position). The common
+ * case (a word of up to 15 bytes, one space, a letter) stays in a small
+ * loop whose state fits in registers; the rest is fast_between's. */
+static __attribute__((noinline))
+size_t fast_run(tok_state *t, size_t i, int *slow)
+{
+    qr_tokens *o = t->out;
+    const unsigned char *const s = t->s;
+    const size_t len = t->len;
+    qr_token *const v = o->v;
+    unsigned char *const keys = (unsigned char *)o->keys;
+    size_t n = o->n, kl = o->keys_len;
+    /* A step (a word with its "'s", or one token between words) takes at
+     * most two token slots and 128 key bytes (four 16-byte stores, "'s").
+     * Keys past 4 GiB are the general path's error. */
+    const size_t kcap = o->keys_cap < UINT32_MAX ? o->keys_cap : UINT32_MAX;
+    const size_t n_lim = o->cap >= 2 ? o->cap - 1 : 0;
+    const size_t kl_lim = kcap >= 128 ? kcap - 127 : 0;
+    /* Line breaks since the last token are read from the flags: none, one
+     * (QR_TF_NEWLINE_BEFORE set), two or more (QR_TF_PARA_BEFORE too), as
+     * line_break and emit keep them; t->newlines is rebuilt on the way out. */
+    unsigned gap = t->gap;
+    int status;
+    for (;;) {
+        /* a word at s[i], a letter (not a URL: see T_COLON); s[i + 16]
+         * exists, so the byte after a word of up to 15 bytes may be read */
+        if (n >= n_lim || kl >= kl_lim || i + 16 >= len) {
+            status = FAST_GENERAL;  /* buffers full, or the end of the text is near */
+            break;
+        }
+        unsigned u, l, d, hy, ap, ess;
+        classify16(s + i, keys + kl, &u, &l, &d, &hy, &ap, &ess);
+        unsigned nb = word_length16(u, l, d, hy, ap, ess);
+        size_t j = i + nb;
+        unsigned m = (1u << nb) - 1;
+        unsigned wflags = word_flags(u & 1, u & m, l & m, d & m);
+        if (nb < 16 && s[j] == ' ' && (ascii_class[s[j + 1]] & (CH_LOWER | CH_UPPER))) {
             /* the most common case: one space, then the next word */
+            keys[kl + nb] = '\0';
+            put_token(&v[n++], i, j, kl, nb, QR_TOK_WORD, gap | wflags);
+            kl += nb + 1;
             gap = QR_TF_SPACE_BEFORE;
             i = j + 1;
             continue;
         }
-        if (possessive) {
-            /* "'s" after a word is a word of its own (ascii_other_token) */
-            tk = &v[n++];
-            tk->start = (uint32_t)j;
-            tk->end = (uint32_t)j + 2;
-            tk->key = (uint32_t)kl;
-            tk->key_len = 2;
-            tk->kind = QR_TOK_WORD;
-            tk->flags = QR_TF_ASCII;
-            keys[kl] = '\'';
-            keys[kl + 1] = 's';
-            keys[kl + 2] = '\0';
-            kl += 3;
-            j += 2;
-        }
-        /* }------ */
-
-        /* {------ what lies between words, as the main loop would do ---- */
-        for (;;) {
-            if (j >= len)
-                goto done;
-            c = s[j];
-            if (c == ' ') {
-                gap |= QR_TF_SPACE_BEFORE;
-                j++;
-                continue;
-            }
-            int what = c < 0x80 ? between_words[c] : S_BACK;
-            if (what == S_WORD)
-                break;
-            e = j + 1;
-            switch (what) {
-            case S_SPACE:
-                gap |= QR_TF_SPACE_BEFORE;
-                j++;
-                continue;
-            case S_CR:
-                if (j + 1 < len && s[j + 1] == '\n') {
-                    j++;        /* "\r\n" is one line break */
-                    continue;
-                }
-                /* fall through */
-            case S_LINE:
-                /* line_break: the second one since the last token makes a
-                 * paragraph break */
-                gap |= QR_TF_SPACE_BEFORE | QR_TF_NEWLINE_BEFORE
-                    | (gap & QR_TF_NEWLINE_BEFORE) << 1;
-                j++;
-                continue;
-            case S_APOS:
-                /* glued to a word (glued_to_word): maybe a possessive,
-                 * general path. A word was emitted, so n > 0. */
-                if (gap == 0 && v[n - 1].end == j && v[n - 1].kind == QR_TOK_WORD)
-                    goto done;
-                break;
-            case S_RUN:         /* "...", "--" */
-                while (e < len && s[e] == c && e - j < 32)
-                    e++;
-                if (e < len && s[e] == c)
-                    goto done;  /* a very long run */
-                break;
-            case S_BANG:        /* "?!", "!!!" */
-                while (e < len && (s[e] == '!' || s[e] == '?') && e - j < 32)
-                    e++;
-                if (e < len && (s[e] == '!' || s[e] == '?'))
-                    goto done;
-                break;
-            case S_ONE:
-                break;
-            default:
-                goto done;      /* digits, '#', '@', non-ASCII */
-            }
-            /* a punctuation or symbol token s[j..e) of 1 to 32 bytes, none
-             * of them a letter (its key is the bytes themselves), unless a
-             * combining mark follows (absorb_marks) */
-            if (--budget < 0 || !ASCII_OR_END(s, len, e))
-                goto done;
-            size_t klen = e - j;
-            for (size_t k = 0; k < klen; k++)
-                keys[kl + k] = s[j + k];
-            keys[kl + klen] = '\0';
-            qr_token *tk = &v[n++];
-            tk->start = (uint32_t)j;
-            tk->end = (uint32_t)e;
-            tk->key = (uint32_t)kl;
-            tk->key_len = (uint32_t)klen;
-            tk->kind = (ascii_class[c] & CH_PUNCT) ? QR_TOK_PUNCT : QR_TOK_SYMBOL;
-            tk->flags = (uint16_t)(gap | QR_TF_ASCII);
-            kl += klen + 1;
-            gap = 0;
-            j = e;
-        }
-        /* }------ */
-        i = j;
+        fast_state f = {s, len, v, n, n_lim, keys, kl, kl_lim, gap};
+        i = fast_between(&f, i, nb < 16 ? j : 0, wflags, &status);
+        n = f.n;
+        kl = f.kl;
+        gap = f.gap;
+        if (status != FAST_WORD)
+            break;
     }
-general:
-    *slow = 1;
-    j = i;
-done:
     o->n = n;
     o->keys_len = kl;
     t->newlines = (gap & QR_TF_PARA_BEFORE) ? 2 : (gap & QR_TF_NEWLINE_BEFORE) ? 1 : 0;
     t->gap = gap;
-    return j;
+    *slow = status == FAST_GENERAL;
+    return i;
 }
 #else
 static size_t fast_run(tok_state *t, size_t i, int *slow)
