@@ -974,7 +974,10 @@ static inline uint32_t next_hot(const uint64_t *map, uint32_t q, uint32_t e)
 static size_t skip_inert(splitter *sp, size_t i)
 {
     const qr_token *tk = sp->tk, *t = tk + i;
-    uint32_t q = i > 0 ? tk[i - 1].end : 0, e = tk[sp->n - 1].end;
+    /* The line break before the first token of the sentence does not
+     * matter (the loop never asks for a break before it), so the look
+     * starts after it: no stop at each paragraph start. */
+    uint32_t q = i > sp->s ? tk[i - 1].end : t->start, e = tk[sp->n - 1].end;
     uint32_t hot = next_hot(sp->out->hot, q, e);
     if (hot >= e)
         return sp->n;   /* no hot byte up to the end: all inert */
