@@ -450,6 +450,14 @@ static void check_fast_path(qr_tokens *t, qr_sentences *s)
 {
     qr_sentences r;
     qr_sentences_init(&r);
+    int ok = 1;
+
+    /* every golden and own case */
+    for (size_t k = 0; k < sizeof golden / sizeof golden[0]; k++)
+        ok = ok && same_as_reference(golden[k].text, strlen(golden[k].text), t, s, &r);
+    for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+        ok = ok && same_as_reference(own[k].text, strlen(own[k].text), t, s, &r);
+    CHECK(ok);
 
     /* Each tricky spot shifted over 0..40 leading plain words, so its hot
      * byte (". ! ? ( )" or non-ASCII) falls at every offset of a 16-byte
@@ -465,7 +473,6 @@ static void check_fast_path(qr_tokens *t, qr_sentences *s)
         "para\n\nnext", "end\xe2\x80\xa8Next", "N\xc2\xb0. 5", "\xff. Bad", "e.g. this", "x\0y. Z",
     };
     char text[1024];
-    int ok = 1;
     for (size_t k = 0; k < sizeof spots / sizeof spots[0]; k++) {
         for (int pad = 0; pad <= 40 && ok; pad++) {
             size_t len = 0;
