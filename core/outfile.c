@@ -1,6 +1,7 @@
 #include "outfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ int qr_outfile_commit(FILE *f, const char *tmp, const char *path)
  * =================================================================== */
 struct qr_bgwriter {
     FILE *f;
+    char *replaces;     /* the file the output will replace, or NULL      */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -72,9 +74,23 @@ struct qr_bgwriter {
     int err;            /* errno of the first failed write, 0              */
 };
 
+/* The file an output replaces is freed when the output is renamed over
+ * it, at the end of the run: its cached pages go first, here, while the
+ * run goes on. */
+static void drop_cached(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        close(fd);
+    }
+}
+
 static void *bg_main(void *arg)
 {
     qr_bgwriter *w = arg;
+    if (w->replaces)
+        drop_cached(w->replaces);
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (!w->busy && !w->stop)
@@ -87,6 +103,13 @@ static void *bg_main(void *arg)
         int e = 0;
         if (n && fwrite(p, 1, n, w->f) != n)
             e = errno ? errno : EIO;
+#if defined(SYNC_FILE_RANGE_WRITE)
+        /* Start writing what the file holds to disk (no wait): the rename
+         * at the end then finds little to do (ext4 flushes a file renamed
+         * over another), and a later run finds pages it can drop. */
+        if (!e)
+            sync_file_range(fileno(w->f), 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
         pthread_mutex_lock(&w->mu);
         if (e)
             w->err = e;
@@ -98,10 +121,11 @@ static void *bg_main(void *arg)
     return NULL;
 }
 
-qr_bgwriter *qr_bgwriter_new(FILE *f)
+qr_bgwriter *qr_bgwriter_new(FILE *f, const char *replaces)
 {
     qr_bgwriter *w = calloc(1, sizeof *w);
-    if (!w) {
+    if (!w || (replaces && !(w->replaces = strdup(replaces)))) {
+        free(w);
         errno = ENOMEM;
         return NULL;
     }
@@ -112,6 +136,7 @@ qr_bgwriter *qr_bgwriter_new(FILE *f)
     if (e != 0) {
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);
+        free(w->replaces);
         free(w);
         errno = e;
         return NULL;
@@ -175,6 +200,7 @@ void qr_bgwriter_free(qr_bgwriter *w)
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
     free(w->buf);
+    free(w->replaces);
     free(w);
 }
 

@@ -38,9 +38,14 @@ int qr_outfile_commit(FILE *f, const char *tmp, const char *path);
  * be written. The caller must not use f until qr_bgwriter_wait returned. */
 typedef struct qr_bgwriter qr_bgwriter;
 
-/* Starts the thread. NULL with errno when out of memory or the thread
- * cannot be started (the caller then writes f itself). */
-qr_bgwriter *qr_bgwriter_new(FILE *f);
+/* Starts the thread. `replaces`, when not NULL, is the path of a file the
+ * output will be renamed over at the end: the thread first drops that
+ * file's cached pages, so that the rename has fewer to free. After each
+ * buffer the thread starts writing the file to disk without waiting (Linux
+ * sync_file_range), so the rename (ext4 flushes a file renamed over
+ * another) finds little left to do. NULL with errno when out of memory or
+ * the thread cannot be started (the caller then writes f itself). */
+qr_bgwriter *qr_bgwriter_new(FILE *f, const char *replaces);
 /* Hands buf[0..*n) over and gives back, in *buf and *cap (and *n = 0),
  * the buffer the writer finished with (NULL and 0 the first time). 0, or
  * -1 with errno when an earlier write failed: the caller's buffer is then

@@ -113,7 +113,7 @@ static void test_outfile(void)
 static void test_bgwriter(void)
 {
     FILE *f = fopen(at("bg.txt"), "wb");
-    qr_bgwriter *w = qr_bgwriter_new(f);
+    qr_bgwriter *w = qr_bgwriter_new(f, NULL);
     CHECK(w != NULL);
     char *buf = NULL, *seen[2] = { NULL, NULL };
     size_t cap = 0, n = 0, total = 0;
@@ -150,12 +150,25 @@ static void test_bgwriter(void)
     CHECK_EQ_INT(got, total);
     CHECK(order_ok);
 
-    /* nothing handed over: wait and free right away */
+    /* nothing handed over: wait and free right away; the file the output
+     * would replace keeps its content (only its cached pages go) */
+    f = fopen(at("bg-old.txt"), "wb");
+    fputs("old content\n", f);
+    fclose(f);
     f = fopen(at("bg-empty.txt"), "wb");
-    w = qr_bgwriter_new(f);
+    w = qr_bgwriter_new(f, at("bg-old.txt"));
+    CHECK(w != NULL);
     CHECK_EQ_INT(qr_bgwriter_wait(w), 0);
     qr_bgwriter_free(w);
     qr_bgwriter_free(NULL);
+    fclose(f);
+    CHECK_EQ_STR(slurp(at("bg-old.txt")), "old content\n");
+    /* a file to replace that does not exist is fine */
+    f = fopen(at("bg-empty.txt"), "wb");
+    w = qr_bgwriter_new(f, at("no-such-file"));
+    CHECK(w != NULL);
+    CHECK_EQ_INT(qr_bgwriter_wait(w), 0);
+    qr_bgwriter_free(w);
     fclose(f);
 
     /* a full device: the failure comes back with its errno */
@@ -163,7 +176,7 @@ static void test_bgwriter(void)
     if (!f)
         return;
     setvbuf(f, NULL, _IONBF, 0);
-    w = qr_bgwriter_new(f);
+    w = qr_bgwriter_new(f, NULL);
     buf = malloc(4096);
     memset(buf, 'x', 4096);
     cap = n = 4096;
