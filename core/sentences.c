@@ -130,6 +130,7 @@ static int in_table(const char *const *tab, size_t count, const char *w, size_t 
     return 0;
 }
 
+/* in_table for the word8 tables (the reference path; see in_words8). */
 static int in_table_w8(const word8 *tab, size_t count, const char *w, size_t n)
 {
     size_t lo = 0, hi = count;
@@ -328,9 +329,11 @@ static inline int is_lower_word(const splitter *sp, size_t i)
 {
     if (!is_word(sp, i))
         return 0;
-    unsigned char b = (unsigned char)sp->text[sp->tk[i].start];
-    if (sp->fast && b < 0x80 && sp->tk[i].end > sp->tk[i].start)
+    const qr_token *t = &sp->tk[i];
+    if (sp->fast && t->end > t->start && (unsigned char)sp->text[t->start] < 0x80) {
+        char b = sp->text[t->start];
         return b >= 'a' && b <= 'z';    /* the ASCII letters of category Ll */
+    }
     int32_t c = first_cp(sp, i);
     return c != QR_UTF8_BAD && utf8proc_category(c) == UTF8PROC_CATEGORY_LL;
 }
@@ -644,9 +647,7 @@ typedef struct run {
     marks m;
 } run;
 
-/* The run starting at candidate c: c itself, more marks (glued or spaced on
- * the same line: "! ?", ". . ."), closers glued to them (. " ) ’). */
-/* The run from candidate c whose own marks are m. */
+/* The run from candidate c whose own marks are m (see scan_run). */
 static run scan_run_from(const splitter *sp, size_t c, marks m)
 {
     run r = {c + 1, m};
@@ -670,6 +671,8 @@ static run scan_run_from(const splitter *sp, size_t c, marks m)
     return r;
 }
 
+/* The run starting at candidate c: c itself, more marks (glued or spaced on
+ * the same line: "! ?", ". . ."), closers glued to them (. " ) ’). */
 static run scan_run(const splitter *sp, size_t c)
 {
     marks m = {0, 0, 0, 0};
@@ -907,8 +910,9 @@ static void hot_map(const char *text, uint32_t e, uint64_t *map)
 }
 
 #if defined(HAVE_AVX2_SCAN)
-/* hot_map for CPUs with AVX2 (the build targets plain x86-64; split asks
- * the CPU once per call): the same tests 32 bytes at a time. */
+/* hot_map for CPUs with AVX2 (the build targets plain x86-64;
+ * build_hot_map asks the CPU once per split): the same tests 32 bytes at a
+ * time. */
 __attribute__((target("avx2")))
 static inline unsigned hot32(const char *p)
 {
@@ -1055,8 +1059,8 @@ static int split(const char *text, const qr_tokens *toks, qr_sentences *out,
              * before it (no bullet, no marker, no line start) and it is a
              * candidate with that one mark. */
             const qr_token *t = &sp.tk[i];
-            char c = text[t->start];
-            if (t->end - t->start == 1 && (c == '.' || c == '!' || c == '?')
+            char c = t->end - t->start == 1 ? text[t->start] : 0;
+            if ((c == '.' || c == '!' || c == '?')
                 && !(t->flags & (QR_TF_NEWLINE_BEFORE | QR_TF_PARA_BEFORE))
                 && (t->kind == QR_TOK_PUNCT || t->kind == QR_TOK_SYMBOL)) {
                 marks m = {c == '.', c != '.', 0, 1};
