@@ -1478,9 +1478,10 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
     unsigned gap = t->gap;
     int status;
     for (;;) {
-        /* a word at s[i], a letter (not a URL: see T_COLON); s[i + 16]
-         * exists, so the byte after a word of up to 15 bytes may be read */
-        if (n >= n_lim || kl >= kl_lim || i + 16 >= len) {
+        /* a word at s[i], a letter (not a URL: see T_COLON); s[i + 17]
+         * exists, so the two bytes after a word of up to 15 bytes (or
+         * the one after 16) may be read */
+        if (n >= n_lim || kl >= kl_lim || i + 17 >= len) {
             status = FAST_GENERAL;  /* buffers full, or the end of the text is near */
             break;
         }
@@ -1490,7 +1491,8 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
         size_t j = i + nb;
         unsigned m = (1u << nb) - 1;
         unsigned wflags = word_flags(u & 1, u & m, l & m, d & m);
-        if (nb < 16 && s[j] == ' ' && (ascii_class[s[j + 1]] & (CH_LOWER | CH_UPPER))) {
+        unsigned c = s[j], c1 = s[j + 1];
+        if (nb < 16 && c == ' ' && (ascii_class[c1] & (CH_LOWER | CH_UPPER))) {
             /* the most common case: one space, then the next word */
             keys[kl + nb] = '\0';
             put_token(&v[n++], i, j, kl, nb, QR_TOK_WORD, gap | wflags);
@@ -1498,6 +1500,29 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
             gap = QR_TF_SPACE_BEFORE;
             i = j + 1;
             continue;
+        }
+        if (nb < 16 && j + 3 < len) {
+            /* next most common: one-byte punctuation, then one space and
+             * the next word: " , " (tokenized text) or ", " right after
+             * the word (but not '.', which may belong to the word) */
+            size_t p = 0;
+            if (c == ' ' && c1 < 0x80 && single_punct[c1] && s[j + 2] == ' ')
+                p = j + 1;
+            else if (c < 0x80 && c != '.' && single_punct[c] && c1 == ' ')
+                p = j;
+            if (p && (ascii_class[s[p + 2]] & (CH_LOWER | CH_UPPER))) {
+                keys[kl + nb] = '\0';
+                put_token(&v[n++], i, j, kl, nb, QR_TOK_WORD, gap | wflags);
+                kl += nb + 1;
+                keys[kl] = s[p];
+                keys[kl + 1] = '\0';
+                put_token(&v[n++], p, p + 1, kl, 1, QR_TOK_PUNCT,
+                          (p - j) * QR_TF_SPACE_BEFORE | QR_TF_ASCII);
+                kl += 2;
+                gap = QR_TF_SPACE_BEFORE;
+                i = p + 2;
+                continue;
+            }
         }
         fast_state f = {s, len, v, n, n_lim, keys, kl, kl_lim, gap};
         i = fast_between(&f, i, nb < 16 ? j : 0, wflags, &status);
