@@ -1626,6 +1626,7 @@ static int emit(const qr_gazetteer *g, const qr_tokens *toks, uint32_t i, uint32
         m->end = toks->v[j - 1].end;
         m->label = g->strs + x->label;
         m->id = g->strs + x->id;
+        __builtin_prefetch(m->id);   /* the doc copies it next (qr_doc_intern) */
         m->attrs = x->attrs == NONE ? NULL : g->strs + x->attrs;
         m->entry = x->index;
         m->list = x->list;
