@@ -6,14 +6,17 @@
  * same folder (folders created as needed) and renamed over <path> by
  * finish(); free() without finish() (a failed or interrupted run) removes
  * the temporary file, so a complete-looking file is always a complete one.
- * A path that exists as a device, pipe or symbolic link is written in place.
+ * That file is written by a background writer (outfile.h), a megabyte at a
+ * time, while the next documents are formatted. A path that exists as a
+ * device, pipe or symbolic link is written in place, in step.
  * No fsync: the rename protects against the run being stopped, which is
  * what happens in practice; against the machine losing power it would
  * cost a wait for the whole file at the end of every run.
  *
  * The fixed keys of a JSONL line are written here rather than built as a
  * jansson tree per document: no allocation per entity, and one pass over
- * the text for code-point offsets. meta, fields and attrs (jansson values)
+ * the text for code-point offsets (none when the text is ASCII). Strings
+ * are escaped by json_out.c straight into room reserved for them. meta, fields and attrs (jansson values)
  * are written by the same writer, so every number and string in a line is
  * formatted the same way.
  */
