@@ -16,9 +16,9 @@
  * The fixed keys of a JSONL line are written here rather than built as a
  * jansson tree per document: no allocation per entity, and one pass over
  * the text for code-point offsets (none when the text is ASCII). Strings
- * are escaped by json_out.c straight into room reserved for them. meta, fields and attrs (jansson values)
- * are written by the same writer, so every number and string in a line is
- * formatted the same way.
+ * are escaped by json_out.c straight into room reserved for them. meta,
+ * fields and attrs (jansson values) are written by the same writer, so
+ * every number and string in a line is formatted the same way.
  */
 #include "quarry_module.h"
 #include "doc.h"
@@ -171,8 +171,6 @@ static int ob_double(obuf *b, double x)
  * six times its length, which must stay small for a long text. */
 #define JSON_PIECE ((size_t)1 << 16)
 
-/* A JSON string (json_out.h: escapes, invalid UTF-8 as U+FFFD). *ascii,
- * when not NULL, is set to whether every byte of str is ASCII. */
 /* A string too long for one reservation, a piece at a time. */
 static int ob_json_pieces(obuf *b, const char *str, size_t len, int *ascii)
 {
@@ -195,6 +193,8 @@ static int ob_json_pieces(obuf *b, const char *str, size_t len, int *ascii)
     return 0;
 }
 
+/* A JSON string (json_out.h: escapes, invalid UTF-8 as U+FFFD). *ascii,
+ * when not NULL, is set to whether every byte of str is ASCII. */
 static inline int ob_json_str_ascii(obuf *b, const char *str, size_t len, int *ascii)
 {
     if (len > JSON_PIECE)
