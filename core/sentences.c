@@ -850,19 +850,30 @@ static int is_candidate(const splitter *sp, size_t i)
 
 /* A byte that can make a token matter: a terminal mark (. ! ?), a bracket
  * of a list marker ( "(1)", "a)" ), an ASCII line break (\n \v \f \r,
- * those the tokenizer counts for QR_TF_NEWLINE_BEFORE), or any byte of a
- * non-ASCII character (bullets, "…", "。", closers, U+2028…). */
+ * those the tokenizer counts for QR_TF_NEWLINE_BEFORE), or the first byte
+ * of a non-ASCII character that can: the marks, bullets and line breaks of
+ * mark_of, is_bullet, is_line_bullet and the tokenizer (U+0085 U+00B7,
+ * U+061F, U+0964, U+2000-U+2FFF, U+3002, U+FF01 U+FF1F U+FF61) all start
+ * with C2, D8, E0, E2, E3 or EF. Letters of other scripts (é, Cyrillic,
+ * Greek, Han, Hangul…) start with other bytes: words and CJK characters
+ * in them are skipped as fast as ASCII words. */
+static inline int hot_lead(unsigned char b)
+{
+    return b == 0xC2 || b == 0xD8 || b == 0xE0 || b == 0xE2 || b == 0xE3 || b == 0xEF;
+}
+
 static inline int hot_byte(unsigned char b)
 {
-    return b >= 0x80 || b == '.' || b == '!' || b == '?' || b == '(' || b == ')'
-           || (b >= '\n' && b <= '\r');
+    return b == '.' || b == '!' || b == '?' || b == '(' || b == ')'
+           || (b >= '\n' && b <= '\r') || hot_lead(b);
 }
 
 /* The hot bytes of 16 bytes at p as bits, with SSE2 (x86-64 always has
  * it): '(' and ')' differ in the low bit only, so (x | 1) == ')' finds
  * both; x + 0x76 maps \n..\r (0x0A..0x0D) to 0x80..0x83, the only bytes
- * below -124 as signed; the high bit of each byte (movemask) flags
- * non-ASCII. */
+ * below -124 as signed. The lead bytes are tested only in a block with
+ * non-ASCII bytes (the high bits, movemask), rare in English; E2 and E3
+ * differ in the low bit only. */
 #if defined(__SSE2__)
 static inline unsigned hot16(const char *p)
 {
@@ -873,7 +884,17 @@ static inline unsigned hot16(const char *p)
                      _mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8(1)), _mm_set1_epi8(')'))));
     m = _mm_or_si128(m, _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(0x76)),
                                        _mm_set1_epi8(-124)));
-    return (unsigned)_mm_movemask_epi8(_mm_or_si128(m, x));
+    if (_mm_movemask_epi8(x)) {
+        __m128i l = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2)),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xD8))),
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE0)),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF))));
+        l = _mm_or_si128(l, _mm_cmpeq_epi8(_mm_and_si128(x, _mm_set1_epi8((char)0xFE)),
+                                           _mm_set1_epi8((char)0xE2)));
+        m = _mm_or_si128(m, l);
+    }
+    return (unsigned)_mm_movemask_epi8(m);
 }
 #endif
 
@@ -925,7 +946,17 @@ static inline unsigned hot32(const char *p)
                                           _mm256_set1_epi8(')'))));
     m = _mm256_or_si256(m, _mm256_cmpgt_epi8(_mm256_set1_epi8(-124),
                                              _mm256_add_epi8(x, _mm256_set1_epi8(0x76))));
-    return (unsigned)_mm256_movemask_epi8(_mm256_or_si256(m, x));
+    if (_mm256_movemask_epi8(x)) {
+        __m256i l = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)0xC2)),
+                            _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)0xD8))),
+            _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)0xE0)),
+                            _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)0xEF))));
+        l = _mm256_or_si256(l, _mm256_cmpeq_epi8(_mm256_and_si256(x, _mm256_set1_epi8((char)0xFE)),
+                                                 _mm256_set1_epi8((char)0xE2)));
+        m = _mm256_or_si256(m, l);
+    }
+    return (unsigned)_mm256_movemask_epi8(m);
 }
 
 __attribute__((target("avx2")))
