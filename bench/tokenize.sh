@@ -4,6 +4,7 @@
 #
 #   sh bench/tokenize.sh            (from the repository root, after make)
 #   sh bench/tokenize.sh FILE       (any other text file)
+#   BUILD=build-x sh bench/tokenize.sh   (binaries of another build folder)
 #
 # Whole process, measured with /usr/bin/time -v (wall clock, max RSS):
 #   quarry: build/quarry tokenize --format count FILE   (offsets, kinds, flags and
@@ -17,7 +18,8 @@
 # Prints a report and writes it to bench/RESULTS.md under "## Tokenizer".
 set -e
 cd "$(dirname "$0")/.."
-Q=${Q:-build/quarry}
+BUILD=${BUILD:-build}
+Q=${Q:-$BUILD/quarry}
 CACHE=bench/cache
 PY=/usr/bin/python3
 mkdir -p "$CACHE"
@@ -25,7 +27,7 @@ mkdir -p "$CACHE"
 die() { echo "bench/tokenize.sh: $*" >&2; exit 1; }
 . bench/lib.sh
 [ -x "$Q" ] || die "$Q is missing; run make first"
-[ -f build/libquarry.a ] || die "build/libquarry.a is missing; run make first"
+[ -f "$BUILD/libquarry.a" ] || die "$BUILD/libquarry.a is missing; run make first"
 [ -x /usr/bin/time ] || die "/usr/bin/time is needed (apt-get install time)"
 
 if [ $# -gt 0 ]; then
@@ -47,7 +49,7 @@ fi
 PKG_CFLAGS=$(pkg-config --cflags libutf8proc)
 PKG_LIBS=$(pkg-config --libs libutf8proc jansson yaml-0.1 libpcre2-8 sqlite3 zlib)
 cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Icore $PKG_CFLAGS -o "$CACHE/tokspeed" bench/tokspeed.c \
-    build/libquarry.a $PKG_LIBS -lm \
+    "$BUILD/libquarry.a" $PKG_LIBS -lm \
     || die "cannot build bench/tokspeed.c"
 
 cat > "$CACHE/nltk_wordpunct.py" <<'PYEOF'
@@ -129,11 +131,13 @@ RATIO_CPU=$(awk -v n="$N_CPU" -v q="$Q_CPU" 'BEGIN { if (q > 0) printf "%.1f", n
 CPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 NLTK_VERSION=$($PY -c 'import nltk; print(nltk.__version__)')
 
+CMD_ENV=
+[ "$BUILD" = build ] || CMD_ENV="BUILD=$BUILD "
 REPORT=$CACHE/tokenize-report.md
 cat > "$REPORT" <<MDEOF
 ## Tokenizer
 
-Command: \`sh bench/tokenize.sh\` ($(date -u +%Y-%m-%d), $CPU, $(nproc) cores shared).
+Command: \`${CMD_ENV}sh bench/tokenize.sh\` ($(date -u +%Y-%m-%d), $CPU, $(nproc) cores shared).
 Corpus: \`$CORPUS\`, $BYTES bytes ($ABOUT).
 Whole process, \`/usr/bin/time -v\`, the run with the best wall time of 5 (quarry count) or 3
 (the others), on a machine shared with other jobs (load average $LOAD when the run started);
@@ -142,8 +146,8 @@ keys for every token even when only counting.
 
 | tool | command | tokens | wall (s) | CPU (s) | MB/s (wall) | max RSS (MB) |
 |---|---|---:|---:|---:|---:|---:|
-| quarry | \`build/quarry tokenize --format count FILE\` | $Q_N | $Q_WALL | $Q_CPU | $(rate "$Q_WALL") | $Q_RSS |
-| quarry | \`build/quarry tokenize --format tsv FILE > /dev/null\` | $Q_N | $T_WALL | $T_CPU | $(rate "$T_WALL") | $T_RSS |
+| quarry | \`$Q tokenize --format count FILE\` | $Q_N | $Q_WALL | $Q_CPU | $(rate "$Q_WALL") | $Q_RSS |
+| quarry | \`$Q tokenize --format tsv FILE > /dev/null\` | $Q_N | $T_WALL | $T_CPU | $(rate "$T_WALL") | $T_RSS |
 | NLTK $NLTK_VERSION WordPunctTokenizer | \`python3 nltk_wordpunct.py FILE\` (per line) | $N_N | $N_WALL | $N_CPU | $(rate "$N_WALL") | $N_RSS |
 
 - quarry count is **${RATIO}x** faster than NLTK WordPunct in wall time (CPU time: ${RATIO_CPU}x;
