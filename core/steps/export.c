@@ -252,18 +252,34 @@ static int ob_json_value(obuf *b, const json_t *v, int depth)
 
 /* }================================================================== */
 
-/* Offsets of every span, in the export's unit, in one pass over the text:
- * spans are sorted by start, so the cursor only moves forward; each end is
- * counted from its own start. */
+/* Offsets of every span, in the export's unit, in one pass over the text.
+ * Spans are sorted by start, so the cursor only moves forward: from the
+ * end of the last span when the next starts after it (tokens, sentences,
+ * most entities), else from the last start (nested spans), and each end
+ * is counted from its own start. */
 typedef struct offset_cursor {
-    size_t byte, cp;
+    size_t start, start_cp;  /* the last span's start, in bytes and in code points */
+    size_t end, end_cp;      /* and its end                                       */
     int count;      /* 0: offsets are bytes (offsets: bytes, or ASCII text) */
 } offset_cursor;
 
 static offset_cursor cursor_start(const export_state *st, int text_ascii)
 {
-    offset_cursor c = { 0, 0, st->cp_offsets && !text_ascii };
+    offset_cursor c = { 0, 0, 0, 0, st->cp_offsets && !text_ascii };
     return c;
+}
+
+/* Code points in t[0..n), as qr_utf8_count_cp counts them (every byte but
+ * a continuation byte 10xxxxxx): the few bytes within and between tokens
+ * are counted here, where a call would cost more than the count. */
+static inline size_t count_cp(const char *t, size_t n)
+{
+    if (n >= 16)
+        return qr_utf8_count_cp(t, n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)t[i] & 0xC0) != 0x80;
+    return k;
 }
 
 static void unit_offsets(const qr_doc *d, uint32_t bstart, uint32_t bend,
@@ -274,13 +290,19 @@ static void unit_offsets(const qr_doc *d, uint32_t bstart, uint32_t bend,
         *end = bend;
         return;
     }
-    if (bstart >= c->byte)
-        c->cp += qr_utf8_count_cp(d->text + c->byte, bstart - c->byte);
-    else
-        c->cp -= qr_utf8_count_cp(d->text + bstart, c->byte - bstart);
-    c->byte = bstart;
-    *start = c->cp;
-    *end = c->cp + qr_utf8_count_cp(d->text + bstart, bend - bstart);
+    size_t cp;
+    if (bstart >= c->end)
+        cp = c->end_cp + count_cp(d->text + c->end, bstart - c->end);
+    else if (bstart >= c->start)
+        cp = c->start_cp + count_cp(d->text + c->start, bstart - c->start);
+    else                                /* out of order (not after a sort) */
+        cp = c->start_cp - count_cp(d->text + bstart, c->start - bstart);
+    c->start = bstart;
+    c->start_cp = cp;
+    c->end = bend;
+    c->end_cp = cp + count_cp(d->text + bstart, bend - bstart);
+    *start = cp;
+    *end = c->end_cp;
 }
 
 static int keep_span(const export_state *st, const qr_span *s)
@@ -339,11 +361,16 @@ static int write_jsonl(export_state *st, qr_doc *d)
     if (ob_str(b, "{\"id\":") != 0 || ob_json_str(b, d->id ? d->id : "", d->id ? strlen(d->id) : 0) != 0)
         return -1;
     /* Escaping the text tells whether it is all ASCII, and then code-point
-     * offsets are byte offsets: no counting. */
+     * offsets are byte offsets: no counting. (Strictly, it is enough that
+     * no byte is a continuation byte, which the count below checks.) */
     int text_ascii = 0;
     if (st->include_text &&
         (ob_str(b, ",\"text\":") != 0 || ob_json_str_ascii(b, text, d->len, &text_ascii) != 0))
         return -1;
+    /* Without the text, one count over it pays when there are many ranges
+     * to write: none is needed when it finds no continuation byte. */
+    if (!st->include_text && st->cp_offsets && (st->include_tokens || st->include_sentences))
+        text_ascii = qr_utf8_count_cp(text, d->len) == d->len;
     if (st->include_meta && d->meta && json_object_size(d->meta) > 0 &&
         (ob_str(b, ",\"meta\":") != 0 || ob_json_value(b, d->meta, 0) != 0))
         return -1;

@@ -302,13 +302,24 @@ static void test_ascii_and_not(void)
         snprintf(want, sizeof want, "%s%s", line[order], line[!order]);
         CHECK_EQ_STR(slurp(at("ascii.jsonl")), want);
     }
-    /* without the text, the late character is still counted */
+    /* without the text, the late character is still counted, with or
+     * without ranges (which make the export look for it first) */
     CHECK_EQ_INT(run_export(opts((const char *[]){ "path=late.jsonl", "include_text=false", NULL }),
                             d[0], 1, &err), 0);
     CHECK_EQ_STR(slurp(at("late.jsonl")),
                  "{\"id\":\"late\",\"entities\":[{\"start\":17,\"end\":22,\"text\":\"ASCII\","
                  "\"label\":\"X\",\"id\":null},{\"start\":50,\"end\":55,\"text\":\"Paris\","
                  "\"label\":\"CITY\",\"id\":null}]}\n");
+    for (int k = 0; k < 2; k++) {
+        CHECK_EQ_INT(run_export(opts((const char *[]){ "path=ranges.jsonl", "include_text=false",
+                                                       "include_sentences=true", NULL }), d[k], 1, &err), 0);
+        char want[512];
+        snprintf(want, sizeof want,
+                 "{\"id\":\"%s\",\"entities\":[{\"start\":17,\"end\":22,\"text\":\"ASCII\","
+                 "\"label\":\"X\",\"id\":null},{\"start\":50,\"end\":55,\"text\":\"Paris\","
+                 "\"label\":\"CITY\",\"id\":null}],\"sentences\":[[0,56]]}\n", k ? "ascii" : "late");
+        CHECK_EQ_STR(slurp(at("ranges.jsonl")), want);
+    }
     qr_doc_free(d[0]);
     qr_doc_free(d[1]);
 }
