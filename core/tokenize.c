@@ -1085,11 +1085,12 @@ static inline __m128i in_range16(__m128i x, int lo, int hi)
 
 /* Reads p[0..16): bit k of *up / *lo / *dg is set when p[k] is an ASCII
  * upper-case letter / lower-case letter / digit, of *hy when p[k] is '-'
- * or '_', of *ap when it is '\'', of *ess when it is 's' or 'S'. Writes
- * the 16 bytes lower-cased to k. Masks are exact for every byte. */
+ * or '_', of *ap when it is '\'', of *ess when it is 's' or 'S', of *sp
+ * when it is ' '. Writes the 16 bytes lower-cased to k. Masks are exact
+ * for every byte. */
 static inline __attribute__((always_inline))
 void classify16(const unsigned char *p, unsigned char *k, unsigned *up, unsigned *lo,
-                unsigned *dg, unsigned *hy, unsigned *ap, unsigned *ess)
+                unsigned *dg, unsigned *hy, unsigned *ap, unsigned *ess, unsigned *sp)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i u = in_range16(x, 'A', 'Z');
@@ -1106,6 +1107,7 @@ void classify16(const unsigned char *p, unsigned char *k, unsigned *up, unsigned
     *hy = (unsigned)_mm_movemask_epi8(h);
     *ap = (unsigned)_mm_movemask_epi8(a);
     *ess = (unsigned)_mm_movemask_epi8(e);
+    *sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
 }
 #else
 #define ONES  0x0101010101010101ull
@@ -1136,9 +1138,9 @@ static inline unsigned gather8(uint64_t v)
  * scanner never reads a word past such a byte. */
 static inline __attribute__((always_inline))
 void classify16(const unsigned char *p, unsigned char *k, unsigned *up, unsigned *lo,
-                unsigned *dg, unsigned *hy, unsigned *ap, unsigned *ess)
+                unsigned *dg, unsigned *hy, unsigned *ap, unsigned *ess, unsigned *sp)
 {
-    unsigned m[6] = {0, 0, 0, 0, 0, 0}, high = 0;
+    unsigned m[7] = {0, 0, 0, 0, 0, 0, 0}, high = 0;
     for (int h = 0; h < 2; h++) {
         uint64_t x;
         memcpy(&x, p + 8 * h, 8);
@@ -1151,6 +1153,7 @@ void classify16(const unsigned char *p, unsigned char *k, unsigned *up, unsigned
         m[3] |= gather8(bytes_eq(x, '-') | bytes_eq(x, '_')) << (8 * h);
         m[4] |= gather8(bytes_eq(x, '\'')) << (8 * h);
         m[5] |= gather8(bytes_eq(x | 0x2020202020202020ull, 's')) << (8 * h);
+        m[6] |= gather8(bytes_eq(x, ' ')) << (8 * h);
         high |= gather8(x & HIGHS) << (8 * h);
     }
     unsigned valid = high ? (high & (0u - high)) - 1 : 0xFFFFu;
@@ -1160,6 +1163,7 @@ void classify16(const unsigned char *p, unsigned char *k, unsigned *up, unsigned
     *hy = m[3] & valid;
     *ap = m[4] & valid;
     *ess = m[5] & valid;
+    *sp = m[6] & valid;
 }
 #endif
 
@@ -1290,13 +1294,13 @@ size_t fast_between(fast_state *f, size_t i, size_t j, unsigned wflags, int *sta
     *status = FAST_GENERAL;
     if (j == 0) {
         /* a word of 16 bytes or more */
-        unsigned u, l, d, hy, ap, ess, nb = 16;
+        unsigned u, l, d, hy, ap, ess, sp, nb = 16;
         unsigned up = 0, lo = 0, dg = 0, first_up = 0;
         j = i;
         for (int round = 0; nb == 16; round++) {
             if (round == 4 || j + 16 > len)
                 return i;       /* 64+ bytes, or the end of the text is near */
-            classify16(s + j, keys + kl + (j - i), &u, &l, &d, &hy, &ap, &ess);
+            classify16(s + j, keys + kl + (j - i), &u, &l, &d, &hy, &ap, &ess, &sp);
             if (round == 0)
                 first_up = u & 1;
             nb = word_length16(u, l, d, hy, ap, ess);
@@ -1485,15 +1489,16 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
             status = FAST_GENERAL;  /* buffers full, or the end of the text is near */
             break;
         }
-        unsigned u, l, d, hy, ap, ess;
-        classify16(s + i, keys + kl, &u, &l, &d, &hy, &ap, &ess);
+        unsigned u, l, d, hy, ap, ess, sp;
+        classify16(s + i, keys + kl, &u, &l, &d, &hy, &ap, &ess, &sp);
         unsigned nb = word_length16(u, l, d, hy, ap, ess);
         size_t j = i + nb;
         unsigned m = (1u << nb) - 1;
         unsigned wflags = word_flags(u & 1, u & m, l & m, d & m);
-        unsigned c = s[j], c1 = s[j + 1];
-        if (nb < 16 && c == ' ' && (ascii_class[c1] & (CH_LOWER | CH_UPPER))) {
-            /* the most common case: one space, then the next word */
+        if (((sp & ((u | l) >> 1)) >> nb) & 1) {
+            /* the most common case: one space, then the next word. Read
+             * from the masks: s[j] is a space, s[j + 1] a letter, both
+             * among the 16 bytes (bit 15 of (u | l) >> 1 is 0) */
             keys[kl + nb] = '\0';
             put_token(&v[n++], i, j, kl, nb, QR_TOK_WORD, gap | wflags);
             kl += nb + 1;
@@ -1501,6 +1506,7 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
             i = j + 1;
             continue;
         }
+        unsigned c = s[j], c1 = s[j + 1];
         if (nb < 16 && j + 3 < len) {
             /* next most common: one-byte punctuation, then one space and
              * the next word: " , " (tokenized text) or ", " right after
