@@ -583,16 +583,27 @@ static const abbrev abbrevs[] = {
     {"pp", 0}, {"sr", 0}, {"viz", 0}, {"vol", 0}, {"vols", 0}, {"vs", 0},
 };
 
+/* Compares the word w[0..n) with the NUL-terminated a, in strcmp order.
+ * Byte by byte: nearly every word differs from the entry at the first
+ * byte, and this runs for every word before a period. */
+static inline int abbrev_cmp(const unsigned char *w, size_t n, const char *a)
+{
+    for (size_t k = 0; k < n; k++) {
+        unsigned c = (unsigned char)a[k];
+        if (c == 0)
+            return 1;                       /* a is a prefix of w */
+        if (w[k] != c)
+            return w[k] < c ? -1 : 1;
+    }
+    return a[n] ? -1 : 0;
+}
+
 static const abbrev *find_abbrev(const unsigned char *w, size_t n)
 {
     size_t lo = 0, hi = sizeof abbrevs / sizeof abbrevs[0];
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        const char *a = abbrevs[mid].s;
-        size_t an = strlen(a);
-        int c = memcmp(w, a, n < an ? n : an);
-        if (c == 0)
-            c = n < an ? -1 : n > an;
+        int c = abbrev_cmp(w, n, abbrevs[mid].s);
         if (c == 0)
             return &abbrevs[mid];
         if (c < 0)

@@ -36,9 +36,49 @@ static void test_abbrev_lengths(void)
     CHECK_EQ_INT(longest, 6);
 }
 
+/* find_abbrev (a binary search with a byte-by-byte compare) against a
+ * linear scan: every entry, its prefixes and extensions, other cases. */
+static const abbrev *linear_abbrev(const unsigned char *w, size_t n)
+{
+    for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++)
+        if (strlen(abbrevs[i].s) == n && memcmp(w, abbrevs[i].s, n) == 0)
+            return &abbrevs[i];
+    return NULL;
+}
+
+static void test_find_abbrev(void)
+{
+    int bad = 0, found = 0;
+    for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++) {
+        unsigned char w[16];
+        size_t n = strlen(abbrevs[i].s);
+        for (int variant = 0; variant < 6; variant++) {
+            memcpy(w, abbrevs[i].s, n + 1);
+            size_t m = n;
+            if (variant == 1)
+                m = n - 1;              /* a prefix */
+            else if (variant == 2)
+                w[m++] = 'x';           /* longer */
+            else if (variant == 3)
+                w[0] ^= 0x20;           /* other case */
+            else if (variant == 4)
+                w[m++] = '\0';          /* a NUL byte after it */
+            else if (variant == 5)
+                w[n - 1] = (unsigned char)(w[n - 1] + 1);
+            const abbrev *a = find_abbrev(w, m), *b = linear_abbrev(w, m);
+            bad += a != b;
+            found += a != NULL;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(found >= (int)(sizeof abbrevs / sizeof abbrevs[0]));
+    CHECK(find_abbrev((const unsigned char *)"", 0) == NULL);
+}
+
 int main(void)
 {
     test_abbrev_lengths();
+    test_find_abbrev();
     diff_suite();
     return DONE("tokenize fast path");
 }
