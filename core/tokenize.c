@@ -1556,12 +1556,49 @@ size_t fast_run(tok_state *t, size_t i, int *slow)
     *slow = status == FAST_GENERAL;
     return i;
 }
+
+/* Typographic dashes and quotes (U+2013, U+2014, U+2018, U+201C, U+201D)
+ * are punctuation of one character whose key is the character itself
+ * (NFKC and case folding leave them alone). Followed by an ASCII byte
+ * (no combining mark to absorb) they are emitted here without decoding:
+ * the main loop calls this at a 0xE2 byte; 0 means "not here". U+2019
+ * (a possessive when glued to a word) and U+2026 (NFKC "...") take the
+ * general path. */
+static size_t typo_punct(tok_state *t, size_t i)
+{
+    const unsigned char *s = t->s;
+    qr_tokens *o = t->out;
+    if (i + 3 >= t->len || s[i + 1] != 0x80 || s[i + 3] >= 0x80)
+        return 0;
+    unsigned c = s[i + 2];
+    if (c != 0x93 && c != 0x94 && c != 0x98 && c != 0x9C && c != 0x9D)
+        return 0;
+    if (o->n >= o->cap || o->keys_cap - o->keys_len < 4 || o->keys_len > UINT32_MAX - 4)
+        return 0;       /* the general path grows the buffers */
+    unsigned char *k = (unsigned char *)o->keys + o->keys_len;
+    k[0] = 0xE2;
+    k[1] = 0x80;
+    k[2] = (unsigned char)c;
+    k[3] = '\0';
+    put_token(&o->v[o->n++], i, i + 3, o->keys_len, 3, QR_TOK_PUNCT, t->gap);
+    o->keys_len += 4;
+    t->gap = 0;
+    t->newlines = 0;
+    return i + 3;
+}
 #else
 static size_t fast_run(tok_state *t, size_t i, int *slow)
 {
     (void)t;
     *slow = 1;
     return i;
+}
+
+static size_t typo_punct(tok_state *t, size_t i)
+{
+    (void)t;
+    (void)i;
+    return 0;
 }
 #endif
 
@@ -1648,6 +1685,10 @@ int qr_tokenize(const char *text, size_t len, qr_tokens *out, qr_error *err)
                 rc = ascii_other_token(&t, i, &e);
             }
         } else {
+            if (c == 0xE2 && (e = typo_punct(&t, i)) != 0) {
+                i = e;      /* a typographic dash or quote (fast path) */
+                continue;
+            }
             int32_t cp;
             size_t n = qr_utf8_decode(s + i, len - i, &cp);
             unsigned acc = 0;
