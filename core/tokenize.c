@@ -1245,7 +1245,7 @@ static const unsigned char between_words[128] = {
 
 /* Characters that may continue an e-mail's local part besides letters
  * and digits; '@' too. A word followed by '.', '-' or '_' and then one of
- * these goes to the general path (e-mail_end decides). */
+ * these goes to the general path (email_end decides). */
 static inline int local_part_char(unsigned c)
 {
     return c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '@';
@@ -1287,8 +1287,8 @@ static inline unsigned word_flags(unsigned first_up, unsigned up, unsigned lo, u
 enum { FAST_WORD, FAST_DONE, FAST_GENERAL };
 
 /* The word s[i..j) (its key lower-cased at keys[kl], flags wflags without
- * the gap) is not followed by one space and a letter; j == 0 when it is
- * 16 bytes or longer and still to be read. Emits it unless the general
+ * the gap) is not followed by one of fast_run's common cases; j == 0 when
+ * it is 16 bytes or longer and still to be read. Emits it unless the general
  * path would have done more, then what lies between words, as the main
  * loop would. Returns where the next word starts (*status FAST_WORD), or
  * where the main loop goes on (FAST_DONE), or i for the general path

@@ -1,7 +1,8 @@
 /* The fast path's portable word scanner (SWAR on 64-bit halves, used where
  * SSE2 is missing) against the library's: identical tokens, flags and keys
  * on the texts of tokenize_diff.h. test_tokenize_fast.c checks the
- * library against the general path on the same texts. */
+ * library against the general path on the same texts. Also the fast
+ * path's byte tables (this copy has them; the general-path copy has not). */
 #define QR_TOKENIZE_SWAR 1
 #define qr_tokenize swar_tokenize
 #define qr_tokens_init swar_tokens_init
@@ -38,8 +39,34 @@ static void test_gather8(void)
 #endif
 }
 
+/* The fast path's byte tables against the rules they stand for. */
+static void test_tables(void)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+    int bad = 0;
+    for (unsigned c = 0; c < 128; c++) {
+        int letter = (ascii_class[c] & (CH_LOWER | CH_UPPER)) != 0;
+        int alnum = (ascii_class[c] & CH_ALNUM) != 0;
+        /* between words: letters start a word; digits, '#', '@' go back */
+        if ((between_words[c] == S_WORD) != letter)
+            bad++, fprintf(stderr, "between_words[0x%02X]\n", c);
+        if ((alnum && !letter) || c == '#' || c == '@')
+            bad += between_words[c] != S_BACK;
+        /* after a word: only what scan_word stops at, and the bytes with a
+         * rule of their own are told apart */
+        int want = alnum || c == '@' || c == '+' || c == '%' ? T_NO
+                 : c == '\'' ? T_APOS : c == '-' || c == '_' ? T_HYPHEN
+                 : c == '.' ? T_PERIOD : c == ':' ? T_COLON : T_END;
+        if (after_word[c] != want)
+            bad++, fprintf(stderr, "after_word[0x%02X] = %d, want %d\n", c, after_word[c], want);
+    }
+    CHECK_EQ_INT(bad, 0);
+#endif
+}
+
 int main(void)
 {
+    test_tables();
     test_gather8();
     diff_suite();
     return DONE("tokenize fast path (portable scanner)");
