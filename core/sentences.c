@@ -114,12 +114,15 @@ static int cmp_word(const char *w, size_t n, const char *s)
     return n < sl ? -1 : n > sl;
 }
 
-static int in_table(const char *const *tab, size_t count, const char *w, size_t n)
+/* Binary search of w[0..n) in a sorted table of count words, word i being
+ * at(tab, i): one search for both table kinds. */
+static int in_sorted(const void *tab, const char *(*at)(const void *, size_t), size_t count,
+                     const char *w, size_t n)
 {
     size_t lo = 0, hi = count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = cmp_word(w, n, tab[mid]);
+        int c = cmp_word(w, n, at(tab, mid));
         if (c == 0)
             return 1;
         if (c < 0)
@@ -130,21 +133,25 @@ static int in_table(const char *const *tab, size_t count, const char *w, size_t 
     return 0;
 }
 
+static const char *ptr_at(const void *tab, size_t i)
+{
+    return ((const char *const *)tab)[i];
+}
+
+static const char *w8_at(const void *tab, size_t i)
+{
+    return ((const word8 *)tab)[i];
+}
+
+static int in_table(const char *const *tab, size_t count, const char *w, size_t n)
+{
+    return in_sorted(tab, ptr_at, count, w, n);
+}
+
 /* in_table for the word8 tables (the reference path; see in_words8). */
 static int in_table_w8(const word8 *tab, size_t count, const char *w, size_t n)
 {
-    size_t lo = 0, hi = count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = cmp_word(w, n, tab[mid]);
-        if (c == 0)
-            return 1;
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return 0;
+    return in_sorted(tab, w8_at, count, w, n);
 }
 
 /* 8 bytes as a big-endian number: numbers compare as the bytes do with
