@@ -101,8 +101,10 @@ sentences, entities).
 
 - quarry \`-j 1\` is **$(ratio "$W" "$J1")x** faster than wink-nlp, \`-j 2\` **$(ratio "$W" "$J2")x** (target: 30x for -j 1);
   in CPU time, **$(ratio "$(cpu "$OUT/wink.time")" "$(cpu "$OUT/j1-1.time")")x**.
-- \`-j 2\` vs \`-j 1\`: **$(ratio "$J1" "$J2")x** (target 1.7x). \`-j 1\` runs everything on one thread;
-  \`-j N\` adds a reader thread and an ordered writer around N workers. The wall-clock gain
+- \`-j 2\` vs \`-j 1\`: **$(ratio "$J1" "$J2")x** (target 1.7x). \`-j 1\` runs every step on one thread
+  (the export's file is written by a writer thread of its own, for every \`-j\`); \`-j N\` adds a
+  reader thread and an ordered writer around N workers. Start-up (building the gazetteer) and
+  the final rename over the previous output are serial for every \`-j\`. The wall-clock gain
   needs idle cores: with the load average above, other jobs held part of the two cores.
 - The Lua step: **$LUA_STEP%** of the step time in quarry's own summary (\`-j 1\`, run 1); whole
   process with and without it: $J1 s vs $NL s (**$LUA_COST%**; on a shared machine this
