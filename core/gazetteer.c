@@ -224,11 +224,17 @@ static int all_capitals(const char *s, size_t n)
     return upper;
 }
 
-/* Length of the valid UTF-8 prefix of s[0..n). */
+/* Length of the valid UTF-8 prefix of s[0..n). ASCII is skipped 8 bytes
+ * at a time (lists are mostly ASCII); other bytes go through utf8proc. */
 static size_t utf8_valid_prefix(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        uint64_t w;
+        while (i + 8 <= n && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL)))
+            i += 8;
+        if (i >= n)
+            break;
         if ((unsigned char)s[i] < 0x80) {
             i++;
             continue;
@@ -322,6 +328,7 @@ typedef struct sym_table {
     gaz_slot *slots;
     size_t cap, n;
     uint32_t *off, *len;   /* into bytes */
+    uint64_t *hash;        /* hash_bytes of each: growing and the bloom filter need no rehash */
     size_t cap_syms;
     char *bytes;
     size_t bytes_len, bytes_cap;
@@ -341,12 +348,17 @@ struct qr_gazetteer {
     size_t n_lists, cap_lists;
     uint32_t *labels;      /* open-addressing set of arena offsets (+1) */
     size_t labels_cap, n_labels;
+    uint32_t last_label;   /* arena offset of the last label interned */
+    size_t last_label_len; /* its length + 1; 0 = none yet            */
+    int label_nul;         /* a label had a NUL byte: no shortcut     */
     sym_table st;
     uint32_t *node_parent, *node_sym, *node_first, *node_last;
     size_t n_nodes, cap_nodes;
     uint64_t *emap_key;    /* (parent << 32 | sym), UINT64_MAX = empty */
     uint32_t *emap_val;
     size_t emap_cap, emap_n;
+    uint32_t *root_child[NVARIANTS];   /* per root: symbol -> child, 0 = none */
+    size_t root_cap[NVARIANTS];
     qr_tokens tk;
     ubuf ub;
 
@@ -514,6 +526,7 @@ static void free_build_state(qr_gazetteer *g)
     free(g->st.slots);
     free(g->st.off);
     free(g->st.len);
+    free(g->st.hash);
     free(g->st.bytes);
     memset(&g->st, 0, sizeof g->st);
     free(g->node_parent);
@@ -525,6 +538,11 @@ static void free_build_state(qr_gazetteer *g)
     free(g->emap_val);
     g->emap_key = NULL;
     g->emap_val = NULL;
+    for (int v = 0; v < NVARIANTS; v++) {
+        free(g->root_child[v]);
+        g->root_child[v] = NULL;
+        g->root_cap[v] = 0;
+    }
     qr_tokens_free(&g->tk);
     free(g->ub.v);
     g->ub.v = NULL;
@@ -558,8 +576,8 @@ static uint32_t arena_add(qr_gazetteer *g, const char *s, size_t n)
     return off;
 }
 
-/* Interns a label (few distinct ones, many uses). */
-static uint32_t label_intern(qr_gazetteer *g, const char *s, size_t n)
+/* The arena offset of label s[0..n), added if new; NONE on OOM. */
+static uint32_t label_lookup(qr_gazetteer *g, const char *s, size_t n)
 {
     if (g->n_labels * 2 >= g->labels_cap) {
         size_t cap = g->labels_cap ? g->labels_cap * 2 : 64;
@@ -595,6 +613,25 @@ static uint32_t label_intern(qr_gazetteer *g, const char *s, size_t n)
     return off;
 }
 
+/* Interns a label (few distinct ones, many uses). */
+static uint32_t label_intern(qr_gazetteer *g, const char *s, size_t n)
+{
+    /* Lists give runs of lines with one label: compare with the last one
+     * first. Labels are distinct strings, so that is the one the table
+     * would find; a label with a NUL byte (compared up to the NUL) turns
+     * the shortcut off. */
+    if (g->last_label_len == n + 1 && memcmp(g->arena + g->last_label, s, n) == 0)
+        return g->last_label;
+    uint32_t off = label_lookup(g, s, n);
+    if (off != NONE && !g->label_nul) {
+        size_t len = strlen(g->arena + off);
+        g->label_nul = len != n;
+        g->last_label = off;
+        g->last_label_len = g->label_nul ? 0 : n + 1;
+    }
+    return off;
+}
+
 static int sym_grow(sym_table *st)
 {
     size_t cap = st->cap ? st->cap * 2 : 1024;
@@ -606,7 +643,7 @@ static int sym_grow(sym_table *st)
         if (!s.sym)
             continue;
         uint32_t y = s.sym - 1;
-        size_t k = hash_bytes(st->bytes + st->off[y], st->len[y], HASH_SEED) & (cap - 1);
+        size_t k = st->hash[y] & (cap - 1);
         while (t[k].sym)
             k = (k + 1) & (cap - 1);
         t[k] = s;
@@ -642,6 +679,10 @@ static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
         if (!(a = realloc(st->len, cap * sizeof *a)))
             return NONE;
         st->len = a;
+        uint64_t *hs = realloc(st->hash, cap * sizeof *hs);
+        if (!hs)
+            return NONE;
+        st->hash = hs;
         st->cap_syms = cap;
     }
     if (GROW(st->bytes, st->bytes_cap, st->bytes_len + n + 1) != 0)
@@ -651,6 +692,7 @@ static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
     uint32_t y = (uint32_t)st->n++;
     st->off[y] = (uint32_t)st->bytes_len;
     st->len[y] = (uint32_t)n;
+    st->hash[y] = h;
     st->bytes_len += n + 1;
     st->slots[k].hash = h32;
     st->slots[k].sym = y + 1;
@@ -686,18 +728,9 @@ static int emap_grow(qr_gazetteer *g)
     return 0;
 }
 
-/* Child of `node` along `sym`, created if missing; NONE on OOM. */
-static uint32_t child_or_new(qr_gazetteer *g, uint32_t node, uint32_t sym)
+/* A new node below `node` along edge label `sym`; NONE on OOM. */
+static uint32_t new_node(qr_gazetteer *g, uint32_t node, uint32_t sym)
 {
-    if ((g->emap_n + 1) * 4 > g->emap_cap * 3 && emap_grow(g) != 0)
-        return NONE;
-    uint64_t key = (uint64_t)node << 32 | sym;
-    size_t k = fmix64(key) & (g->emap_cap - 1);
-    while (g->emap_key[k] != UINT64_MAX) {
-        if (g->emap_key[k] == key)
-            return g->emap_val[k];
-        k = (k + 1) & (g->emap_cap - 1);
-    }
     if (g->n_nodes >= UINT32_MAX - 1)
         return NONE;
     if (g->n_nodes + 1 > g->cap_nodes) {
@@ -721,9 +754,50 @@ static uint32_t child_or_new(qr_gazetteer *g, uint32_t node, uint32_t sym)
     g->node_parent[c] = node;
     g->node_sym[c] = sym;
     g->node_first[c] = g->node_last[c] = NONE;
+    return c;
+}
+
+/* Child of `node` (not a root) along edge label `sym`, created if missing;
+ * NONE on OOM. */
+static uint32_t child_or_new(qr_gazetteer *g, uint32_t node, uint32_t sym)
+{
+    if ((g->emap_n + 1) * 4 > g->emap_cap * 3 && emap_grow(g) != 0)
+        return NONE;
+    uint64_t key = (uint64_t)node << 32 | sym;
+    size_t k = fmix64(key) & (g->emap_cap - 1);
+    while (g->emap_key[k] != UINT64_MAX) {
+        if (g->emap_key[k] == key)
+            return g->emap_val[k];
+        k = (k + 1) & (g->emap_cap - 1);
+    }
+    uint32_t c = new_node(g, node, sym);
+    if (c == NONE)
+        return NONE;
     g->emap_key[k] = key;
     g->emap_val[k] = c;
     g->emap_n++;
+    return c;
+}
+
+/* Child of root v along the symbol of a phrase's first token, created if
+ * missing; NONE on OOM. A root has a child for most symbols, so it is an
+ * array indexed by symbol (the roots array of the block, as it will be)
+ * rather than entries of the edge map; its children come out in symbol
+ * order without a sort. A first token is never glued: its label is sym * 2. */
+static uint32_t root_child_or_new(qr_gazetteer *g, int v, uint32_t sym)
+{
+    if (sym >= g->root_cap[v]) {
+        size_t old = g->root_cap[v];
+        if (GROW(g->root_child[v], g->root_cap[v], (size_t)sym + 1) != 0)
+            return NONE;
+        memset(g->root_child[v] + old, 0, (g->root_cap[v] - old) * sizeof *g->root_child[v]);
+    }
+    uint32_t c = g->root_child[v][sym];
+    if (c)
+        return c;
+    c = new_node(g, (uint32_t)v, sym * 2);
+    if (c != NONE)
+        g->root_child[v][sym] = c;
     return c;
 }
 
@@ -748,9 +822,9 @@ static int list_variant(const blist *l, const char *phrase, size_t n)
     return l->fold ? v + 1 : v;
 }
 
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static inline int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
-static void trim(const char **s, size_t *n)
+static inline void trim(const char **s, size_t *n)
 {
     while (*n && is_blank(**s)) {
         (*s)++;
@@ -764,6 +838,7 @@ static void trim(const char **s, size_t *n)
 typedef struct origin {
     const char *file;
     int line;
+    int utf8_checked;      /* the strings are cut at ASCII bytes from a valid line */
 } origin;
 
 static int entry_error(qr_error *err, const origin *o, const char *fmt, ...)
@@ -790,11 +865,12 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
     trim(&phrase, &plen);
     if (plen == 0)
         return entry_error(err, o, "empty phrase; write the phrase, or remove the entry");
-    if (utf8_valid_prefix(phrase, plen) != plen)
+    int checked = o && o->utf8_checked;
+    if (!checked && utf8_valid_prefix(phrase, plen) != plen)
         return entry_error(err, o, "invalid UTF-8 in the phrase; re-encode the list as UTF-8");
     uint32_t lab;
     if (label && llen) {
-        if (utf8_valid_prefix(label, llen) != llen)
+        if (!checked && utf8_valid_prefix(label, llen) != llen)
             return entry_error(err, o, "invalid UTF-8 in the label");
         lab = label_intern(g, label, llen);
     } else if (l->label != NONE) {
@@ -808,7 +884,7 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
     if (!id || idlen == 0) {
         id = phrase;
         idlen = plen;
-    } else if (utf8_valid_prefix(id, idlen) != idlen) {
+    } else if (!checked && utf8_valid_prefix(id, idlen) != idlen) {
         return entry_error(err, o, "invalid UTF-8 in the id");
     }
 
@@ -822,7 +898,10 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
         size_t n;
         const char *s = tok_variant(v, phrase, &g->tk, i, &g->ub, &n);
         uint32_t y = s ? sym_intern(&g->st, s, n) : NONE;
-        if (y == NONE || (node = child_or_new(g, node, edge_label(y, &g->tk, i))) == NONE)
+        if (y == NONE)
+            return oom(err);
+        node = i == 0 ? root_child_or_new(g, v, y) : child_or_new(g, node, edge_label(y, &g->tk, i));
+        if (node == NONE)
             return oom(err);
     }
     for (uint32_t e = g->node_first[node]; e != NONE; e = g->ents[e].next) {
@@ -1044,7 +1123,10 @@ static int parse_data(qr_gazetteer *g, uint32_t list, qr_gaz_format fmt, const c
     const char *p = data, *end = data + len;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
-    origin o = {name, 0};
+    origin o = {name, 0, fmt != QR_GAZ_JSONL};
+    /* Valid as a whole, every line is: one check instead of one per line.
+     * Otherwise each line is checked, to report the first bad one. */
+    int all_valid = utf8_valid_prefix(p, (size_t)(end - p)) == (size_t)(end - p);
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
@@ -1059,7 +1141,7 @@ static int parse_data(qr_gazetteer *g, uint32_t list, qr_gaz_format fmt, const c
         trim(&t, &tn);
         if (tn == 0 || t[0] == '#')
             continue;
-        if (utf8_valid_prefix(s, n) != n)
+        if (!all_valid && utf8_valid_prefix(s, n) != n)
             return qr_error_at(err, name, o.line, (int)utf8_valid_prefix(s, n) + 1,
                                "invalid UTF-8; re-encode the list as UTF-8");
         int rc;
@@ -1299,19 +1381,32 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
         memcpy(b + l.slots, g->st.slots, g->st.cap * sizeof(gaz_slot));
     uint64_t *bloom = (uint64_t *)(b + l.bloom);
     for (size_t y = 0; y < g->st.n; y++) {
-        uint64_t bit = bloom_bit(hash_bytes(g->st.bytes + g->st.off[y], g->st.len[y], HASH_SEED),
-                                 hd.bloom_words);
+        uint64_t bit = bloom_bit(g->st.hash[y], hd.bloom_words);
         bloom[bit >> 6] |= 1ULL << (bit & 63);
     }
 
-    /* Edges in CSR form, each node's edges sorted by symbol. */
+    /* Edges in CSR form, each node's edges sorted by symbol. A root's
+     * come in order from its array; the others, few per node, are
+     * insertion-sorted (qsort for a node with many). */
     uint32_t *node_edge = (uint32_t *)(b + l.node_edge);
     uint32_t *edge_sym = (uint32_t *)(b + l.edge_sym), *edge_child = (uint32_t *)(b + l.edge_child);
     for (size_t c = NVARIANTS; c < g->n_nodes; c++)
         node_edge[g->node_parent[c] + 1]++;
     for (size_t i = 0; i < g->n_nodes; i++)
         node_edge[i + 1] += node_edge[i];
-    uint64_t *pairs = malloc((hd.n_edges ? hd.n_edges : 1) * sizeof *pairs);
+    for (int v = 0; v < NVARIANTS; v++) {
+        uint32_t k = node_edge[v];
+        size_t n = g->root_cap[v] < hd.n_syms ? g->root_cap[v] : hd.n_syms;
+        for (uint32_t y = 0; y < n; y++)
+            if (g->root_child[v][y]) {
+                edge_sym[k] = y * 2;
+                edge_child[k++] = g->root_child[v][y];
+            }
+        if (hd.variants & (1u << v))
+            memcpy(b + l.roots[v], g->root_child[v], n * sizeof(uint32_t));
+    }
+    size_t below = hd.n_edges - (node_edge[NVARIANTS] - node_edge[0]);
+    uint64_t *pairs = malloc((below ? below : 1) * sizeof *pairs);
     uint32_t *fill = malloc(g->n_nodes * sizeof *fill);
     if (!pairs || !fill) {
         free(pairs);
@@ -1319,27 +1414,33 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
         free(b);
         return oom(err);
     }
+    /* pairs[] holds the edges below the roots, at their CSR index - base */
+    uint32_t base = node_edge[NVARIANTS];
     memcpy(fill, node_edge, g->n_nodes * sizeof *fill);
     for (size_t c = NVARIANTS; c < g->n_nodes; c++)
-        pairs[fill[g->node_parent[c]]++] = (uint64_t)g->node_sym[c] << 32 | c;
-    for (size_t i = 0; i < g->n_nodes; i++) {
-        size_t lo = node_edge[i], n = node_edge[i + 1] - lo;
-        if (n > 1)
-            qsort(pairs + lo, n, sizeof *pairs, cmp_u64);
+        if (g->node_parent[c] >= NVARIANTS)
+            pairs[fill[g->node_parent[c]]++ - base] = (uint64_t)g->node_sym[c] << 32 | c;
+    for (size_t i = NVARIANTS; i < g->n_nodes; i++) {
+        uint64_t *p = pairs + (node_edge[i] - base);
+        size_t n = node_edge[i + 1] - node_edge[i];
+        if (n > 16) {
+            qsort(p, n, sizeof *p, cmp_u64);
+            continue;
+        }
+        for (size_t a = 1; a < n; a++) {
+            uint64_t x = p[a];
+            size_t z = a;
+            for (; z > 0 && p[z - 1] > x; z--)
+                p[z] = p[z - 1];
+            p[z] = x;
+        }
     }
-    for (size_t k = 0; k < hd.n_edges; k++) {
-        edge_sym[k] = (uint32_t)(pairs[k] >> 32);
-        edge_child[k] = (uint32_t)pairs[k];
+    for (size_t k = 0; k < below; k++) {
+        edge_sym[base + k] = (uint32_t)(pairs[k] >> 32);
+        edge_child[base + k] = (uint32_t)pairs[k];
     }
     free(pairs);
     free(fill);
-    for (int v = 0; v < NVARIANTS; v++) {
-        if (!(hd.variants & (1u << v)))
-            continue;
-        uint32_t *root = (uint32_t *)(b + l.roots[v]);
-        for (uint32_t k = node_edge[v]; k < node_edge[v + 1]; k++)
-            root[edge_sym[k] >> 1] = edge_child[k];
-    }
 
     /* Entries in node order; each node's in order of addition. */
     uint32_t *node_ent = (uint32_t *)(b + l.node_ent);
