@@ -258,7 +258,8 @@ typedef struct gaz_header {
     char magic[8];
     uint32_t version, endian;
     uint64_t key;          /* sources hash                       */
-    uint64_t checksum;     /* of the bytes after the header       */
+    uint64_t checksum;     /* of the bytes after the header; 0 in a block
+                              compiled here until saved (see qr_gazetteer_save) */
     uint64_t size;         /* total bytes, header included        */
     uint32_t strs_len, n_syms, sym_cap, n_nodes, n_edges;
     uint32_t n_entries, n_node_entries, n_lists, variants;
@@ -1457,7 +1458,8 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     for (size_t i = 0; i < g->n_lists; i++)
         lists[i] = g->lists[i].case_mode | (uint32_t)g->lists[i].fold << 8;
 
-    hd.checksum = hash_bytes(b + sizeof hd, l.size - sizeof hd, HASH_SEED);
+    /* The checksum (a serial hash over the whole block, a large share of
+     * the compile time) is for the cache file: save computes it. */
     memcpy(b, &hd, sizeof hd);
     free_build_state(g);
     g->block = b;
@@ -1488,8 +1490,10 @@ int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err)
         free(tmp);
         return -1;
     }
-    size_t n = fwrite(g->block, 1, g->h->size, f);
-    int bad = n != g->h->size;
+    gaz_header hd = *g->h;
+    hd.checksum = hash_bytes(g->block + sizeof hd, hd.size - sizeof hd, HASH_SEED);
+    int bad = fwrite(&hd, 1, sizeof hd, f) != sizeof hd;
+    bad |= fwrite(g->block + sizeof hd, 1, hd.size - sizeof hd, f) != hd.size - sizeof hd;
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
         qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(errno));
@@ -1780,7 +1784,10 @@ static inline uint32_t memo_index(uint64_t w)
     return (uint32_t)((w * 0x9e3779b97f4a7c15ULL) >> (64 - MEMO_BITS));
 }
 
-/* The scratch's memo, ready for g's block (cleared when it meets another). */
+/* The scratch's memo, ready for g's block (cleared when it meets another).
+ * Blocks with the same key come from the same sources, so they are the
+ * same block; the checksum (0 for a block compiled in this process) also
+ * tells a cache file apart from a build. */
 static memo_slot *memo_for(const qr_gazetteer *g, qr_gazetteer_scratch *s)
 {
     if (!s->memo || s->memo_key != g->h->key || s->memo_sum != g->h->checksum) {
