@@ -658,6 +658,27 @@ static int sym_grow(sym_table *st)
     return 0;
 }
 
+/* Room for cap symbols in the per-symbol arrays (not the slot table,
+ * whose growth steps decide the layout of the block); -1 on OOM. */
+static int sym_reserve(sym_table *st, size_t cap)
+{
+    if (cap <= st->cap_syms)
+        return 0;
+    uint32_t *a = realloc(st->off, cap * sizeof *a);
+    if (!a)
+        return -1;
+    st->off = a;
+    if (!(a = realloc(st->len, cap * sizeof *a)))
+        return -1;
+    st->len = a;
+    uint64_t *hs = realloc(st->hash, cap * sizeof *hs);
+    if (!hs)
+        return -1;
+    st->hash = hs;
+    st->cap_syms = cap;
+    return 0;
+}
+
 /* Symbol id of s[0..n), created if new; NONE on OOM. */
 static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
 {
@@ -674,21 +695,8 @@ static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
     }
     if (st->n >= MAX_SYMS || st->bytes_len + n + 1 >= UINT32_MAX)
         return NONE;
-    if (st->n == st->cap_syms) {
-        size_t cap = st->cap_syms ? st->cap_syms * 2 : 1024;
-        uint32_t *a = realloc(st->off, cap * sizeof *a);
-        if (!a)
-            return NONE;
-        st->off = a;
-        if (!(a = realloc(st->len, cap * sizeof *a)))
-            return NONE;
-        st->len = a;
-        uint64_t *hs = realloc(st->hash, cap * sizeof *hs);
-        if (!hs)
-            return NONE;
-        st->hash = hs;
-        st->cap_syms = cap;
-    }
+    if (st->n == st->cap_syms && sym_reserve(st, st->cap_syms ? st->cap_syms * 2 : 1024) != 0)
+        return NONE;
     if (GROW(st->bytes, st->bytes_cap, st->bytes_len + n + 1) != 0)
         return NONE;
     memcpy(st->bytes + st->bytes_len, s, n);
@@ -732,28 +740,29 @@ static int emap_grow(qr_gazetteer *g)
     return 0;
 }
 
+/* Room for cap nodes in the four node arrays; -1 on OOM. */
+static int reserve_nodes(qr_gazetteer *g, size_t cap)
+{
+    if (cap <= g->cap_nodes)
+        return 0;
+    uint32_t **arrays[] = {&g->node_parent, &g->node_sym, &g->node_first, &g->node_last};
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
+        uint32_t *a = realloc(*arrays[i], cap * sizeof *a);
+        if (!a)
+            return -1;
+        *arrays[i] = a;
+    }
+    g->cap_nodes = cap;
+    return 0;
+}
+
 /* A new node below `node` along edge label `sym`; NONE on OOM. */
 static uint32_t new_node(qr_gazetteer *g, uint32_t node, uint32_t sym)
 {
     if (g->n_nodes >= UINT32_MAX - 1)
         return NONE;
-    if (g->n_nodes + 1 > g->cap_nodes) {
-        size_t cap = g->cap_nodes * 2;
-        uint32_t *a = realloc(g->node_parent, cap * sizeof *a);
-        if (!a)
-            return NONE;
-        g->node_parent = a;
-        if (!(a = realloc(g->node_sym, cap * sizeof *a)))
-            return NONE;
-        g->node_sym = a;
-        if (!(a = realloc(g->node_first, cap * sizeof *a)))
-            return NONE;
-        g->node_first = a;
-        if (!(a = realloc(g->node_last, cap * sizeof *a)))
-            return NONE;
-        g->node_last = a;
-        g->cap_nodes = cap;
-    }
+    if (g->n_nodes + 1 > g->cap_nodes && reserve_nodes(g, g->cap_nodes * 2) != 0)
+        return NONE;
     uint32_t c = (uint32_t)g->n_nodes++;
     g->node_parent[c] = node;
     g->node_sym[c] = sym;
@@ -1193,6 +1202,25 @@ static int parse_data(qr_gazetteer *g, uint32_t list, qr_gaz_format fmt, const c
     return 0;
 }
 
+/* Room for the entries of a list of len bytes before parsing it, so the
+ * build arrays grow once instead of doubling (and copying) as they fill.
+ * From the line count (entries, ids), the size (strings) and a guess of a
+ * token per 8 bytes (nodes, symbols); a guess too small only means growing
+ * as before. Memory reserved and not written costs no page. */
+static int reserve_for(qr_gazetteer *g, const char *data, size_t len)
+{
+    size_t lines = 1;
+    for (const char *p = data, *end = data + len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
+    size_t toks = len / 8 + lines;
+    if (GROW(g->ents, g->cap_ents, g->n_ents + lines) != 0 ||
+        GROW(g->arena, g->arena_cap, g->arena_len + len + lines) != 0 ||
+        GROW(g->st.bytes, g->st.bytes_cap, g->st.bytes_len + len + lines) != 0 ||
+        sym_reserve(&g->st, g->st.n + toks) != 0 || reserve_nodes(g, g->n_nodes + toks) != 0)
+        return -1;
+    return 0;
+}
+
 static int new_list(qr_gazetteer *g, const qr_gazetteer_list *l, const char *name, qr_error *err)
 {
     if (g->sealed)
@@ -1228,8 +1256,8 @@ int qr_gazetteer_add_list_data(qr_gazetteer *g, const qr_gazetteer_list *l, cons
         return qr_error_at(err, name, 0, 0,
                            "a plain list (one phrase per line) needs a label: give the list a label");
     int idx = new_list(g, l, name, err);
-    if (idx < 0)
-        return -1;
+    if (idx < 0 || reserve_for(g, data, len) != 0)
+        return idx < 0 ? -1 : oom(err);
     g->hash = list_hash(g->hash, l, fmt, data, len);
     return parse_data(g, (uint32_t)idx, fmt, name, data, len, err) == 0 ? idx : -1;
 }
