@@ -318,6 +318,42 @@ static void layout_of(const gaz_header *h, gaz_layout *l)
 
 /* }================================================================== */
 
+/* A zeroed block of n bytes. A large one is mapped on a 2 MB boundary and
+ * advised for transparent huge pages: the block is written once and then
+ * read at random by every match, so one fault per 2 MB instead of one per
+ * 4 KB page (1.8 us each here), and fewer TLB misses when matching.
+ * Without huge pages it is an ordinary mapping. */
+#define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_MIN ((size_t)1 << 20)
+static size_t block_map_size(size_t n) { return (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1); }
+
+static unsigned char *block_alloc(size_t n)
+{
+    if (n < HUGE_MIN)
+        return calloc(1, n);
+    size_t len = block_map_size(n);
+    unsigned char *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    size_t lead = (HUGE_PAGE - ((uintptr_t)p & (HUGE_PAGE - 1))) & (HUGE_PAGE - 1);
+    if (lead)
+        munmap(p, lead);
+    munmap(p + lead + len, HUGE_PAGE - lead);
+#ifdef MADV_HUGEPAGE
+    madvise(p + lead, n & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);   /* the tail stays in small pages */
+#endif
+    return p + lead;
+}
+
+static void block_free(unsigned char *b, size_t mapped)
+{
+    if (b && mapped)
+        munmap(b, block_map_size(mapped));
+    else
+        free(b);
+}
+
 typedef struct bentry {
     uint32_t label, id, attrs, list;
     uint32_t next;         /* next entry on the same node, NONE ends */
@@ -368,6 +404,7 @@ struct qr_gazetteer {
 
     /* compiled block and views into it */
     unsigned char *block;
+    size_t block_mapped;   /* bytes mapped by block_alloc, 0 if malloc'd */
     const gaz_header *h;
     const char *strs;
     const uint32_t *sym_off, *sym_len;
@@ -558,7 +595,7 @@ void qr_gazetteer_free(qr_gazetteer *g)
     if (!g)
         return;
     free_build_state(g);
-    free(g->block);
+    block_free(g->block, g->block_mapped);
     free(g->sym_flags);
     free(g->edge_filter);
     free(g->word_filter);
@@ -1430,7 +1467,7 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     gaz_layout l;
     layout_of(&hd, &l);
     hd.size = l.size;
-    unsigned char *b = calloc(1, l.size);
+    unsigned char *b = block_alloc(l.size);
     if (!b)
         return oom(err);
 
@@ -1478,7 +1515,7 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     if (!pairs || !fill) {
         free(pairs);
         free(fill);
-        free(b);
+        block_free(b, l.size >= HUGE_MIN ? l.size : 0);
         return oom(err);
     }
     /* pairs[] holds the edges below the roots, at their CSR index - base */
@@ -1529,6 +1566,7 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     memcpy(b, &hd, sizeof hd);
     free_build_state(g);
     g->block = b;
+    g->block_mapped = l.size >= HUGE_MIN ? l.size : 0;
     bind_views(g);
     if (derive(g) != 0) {
         g->compiled = 0;
