@@ -679,15 +679,23 @@ static int sym_grow(sym_table *st)
     gaz_slot *t = calloc(cap, sizeof *t);
     if (!t)
         return -1;
-    for (size_t i = 0; i < st->cap; i++) {
-        gaz_slot s = st->slots[i];
-        if (!s.sym)
-            continue;
-        uint32_t y = s.sym - 1;
-        size_t k = st->hash[y] & (cap - 1);
-        while (t[k].sym)
-            k = (k + 1) & (cap - 1);
-        t[k] = s;
+    /* Reinserted in slot order (the block's layout depends on it). Half
+     * the slots are empty, at random: the used ones of each run of 256
+     * are first gathered without a branch (written always, counted when
+     * used), so the insert loop does not mispredict on empty slots. */
+    gaz_slot run[256];
+    for (size_t i = 0; i < st->cap; i += 256) {
+        size_t m = 0, end = i + 256 < st->cap ? i + 256 : st->cap;
+        for (size_t j = i; j < end; j++) {
+            run[m] = st->slots[j];
+            m += st->slots[j].sym != 0;
+        }
+        for (size_t r = 0; r < m; r++) {
+            size_t k = st->hash[run[r].sym - 1] & (cap - 1);
+            while (t[k].sym)
+                k = (k + 1) & (cap - 1);
+            t[k] = run[r];
+        }
     }
     free(st->slots);
     st->slots = t;
@@ -1113,6 +1121,53 @@ static uint64_t list_hash(uint64_t h, const qr_gazetteer_list *l, qr_gaz_format 
     return data ? hash_str_into(h, data, len) : hash_mix(h, 0x22);
 }
 
+/* Lines and fields are short (a few dozen bytes): a call to memchr per
+ * line and per field cost more than the search. Byte-at-a-time where the
+ * words are not little-endian. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The first c in [p, end), or NULL. In a word, (x - ONES) & ~x & HIGHS
+ * flags every zero byte of x and may flag bytes above one (a borrow), so
+ * its lowest flag is the first zero byte. */
+static inline const char *find_byte(const char *p, const char *end, char c)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t pat = ONES * (unsigned char)c;
+    for (; end - p >= 8; p += 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        x ^= pat;
+        uint64_t z = (x - ONES) & ~x & HIGHS;
+        if (z)
+            return p + (__builtin_ctzll(z) >> 3);
+    }
+#endif
+    for (; p < end; p++)
+        if (*p == c)
+            return p;
+    return NULL;
+}
+
+/* How many c in s[0..n). ~(((x & 7F..) + 7F..) | x | 7F..) flags exactly
+ * the zero bytes of x (no carry crosses a byte) with their high bit;
+ * shifted to 01 bytes and multiplied by ONES, the top byte sums them (no
+ * popcount instruction needed). */
+static size_t count_byte(const char *s, size_t n, char c)
+{
+    const uint64_t pat = ONES * (unsigned char)c, low7 = ~HIGHS;
+    size_t k = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        x ^= pat;
+        k += (size_t)(((~(((x & low7) + low7) | x | low7) >> 7) * ONES) >> 56);
+    }
+    for (; i < n; i++)
+        k += s[i] == c;
+    return k;
+}
+
 static int parse_tsv_line(qr_gazetteer *g, uint32_t list, const char *s, size_t n,
                           const origin *o, qr_error *err)
 {
@@ -1121,7 +1176,7 @@ static int parse_tsv_line(qr_gazetteer *g, uint32_t list, const char *s, size_t 
     int nf = 0;
     const char *p = s, *end = s + n;
     for (;;) {
-        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        const char *tab = find_byte(p, end, '\t');
         const char *fe = tab ? tab : end;
         if (nf < 3) {
             f[nf] = p;
@@ -1210,7 +1265,7 @@ static int parse_data(qr_gazetteer *g, uint32_t list, qr_gaz_format fmt, const c
      * Otherwise each line is checked, to report the first bad one. */
     int all_valid = utf8_valid_prefix(p, (size_t)(end - p)) == (size_t)(end - p);
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *nl = find_byte(p, end, '\n');
         const char *le = nl ? nl : end;
         const char *s = p;
         size_t n = (size_t)(le - p);
@@ -1246,9 +1301,7 @@ static int parse_data(qr_gazetteer *g, uint32_t list, qr_gaz_format fmt, const c
  * as before. Memory reserved and not written costs no page. */
 static int reserve_for(qr_gazetteer *g, const char *data, size_t len)
 {
-    size_t lines = 1;
-    for (const char *p = data, *end = data + len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-        lines++;
+    size_t lines = 1 + count_byte(data, len, '\n');
     size_t toks = len / 8 + lines;
     if (GROW(g->ents, g->cap_ents, g->n_ents + lines) != 0 ||
         GROW(g->arena, g->arena_cap, g->arena_len + len + lines) != 0 ||
