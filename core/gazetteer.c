@@ -392,7 +392,8 @@ struct qr_gazetteer {
     size_t last_label_len; /* its length + 1; 0 = none yet            */
     int label_nul;         /* a label had a NUL byte: no shortcut     */
     sym_table st;
-    uint32_t *node_parent, *node_sym, *node_first, *node_last;
+    uint32_t *node_first;  /* first entry ending at each node, NONE if none;
+                              a node's edges are in the edge map or root_child */
     size_t n_nodes, cap_nodes;
     uint64_t *emap_key;    /* (parent << 32 | sym), UINT64_MAX = empty */
     uint32_t *emap_val;
@@ -533,23 +534,12 @@ qr_gazetteer *qr_gazetteer_new(void)
     g->hash = initial_hash();
     qr_tokens_init(&g->tk);
     g->n_nodes = 0;
-    if (GROW(g->node_parent, g->cap_nodes, NVARIANTS) != 0) {
+    if (GROW(g->node_first, g->cap_nodes, NVARIANTS) != 0) {
         free(g);
         return NULL;
     }
-    size_t cap = g->cap_nodes;
-    g->node_sym = malloc(cap * sizeof *g->node_sym);
-    g->node_first = malloc(cap * sizeof *g->node_first);
-    g->node_last = malloc(cap * sizeof *g->node_last);
-    if (!g->node_sym || !g->node_first || !g->node_last) {
-        qr_gazetteer_free(g);
-        return NULL;
-    }
-    for (int v = 0; v < NVARIANTS; v++) {
-        g->node_parent[v] = NONE;
-        g->node_sym[v] = NONE;
-        g->node_first[v] = g->node_last[v] = NONE;
-    }
+    for (int v = 0; v < NVARIANTS; v++)
+        g->node_first[v] = NONE;
     g->n_nodes = NVARIANTS;
     return g;
 }
@@ -570,11 +560,8 @@ static void free_build_state(qr_gazetteer *g)
     free(g->st.hash);
     free(g->st.bytes);
     memset(&g->st, 0, sizeof g->st);
-    free(g->node_parent);
-    free(g->node_sym);
     free(g->node_first);
-    free(g->node_last);
-    g->node_parent = g->node_sym = g->node_first = g->node_last = NULL;
+    g->node_first = NULL;
     free(g->emap_key);
     free(g->emap_val);
     g->emap_key = NULL;
@@ -785,33 +772,28 @@ static int emap_grow(qr_gazetteer *g)
     return 0;
 }
 
-/* Room for cap nodes in the four node arrays; -1 on OOM. */
+/* Room for cap nodes; -1 on OOM. */
 static int reserve_nodes(qr_gazetteer *g, size_t cap)
 {
     if (cap <= g->cap_nodes)
         return 0;
-    uint32_t **arrays[] = {&g->node_parent, &g->node_sym, &g->node_first, &g->node_last};
-    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
-        uint32_t *a = realloc(*arrays[i], cap * sizeof *a);
-        if (!a)
-            return -1;
-        *arrays[i] = a;
-    }
+    uint32_t *a = realloc(g->node_first, cap * sizeof *a);
+    if (!a)
+        return -1;
+    g->node_first = a;
     g->cap_nodes = cap;
     return 0;
 }
 
-/* A new node below `node` along edge label `sym`; NONE on OOM. */
-static uint32_t new_node(qr_gazetteer *g, uint32_t node, uint32_t sym)
+/* A new node (its edge from the parent is recorded by the caller); NONE on OOM. */
+static uint32_t new_node(qr_gazetteer *g)
 {
     if (g->n_nodes >= UINT32_MAX - 1)
         return NONE;
     if (g->n_nodes + 1 > g->cap_nodes && reserve_nodes(g, g->cap_nodes * 2) != 0)
         return NONE;
     uint32_t c = (uint32_t)g->n_nodes++;
-    g->node_parent[c] = node;
-    g->node_sym[c] = sym;
-    g->node_first[c] = g->node_last[c] = NONE;
+    g->node_first[c] = NONE;
     return c;
 }
 
@@ -828,7 +810,7 @@ static uint32_t child_or_new(qr_gazetteer *g, uint32_t node, uint32_t sym)
             return g->emap_val[k];
         k = (k + 1) & (g->emap_cap - 1);
     }
-    uint32_t c = new_node(g, node, sym);
+    uint32_t c = new_node(g);
     if (c == NONE)
         return NONE;
     g->emap_key[k] = key;
@@ -853,7 +835,7 @@ static uint32_t root_child_or_new(qr_gazetteer *g, int v, uint32_t sym)
     uint32_t c = g->root_child[v][sym];
     if (c)
         return c;
-    c = new_node(g, (uint32_t)v, sym * 2);
+    c = new_node(g);
     if (c != NONE)
         g->root_child[v][sym] = c;
     return c;
@@ -962,10 +944,12 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
         if (node == NONE)
             return oom(err);
     }
+    uint32_t last = NONE;  /* the node's last entry: the new one goes after it */
     for (uint32_t e = g->node_first[node]; e != NONE; e = g->ents[e].next) {
         const char *eid = g->arena + g->ents[e].id;
         if (g->ents[e].label == lab && strlen(eid) == idlen && memcmp(eid, id, idlen) == 0)
             return 0;
+        last = e;
     }
 
     uint32_t attrs_off = NONE;
@@ -990,11 +974,10 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
         return oom(err);
     uint32_t e = (uint32_t)g->n_ents++;
     g->ents[e] = (bentry){lab, id_off, attrs_off, list, NONE};
-    if (g->node_last[node] == NONE)
+    if (last == NONE)
         g->node_first[node] = e;
     else
-        g->ents[g->node_last[node]].next = e;
-    g->node_last[node] = e;
+        g->ents[last].next = e;
     return 0;
 }
 
@@ -1299,7 +1282,7 @@ static int parse_data(qr_gazetteer *g, uint32_t list, qr_gaz_format fmt, const c
  * From the line count (entries, ids), the size (strings) and a guess of a
  * token per 8 bytes (nodes, symbols); a guess too small only means growing
  * as before. Memory reserved and not written costs no page. */
-static int reserve_for(qr_gazetteer *g, const char *data, size_t len)
+static int reserve_for(qr_gazetteer *g, const blist *l, const char *data, size_t len)
 {
     size_t lines = 1 + count_byte(data, len, '\n');
     size_t toks = len / 8 + lines;
@@ -1308,6 +1291,14 @@ static int reserve_for(qr_gazetteer *g, const char *data, size_t len)
         GROW(g->st.bytes, g->st.bytes_cap, g->st.bytes_len + len + lines) != 0 ||
         sym_reserve(&g->st, g->st.n + toks) != 0 || reserve_nodes(g, g->n_nodes + toks) != 0)
         return -1;
+    /* The root array of the list's usual variant, zeroed by calloc: fresh
+     * pages, touched only as symbols come (growing it later zeroes by hand). */
+    int v = (l->case_mode == QR_CASE_SENSITIVE ? V_RAW : V_KEY) + l->fold;
+    if (!g->root_child[v]) {
+        if (!(g->root_child[v] = calloc(toks, sizeof *g->root_child[v])))
+            return -1;
+        g->root_cap[v] = toks;
+    }
     return 0;
 }
 
@@ -1346,7 +1337,7 @@ int qr_gazetteer_add_list_data(qr_gazetteer *g, const qr_gazetteer_list *l, cons
         return qr_error_at(err, name, 0, 0,
                            "a plain list (one phrase per line) needs a label: give the list a label");
     int idx = new_list(g, l, name, err);
-    if (idx < 0 || reserve_for(g, data, len) != 0)
+    if (idx < 0 || reserve_for(g, &g->lists[idx], data, len) != 0)
         return idx < 0 ? -1 : oom(err);
     g->hash = list_hash(g->hash, l, fmt, data, len);
     return parse_data(g, (uint32_t)idx, fmt, name, data, len, err) == 0 ? idx : -1;
@@ -1491,12 +1482,6 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     if (g->sealed)
         return qr_error_set(err, "gazetteer compile failed before; build a new one");
     g->sealed = 1;
-    /* The edge map is the largest build structure: drop it first. */
-    free(g->emap_key);
-    free(g->emap_val);
-    g->emap_key = NULL;
-    g->emap_val = NULL;
-    g->emap_cap = g->emap_n = 0;
     gaz_header hd;
     memset(&hd, 0, sizeof hd);
     memcpy(hd.magic, GAZ_MAGIC, sizeof hd.magic);
@@ -1514,9 +1499,14 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     hd.n_entries = (uint32_t)g->n_ents;
     hd.n_node_entries = (uint32_t)g->n_ents;
     hd.n_lists = (uint32_t)g->n_lists;
-    for (size_t c = NVARIANTS; c < g->n_nodes; c++)
-        if (g->node_parent[c] < NVARIANTS)
-            hd.variants |= 1u << g->node_parent[c];
+    uint32_t root_edges[NVARIANTS] = {0};
+    for (int v = 0; v < NVARIANTS; v++) {
+        size_t n = g->root_cap[v] < hd.n_syms ? g->root_cap[v] : hd.n_syms;
+        for (size_t y = 0; y < n; y++)
+            root_edges[v] += g->root_child[v][y] != 0;
+        if (root_edges[v])
+            hd.variants |= 1u << v;
+    }
     gaz_layout l;
     layout_of(&hd, &l);
     hd.size = l.size;
@@ -1547,8 +1537,11 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
      * insertion-sorted (qsort for a node with many). */
     uint32_t *node_edge = (uint32_t *)(b + l.node_edge);
     uint32_t *edge_sym = (uint32_t *)(b + l.edge_sym), *edge_child = (uint32_t *)(b + l.edge_child);
-    for (size_t c = NVARIANTS; c < g->n_nodes; c++)
-        node_edge[g->node_parent[c] + 1]++;
+    for (int v = 0; v < NVARIANTS; v++)
+        node_edge[v + 1] = root_edges[v];
+    for (size_t i = 0; i < g->emap_cap; i++)
+        if (g->emap_key[i] != UINT64_MAX)
+            node_edge[(g->emap_key[i] >> 32) + 1]++;
     for (size_t i = 0; i < g->n_nodes; i++)
         node_edge[i + 1] += node_edge[i];
     for (int v = 0; v < NVARIANTS; v++) {
@@ -1574,9 +1567,11 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     /* pairs[] holds the edges below the roots, at their CSR index - base */
     uint32_t base = node_edge[NVARIANTS];
     memcpy(fill, node_edge, g->n_nodes * sizeof *fill);
-    for (size_t c = NVARIANTS; c < g->n_nodes; c++)
-        if (g->node_parent[c] >= NVARIANTS)
-            pairs[fill[g->node_parent[c]]++ - base] = (uint64_t)g->node_sym[c] << 32 | c;
+    for (size_t i = 0; i < g->emap_cap; i++) {
+        uint64_t key = g->emap_key[i];
+        if (key != UINT64_MAX)
+            pairs[fill[key >> 32]++ - base] = key << 32 | g->emap_val[i];
+    }
     for (size_t i = NVARIANTS; i < g->n_nodes; i++) {
         uint64_t *p = pairs + (node_edge[i] - base);
         size_t n = node_edge[i + 1] - node_edge[i];
