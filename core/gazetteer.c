@@ -721,7 +721,9 @@ static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
     size_t k = h & (st->cap - 1);
     while (st->slots[k].sym) {
         uint32_t y = st->slots[k].sym - 1;
-        if (st->slots[k].hash == h32 && st->len[y] == n && memcmp(st->bytes + st->off[y], s, n) == 0)
+        /* the tag holds the length below 255: no read of len[] (a miss) */
+        if (st->slots[k].hash == h32 && (n < 255 || st->len[y] == n) &&
+            memcmp(st->bytes + st->off[y], s, n) == 0)
             return y;
         k = (k + 1) & (st->cap - 1);
     }
