@@ -85,6 +85,25 @@ static inline uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
     return fmix64(h);
 }
 
+/* a[0..n) == b[0..n); short keys (most words) without a call. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n > 8)
+        return memcmp(a, b, n) == 0;
+    if (n >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + n - 4, 4);
+        memcpy(&y1, b + n - 4, 4);
+        return x0 == y0 && x1 == y1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 /* The symbol filter has about 8 bits per symbol (power of two, >= 64):
  * most text tokens that are in no entry are rejected by one bit that
  * sits in cache, without a probe into the larger slot table. */
@@ -648,7 +667,7 @@ static uint32_t label_intern(qr_gazetteer *g, const char *s, size_t n)
      * first. Labels are distinct strings, so that is the one the table
      * would find; a label with a NUL byte (compared up to the NUL) turns
      * the shortcut off. */
-    if (g->last_label_len == n + 1 && memcmp(g->arena + g->last_label, s, n) == 0)
+    if (g->last_label_len == n + 1 && same_bytes(g->arena + g->last_label, s, n))
         return g->last_label;
     uint32_t off = label_lookup(g, s, n);
     if (off != NONE && !g->label_nul) {
@@ -723,7 +742,7 @@ static uint32_t sym_intern(sym_table *st, const char *s, size_t n)
         uint32_t y = st->slots[k].sym - 1;
         /* the tag holds the length below 255: no read of len[] (a miss) */
         if (st->slots[k].hash == h32 && (n < 255 || st->len[y] == n) &&
-            memcmp(st->bytes + st->off[y], s, n) == 0)
+            same_bytes(st->bytes + st->off[y], s, n))
             return y;
         k = (k + 1) & (st->cap - 1);
     }
@@ -938,7 +957,13 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
     uint32_t node = (uint32_t)v;
     for (size_t i = 0; i < g->tk.n; i++) {
         size_t n;
-        const char *s = tok_variant(v, phrase, &g->tk, i, &g->ub, &n);
+        const char *s;
+        if (v == V_KEY) {      /* the usual variant: the key as the tokenizer made it */
+            s = g->tk.keys + g->tk.v[i].key;
+            n = g->tk.v[i].key_len;
+        } else {
+            s = tok_variant(v, phrase, &g->tk, i, &g->ub, &n);
+        }
         uint32_t y = s ? sym_intern(&g->st, s, n) : NONE;
         if (y == NONE)
             return oom(err);
@@ -1814,24 +1839,6 @@ const qr_tokens *qr_gazetteer_scratch_tokens(const qr_gazetteer_scratch *s)
     return &s->tk;
 }
 
-/* a[0..n) == b[0..n); short keys (most words) without a call. */
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-    if (n > 8)
-        return memcmp(a, b, n) == 0;
-    if (n >= 4) {
-        uint32_t x0, y0, x1, y1;
-        memcpy(&x0, a, 4);
-        memcpy(&y0, b, 4);
-        memcpy(&x1, a + n - 4, 4);
-        memcpy(&y1, b + n - 4, 4);
-        return x0 == y0 && x1 == y1;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
 
 /* The symbol value (see SYM_ROOT) of s[0..n), SY_NONE if no phrase has it. */
 static uint32_t sym_lookup(const qr_gazetteer *g, const char *s, size_t n)
