@@ -257,8 +257,22 @@ static size_t utf8_valid_prefix(const char *s, size_t n)
             i += 8;
         if (i >= n)
             break;
-        if ((unsigned char)s[i] < 0x80) {
+        unsigned char c0 = (unsigned char)s[i];
+        if (c0 < 0x80) {
             i++;
+            continue;
+        }
+        /* Two-byte sequences (C2-DF, one continuation byte) and three-byte
+         * ones led by E1-EC or EE-EF (two continuation bytes) are valid
+         * whatever the continuation bytes; the other leads (overlongs,
+         * surrogates, four bytes) go to utf8proc. */
+        if (c0 >= 0xC2 && c0 <= 0xDF && i + 1 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+            continue;
+        }
+        if (c0 >= 0xE1 && c0 <= 0xEF && c0 != 0xED && i + 2 < n &&
+            ((unsigned char)s[i + 1] & 0xC0) == 0x80 && ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+            i += 3;
             continue;
         }
         utf8proc_int32_t c;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 static char tmpdir[] = "/tmp/quarry-gazb-XXXXXX";
 
@@ -403,6 +404,74 @@ static void test_large_block(void)
     free(data);
 }
 
+/* The valid UTF-8 prefix of s[0..n) as utf8proc sees it, a character at a
+ * time: what the list check computed before its fast paths. */
+static size_t ref_valid_prefix(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(n - i), &c);
+        if (k <= 0)
+            return i;
+        i += (size_t)k;
+    }
+    return n;
+}
+
+/* Lines with two-, three- and four-byte sequences, valid or not (every
+ * lead byte, continuation bytes at the edges of their ranges, sequences
+ * cut by the line end): the list's check reports the column utf8proc
+ * gives, or accepts the line. */
+static void test_utf8_check(void)
+{
+    static const unsigned char second[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF};
+    static const unsigned char third[] = {0x7F, 0x80, 0xBF, 0xC0};
+    int bad = 0, cases = 0;
+    for (int lead = 0x80; lead <= 0xFF; lead++)
+        for (size_t a = 0; a < sizeof second; a++)
+            for (size_t b = 0; b <= sizeof third; b++)
+                for (int cut = 0; cut < 2; cut++) {
+                    char line[32];
+                    size_t n = 0;
+                    line[n++] = 'x';
+                    line[n++] = (char)lead;
+                    line[n++] = (char)second[a];
+                    if (b < sizeof third)
+                        line[n++] = (char)third[b];
+                    if (b < sizeof third && lead >= 0xF0)
+                        line[n++] = (char)0x80;
+                    if (!cut)
+                        line[n++] = 'y';
+                    if (memchr(line, '\n', n) || memchr(line, '\t', n) || memchr(line, '\r', n))
+                        continue;
+                    char data[64], want[160], got[1600];
+                    memcpy(data, line, n);
+                    memcpy(data + n, "\tL\n", 3);
+                    size_t p = ref_valid_prefix(line, n);
+                    if (p == n)
+                        snprintf(want, sizeof want, "(ok)");
+                    else
+                        snprintf(want, sizeof want,
+                                 "u.tsv:1:%zu: invalid UTF-8; re-encode the list as UTF-8", p + 1);
+                    qr_gazetteer *g = qr_gazetteer_new();
+                    qr_gazetteer_list l = {NULL, QR_GAZ_AUTO, NULL, QR_CASE_INSENSITIVE, 0};
+                    qr_error err;
+                    if (qr_gazetteer_add_list_data(g, &l, "u.tsv", data, n + 3, &err) >= 0)
+                        snprintf(got, sizeof got, "(ok)");
+                    else
+                        qr_error_format(&err, got, sizeof got);
+                    qr_gazetteer_free(g);
+                    cases++;
+                    if (strcmp(got, want) != 0 && bad++ < 5)
+                        fprintf(stderr, "utf8 %02x %02x: got \"%s\", want \"%s\"\n", lead,
+                                second[a], got, want);
+                }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(cases > 5000);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -415,6 +484,7 @@ int main(void)
     test_late_errors();
     test_files();
     test_large_block();
+    test_utf8_check();
     rmdir(tmpdir);
     return DONE("gazetteer_build");
 }
