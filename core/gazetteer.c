@@ -23,8 +23,9 @@
  * the whitespace bit). Leftmost-longest needs no failure links: the walk
  * restarts at each token that starts no match, and token tries are shallow.
  *
- * While building, edges live in a hash map (parent, symbol) -> child and
- * entries hang off their end node in linked lists. compile() lays the
+ * While building, a root's edges live in an array indexed by symbol (it
+ * becomes the block's roots array), the others in a hash map (parent,
+ * symbol) -> child, and entries hang off their end node in linked lists. compile() lays the
  * automaton out as one flat block (header + arrays, offsets only), which is
  * also the cache file format; load_cache() reads the block back and
  * validates every index before use.
