@@ -435,6 +435,8 @@ struct qr_gazetteer {
     uint32_t *root_child[NVARIANTS];   /* per root: symbol -> child, 0 = none */
     size_t root_cap[NVARIANTS];
     qr_tokens tk;
+    uint32_t *phrase_syms; /* the symbols of a phrase's tokens */
+    size_t phrase_syms_cap;
     ubuf ub;
 
     /* compiled block and views into it */
@@ -606,6 +608,9 @@ static void free_build_state(qr_gazetteer *g)
         g->root_cap[v] = 0;
     }
     qr_tokens_free(&g->tk);
+    free(g->phrase_syms);
+    g->phrase_syms = NULL;
+    g->phrase_syms_cap = 0;
     free(g->ub.v);
     g->ub.v = NULL;
     g->ub.cap = 0;
@@ -969,7 +974,11 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
     if (g->tk.n == 0)
         return entry_error(err, o, "phrase \"%.*s\" has no tokens", (int)(plen > 200 ? 200 : plen), phrase);
     int v = list_variant(l, phrase, plen);
-    uint32_t node = (uint32_t)v;
+    /* The phrase's symbols first, then the walk: the symbol table probes
+     * (cache misses in a large table) do not depend on each other and
+     * overlap, while each step of the walk waits on the one before. */
+    if (GROW(g->phrase_syms, g->phrase_syms_cap, g->tk.n) != 0)
+        return oom(err);
     for (size_t i = 0; i < g->tk.n; i++) {
         size_t n;
         const char *s;
@@ -979,13 +988,14 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
         } else {
             s = tok_variant(v, phrase, &g->tk, i, &g->ub, &n);
         }
-        uint32_t y = s ? sym_intern(&g->st, s, n) : NONE;
-        if (y == NONE)
-            return oom(err);
-        node = i == 0 ? root_child_or_new(g, v, y) : child_or_new(g, node, edge_label(y, &g->tk, i));
-        if (node == NONE)
+        if ((g->phrase_syms[i] = s ? sym_intern(&g->st, s, n) : NONE) == NONE)
             return oom(err);
     }
+    uint32_t node = root_child_or_new(g, v, g->phrase_syms[0]);
+    for (size_t i = 1; i < g->tk.n && node != NONE; i++)
+        node = child_or_new(g, node, edge_label(g->phrase_syms[i], &g->tk, i));
+    if (node == NONE)
+        return oom(err);
     uint32_t last = NONE;  /* the node's last entry: the new one goes after it */
     for (uint32_t e = g->node_first[node]; e != NONE; e = g->ents[e].next) {
         const char *eid = g->arena + g->ents[e].id;
