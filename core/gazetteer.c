@@ -1091,8 +1091,14 @@ static int read_file(const char *path, char **data, size_t *len, qr_error *err)
         return qr_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
     char *buf = NULL;
     size_t n = 0, cap = 0;
+    struct stat sb;     /* a regular file: one buffer of its size, no regrowth */
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+        (uint64_t)sb.st_size < SIZE_MAX / 2 && GROW(buf, cap, (size_t)sb.st_size + 1) != 0) {
+        fclose(f);
+        return oom(err);
+    }
     for (;;) {
-        if (GROW(buf, cap, n + 65536) != 0) {
+        if (n == cap && GROW(buf, cap, n + 65536) != 0) {
             fclose(f);
             free(buf);
             return oom(err);
@@ -1111,38 +1117,6 @@ static int read_file(const char *path, char **data, size_t *len, qr_error *err)
     *data = buf;
     *len = n;
     return 0;
-}
-
-/* A list file's bytes: a regular file is mapped (its pages come from the
- * page cache, already filled: no copy and a tenth of the page faults of a
- * fresh buffer), anything else is read. *mapped says how to let go of it
- * (unmap_file). The file must not be truncated while it is parsed. */
-static int map_file(const char *path, char **data, size_t *len, int *mapped, qr_error *err)
-{
-    *mapped = 0;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return qr_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
-    struct stat sb;
-    void *p = MAP_FAILED;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-        (uint64_t)sb.st_size < SIZE_MAX / 2)
-        p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED)
-        return read_file(path, data, len, err);
-    *data = p;
-    *len = (size_t)sb.st_size;
-    *mapped = 1;
-    return 0;
-}
-
-static void unmap_file(char *data, size_t len, int mapped)
-{
-    if (mapped)
-        munmap(data, len);
-    else
-        free(data);
 }
 
 static uint64_t list_hash(uint64_t h, const qr_gazetteer_list *l, qr_gaz_format fmt,
@@ -1406,13 +1380,14 @@ int qr_gazetteer_add_list(qr_gazetteer *g, const qr_gazetteer_list *l, qr_error 
     qr_gaz_format fmt;
     if (resolve_format(l, l->path, &fmt, err) != 0)
         return -1;
+    /* read, not mapped: a list file truncated while it is parsed must not
+     * end the process with SIGBUS */
     char *data;
     size_t len;
-    int mapped;
-    if (map_file(l->path, &data, &len, &mapped, err) != 0)
+    if (read_file(l->path, &data, &len, err) != 0)
         return -1;
     int idx = qr_gazetteer_add_list_data(g, l, l->path, data, len, err);
-    unmap_file(data, len, mapped);
+    free(data);
     return idx;
 }
 
@@ -1429,12 +1404,10 @@ int qr_gazetteer_sources_hash(const qr_gazetteer_list *lists, size_t n, uint64_t
         qr_gaz_format fmt;
         char *data;
         size_t len;
-        int mapped;
-        if (resolve_format(l, l->path, &fmt, err) != 0 ||
-            map_file(l->path, &data, &len, &mapped, err) != 0)
+        if (resolve_format(l, l->path, &fmt, err) != 0 || read_file(l->path, &data, &len, err) != 0)
             return -1;
         h = list_hash(h, l, fmt, data, len);
-        unmap_file(data, len, mapped);
+        free(data);
     }
     *out = h;
     return 0;
