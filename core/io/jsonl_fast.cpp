@@ -21,7 +21,7 @@ using namespace simdjson;
 
 struct qr_jsonl_fast {
     ondemand::parser parser;
-    char *buf = nullptr;        /* the line, with SIMDJSON_PADDING bytes after it */
+    char *buf = nullptr;        /* a copy of a line, with SIMDJSON_PADDING bytes after it */
     size_t cap = 0;
 };
 
@@ -115,23 +115,31 @@ static json_t *to_json(ondemand::value v)
     return nullptr;
 }
 
-static int parse(qr_jsonl_fast *p, const char *s, size_t n, const char *text_field,
+static_assert(QR_JSONL_PADDING >= SIMDJSON_PADDING, "QR_JSONL_PADDING is too small");
+
+static int parse(qr_jsonl_fast *p, const char *s, size_t n, int padded, const char *text_field,
                  const char *id_field, qr_jsonl_record *out)
 {
-    if (n + SIMDJSON_PADDING > p->cap) {
-        size_t cap = (n + SIMDJSON_PADDING) * 2;
-        char *b = static_cast<char *>(std::realloc(p->buf, cap));
-        if (!b)
-            return -1;
-        p->buf = b;
-        p->cap = cap;
+    const char *in = s;
+    size_t room = n + SIMDJSON_PADDING;
+    if (!padded) {
+        if (n + SIMDJSON_PADDING > p->cap) {
+            size_t cap = (n + SIMDJSON_PADDING) * 2;
+            char *b = static_cast<char *>(std::realloc(p->buf, cap));
+            if (!b)
+                return -1;
+            p->buf = b;
+            p->cap = cap;
+        }
+        std::memcpy(p->buf, s, n);
+        std::memset(p->buf + n, 0, SIMDJSON_PADDING);
+        in = p->buf;
+        room = p->cap;
     }
-    std::memcpy(p->buf, s, n);
-    std::memset(p->buf + n, 0, SIMDJSON_PADDING);
 
     ondemand::document doc;
     ondemand::object obj;
-    if (p->parser.iterate(p->buf, n, p->cap).get(doc) != SUCCESS
+    if (p->parser.iterate(in, n, room).get(doc) != SUCCESS
         || doc.get_object().get(obj) != SUCCESS)
         return -1;
     std::string_view text, k;
@@ -170,14 +178,14 @@ static int parse(qr_jsonl_fast *p, const char *s, size_t n, const char *text_fie
     return 0;
 }
 
-extern "C" int qr_jsonl_fast_parse(qr_jsonl_fast *p, const char *s, size_t n,
+extern "C" int qr_jsonl_fast_parse(qr_jsonl_fast *p, const char *s, size_t n, int padded,
                                    const char *text_field, const char *id_field,
                                    qr_jsonl_record *out)
 {
     *out = qr_jsonl_record();
     int rc = -1;
     try {
-        rc = parse(p, s, n, text_field, id_field, out);
+        rc = parse(p, s, n, padded, text_field, id_field, out);
     } catch (...) {
         rc = -1;
     }

@@ -40,11 +40,17 @@ typedef struct qr_jsonl_record {
     json_t *meta;       /* the other members, a new reference, or NULL if none */
 } qr_jsonl_record;
 
-/* Parses line s[0..n) (valid UTF-8: the caller repairs it first). 0 with
- * *out filled, or -1: let jansson read the line
+/* Bytes a caller may leave readable after a line so that it is parsed in
+ * place (simdjson reads a little past the end of its input). */
+#define QR_JSONL_PADDING 64
+
+/* Parses line s[0..n) (valid UTF-8: the caller repairs it first). When
+ * `padded` is set, QR_JSONL_PADDING initialized bytes after s[n-1] may be
+ * read and the line is parsed where it is; otherwise it is copied first.
+ * 0 with *out filled, or -1: let jansson read the line
  * (out is then cleared and holds no reference). */
-int qr_jsonl_fast_parse(qr_jsonl_fast *p, const char *s, size_t n, const char *text_field,
-                        const char *id_field, qr_jsonl_record *out);
+int qr_jsonl_fast_parse(qr_jsonl_fast *p, const char *s, size_t n, int padded,
+                        const char *text_field, const char *id_field, qr_jsonl_record *out);
 
 #ifdef __cplusplus
 }

@@ -257,7 +257,9 @@ qr_reader *qr_reader_new(const qr_input_opts *opts, const char *const *paths,
         qr_reader_free(r);
         return NULL;
     }
-    if (!(r->chunk = malloc(CHUNK))) {
+    /* zeroed, with room after it: a JSONL line inside the chunk is parsed
+     * in place (see jsonl_fast) */
+    if (!(r->chunk = calloc(1, CHUNK + QR_JSONL_PADDING))) {
         qr_reader_free(r);
         qr_error_set(err, "out of memory");
         return NULL;
@@ -731,7 +733,11 @@ static int jsonl_fast(qr_reader *r, const char *s, size_t n, qr_jsonl_record *re
         return -1;
     if (!r->fast && !(r->fast = qr_jsonl_fast_new()))
         return -1;              /* out of memory: jansson will say so */
-    return qr_jsonl_fast_parse(r->fast, s, n, r->text_field, r->id_field, rec);
+    /* a line read straight from the chunk has its padding (the chunk's
+     * next bytes or its zeroed tail); a joined or repaired one is copied */
+    uintptr_t a = (uintptr_t)s, c = (uintptr_t)r->chunk;
+    int padded = !r->mem && r->chunk && a >= c && a - c + n <= CHUNK;
+    return qr_jsonl_fast_parse(r->fast, s, n, padded, r->text_field, r->id_field, rec);
 }
 
 /* The document id of an id member: a string, or a number written as jansson

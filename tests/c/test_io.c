@@ -681,7 +681,26 @@ static void test_jsonl_fast(qr_doc *d)
  * leaves to jansson (-1, no reference kept). */
 static int fast1(qr_jsonl_fast *p, const char *line, qr_jsonl_record *rec)
 {
-    return qr_jsonl_fast_parse(p, line, strlen(line), "text", "id", rec);
+    /* each line twice: copied, and in place with zeroed padding after it;
+     * both readings must agree (text compared, references dropped) */
+    size_t n = strlen(line);
+    char *pad = calloc(1, n + QR_JSONL_PADDING);
+    memcpy(pad, line, n);
+    qr_jsonl_record in_place;
+    int rc2 = qr_jsonl_fast_parse(p, pad, n, 1, "text", "id", &in_place);
+    size_t n2 = rc2 == 0 ? in_place.text_len : 0;
+    char *t2 = malloc(n2 + 1);
+    if (t2 && n2)
+        memcpy(t2, in_place.text, n2);
+    json_decref(in_place.id);
+    json_decref(in_place.meta);
+    free(pad);
+    int rc = qr_jsonl_fast_parse(p, line, n, 0, "text", "id", rec);
+    CHECK_EQ_INT(rc2, rc);
+    if (rc == 0)
+        CHECK(t2 && rec->text_len == n2 && memcmp(rec->text, t2, n2) == 0);
+    free(t2);
+    return rc;
 }
 
 static char *dump(json_t *j)
@@ -753,7 +772,7 @@ static void test_jsonl_fast_direct(void)
     memcpy(big, "{\"text\":\"", 9);
     memset(big + 9, 'w', n);
     memcpy(big + 9 + n, "\"}", 3);
-    CHECK_EQ_INT(qr_jsonl_fast_parse(p, big, n + 11, "text", "id", &rec), 0);
+    CHECK_EQ_INT(qr_jsonl_fast_parse(p, big, n + 11, 0, "text", "id", &rec), 0);
     CHECK_EQ_INT(rec.text_len, n);
     CHECK(rec.text_len == n && rec.text[0] == 'w' && rec.text[n - 1] == 'w');
     free(big);
