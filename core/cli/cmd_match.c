@@ -98,58 +98,9 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
     return k;
 }
 
-/* A JSON string; invalid UTF-8 bytes are written as U+FFFD. */
-static void sb_json_str(strbuf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    sb_mem(b, "\"", 1);
-    size_t run = 0, i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        const char *esc = NULL;
-        char u[6];
-        size_t k = 1;
-        if (c >= 0x80) {
-            k = utf8_seq(p + i, n - i);
-            if (k) {
-                i += k;
-                continue;
-            }
-            esc = "\xEF\xBF\xBD";
-            k = 1;
-        } else if (c == '"') {
-            esc = "\\\"";
-        } else if (c == '\\') {
-            esc = "\\\\";
-        } else if (c == '\n') {
-            esc = "\\n";
-        } else if (c == '\t') {
-            esc = "\\t";
-        } else if (c == '\r') {
-            esc = "\\r";
-        } else if (c < 0x20 || c == 0x7f) {
-            memcpy(u, "\\u00", 4);
-            u[4] = hex[c >> 4];
-            u[5] = hex[c & 15];
-        } else {
-            i++;
-            continue;
-        }
-        sb_mem(b, s + run, i - run);
-        if (esc)
-            sb_str(b, esc);
-        else
-            sb_mem(b, u, 6);
-        i += k;
-        run = i;
-    }
-    sb_mem(b, s + run, n - run);
-    sb_mem(b, "\"", 1);
-}
-
-/* The JSON string of s[0..n) at d, as sb_json_str writes it; d has room
- * for JSON_MAX(n) bytes. Returns the end. Plain ASCII is copied as is. */
+/* The JSON string of s[0..n) at d: invalid UTF-8 bytes are written as
+ * U+FFFD, controls and DEL as escapes, plain ASCII as is; d has room for
+ * JSON_MAX(n) bytes. Returns the end. */
 #define JSON_MAX(n) (6 * (n) + 2)
 static char *json_str_put(char *d, const char *s, size_t n)
 {
@@ -193,6 +144,16 @@ static char *json_str_put(char *d, const char *s, size_t n)
     }
     *d++ = '"';
     return d;
+}
+
+/* The JSON string of s[0..n) appended to b. */
+static void sb_json_str(strbuf *b, const char *s, size_t n)
+{
+    if (qr_grow(&b->p, &b->cap, b->n + JSON_MAX(n), 65536) != 0) {
+        b->oom = 1;
+        return;
+    }
+    b->n = (size_t)(json_str_put(b->p + b->n, s, n) - b->p);
 }
 
 /* }================================================================== */
