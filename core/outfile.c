@@ -76,21 +76,21 @@ struct qr_bgwriter {
 
 /* The file an output replaces is freed when the output is renamed over
  * it, at the end of the run: its cached pages go first, here, while the
- * run goes on. */
-static void drop_cached(const char *path)
+ * run goes on. 1 when there is such a file, 0 when the output is new. */
+static int drop_cached(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-        close(fd);
-    }
+    if (fd < 0)
+        return 0;
+    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    close(fd);
+    return 1;
 }
 
 static void *bg_main(void *arg)
 {
     qr_bgwriter *w = arg;
-    if (w->replaces)
-        drop_cached(w->replaces);
+    int replacing = w->replaces && drop_cached(w->replaces);
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (!w->busy && !w->stop)
@@ -104,10 +104,12 @@ static void *bg_main(void *arg)
         if (n && fwrite(p, 1, n, w->f) != n)
             e = errno ? errno : EIO;
 #if defined(SYNC_FILE_RANGE_WRITE)
-        /* Start writing what the file holds to disk (no wait): the rename
-         * at the end then finds little to do (ext4 flushes a file renamed
-         * over another), and a later run finds pages it can drop. */
-        if (!e)
+        /* When the output replaces a file, start writing what it holds to
+         * disk (no wait): the rename at the end then finds little to do
+         * (ext4 flushes a file renamed over another). A new output is
+         * left to the kernel's own write-back: starting it here costs the
+         * run CPU time (measured: 15 ms of 0.26 s at -j 1). */
+        if (!e && replacing)
             sync_file_range(fileno(w->f), 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
         pthread_mutex_lock(&w->mu);

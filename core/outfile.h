@@ -40,10 +40,10 @@ typedef struct qr_bgwriter qr_bgwriter;
 
 /* Starts the thread. `replaces`, when not NULL, is the path of a file the
  * output will be renamed over at the end: the thread first drops that
- * file's cached pages, so that the rename has fewer to free. After each
- * buffer the thread starts writing the file to disk without waiting (Linux
- * sync_file_range), so the rename (ext4 flushes a file renamed over
- * another) finds little left to do. NULL with errno when out of memory or
+ * file's cached pages, so that the rename has fewer to free; when that
+ * file exists, the thread also starts writing f to disk after each buffer,
+ * without waiting (Linux sync_file_range), so the rename (ext4 flushes a
+ * file renamed over another) finds little left to do. NULL with errno when out of memory or
  * the thread cannot be started (the caller then writes f itself). */
 qr_bgwriter *qr_bgwriter_new(FILE *f, const char *replaces);
 /* Hands buf[0..*n) over and gives back, in *buf and *cap (and *n = 0),
