@@ -36,7 +36,8 @@ typedef struct run {
     qr_pipeline *p;
     qr_reader *reader;
     qr_on_error input_policy;
-    size_t split;            /* steps [0, split) in workers, the rest here */
+    size_t split;            /* steps [0, split) run in parallel, the rest in
+                                order on the calling thread              */
     size_t window;           /* most records in flight                   */
     slot *slots;             /* window of them                           */
     slot **ring;             /* ring[seq % window]: the slot holding seq  */
@@ -47,19 +48,20 @@ typedef struct run {
     uint64_t inflight_bytes, max_inflight;
 
     pthread_mutex_t mu;
-    pthread_cond_t cv_reader, cv_worker, cv_writer;
-    uint64_t n_read;         /* slots filled by the reader (next seq)   */
-    uint64_t next_work;      /* next seq a worker takes                  */
-    uint64_t next_write;     /* next seq the writer consumes             */
+    pthread_cond_t cv_main, cv_worker;
+    uint64_t n_read;         /* slots filled so far (next seq to read)  */
+    uint64_t next_work;      /* next seq whose parallel steps are to run */
+    uint64_t next_write;     /* next seq the ordered stage takes         */
     int read_done, stop;
-    int reader_waiting, workers_waiting, writer_waiting;
-    int fatal;               /* reader hit a fatal error                 */
+    int reading;             /* a thread is reading the next batch       */
+    int main_waiting, workers_waiting;
+    int fatal;               /* the reader hit a fatal error             */
     qr_error fatal_err;
     uint64_t bytes_read;
     int64_t bytes_total;
 
     int jobs;
-    double **worker_seconds; /* per worker, per step                     */
+    double **worker_seconds; /* per thread, per step (0: calling thread) */
     qr_error thread_err;     /* a worker could not start                 */
     int thread_failed;
 } run;
@@ -83,15 +85,24 @@ static double now_seconds(void)
 }
 
 /* {==================================================================
- * Reader thread
+ * Reading and the parallel stage
+ *
+ * There is no thread of its own for reading: whichever thread finds the
+ * window short of records reads the next batch (one at a time: `reading`),
+ * so with -j N the N threads that run the steps are the only busy ones and
+ * do not wake each other for every batch. The calling thread is one of the
+ * N; it also runs the ordered stage, in input order, whenever the next
+ * record is done, and only then looks for other work.
  *
  * Hand-offs are batched so that tiny documents (one line each) do not pay a
- * lock and a wake-up apiece: the reader publishes up to READ_BATCH records
- * (or READ_BATCH_BYTES of text) at once, a worker claims a run of
- * consecutive records, and the writer drains every finished record in one
+ * lock and a wake-up apiece: a read publishes up to READ_BATCH records (or
+ * READ_BATCH_BYTES of text) at once, a thread claims a run of consecutive
+ * records (the calling thread a short one, so that the ordered stage never
+ * waits long), and the ordered stage takes every finished record in one
  * go. Nobody is signalled unless someone waits.
  * =================================================================== */
-enum { READ_BATCH = 32, READ_BATCH_BYTES = 256 * 1024, WORK_BATCH = 16, WRITE_BATCH = 64 };
+enum { READ_BATCH = 32, READ_BATCH_BYTES = 256 * 1024, WORK_BATCH = 16, MAIN_WORK_BATCH = 4,
+       WRITE_BATCH = 64 };
 
 static void fill_error_slot(slot *s, const qr_error *e)
 {
@@ -107,88 +118,81 @@ static void fill_error_slot(slot *s, const qr_error *e)
     }
 }
 
-static void *reader_main(void *arg)
+static void wake_all(run *r)
 {
-    run *r = arg;
-    pthread_mutex_lock(&r->mu);
-    for (;;) {
-        while (!r->stop && (r->n_read - r->next_write >= r->window ||
-                            (r->inflight_bytes >= r->max_inflight && r->n_read > r->next_write))) {
-            r->reader_waiting = 1;
-            pthread_cond_wait(&r->cv_reader, &r->mu);
-            r->reader_waiting = 0;
-        }
-        if (r->stop)
-            break;
-        uint64_t base = r->n_read;
-        size_t room = (size_t)(r->window - (r->n_read - r->next_write));
-        if (room > READ_BATCH)
-            room = READ_BATCH;
-        uint64_t budget = r->inflight_bytes < r->max_inflight ? r->max_inflight - r->inflight_bytes : 1;
-        if (budget > READ_BATCH_BYTES)
-            budget = READ_BATCH_BYTES;
-        for (size_t i = 0; i < room; i++)
-            r->ring[(base + i) % r->window] = r->free_slots[--r->n_free];
-        pthread_mutex_unlock(&r->mu);
-
-        size_t got = 0, bytes = 0;
-        int end = 0;
-        qr_error e;
-        while (got < room && bytes < budget) {
-            slot *s = r->ring[(base + got) % r->window];
-            qr_error_clear(&e);
-            if (!s->doc && !(s->doc = qr_doc_new())) {
-                qr_error_set(&e, "out of memory for the document window");
-                end = 2;
-                break;
-            }
-            int rc = qr_reader_next(r->reader, s->doc, &e);
-            if (rc == 0 || rc == -2) {
-                end = rc == 0 ? 1 : 2;
-                break;
-            }
-            s->kind = rc == 1 ? KIND_DOC : KIND_INPUT_ERROR;
-            s->n_errs = 0;
-            s->errs_oom = 0;
-            s->outcome = QR_DOC_KEPT;
-            s->state = SLOT_READ;
-            if (rc == -1)
-                fill_error_slot(s, &e);
-            s->bytes = s->doc->len;
-            bytes += s->bytes;
-            got++;
-        }
-        int64_t consumed = qr_reader_bytes_read(r->reader);
-
-        pthread_mutex_lock(&r->mu);
-        r->bytes_read = consumed > 0 ? (uint64_t)consumed : 0;
-        r->n_read += got;
-        r->inflight_bytes += bytes;
-        for (size_t i = room; i-- > got;)
-            r->free_slots[r->n_free++] = r->ring[(base + i) % r->window];
-        if (end) {
-            if (end == 2) {
-                r->fatal = 1;
-                r->fatal_err = e;
-            }
-            r->read_done = 1;
-        }
-        if (r->workers_waiting)
-            pthread_cond_broadcast(&r->cv_worker);
-        if (end && r->writer_waiting)
-            pthread_cond_signal(&r->cv_writer);
-        if (end)
-            break;
-    }
-    pthread_mutex_unlock(&r->mu);
-    return NULL;
+    if (r->workers_waiting)
+        pthread_cond_broadcast(&r->cv_worker);
+    if (r->main_waiting)
+        pthread_cond_signal(&r->cv_main);
 }
 
-/* }================================================================== */
+/* Reads the next batch of records into the window, unless another thread
+ * is reading, the input is done, or the window is full. Called and returns
+ * with mu held; 1 when it read. */
+static int read_batch(run *r)
+{
+    if (r->reading || r->read_done || r->stop || r->n_read - r->next_write >= r->window ||
+        (r->inflight_bytes >= r->max_inflight && r->n_read > r->next_write))
+        return 0;
+    r->reading = 1;
+    uint64_t base = r->n_read;
+    size_t room = (size_t)(r->window - (r->n_read - r->next_write));
+    if (room > READ_BATCH)
+        room = READ_BATCH;
+    uint64_t budget = r->inflight_bytes < r->max_inflight ? r->max_inflight - r->inflight_bytes : 1;
+    if (budget > READ_BATCH_BYTES)
+        budget = READ_BATCH_BYTES;
+    for (size_t i = 0; i < room; i++)
+        r->ring[(base + i) % r->window] = r->free_slots[--r->n_free];
+    pthread_mutex_unlock(&r->mu);
 
-/* {==================================================================
- * Workers
- * =================================================================== */
+    size_t got = 0, bytes = 0;
+    int end = 0;
+    qr_error e;
+    while (got < room && bytes < budget) {
+        slot *s = r->ring[(base + got) % r->window];
+        qr_error_clear(&e);
+        if (!s->doc && !(s->doc = qr_doc_new())) {
+            qr_error_set(&e, "out of memory for the document window");
+            end = 2;
+            break;
+        }
+        int rc = qr_reader_next(r->reader, s->doc, &e);
+        if (rc == 0 || rc == -2) {
+            end = rc == 0 ? 1 : 2;
+            break;
+        }
+        s->kind = rc == 1 ? KIND_DOC : KIND_INPUT_ERROR;
+        s->n_errs = 0;
+        s->errs_oom = 0;
+        s->outcome = QR_DOC_KEPT;
+        s->state = SLOT_READ;
+        if (rc == -1)
+            fill_error_slot(s, &e);
+        s->bytes = s->doc->len;
+        bytes += s->bytes;
+        got++;
+    }
+    int64_t consumed = qr_reader_bytes_read(r->reader);
+
+    pthread_mutex_lock(&r->mu);
+    r->bytes_read = consumed > 0 ? (uint64_t)consumed : 0;
+    r->n_read += got;
+    r->inflight_bytes += bytes;
+    for (size_t i = room; i-- > got;)
+        r->free_slots[r->n_free++] = r->ring[(base + i) % r->window];
+    if (end) {
+        if (end == 2) {
+            r->fatal = 1;
+            r->fatal_err = e;
+        }
+        r->read_done = 1;
+    }
+    r->reading = 0;
+    wake_all(r);
+    return 1;
+}
+
 static void note_error(void *ud, const qr_doc *doc, size_t step, const qr_error *e)
 {
     (void)doc;
@@ -208,6 +212,48 @@ static void note_error(void *ud, const qr_doc *doc, size_t step, const qr_error 
     s->n_errs++;
 }
 
+/* Runs the parallel steps over a run of read records: a fair share of what
+ * waits, so every thread gets some, at most `most`. Called and returns with
+ * mu held; 1 when there was work. */
+static int work_batch(run *r, qr_pipeline_thread *t, double *seconds, uint64_t most)
+{
+    if (r->stop || r->next_work == r->n_read)
+        return 0;
+    uint64_t avail = r->n_read - r->next_work;
+    uint64_t take = avail / (uint64_t)r->jobs;
+    if (take < 1)
+        take = 1;
+    if (take > most)
+        take = most;
+    uint64_t first = r->next_work;
+    r->next_work += take;
+    pthread_mutex_unlock(&r->mu);
+    for (uint64_t q = first; q < first + take; q++) {
+        slot *s = r->ring[q % r->window];
+        if (s->kind == KIND_DOC && r->split > 0)
+            s->outcome = qr_pipeline_process_range(r->p, t, s->doc, 0, r->split, note_error, s, seconds);
+    }
+    pthread_mutex_lock(&r->mu);
+    for (uint64_t q = first; q < first + take; q++)
+        r->ring[q % r->window]->state = SLOT_DONE;
+    if (r->main_waiting && first <= r->next_write && r->next_write < first + take)
+        pthread_cond_signal(&r->cv_main);
+    return 1;
+}
+
+/* Reading comes first while fewer records than this wait for a thread. */
+static uint64_t low_water(const run *r)
+{
+    return (uint64_t)r->jobs * WORK_BATCH;
+}
+
+static void stop_all(run *r)
+{
+    r->stop = 1;
+    pthread_cond_broadcast(&r->cv_worker);
+    pthread_cond_broadcast(&r->cv_main);
+}
+
 static void *worker_main(void *arg)
 {
     worker_arg *wa = arg;
@@ -220,42 +266,21 @@ static void *worker_main(void *arg)
             r->thread_failed = 1;
             r->thread_err = e;
         }
-        r->stop = 1;
-        pthread_cond_broadcast(&r->cv_reader);
-        pthread_cond_broadcast(&r->cv_writer);
-        pthread_cond_broadcast(&r->cv_worker);
+        stop_all(r);
         pthread_mutex_unlock(&r->mu);
         return NULL;
     }
-    for (;;) {
-        while (!r->stop && r->next_work == r->n_read && !r->read_done) {
-            r->workers_waiting++;
-            pthread_cond_wait(&r->cv_worker, &r->mu);
-            r->workers_waiting--;
-        }
-        if (r->stop || r->next_work == r->n_read)
-            break;
-        /* a fair share of what is waiting, so every worker gets some */
-        uint64_t avail = r->n_read - r->next_work;
-        uint64_t take = avail / (uint64_t)r->jobs;
-        if (take < 1)
-            take = 1;
-        if (take > WORK_BATCH)
-            take = WORK_BATCH;
-        uint64_t first = r->next_work;
-        r->next_work += take;
-        pthread_mutex_unlock(&r->mu);
-        for (uint64_t q = first; q < first + take; q++) {
-            slot *s = r->ring[q % r->window];
-            if (s->kind == KIND_DOC && r->split > 0)
-                s->outcome = qr_pipeline_process_range(r->p, t, s->doc, 0, r->split, note_error, s,
-                                                       r->worker_seconds[wa->index]);
-        }
-        pthread_mutex_lock(&r->mu);
-        for (uint64_t q = first; q < first + take; q++)
-            r->ring[q % r->window]->state = SLOT_DONE;
-        if (r->writer_waiting && first <= r->next_write && r->next_write < first + take)
-            pthread_cond_signal(&r->cv_writer);
+    double *seconds = r->worker_seconds[wa->index];
+    while (!r->stop) {
+        if (r->n_read - r->next_work < low_water(r) && read_batch(r))
+            continue;
+        if (work_batch(r, t, seconds, WORK_BATCH) || read_batch(r))
+            continue;
+        if (r->read_done)
+            break;      /* nothing left to read or to run */
+        r->workers_waiting++;
+        pthread_cond_wait(&r->cv_worker, &r->mu);
+        r->workers_waiting--;
     }
     pthread_mutex_unlock(&r->mu);
     qr_pipeline_thread_free(t);
@@ -483,9 +508,9 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
     run r = {0};
     writer w = {0};
     int rc = -1;
-    pthread_t reader_tid, *workers = NULL;
+    pthread_t *workers = NULL;
     worker_arg *wargs = NULL;
-    int n_started = 0, reader_started = 0;
+    int n_started = 0;
     qr_pipeline_thread *wt = NULL;
 
     r.p = p;
@@ -616,50 +641,105 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
             }
         }
         n_started = r.jobs;
-        reader_started = 1;
         goto finished;
     }
+    /* -j N: the calling thread and N - 1 workers run the parallel steps;
+     * the calling thread also runs the ordered ones */
+    qr_pipeline_thread *tm = r.split > 0 ? qr_pipeline_thread_new_range(p, 0, r.split, err) : NULL;
+    if (r.split > 0 && !tm) {
+        free(writer_seconds);
+        qr_pipeline_thread_free(wt);
+        goto done_nothreads;
+    }
     pthread_mutex_init(&r.mu, NULL);
-    pthread_cond_init(&r.cv_reader, NULL);
+    pthread_cond_init(&r.cv_main, NULL);
     pthread_cond_init(&r.cv_worker, NULL);
-    pthread_cond_init(&r.cv_writer, NULL);
     workers = calloc((size_t)r.jobs, sizeof *workers);
     wargs = calloc((size_t)r.jobs, sizeof *wargs);
     if (!workers || !wargs) {
         qr_error_set(err, "out of memory");
         r.stop = 1;
     }
-    for (int i = 0; !r.stop && i < r.jobs; i++) {
+    n_started = 1;
+    for (int i = 1; !r.stop && i < r.jobs; i++) {
         wargs[i].r = &r;
         wargs[i].index = i;
-        if (pthread_create(&workers[i], NULL, worker_main, &wargs[i]) != 0) {
-            qr_error_set(err, "cannot start worker thread %d: %s", i + 1, strerror(errno));
+        int e = pthread_create(&workers[i], NULL, worker_main, &wargs[i]);
+        if (e != 0) {
+            qr_error_set(err, "cannot start worker thread %d: %s", i + 1, strerror(e));
             pthread_mutex_lock(&r.mu);
-            r.stop = 1;
-            pthread_cond_broadcast(&r.cv_worker);
+            stop_all(&r);
             pthread_mutex_unlock(&r.mu);
             break;
         }
         n_started++;
     }
-    if (!r.stop) {
-        if (pthread_create(&reader_tid, NULL, reader_main, &r) != 0) {
-            qr_error_set(err, "cannot start the reader thread: %s", strerror(errno));
-            pthread_mutex_lock(&r.mu);
-            r.stop = 1;
-            pthread_cond_broadcast(&r.cv_worker);
-            pthread_mutex_unlock(&r.mu);
-        } else {
-            reader_started = 1;
-        }
-    }
 
+    /* The calling thread reads too, unless an input can keep a read waiting
+     * (standard input, a pipe, a device): it must stay free to draw the
+     * progress line and to see a cancel. */
+    int main_reads = r.bytes_total >= 0;
     pthread_mutex_lock(&r.mu);
-    while (!r.stop) {
-        while (!r.stop && !(r.next_write < r.n_read && r.ring[r.next_write % r.window]->state == SLOT_DONE) &&
-               !(r.read_done && r.next_write == r.n_read)) {
-            r.writer_waiting = 1;
+    for (;;) {
+        if (opts->cancel && *opts->cancel && !r.stop)
+            stop_all(&r);
+        if (r.stop)
+            break;
+        if (r.next_write < r.n_read && r.ring[r.next_write % r.window]->state == SLOT_DONE) {
+            /* every finished record from next_write on, in order */
+            uint64_t first = r.next_write, ready = 0;
+            while (ready < WRITE_BATCH && first + ready < r.n_read &&
+                   r.ring[(first + ready) % r.window]->state == SLOT_DONE)
+                ready++;
+            pthread_mutex_unlock(&r.mu);
+
+            uint64_t used = 0;
+            while (used < ready && !w.stopped && !w.errors_failed) {
+                slot *s = r.ring[(first + used) % r.window];
+                used++;
+                sum->read++;
+                if (s->kind == KIND_INPUT_ERROR) {
+                    for (size_t i = 0; i < s->n_errs; i++)
+                        handle_error(&w, s->doc, (size_t)-1, &s->errs[i].e);
+                    sum->failed++;
+                    continue;
+                }
+                for (size_t i = 0; i < s->n_errs; i++)
+                    handle_error(&w, s->doc, s->errs[i].step, &s->errs[i].e);
+                qr_doc_outcome o = s->outcome;
+                if (s->errs_oom && o == QR_DOC_KEPT) {
+                    qr_error oom;
+                    qr_error_clear(&oom);
+                    qr_error_set(&oom, "out of memory recording a step error");
+                    set_stop(&w, s->doc, 0, &oom);
+                    o = QR_DOC_FAILED_STOP;
+                }
+                if (o == QR_DOC_KEPT && r.split < nsteps)
+                    o = qr_pipeline_process_range(p, wt, s->doc, r.split, nsteps, writer_note, &w,
+                                                  writer_seconds);
+                account(&w, o);
+            }
+
+            pthread_mutex_lock(&r.mu);
+            for (uint64_t q = first; q < first + used; q++) {
+                slot *s = r.ring[q % r.window];
+                s->state = SLOT_FREE;
+                r.inflight_bytes -= s->bytes;
+                r.free_slots[r.n_free++] = s;
+            }
+            r.next_write += used;
+            if (used && r.workers_waiting)
+                pthread_cond_broadcast(&r.cv_worker);   /* room to read */
+            if (w.stopped || w.errors_failed)
+                stop_all(&r);
+        } else if (r.read_done && r.next_write == r.n_read) {
+            break;
+        } else if (!((main_reads && r.n_read - r.next_work < low_water(&r) && read_batch(&r)) ||
+                     work_batch(&r, tm, r.worker_seconds[0], MAIN_WORK_BATCH) ||
+                     (main_reads && read_batch(&r)))) {
+            r.main_waiting = 1;
             if (opts->progress || opts->cancel) {
+                /* wakes up to draw progress and to see a cancel */
                 struct timespec ts;
                 clock_gettime(CLOCK_REALTIME, &ts);
                 ts.tv_nsec += 250000000L;
@@ -667,84 +747,31 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
                     ts.tv_sec++;
                     ts.tv_nsec -= 1000000000L;
                 }
-                pthread_cond_timedwait(&r.cv_writer, &r.mu, &ts);
-                r.writer_waiting = 0;
-                break;
+                pthread_cond_timedwait(&r.cv_main, &r.mu, &ts);
+            } else {
+                pthread_cond_wait(&r.cv_main, &r.mu);
             }
-            pthread_cond_wait(&r.cv_writer, &r.mu);
-            r.writer_waiting = 0;
+            r.main_waiting = 0;
         }
-        if (opts->cancel && *opts->cancel) {
-            r.stop = 1;
-            pthread_cond_broadcast(&r.cv_reader);
-            pthread_cond_broadcast(&r.cv_worker);
-        }
-        if (r.stop || (r.read_done && r.next_write == r.n_read))
-            break;
-        /* every finished record from next_write on, in order */
-        uint64_t first = r.next_write, ready = 0;
-        while (ready < WRITE_BATCH && first + ready < r.n_read &&
-               r.ring[(first + ready) % r.window]->state == SLOT_DONE)
-            ready++;
-        uint64_t bytes = r.bytes_read;
-        pthread_mutex_unlock(&r.mu);
-
-        uint64_t used = 0;
-        while (used < ready && !w.stopped && !w.errors_failed) {
-            slot *s = r.ring[(first + used) % r.window];
-            used++;
-            sum->read++;
-            if (s->kind == KIND_INPUT_ERROR) {
-                for (size_t i = 0; i < s->n_errs; i++)
-                    handle_error(&w, s->doc, (size_t)-1, &s->errs[i].e);
-                sum->failed++;
-                continue;
+        if (opts->progress) {
+            double now = now_seconds();
+            if (now - last_progress >= 0.25) {
+                qr_progress pr = {sum->read, r.bytes_read,
+                                  r.bytes_total > 0 ? (uint64_t)r.bytes_total : 0, now - t0};
+                last_progress = now;
+                pthread_mutex_unlock(&r.mu);
+                opts->progress(opts->progress_ud, &pr);
+                pthread_mutex_lock(&r.mu);
             }
-            for (size_t i = 0; i < s->n_errs; i++)
-                handle_error(&w, s->doc, s->errs[i].step, &s->errs[i].e);
-            qr_doc_outcome o = s->outcome;
-            if (s->errs_oom && o == QR_DOC_KEPT) {
-                qr_error oom;
-                qr_error_clear(&oom);
-                qr_error_set(&oom, "out of memory recording a step error");
-                set_stop(&w, s->doc, 0, &oom);
-                o = QR_DOC_FAILED_STOP;
-            }
-            if (o == QR_DOC_KEPT && r.split < nsteps)
-                o = qr_pipeline_process_range(p, wt, s->doc, r.split, nsteps, writer_note, &w,
-                                              writer_seconds);
-            account(&w, o);
-        }
-        double now = now_seconds();
-        if (opts->progress && now - last_progress >= 0.25) {
-            qr_progress pr = {sum->read, bytes, r.bytes_total > 0 ? (uint64_t)r.bytes_total : 0, now - t0};
-            opts->progress(opts->progress_ud, &pr);
-            last_progress = now;
-        }
-        pthread_mutex_lock(&r.mu);
-        for (uint64_t q = first; q < first + used; q++) {
-            slot *s = r.ring[q % r.window];
-            s->state = SLOT_FREE;
-            r.inflight_bytes -= s->bytes;
-            r.free_slots[r.n_free++] = s;
-        }
-        r.next_write += used;
-        if (used && r.reader_waiting)
-            pthread_cond_signal(&r.cv_reader);
-        if (w.stopped || w.errors_failed) {
-            r.stop = 1;
-            pthread_cond_broadcast(&r.cv_reader);
-            pthread_cond_broadcast(&r.cv_worker);
         }
     }
     fatal = r.fatal;
     thread_failed = r.thread_failed;
     pthread_mutex_unlock(&r.mu);
 
-    if (reader_started)
-        pthread_join(reader_tid, NULL);
-    for (int i = 0; i < n_started; i++)
+    for (int i = 1; i < n_started; i++)
         pthread_join(workers[i], NULL);
+    qr_pipeline_thread_free(tm);
 finished:
     for (size_t i = 0; i < nsteps; i++) {
         sum->steps[i].seconds += writer_seconds[i];
@@ -772,7 +799,7 @@ finished:
     } else if (fatal) {
         *err = r.fatal_err;
         rc = -1;
-    } else if (n_started < r.jobs || !reader_started) {
+    } else if (n_started < r.jobs) {
         rc = -1;
     } else if (qr_pipeline_finish(p, err) != 0) {
         rc = -1;
@@ -788,9 +815,8 @@ finished:
     w.errors = NULL;
     if (threaded) {
         pthread_mutex_destroy(&r.mu);
-        pthread_cond_destroy(&r.cv_reader);
+        pthread_cond_destroy(&r.cv_main);
         pthread_cond_destroy(&r.cv_worker);
-        pthread_cond_destroy(&r.cv_writer);
     }
     free(workers);
     free(wargs);

@@ -1,16 +1,19 @@
 /*
- * runner — runs a pipeline over a corpus: one reader thread → N worker
- * threads → the ordered stage on the CALLING thread.
+ * runner — runs a pipeline over a corpus: N threads (the calling thread and
+ * N - 1 workers) run the parallel steps; the ordered stage runs on the
+ * CALLING thread.
  *
- * Steps before the first QR_STEP_ORDERED step run in the workers (each worker
- * has its own qr_pipeline_thread); that step and every later one run on the
- * calling thread, one document at a time, in input order. So output is
- * byte-identical for every `jobs`, and a step bound to the caller's Lua state
- * (a plain Lua function in q.pipeline{…}) is safe when flagged ORDERED.
- * Memory is bounded by the in-flight window (at most max(512, 64 x jobs)
- * records and about 1 MB + 256 KB x jobs of text), never by corpus size.
- * Hand-offs between threads are batched. With jobs == 1 there are no
- * threads: the calling thread reads and runs every step.
+ * Steps before the first QR_STEP_ORDERED step run on any of the N threads
+ * (each has its own qr_pipeline_thread); that step and every later one run
+ * on the calling thread, one document at a time, in input order. So output
+ * is byte-identical for every `jobs`, and a step bound to the caller's Lua
+ * state (a plain Lua function in q.pipeline{…}) is safe when flagged
+ * ORDERED. Reading is a role, not a thread: one thread at a time reads the
+ * next batch into the window when work runs short. Memory is bounded by the
+ * in-flight window (at most max(512, 64 x jobs) records and about
+ * 1 MB + 256 KB x jobs of text), never by corpus size. Hand-offs between
+ * threads are batched. With jobs == 1 there are no threads: the calling
+ * thread reads and runs every step.
  *
  * Errors: every step error under skip/drop and every malformed input record
  * is written (in input order) to the errors file as one JSON line
@@ -38,7 +41,7 @@ typedef struct qr_progress {
 
 typedef struct qr_run_opts {
     const char *const *inputs;  /* override input.paths; NULL-terminated, or NULL */
-    int jobs;                   /* worker threads; <= 0: number of cores        */
+    int jobs;                   /* threads, the caller's included; <= 0: cores  */
     const char *errors_path;    /* overrides the pipeline's `errors:`; NULL: keep */
     void (*progress)(void *ud, const qr_progress *pr); /* about 4×/s, or NULL   */
     void *progress_ud;

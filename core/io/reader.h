@@ -116,7 +116,8 @@ void qr_reader_free(qr_reader *r); /* NULL is fine */
 int qr_reader_next(qr_reader *r, qr_doc *doc, qr_error *err);
 
 /* Progress: total input size in bytes (compressed size for .gz), -1 when
- * unknown (stdin among the inputs); bytes consumed so far. */
+ * unknown (stdin, a pipe or a device among the inputs: a read may then
+ * wait for its data); bytes consumed so far. */
 int64_t qr_reader_bytes_total(const qr_reader *r);
 int64_t qr_reader_bytes_read(const qr_reader *r);
 
