@@ -11,8 +11,9 @@
 # JSONL of bench/fetch.sh brown-jsonl): the issue-4 pipeline with -j 1 and
 # -j 2 (bench/pipeline/entities.yaml) and read + write JSONL
 # (bench/io/export.yaml). Whole process under /usr/bin/time; prints the
-# median wall clock and the median CPU (user + system) of each, as a
-# Markdown table, and checks that both binaries write identical output.
+# median wall clock (each run into a new output) and the median CPU (user +
+# system) of each, as a Markdown table, and checks that both binaries write
+# identical output.
 set -e
 cd "$(dirname "$0")/.."
 die() { echo "bench/compare.sh: $*" >&2; exit 1; }
@@ -30,12 +31,18 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 cat "$CORPUS" > /dev/null
 
-# one LABEL BIN YAML JOBS ROUND: appends "wall cpu" to $OUT/LABEL-BIN.txt
+# one LABEL BIN YAML JOBS ROUND: appends "wall cpu" to $OUT/LABEL-BIN.txt.
+# Each run writes a new output (the last one deleted and the disk synced
+# first, untimed, as in bench/pipeline.sh); wall clock in ms from date.
 one() {
     o="$OUT/out-$2-$1"
-    /usr/bin/time -f "%e %U %S" -o "$OUT/t" "$3" run "$4" "$CORPUS" -j "$5" --quiet \
+    rm -rf "$o"
+    sync
+    s=$(date +%s%N)
+    /usr/bin/time -f "%U %S" -o "$OUT/t" "$3" run "$4" "$CORPUS" -j "$5" --quiet \
         --set out="$PWD/$o" 2> "$OUT/err" || { cat "$OUT/err" >&2; die "failed: $3 run $4"; }
-    awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$OUT/t" >> "$OUT/$1-$2.txt"
+    e=$(date +%s%N)
+    awk -v w=$(((e - s) / 1000)) '{ printf "%.3f %.2f\n", w / 1e6, $1 + $2 }' "$OUT/t" >> "$OUT/$1-$2.txt"
 }
 CASES="pipeline-j1:bench/pipeline/entities.yaml:1 pipeline-j2:bench/pipeline/entities.yaml:2 io-j1:bench/io/export.yaml:1"
 r=1
@@ -54,7 +61,7 @@ for c in $CASES; do
         || die "$label: the two binaries wrote different output"
 done
 
-med() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+med() { sort -n | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "| command | before: wall (CPU) s | after: wall (CPU) s | speed-up (wall) |"
 echo "|---|---:|---:|---:|"
 for c in $CASES; do
