@@ -5,7 +5,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int qr_mkdirs(char *p, int whole)
@@ -33,17 +35,39 @@ char *qr_outfile_tmpname(const char *path)
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
     if (tmp)
-        snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+        snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
     return tmp;
 }
 
 FILE *qr_outfile_open(const char *path, char **tmp)
 {
-    if (!(*tmp = qr_outfile_tmpname(path))) {
+    size_t n = strlen(path) + 64;
+    if (!(*tmp = malloc(n))) {
         errno = ENOMEM;
         return NULL;
     }
-    return fopen(*tmp, "wb");
+    /* a name nobody has: pid, then a number from the clock and the call */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    unsigned long salt = (unsigned long)((uintptr_t)tmp ^ (uintptr_t)ts.tv_nsec);
+    for (unsigned long attempt = 0; attempt < 100; attempt++) {
+        snprintf(*tmp, n, "%s.tmp-%ld-%lx", path, (long)getpid(), salt + attempt);
+        int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0)
+            return NULL;
+        FILE *f = fdopen(fd, "wb");
+        if (!f) {
+            int e = errno;
+            close(fd);
+            unlink(*tmp);
+            errno = e;
+        }
+        return f;
+    }
+    errno = EEXIST;
+    return NULL;
 }
 
 int qr_outfile_commit(FILE *f, const char *tmp, const char *path)

@@ -1,8 +1,8 @@
 /*
  * outfile — the pieces every output file is written with: its folders made
  * first, the data written under a temporary name next to it
- * ("<path>.tmp<pid>") and renamed over it at the end, so an interrupted run
- * never leaves a half-written file that looks complete.
+ * ("<path>.tmp-<pid>-<hex>") and renamed over it at the end, so an
+ * interrupted run never leaves a half-written file that looks complete.
  *
  * Failures come back as -1 / NULL with errno set, so each caller keeps its
  * own wording ("cannot write the model '…'", "export: cannot create folder
@@ -20,11 +20,13 @@
  * returned with errno. An existing folder is fine. */
 int qr_mkdirs(char *p, int whole);
 
-/* "<path>.tmp<pid>", allocated; NULL when out of memory. */
+/* "<path>.tmp-<pid>", allocated; NULL when out of memory. For an output
+ * made as a folder tree (the caller removes a stale one first). */
 char *qr_outfile_tmpname(const char *path);
-/* Opens "<path>.tmp<pid>" for writing. *tmp gets that name (allocated; the
- * caller frees it), or NULL when out of memory. NULL with errno when the
- * name cannot be made or the file opened. */
+/* Creates "<path>.tmp-<pid>-<hex>", a name no file has (O_EXCL: an existing
+ * file or symbolic link there is never written through), and opens it for
+ * writing. *tmp gets that name (allocated; the caller frees it), or NULL
+ * when out of memory. NULL with errno when the file cannot be created. */
 FILE *qr_outfile_open(const char *path, char **tmp);
 /* Closes f, written under tmp, and renames tmp over path. 0, or -1 with
  * errno when a write, the close or the rename failed; tmp is then removed. */

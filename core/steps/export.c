@@ -598,33 +598,17 @@ static int open_output(export_state *st, qr_error *err)
             return qr_error_set(err, "export: cannot write %s: %s", st->path, strerror(errno));
         return 0;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    size_t n = strlen(st->path) + 64;
-    if (!(st->tmp = malloc(n)))
-        return qr_error_set(err, "out of memory");
-    for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(st->tmp, n, "%s.tmp-%ld-%lx", st->path, (long)getpid(),
-                 (unsigned long)((uintptr_t)st ^ (uintptr_t)ts.tv_nsec) + (unsigned long)attempt);
-        int fd = open(st->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno == EEXIST)
-            continue;
-        if (fd < 0 || !(st->f = fdopen(fd, "w"))) {
-            qr_error_set(err, "export: cannot write %s: %s", st->tmp, strerror(errno));
-            if (fd >= 0) {
-                close(fd);
-                unlink(st->tmp);
-            }
-            free(st->tmp);
-            st->tmp = NULL;
-            return -1;
-        }
-        setvbuf(st->f, NULL, _IOFBF, 1 << 16);
-        return 0;
+    if (!(st->f = qr_outfile_open(st->path, &st->tmp))) {
+        int e = errno;
+        if (!st->tmp)
+            return qr_error_set(err, "out of memory");
+        free(st->tmp);
+        st->tmp = NULL;
+        return qr_error_set(err, "export: cannot create a temporary file next to %s: %s", st->path,
+                            strerror(e));
     }
-    free(st->tmp);
-    st->tmp = NULL;
-    return qr_error_set(err, "export: cannot create a temporary file next to %s", st->path);
+    setvbuf(st->f, NULL, _IOFBF, 1 << 16);
+    return 0;
 }
 
 static int write_error(export_state *st, qr_error *err)

@@ -13,7 +13,7 @@
 #include "utf8.h"
 
 /* Creates the folders above `path` and returns a newly allocated temporary
- * name for it ("path.tmpPID"), removing a stale one. NULL with err. */
+ * name for it ("path.tmp-PID"), removing a stale one. NULL with err. */
 char *qr_out_temp_path(const char *path, qr_error *err);
 /* Creates folder `dir` and its parents. 0 or -1 with err. */
 int qr_out_mkdirs(const char *dir, qr_error *err);

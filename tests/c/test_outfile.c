@@ -70,9 +70,10 @@ static void test_outfile(void)
     FILE *f = qr_outfile_open(at("out.txt"), &tmp);
     CHECK(f != NULL);
     char want[600];
-    snprintf(want, sizeof want, "%s.tmp%ld", at("out.txt"), (long)getpid());
-    CHECK_EQ_STR(tmp, want);
+    snprintf(want, sizeof want, "%s.tmp-%ld-", at("out.txt"), (long)getpid());
+    CHECK(tmp != NULL && strncmp(tmp, want, strlen(want)) == 0 && strlen(tmp) > strlen(want));
     char *name = qr_outfile_tmpname(at("out.txt"));
+    snprintf(want, sizeof want, "%s.tmp-%ld", at("out.txt"), (long)getpid());
     CHECK_EQ_STR(name, want);
     free(name);
     fputs("hello\n", f);
@@ -98,6 +99,21 @@ static void test_outfile(void)
     CHECK(access(tmp, F_OK) != 0);
     CHECK(is_dir(at("a/b")));
     free(tmp);
+
+    /* two outputs to one path at once (two runs) get names of their own:
+     * neither writes into the other's temporary file */
+    FILE *f1 = qr_outfile_open(at("two.txt"), &tmp);
+    char *tmp2 = NULL;
+    FILE *f2 = qr_outfile_open(at("two.txt"), &tmp2);
+    CHECK(f1 != NULL && f2 != NULL && strcmp(tmp, tmp2) != 0);
+    fputs("one\n", f1);
+    fputs("two\n", f2);
+    CHECK_EQ_INT(qr_outfile_commit(f1, tmp, at("two.txt")), 0);
+    CHECK_EQ_STR(slurp(at("two.txt")), "one\n");
+    CHECK_EQ_INT(qr_outfile_commit(f2, tmp2, at("two.txt")), 0);
+    CHECK_EQ_STR(slurp(at("two.txt")), "two\n");
+    free(tmp);
+    free(tmp2);
 
     /* a missing folder: NULL with errno, the name still given */
     errno = 0;
