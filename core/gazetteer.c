@@ -1,5 +1,6 @@
 #include "gazetteer.h"
 #include "error.h"
+#include "outfile.h"
 #include "version.h"
 
 #include <errno.h>
@@ -1657,28 +1658,30 @@ int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err)
         return qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: it is not a "
                            "regular file (a folder, device, pipe or symbolic link); give a file "
                            "path");
-    char *tmp = malloc(strlen(path) + 16);
-    if (!tmp)
-        return oom(err);
-    sprintf(tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
+    char *tmp;
+    FILE *f = qr_outfile_open(path, &tmp);
     if (!f) {
-        qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(errno));
+        if (!tmp)
+            return oom(err);
+        int e = errno;
         free(tmp);
-        return -1;
+        return qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(e));
     }
     gaz_header hd = *g->h;
     hd.checksum = hash_bytes(g->block + sizeof hd, hd.size - sizeof hd, HASH_SEED);
     int bad = fwrite(&hd, 1, sizeof hd, f) != sizeof hd;
     bad |= fwrite(g->block + sizeof hd, 1, hd.size - sizeof hd, f) != hd.size - sizeof hd;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(errno));
-        remove(tmp);
+    if (bad) {
+        int e = errno ? errno : EIO;
+        fclose(f);
+        unlink(tmp);
         free(tmp);
-        return -1;
+        return qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(e));
     }
+    int rc = qr_outfile_commit(f, tmp, path);
     free(tmp);
+    if (rc != 0)
+        return qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(errno));
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "gazetteer.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +365,24 @@ static void test_cache(void)
     CHECK_EQ_INT(qr_gazetteer_sources_hash(&l2, 1, &h2, &err), 0);
     CHECK(h2 != h);
     CHECK_EQ_INT(qr_gazetteer_save(g, cache, &err), 0);
+    {   /* a folder that is not there: a message naming the cache, no file left */
+        char bad[400];
+        snprintf(bad, sizeof bad, "%s/no-such-folder/c.gzc", tmpdir);
+        CHECK_EQ_INT(qr_gazetteer_save(g, bad, &err), -1);
+        snprintf(buf, sizeof buf, "%s: cannot write the gazetteer cache: No such file or directory", bad);
+        char got[1600];
+        CHECK_EQ_STR(qr_error_format(&err, got, sizeof got), buf);
+        /* saved twice: one file, no temporary left beside it */
+        CHECK_EQ_INT(qr_gazetteer_save(g, cache, &err), 0);
+        int tmps = 0;
+        DIR *d = opendir(tmpdir);
+        for (struct dirent *de; d && (de = readdir(d));)
+            tmps += strncmp(de->d_name, "c.gzc.tmp", 9) == 0;
+        if (d)
+            closedir(d);
+        CHECK(d != NULL);
+        CHECK_EQ_INT(tmps, 0);
+    }
     const char *text = "new york, NYC and nyc in York";
     char expect[1024];
     snprintf(expect, sizeof expect, "%s", run(g, text, QR_GAZ_ALL));
