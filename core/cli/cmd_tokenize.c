@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cli_input.h"
 #include "cli_num.h"
+#include "json_out.h"
 #include "tokenize.h"
 #include "utf8.h"
 
@@ -138,42 +139,23 @@ typedef struct run_state {
     int chars;          /* code-point offsets                        */
     outbuf out;
     qr_tokens toks;
-    char *fix;          /* text with invalid bytes as U+FFFD (jsonl)  */
-    size_t fix_cap;
-    json_t *jstr;       /* reused to escape strings (jsonl)           */
 } run_state;
 
-/* The token text as valid UTF-8 (invalid bytes become U+FFFD), in the
- * run's scratch buffer; NULL when out of memory. */
-static const char *repaired_text(run_state *st, const char *p, size_t n, size_t *out_n)
+/* Appends p[0..n) as a JSON string, quotes included, escaped by json_out a
+ * piece at a time (a byte that starts no well-formed UTF-8 sequence
+ * becomes U+FFFD, one per byte, as in every other JSON quarry writes). */
+static void out_json_string(outbuf *o, const char *p, size_t n)
 {
-    if (n * 3 > st->fix_cap) {
-        char *q = realloc(st->fix, n * 3);
-        if (!q)
-            return NULL;
-        st->fix = q;
-        st->fix_cap = n * 3;
+    out_char(o, '"');
+    while (n) {
+        if (sizeof o->buf - o->n < 64)
+            out_flush(o);
+        size_t k = qr_json_piece(p, n, (sizeof o->buf - o->n) / 6);
+        o->n += qr_json_escape(o->buf + o->n, p, k, NULL);
+        p += k;
+        n -= k;
     }
-    *out_n = qr_utf8_replace_bad(p, n, st->fix);
-    return st->fix;
-}
-
-/* Appends p[0..n) (valid UTF-8) as a JSON string, escaped by jansson
- * through one reused string value. Returns 0, or -1 when out of memory. */
-static int out_json_string(run_state *st, const char *p, size_t n)
-{
-    outbuf *o = &st->out;
-    if (!st->jstr && !(st->jstr = json_string("")))
-        return -1;
-    if (json_string_setn_nocheck(st->jstr, p, n) != 0)
-        return -1;
-    size_t need = json_dumpb(st->jstr, o->buf + o->n, sizeof o->buf - o->n, JSON_ENCODE_ANY);
-    if (need <= sizeof o->buf - o->n) {
-        o->n += need;
-        return 0;
-    }
-    out_json(o, st->jstr);
-    return 0;
+    out_char(o, '"');
 }
 
 /* Code points in p[0..n): every byte that is not a continuation byte. */
@@ -241,8 +223,6 @@ static int emit_chunk(run_state *st, const char *text, size_t len, uint64_t base
         }
         const char *tx = text + k->start;
         size_t tn = k->end - k->start;
-        if ((k->flags & QR_TF_REPAIRED) && !(tx = repaired_text(st, tx, tn, &tn)))
-            return cli_usage_error("tokenize", "%s: out of memory writing JSON", name);
         if (o->n + 80 > sizeof o->buf)
             out_flush(o);
         char *p = o->buf + o->n;
@@ -259,11 +239,9 @@ static int emit_chunk(run_state *st, const char *text, size_t len, uint64_t base
             *p++ = *kind++;
         memcpy(p, "\",\"text\":", 9);
         o->n = (size_t)(p + 9 - o->buf);
-        if (out_json_string(st, tx, tn) != 0)
-            return cli_usage_error("tokenize", "%s: out of memory writing JSON", name);
+        out_json_string(o, tx, tn);
         out_mem(o, ",\"key\":", 7);
-        if (out_json_string(st, qr_token_key(t, i), k->key_len) != 0)
-            return cli_usage_error("tokenize", "%s: out of memory writing JSON", name);
+        out_json_string(o, qr_token_key(t, i), k->key_len);
         out_char(o, '}');
     }
     return 0;
@@ -443,8 +421,6 @@ int cmd_tokenize(int argc, char **argv)
     if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0)
         rc = cli_usage_error("tokenize", "cannot write the output: %s", strerror(errno));
     free(buf);
-    free(st.fix);
-    json_decref(st.jstr);
     free(files);
     qr_tokens_free(&st.toks);
     return rc;

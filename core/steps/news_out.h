@@ -38,8 +38,6 @@ void qr_out_release(char *path, char *tmp, int done);
 
 /* Writes s[0..n) with & < > " ' escaped. */
 void qr_out_html(FILE *f, const char *s, size_t n);
-/* Writes s as a JSON string (with quotes). */
-void qr_out_json_string(FILE *f, const char *s, size_t n);
 
 
 /* A string → (count, documents) table for corpus totals. Keys are copied. */
