@@ -104,4 +104,46 @@ printf 'Paris\tCITY\nLyon\tCITY\nNice\tCITY\n' > "$T/gz/cities.tsv"
 third=$("$Q" run "$T/gz/p.yaml" "$T/gz/in.txt" --quiet | cut -f5 | tr '\n' ' ')
 check "cache: rebuilt after a change" "CITY CITY CITY " "$third"
 
+# The threaded runner (-j N: the calling thread and N - 1 workers, reading as
+# a role): the same bytes for every -j over 20,000 one-line records (many
+# small hand-offs), over records larger than the in-flight window, and over
+# a stream from a pipe (the calling thread then leaves reading to the
+# workers); a failure deep in the input stops every -j with the same message.
+mkdir -p "$T/thr"
+awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"id\":\"t%d\",\"text\":\"In %d, $%d.50 went to %s.\"}\n", i, 1800 + i % 300, i, (i % 3 ? "Paris" : "Lyon") }' > "$T/thr/tiny.jsonl"
+awk 'BEGIN { for (d = 1; d <= 6; d++) { printf "{\"id\":\"big%d\",\"text\":\"", d
+             for (k = 0; k < 30000 * d; k++) printf "In %d Paris paid $%d. ", 1900 + k % 120, k
+             printf "\"}\n" } }' > "$T/thr/big.jsonl"
+cat > "$T/thr/p.yaml" <<'EOF2'
+input: { format: jsonl }
+steps:
+  - tokenize: {}
+  - sentences: {}
+  - regex: { patterns: { YEAR: '\b(?:1[89]|20)\d\d\b', MONEY: '\$\d[\d,]*(?:\.\d\d)?' } }
+  - lua:
+      code: |
+        function process(doc)
+          if doc.id == "${boom:-none}" then error("boom in " .. doc.id) end
+          doc.fields.n = #doc:entities()
+        end
+  - export: { format: jsonl, path: '${out}', include_text: false }
+EOF2
+for f in tiny big; do
+    (cd "$T/thr" && "$Q" run p.yaml $f.jsonl -j 1 --quiet --set out=$f-1.jsonl)
+    check "threads: $f: -j 1 wrote every record" "$(wc -l < "$T/thr/$f.jsonl")" "$(wc -l < "$T/thr/$f-1.jsonl")"
+    for j in 2 3 8; do
+        (cd "$T/thr" && "$Q" run p.yaml $f.jsonl -j $j --quiet --set out=$f-$j.jsonl)
+        check "threads: $f: -j $j = -j 1" "" "$(cmp "$T/thr/$f-1.jsonl" "$T/thr/$f-$j.jsonl" 2>&1)"
+    done
+done
+(cd "$T/thr" && cat tiny.jsonl | "$Q" run p.yaml - -j 3 --quiet --set out=pipe-3.jsonl)
+check "threads: from a pipe, -j 3 = -j 1" "" "$(cmp "$T/thr/tiny-1.jsonl" "$T/thr/pipe-3.jsonl" 2>&1)"
+check "threads: last record" '{"id":"t20000","entities":[{"start":3,"end":7,"text":"2000","label":"YEAR","id":null},{"start":9,"end":18,"text":"$20000.50","label":"MONEY","id":null}],"fields":{"n":2}}' "$(tail -1 "$T/thr/pipe-3.jsonl")"
+for j in 1 2 8; do
+    out=$(cd "$T/thr" && "$Q" run p.yaml tiny.jsonl -j $j --quiet --set out=boom.jsonl --set boom=t17777 2>&1); rc=$?
+    check "threads: fail at record 17777, -j $j: exit 1" 1 "$rc"
+    check "threads: fail at record 17777, -j $j: message" "p.yaml:6:5: document 't17777' (tiny.jsonl:17777) failed at step 'lua': p.yaml:9: boom in t17777 (set on_error: skip or drop on the step to go on)" "$out"
+    check "threads: fail, -j $j: nothing published" "no" "$([ -e "$T/thr/boom.jsonl" ] && echo yes || echo no)"
+done
+
 done_suite "cli run"
