@@ -88,6 +88,8 @@ int qr_outfile_commit(FILE *f, const char *tmp, const char *path)
 struct qr_bgwriter {
     FILE *f;
     char *replaces;     /* the file the output will replace, or NULL      */
+    qr_bgwriter_fn seen;/* called with each buffer before it is written   */
+    void *seen_ud;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -125,6 +127,8 @@ static void *bg_main(void *arg)
         size_t n = w->n;
         pthread_mutex_unlock(&w->mu);
         int e = 0;
+        if (n && w->seen)
+            w->seen(w->seen_ud, p, n);
         if (n && fwrite(p, 1, n, w->f) != n)
             e = errno ? errno : EIO;
 #if defined(SYNC_FILE_RANGE_WRITE)
@@ -147,7 +151,7 @@ static void *bg_main(void *arg)
     return NULL;
 }
 
-qr_bgwriter *qr_bgwriter_new(FILE *f, const char *replaces)
+qr_bgwriter *qr_bgwriter_new(FILE *f, const char *replaces, qr_bgwriter_fn seen, void *seen_ud)
 {
     qr_bgwriter *w = calloc(1, sizeof *w);
     if (!w || (replaces && !(w->replaces = strdup(replaces)))) {
@@ -156,6 +160,8 @@ qr_bgwriter *qr_bgwriter_new(FILE *f, const char *replaces)
         return NULL;
     }
     w->f = f;
+    w->seen = seen;
+    w->seen_ud = seen_ud;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     int e = pthread_create(&w->thread, NULL, bg_main, w);

@@ -40,14 +40,20 @@ int qr_outfile_commit(FILE *f, const char *tmp, const char *path);
  * be written. The caller must not use f until qr_bgwriter_wait returned. */
 typedef struct qr_bgwriter qr_bgwriter;
 
+/* Called on the writer's thread with each handed-over buffer, just before
+ * it is written (a checksum kept as the bytes go out, say). */
+typedef void (*qr_bgwriter_fn)(void *ud, const char *p, size_t n);
+
 /* Starts the thread. `replaces`, when not NULL, is the path of a file the
  * output will be renamed over at the end: the thread first drops that
  * file's cached pages, so that the rename has fewer to free; when that
  * file exists, the thread also starts writing f to disk after each buffer,
  * without waiting (Linux sync_file_range), so the rename (ext4 flushes a
- * file renamed over another) finds little left to do. NULL with errno when out of memory or
- * the thread cannot be started (the caller then writes f itself). */
-qr_bgwriter *qr_bgwriter_new(FILE *f, const char *replaces);
+ * file renamed over another) finds little left to do. `seen`, when not
+ * NULL, is called with each buffer (and seen_ud) before it is written.
+ * NULL with errno when out of memory or the thread cannot be started (the
+ * caller then writes f itself). */
+qr_bgwriter *qr_bgwriter_new(FILE *f, const char *replaces, qr_bgwriter_fn seen, void *seen_ud);
 /* Hands buf[0..*n) over and gives back, in *buf and *cap (and *n = 0),
  * the buffer the writer finished with (NULL and 0 the first time). 0, or
  * -1 with errno when an earlier write failed: the caller's buffer is then

@@ -671,109 +671,77 @@ enum { WBUF_BYTES = 1 << 20 };
 #define SAVE_SPLIT_MIN ((size_t)1 << 20)
 
 typedef struct wbuf {
-    unsigned char *p;          /* the buffer being filled                    */
-    size_t len;
+    char *p;                   /* the buffer being filled                    */
+    size_t len, cap;
     FILE *f;
     uLong crc;
-    /* With a writer thread (large models), full buffers are checksummed and
-     * written there while the next one fills; crc and f are then the
-     * writer's until it is joined. */
-    int threaded, quit;
-    pthread_t tid;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    unsigned char *full, *spare;
-    size_t full_len;
+    /* Large models: full buffers go to a background writer (outfile.h),
+     * which checksums and writes them while the next one fills; crc and f
+     * are then the writer's until it is stopped. */
+    qr_bgwriter *bg;
+    char *spare;               /* the second buffer, until the first swap */
+    int failed;                /* a write failed: the rest is dropped and
+                                  the commit reports it (ferror)           */
 } wbuf;
 
-static void *writer_main(void *arg)
+static void wbuf_crc(void *ud, const char *p, size_t n)
 {
-    wbuf *b = arg;
-    pthread_mutex_lock(&b->mu);
-    for (;;) {
-        while (!b->full && !b->quit)
-            pthread_cond_wait(&b->cv, &b->mu);
-        if (!b->full)
-            break;
-        unsigned char *p = b->full;
-        size_t n = b->full_len;
-        pthread_mutex_unlock(&b->mu);
-        b->crc = crc32(b->crc, p, (uInt)n);
-        fwrite(p, 1, n, b->f);
-        pthread_mutex_lock(&b->mu);
-        b->full = NULL;
-        b->spare = p;
-        pthread_cond_broadcast(&b->cv);
-    }
-    pthread_mutex_unlock(&b->mu);
-    return NULL;
+    wbuf *b = ud;
+    b->crc = crc32(b->crc, (const Bytef *)p, (uInt)n);
 }
 
-/* Waits until the writer has nothing in hand (it then touches nothing). */
-static void wbuf_idle(wbuf *b)
+static void wbuf_write(wbuf *b, const void *p, size_t n)
 {
-    pthread_mutex_lock(&b->mu);
-    while (b->full)
-        pthread_cond_wait(&b->cv, &b->mu);
-    pthread_mutex_unlock(&b->mu);
+    wbuf_crc(b, p, n);
+    fwrite(p, 1, n, b->f);
 }
 
 static void wbuf_flush(wbuf *b)
 {
     if (!b->len)
         return;
-    if (!b->threaded) {
-        b->crc = crc32(b->crc, b->p, (uInt)b->len);
-        fwrite(b->p, 1, b->len, b->f);
+    if (!b->bg || b->failed) {
+        if (!b->failed)
+            wbuf_write(b, b->p, b->len);
         b->len = 0;
         return;
     }
-    pthread_mutex_lock(&b->mu);
-    while (b->full)
-        pthread_cond_wait(&b->cv, &b->mu);
-    b->full = b->p;
-    b->full_len = b->len;
-    b->p = b->spare;
-    b->spare = NULL;
-    pthread_cond_broadcast(&b->cv);
-    pthread_mutex_unlock(&b->mu);
-    b->len = 0;
+    /* hands the buffer over and takes back the one the writer finished
+     * with (none the first time: the spare); on a failed write the buffer
+     * stays ours */
+    if (qr_bgwriter_give(b->bg, &b->p, &b->cap, &b->len) != 0) {
+        b->failed = 1;
+        b->len = 0;
+    } else if (!b->p) {
+        b->p = b->spare;
+        b->cap = WBUF_BYTES;
+        b->spare = NULL;
+    }
 }
 
 /* Starts the writer thread (with a second buffer); stays unthreaded when
  * either cannot be had. */
-static void wbuf_start(wbuf *b)
+static void wbuf_start(wbuf *b, const char *path)
 {
     if (!(b->spare = malloc(WBUF_BYTES)))
         return;
-    pthread_mutex_init(&b->mu, NULL);
-    pthread_cond_init(&b->cv, NULL);
-    if (pthread_create(&b->tid, NULL, writer_main, b) != 0) {
-        pthread_mutex_destroy(&b->mu);
-        pthread_cond_destroy(&b->cv);
+    if (!(b->bg = qr_bgwriter_new(b->f, path, wbuf_crc, b))) {
         free(b->spare);
         b->spare = NULL;
-        return;
     }
-    b->threaded = 1;
 }
 
-/* Hands over the last buffer and joins the writer: crc is final after. */
+/* Writes what is left and stops the writer: crc and f are the caller's
+ * again after. */
 static void wbuf_finish(wbuf *b)
 {
     wbuf_flush(b);
-    if (!b->threaded)
-        return;
-    pthread_mutex_lock(&b->mu);
-    b->quit = 1;
-    pthread_cond_broadcast(&b->cv);
-    pthread_mutex_unlock(&b->mu);
-    pthread_join(b->tid, NULL);
-    pthread_mutex_destroy(&b->mu);
-    pthread_cond_destroy(&b->cv);
+    if (b->bg && qr_bgwriter_wait(b->bg) != 0)
+        b->failed = 1;
+    qr_bgwriter_free(b->bg);
+    b->bg = NULL;
     free(b->spare);
     b->spare = NULL;
-    b->threaded = 0;
 }
 
 static inline void put(wbuf *b, const void *src, size_t n)
@@ -781,10 +749,10 @@ static inline void put(wbuf *b, const void *src, size_t n)
     if (__builtin_expect(b->len + n > WBUF_BYTES, 0)) {
         wbuf_flush(b);
         if (n > WBUF_BYTES) {
-            if (b->threaded)
-                wbuf_idle(b);
-            b->crc = crc32(b->crc, src, (uInt)n);
-            fwrite(src, 1, n, b->f);
+            if (b->bg && qr_bgwriter_wait(b->bg) != 0)  /* f is ours while idle */
+                b->failed = 1;
+            if (!b->failed)
+                wbuf_write(b, src, n);
             return;
         }
     }
@@ -842,7 +810,7 @@ static int save_parts(const model_parts *m, const char *path, qr_error *err)
         return qr_error_set(err, "cannot write the model '%s': it is not a regular file (a "
                             "folder, device, pipe or symbolic link) and the model replaces what "
                             "is at that path; give a file path", path);
-    wbuf b = {.p = malloc(WBUF_BYTES), .crc = crc32(0L, Z_NULL, 0)};
+    wbuf b = {.p = malloc(WBUF_BYTES), .cap = WBUF_BYTES, .crc = crc32(0L, Z_NULL, 0)};
     if (!b.p)
         return qr_error_set(err, "out of memory");
     char *tmp;
@@ -856,7 +824,7 @@ static int save_parts(const model_parts *m, const char *path, qr_error *err)
     }
     size_t L = m->L;
     if (m->n_feat * L * 8 >= SAVE_SPLIT_MIN)
-        wbuf_start(&b);
+        wbuf_start(&b, path);
     put(&b, MAGIC, 8);
     put_u32(&b, QR_NB_FORMAT_VERSION);
     put_u32(&b, (uint32_t)m->opts->kind);

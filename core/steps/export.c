@@ -631,7 +631,7 @@ static int flush_out(export_state *st, qr_error *err)
     if (!st->out.n)
         return 0;
     if (st->tmp && !st->bg && !st->bg_failed && st->out.n >= HANDOFF_AT &&
-        !(st->bg = qr_bgwriter_new(st->f, st->path)))
+        !(st->bg = qr_bgwriter_new(st->f, st->path, NULL, NULL)))
         st->bg_failed = 1;
     if (st->bg)
         return qr_bgwriter_give(st->bg, &st->out.p, &st->out.cap, &st->out.n) == 0

@@ -388,6 +388,40 @@ static unsigned char *slurp(const char *path, size_t *len)
     return b;
 }
 
+/* A model with 2 MB of counts is written through the background writer
+ * (checksummed there): it loads back, predicts the same, and saving it
+ * again over the first file gives the same bytes. */
+static void test_large_save(void)
+{
+    qr_error err;
+    qr_nb_opts o;
+    qr_nb_opts_init(&o);
+    o.feat.buckets = 1u << 17;
+    qr_nb_model *m = train(&o, tiny, 4, &err);
+    CHECK(m != NULL);
+    char path[300], copy[300];
+    snprintf(path, sizeof path, "%s/large.qrm", tmpdir);
+    snprintf(copy, sizeof copy, "%s/large-copy.qrm", tmpdir);
+    CHECK_EQ_INT(qr_nb_save(m, path, &err), 0);
+    CHECK_EQ_INT(qr_nb_save(m, copy, &err), 0);
+    CHECK_EQ_INT(qr_nb_save(m, copy, &err), 0);    /* replaces the first copy */
+    size_t n1 = 0, n2 = 0;
+    unsigned char *a = slurp(path, &n1), *b = slurp(copy, &n2);
+    CHECK(a != NULL && b != NULL && n1 > ((size_t)1 << 21) && n1 == n2 && memcmp(a, b, n1) == 0);
+    free(a);
+    free(b);
+    qr_nb_model *m2 = qr_nb_load(path, &err);
+    CHECK(m2 != NULL);
+    if (m && m2) {
+        double p[2], q[2];
+        CHECK_EQ_INT(predict(m, "cheap pills now", p, NULL), predict(m2, "cheap pills now", q, NULL));
+        CHECK_NEAR(p[0], q[0]);
+    }
+    qr_nb_free(m2);
+    qr_nb_free(m);
+    qr_nb_opts_free(&o);
+}
+
 static void test_bad_files(void)
 {
     qr_error err;
@@ -515,6 +549,7 @@ int main(void)
     test_multinomial();
     test_complement();
     test_options_round_trip();
+    test_large_save();
     test_bad_files();
     test_metrics();
     const char *files[] = {"m.qrm", "c.qrm", "o.qrm", "good.qrm"};

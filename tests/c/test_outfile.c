@@ -124,12 +124,28 @@ static void test_outfile(void)
     free(tmp);
 }
 
-/* Hand-overs reach the file in order, buffers come back to be refilled,
- * and a failed write is reported by the next hand-over and by wait. */
+/* The `seen` hook: bytes and a position-weighted sum of what it was shown. */
+typedef struct seen_sum {
+    size_t bytes;
+    unsigned long long sum;
+} seen_sum;
+
+static void add_seen(void *ud, const char *p, size_t n)
+{
+    seen_sum *ss = ud;
+    for (size_t i = 0; i < n; i++)
+        ss->sum += (unsigned long long)(unsigned char)p[i] * (ss->bytes + i + 1);
+    ss->bytes += n;
+}
+
+/* Hand-overs reach the file (and the seen hook) in order, buffers come back
+ * to be refilled, and a failed write is reported by the next hand-over and
+ * by wait. */
 static void test_bgwriter(void)
 {
     FILE *f = fopen(at("bg.txt"), "wb");
-    qr_bgwriter *w = qr_bgwriter_new(f, NULL);
+    seen_sum ss = {0, 0};
+    qr_bgwriter *w = qr_bgwriter_new(f, NULL, add_seen, &ss);
     CHECK(w != NULL);
     char *buf = NULL, *seen[2] = { NULL, NULL };
     size_t cap = 0, n = 0, total = 0;
@@ -165,6 +181,12 @@ static void test_bgwriter(void)
     fclose(f);
     CHECK_EQ_INT(got, total);
     CHECK(order_ok);
+    /* the hook saw the same bytes in the same order */
+    unsigned long long want_sum = 0;
+    for (size_t i = 0; i < total; i++)
+        want_sum += (unsigned long long)('a' + i % 26) * (i + 1);
+    CHECK_EQ_INT(ss.bytes, total);
+    CHECK(ss.sum == want_sum);
 
     /* nothing handed over: wait and free right away; the file the output
      * would replace keeps its content (only its cached pages go) */
@@ -172,7 +194,7 @@ static void test_bgwriter(void)
     fputs("old content\n", f);
     fclose(f);
     f = fopen(at("bg-empty.txt"), "wb");
-    w = qr_bgwriter_new(f, at("bg-old.txt"));
+    w = qr_bgwriter_new(f, at("bg-old.txt"), NULL, NULL);
     CHECK(w != NULL);
     CHECK_EQ_INT(qr_bgwriter_wait(w), 0);
     qr_bgwriter_free(w);
@@ -181,7 +203,7 @@ static void test_bgwriter(void)
     CHECK_EQ_STR(slurp(at("bg-old.txt")), "old content\n");
     /* a file to replace that does not exist is fine */
     f = fopen(at("bg-empty.txt"), "wb");
-    w = qr_bgwriter_new(f, at("no-such-file"));
+    w = qr_bgwriter_new(f, at("no-such-file"), NULL, NULL);
     CHECK(w != NULL);
     CHECK_EQ_INT(qr_bgwriter_wait(w), 0);
     qr_bgwriter_free(w);
@@ -192,7 +214,7 @@ static void test_bgwriter(void)
     if (!f)
         return;
     setvbuf(f, NULL, _IONBF, 0);
-    w = qr_bgwriter_new(f, NULL);
+    w = qr_bgwriter_new(f, NULL, NULL, NULL);
     buf = malloc(4096);
     memset(buf, 'x', 4096);
     cap = n = 4096;
