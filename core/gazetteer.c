@@ -1669,19 +1669,13 @@ int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err)
     }
     gaz_header hd = *g->h;
     hd.checksum = hash_bytes(g->block + sizeof hd, hd.size - sizeof hd, HASH_SEED);
-    int bad = fwrite(&hd, 1, sizeof hd, f) != sizeof hd;
-    bad |= fwrite(g->block + sizeof hd, 1, hd.size - sizeof hd, f) != hd.size - sizeof hd;
-    if (bad) {
-        int e = errno ? errno : EIO;
-        fclose(f);
-        unlink(tmp);
-        free(tmp);
-        return qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(e));
-    }
-    int rc = qr_outfile_commit(f, tmp, path);
+    /* a failed write leaves f in error: the commit then removes tmp */
+    fwrite(&hd, 1, sizeof hd, f);
+    fwrite(g->block + sizeof hd, 1, hd.size - sizeof hd, f);
+    int rc = qr_outfile_commit(f, tmp, path), e = errno;
     free(tmp);
     if (rc != 0)
-        return qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(errno));
+        return qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: %s", strerror(e));
     return 0;
 }
 
