@@ -257,7 +257,7 @@ static int co_finish(void *state, qr_error *err)
     FILE *f = qr_outfile_open(st->path, &tmp);
     if (!f) {
         if (tmp)
-            qr_error_set(err, "cannot write %s: %s", tmp, strerror(errno));
+            qr_error_set(err, "cannot write %s (creating %s): %s", st->path, tmp, strerror(errno));
         else
             qr_error_set(err, "out of memory");
         free(tmp);

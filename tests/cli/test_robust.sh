@@ -143,6 +143,13 @@ done
 printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - sentences: {}\n  - cooccur: { path: link.jsonl }\n' >pn.yaml
 check "cooccur: never renamed over a link" "pn.yaml:5:5: step 'cooccur': cannot write link.jsonl: it is not a regular file (a folder, device, pipe or symbolic link) and the totals replace what is at that path; give a file path
 rc=2" "$($Q run pn.yaml in.jsonl -q 2>&1; echo "rc=$?")"
+# a temporary file that cannot be made names the output, and the temporary name
+: > afile
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - sentences: {}\n  - cooccur: { path: afile/pairs.tsv }\n' >pt.yaml
+out=$($Q run pt.yaml in.jsonl -q 2>&1); rc=$?
+check "cooccur: temporary file cannot be made" "pt.yaml:5:5: step 'cooccur': cannot write afile/pairs.tsv (creating afile/pairs.tsv.tmp-PID-X): Not a directory
+rc=2" "$(printf '%s\n' "$out" | sed 's/tmp-[0-9]*-[0-9a-f]*/tmp-PID-X/')
+rc=$rc"
 printf 'Paris\tCITY\n' >g.tsv
 printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - gazetteer: { lists: [ { path: g.tsv } ], cache: link.jsonl }\n' >pn.yaml
 check "gazetteer cache: never renamed over a link" "pn.yaml:4:53: step 'gazetteer': cannot write the gazetteer cache: it is not a regular file (a folder, device, pipe or symbolic link); give a file path
