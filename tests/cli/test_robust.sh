@@ -150,6 +150,11 @@ out=$($Q run pt.yaml in.jsonl -q 2>&1); rc=$?
 check "cooccur: temporary file cannot be made" "pt.yaml:5:5: step 'cooccur': cannot write afile/pairs.tsv (creating afile/pairs.tsv.tmp-PID-X): Not a directory
 rc=2" "$(printf '%s\n' "$out" | sed 's/tmp-[0-9]*-[0-9a-f]*/tmp-PID-X/')
 rc=$rc"
+# export: a name one temporary suffix too long for the file system
+long=$(printf 'x%.0s' $(seq 1 245))
+printf 'input: { format: jsonl }\nsteps:\n  - export: { format: jsonl, path: "o/%s.jsonl" }\n' "$long" >pl.yaml
+check "export: temporary file cannot be made" "pl.yaml:3:5: step 'export': export: cannot create a temporary file next to o/$long.jsonl: File name too long
+rc=2" "$($Q run pl.yaml in.jsonl -q 2>&1; echo "rc=$?")"
 printf 'Paris\tCITY\n' >g.tsv
 printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - gazetteer: { lists: [ { path: g.tsv } ], cache: link.jsonl }\n' >pn.yaml
 check "gazetteer cache: never renamed over a link" "pn.yaml:4:53: step 'gazetteer': cannot write the gazetteer cache: it is not a regular file (a folder, device, pipe or symbolic link); give a file path
