@@ -274,6 +274,31 @@ int qr_doc_ensure_sentences(qr_doc *d, qr_error *err)
     return 0;
 }
 
+void qr_doc_buffers_init(qr_doc_buffers *b)
+{
+    qr_tokens_init(&b->tokens);
+    qr_sentences_init(&b->sentences);
+}
+
+void qr_doc_buffers_free(qr_doc_buffers *b)
+{
+    qr_tokens_free(&b->tokens);
+    qr_sentences_free(&b->sentences);
+}
+
+void qr_doc_swap_buffers(qr_doc *d, qr_doc_buffers *b)
+{
+    qr_tokens t = d->tokens;
+    d->tokens = b->tokens;
+    b->tokens = t;
+    qr_sentences s = d->sentences;
+    d->sentences = b->sentences;
+    b->sentences = s;
+    d->tokens.n = 0;
+    d->sentences.n = 0;
+    d->has_tokens = d->has_sentences = 0;
+}
+
 int qr_doc_add_span(qr_doc *d, uint32_t start, uint32_t end, const char *label,
                     const char *id, double score, json_t *attrs, qr_error *err)
 {

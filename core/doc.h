@@ -86,6 +86,22 @@ void qr_doc_set_meta(qr_doc *doc, json_t *meta);
 int qr_doc_ensure_tokens(qr_doc *doc, qr_error *err);
 int qr_doc_ensure_sentences(qr_doc *doc, qr_error *err);
 
+/* Token and sentence buffers that are not a document's: a thread that runs
+ * steps over many documents lends its set to each document in turn and
+ * takes it back afterwards, so the buffers it writes are the ones still in
+ * its cache, and a document waiting for its turn holds none (runner.c). */
+typedef struct qr_doc_buffers {
+    qr_tokens tokens;
+    qr_sentences sentences;
+} qr_doc_buffers;
+
+void qr_doc_buffers_init(qr_doc_buffers *b);
+void qr_doc_buffers_free(qr_doc_buffers *b);
+/* Swaps the doc's token and sentence buffers with b's and drops the doc's
+ * tokens and sentences (they are made again on first use). Lending and
+ * taking back are the same call. */
+void qr_doc_swap_buffers(qr_doc *doc, qr_doc_buffers *b);
+
 /* Adds a span; label must be non-empty; 0 <= start <= end <= len.
  * attrs: an object (reference stolen) or NULL. */
 int qr_doc_add_span(qr_doc *doc, uint32_t start, uint32_t end,

@@ -60,6 +60,9 @@ typedef struct run {
     uint64_t bytes_read;
     int64_t bytes_total;
 
+    int keep_buffers;        /* an ordered step read a document's tokens or
+                                sentences: documents keep theirs (below) */
+
     int jobs;
     double **worker_seconds; /* per thread, per step (0: calling thread) */
     qr_error thread_err;     /* a worker could not start                 */
@@ -100,6 +103,20 @@ static double now_seconds(void)
  * records (the calling thread a short one, so that the ordered stage never
  * waits long), and the ordered stage takes every finished record in one
  * go. Nobody is signalled unless someone waits.
+ *
+ * A document's tokens and sentences are the bulk of its memory (several
+ * times its text) and only the parallel steps use them, as a rule. So each
+ * thread lends one set of token and sentence buffers to the document it
+ * runs and takes it back afterwards: the buffers stay in that thread's
+ * cache, and the documents waiting in the window (a hundred or so) hold
+ * texts and results, not analyses. Over the pipeline benchmark, -j 2 took
+ * 5,700 page faults and 25 MB at its peak without this, 3,400 and 17 MB
+ * with it, and spent about 5% more CPU than -j 1 instead of 8% (medians
+ * of 15 runs; bench/RESULTS.md). Should an ordered step read them (an
+ * export with include_tokens, a Lua function calling doc:tokens()), they
+ * are made again on first use, and the writer, seeing that, stops the
+ * lending: the documents already in flight are tokenized twice, no later
+ * one.
  * =================================================================== */
 enum { READ_BATCH = 32, READ_BATCH_BYTES = 256 * 1024, WORK_BATCH = 16, MAIN_WORK_BATCH = 4,
        WRITE_BATCH = 64 };
@@ -215,7 +232,8 @@ static void note_error(void *ud, const qr_doc *doc, size_t step, const qr_error 
 /* Runs the parallel steps over a run of read records: a fair share of what
  * waits, so every thread gets some, at most `most`. Called and returns with
  * mu held; 1 when there was work. */
-static int work_batch(run *r, qr_pipeline_thread *t, double *seconds, uint64_t most)
+static int work_batch(run *r, qr_pipeline_thread *t, qr_doc_buffers *buf, double *seconds,
+                      uint64_t most)
 {
     if (r->stop || r->next_work == r->n_read)
         return 0;
@@ -227,11 +245,17 @@ static int work_batch(run *r, qr_pipeline_thread *t, double *seconds, uint64_t m
         take = most;
     uint64_t first = r->next_work;
     r->next_work += take;
+    int lend = !r->keep_buffers;
     pthread_mutex_unlock(&r->mu);
     for (uint64_t q = first; q < first + take; q++) {
         slot *s = r->ring[q % r->window];
-        if (s->kind == KIND_DOC && r->split > 0)
+        if (s->kind == KIND_DOC && r->split > 0) {
+            if (lend)
+                qr_doc_swap_buffers(s->doc, buf);
             s->outcome = qr_pipeline_process_range(r->p, t, s->doc, 0, r->split, note_error, s, seconds);
+            if (lend)
+                qr_doc_swap_buffers(s->doc, buf);
+        }
     }
     pthread_mutex_lock(&r->mu);
     for (uint64_t q = first; q < first + take; q++)
@@ -271,10 +295,12 @@ static void *worker_main(void *arg)
         return NULL;
     }
     double *seconds = r->worker_seconds[wa->index];
+    qr_doc_buffers buf;
+    qr_doc_buffers_init(&buf);
     while (!r->stop) {
         if (r->n_read - r->next_work < low_water(r) && read_batch(r))
             continue;
-        if (work_batch(r, t, seconds, WORK_BATCH) || read_batch(r))
+        if (work_batch(r, t, &buf, seconds, WORK_BATCH) || read_batch(r))
             continue;
         if (r->read_done)
             break;      /* nothing left to read or to run */
@@ -283,6 +309,7 @@ static void *worker_main(void *arg)
         r->workers_waiting--;
     }
     pthread_mutex_unlock(&r->mu);
+    qr_doc_buffers_free(&buf);
     qr_pipeline_thread_free(t);
     return NULL;
 }
@@ -679,6 +706,8 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
      * (standard input, a pipe, a device): it must stay free to draw the
      * progress line and to see a cancel. */
     int main_reads = r.bytes_total >= 0;
+    qr_doc_buffers main_buf;
+    qr_doc_buffers_init(&main_buf);
     pthread_mutex_lock(&r.mu);
     for (;;) {
         if (opts->cancel && *opts->cancel && !r.stop)
@@ -694,6 +723,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
             pthread_mutex_unlock(&r.mu);
 
             uint64_t used = 0;
+            int read_analyses = 0;
             while (used < ready && !w.stopped && !w.errors_failed) {
                 slot *s = r.ring[(first + used) % r.window];
                 used++;
@@ -714,9 +744,11 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
                     set_stop(&w, s->doc, 0, &oom);
                     o = QR_DOC_FAILED_STOP;
                 }
-                if (o == QR_DOC_KEPT && r.split < nsteps)
+                if (o == QR_DOC_KEPT && r.split < nsteps) {
                     o = qr_pipeline_process_range(p, wt, s->doc, r.split, nsteps, writer_note, &w,
                                                   writer_seconds);
+                    read_analyses |= s->doc->has_tokens || s->doc->has_sentences;
+                }
                 account(&w, o);
             }
 
@@ -728,6 +760,8 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
                 r.free_slots[r.n_free++] = s;
             }
             r.next_write += used;
+            if (read_analyses)
+                r.keep_buffers = 1;
             if (used && r.workers_waiting)
                 pthread_cond_broadcast(&r.cv_worker);   /* room to read */
             if (w.stopped || w.errors_failed)
@@ -735,7 +769,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         } else if (r.read_done && r.next_write == r.n_read) {
             break;
         } else if (!((main_reads && r.n_read - r.next_work < low_water(&r) && read_batch(&r)) ||
-                     work_batch(&r, tm, r.worker_seconds[0], MAIN_WORK_BATCH) ||
+                     work_batch(&r, tm, &main_buf, r.worker_seconds[0], MAIN_WORK_BATCH) ||
                      (main_reads && read_batch(&r)))) {
             r.main_waiting = 1;
             if (opts->progress || opts->cancel) {
@@ -771,6 +805,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
 
     for (int i = 1; i < n_started; i++)
         pthread_join(workers[i], NULL);
+    qr_doc_buffers_free(&main_buf);
     qr_pipeline_thread_free(tm);
 finished:
     for (size_t i = 0; i < nsteps; i++) {

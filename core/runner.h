@@ -11,7 +11,9 @@
  * ORDERED. Reading is a role, not a thread: one thread at a time reads the
  * next batch into the window when work runs short. Memory is bounded by the
  * in-flight window (at most max(512, 64 x jobs) records and about
- * 1 MB + 256 KB x jobs of text), never by corpus size. Hand-offs between
+ * 1 MB + 256 KB x jobs of text), never by corpus size; each thread lends
+ * its token and sentence buffers to the document it runs and takes them
+ * back, unless an ordered step reads them (runner.c). Hand-offs between
  * threads are batched. With jobs == 1 there are no threads: the calling
  * thread reads and runs every step.
  *

@@ -146,4 +146,23 @@ for j in 1 2 8; do
     check "threads: fail, -j $j: nothing published" "no" "$([ -e "$T/thr/boom.jsonl" ] && echo yes || echo no)"
 done
 
+# Threads lend their token and sentence buffers to the documents they run
+# and take them back (runner.c): an ordered step that reads tokens or
+# sentences (here the export) gets them made again, with the same bytes.
+cat > "$T/thr/tok.yaml" <<'EOF2'
+input: { format: jsonl }
+steps:
+  - tokenize: {}
+  - sentences: {}
+  - regex: { patterns: { YEAR: '\b(?:1[89]|20)\d\d\b' } }
+  - export: { format: jsonl, path: '${out}', include_tokens: true, include_sentences: true }
+EOF2
+(cd "$T/thr" && "$Q" run tok.yaml tiny.jsonl -j 1 --quiet --set out=tok-1.jsonl)
+check "threads: tokens exported, last record" '{"id":"t20000","text":"In 2000, $20000.50 went to Paris.","entities":[{"start":3,"end":7,"text":"2000","label":"YEAR","id":null}],"sentences":[[0,33]],"tokens":[[0,2],[3,7],[7,8],[9,10],[10,18],[19,23],[24,26],[27,32],[32,33]]}' "$(tail -1 "$T/thr/tok-1.jsonl")"
+for j in 2 3; do
+    (cd "$T/thr" && "$Q" run tok.yaml tiny.jsonl big.jsonl -j $j --quiet --set out=tok-$j.jsonl)
+    (cd "$T/thr" && "$Q" run tok.yaml tiny.jsonl big.jsonl -j 1 --quiet --set out=tok-all-1.jsonl)
+    check "threads: tokens exported, -j $j = -j 1" "" "$(cmp "$T/thr/tok-all-1.jsonl" "$T/thr/tok-$j.jsonl" 2>&1)"
+done
+
 done_suite "cli run"

@@ -182,6 +182,35 @@ describe("p:run", function()
     assert.are.equal(results[1], results[4])
   end)
 
+  it("gives a function step the tokens and sentences the parallel steps made, for any jobs", function()
+    -- Threads lend their token buffers to the documents they run and take
+    -- them back (runner.c); a function step runs afterwards, in order, and
+    -- must still see every document's tokens and sentences.
+    local path = os.tmpname()
+    local f = assert(io.open(path, "w"))
+    for i = 1, 3000 do f:write(("Line %d went to Paris. It was %d.\n"):format(i, 1900 + i % 100)) end
+    f:close()
+    local results = {}
+    for _, jobs in ipairs{ 1, 3 } do
+      local seen = {}
+      local p = assert(build{ input = { format = "lines" }, steps = {
+        { tokenize = {} }, { sentences = {} },
+        function(doc)
+          local t, s = doc:tokens()[2], doc:sentences()[2]
+          seen[#seen + 1] = ("%d/%d/%s/%s/%d-%d/%s"):format(#doc:tokens(), #doc:sentences(), t.key,
+                                                            t.kind, t.start, t.stop, s.text)
+        end,
+      } })
+      assert(p:run{ inputs = { path }, jobs = jobs })
+      results[jobs] = seen
+    end
+    os.remove(path)
+    assert.are.equal(3000, #results[1])
+    assert.are.equal("10/2/1/number/6-6/It was 1901.", results[1][1])
+    assert.are.equal("10/2/3000/number/6-9/It was 1900.", results[1][3000])
+    assert.are.same(results[1], results[3])
+  end)
+
   it("counts dropped and failed documents and writes the errors file", function()
     local errors = os.tmpname()
     local p = assert(build{ input = { format = "text" }, steps = {
