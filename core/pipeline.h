@@ -126,6 +126,13 @@ qr_doc_outcome qr_pipeline_process_doc(qr_pipeline *p, qr_pipeline_thread *t,
 /* Calls finish() of every step in order (after the last document). */
 int qr_pipeline_finish(qr_pipeline *p, qr_error *err);
 
+/* While a run waits for input (a stream with nothing ready), on the
+ * thread that runs the ordered steps: exports to standard output or a
+ * pipe write out what they hold, and stdout is flushed (Lua's print,
+ * modules), so a stream's results show as its records come. 0, or -1
+ * with err ("step 'NAME': cannot write…", with the step's position). */
+int qr_pipeline_flush(qr_pipeline *p, qr_error *err);
+
 /* Marks the start of a run (qr_run calls it). A pipeline with steps that
  * have finish() (exports, corpus statistics: their output is written once)
  * runs once per load: a second run, or process_doc after a run, is refused

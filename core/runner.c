@@ -60,6 +60,9 @@ typedef struct run {
     uint64_t bytes_read;
     int64_t bytes_total;
 
+    int streaming;           /* an input is a stream (stdin, a pipe): reads
+                                may wait, so outputs are flushed first  */
+    int input_waits;         /* the reading thread waits for input       */
     int keep_buffers;        /* an ordered step read a document's tokens or
                                 sentences: documents keep theirs (below) */
 
@@ -167,6 +170,16 @@ static int read_batch(run *r)
     int end = 0;
     qr_error e;
     while (got < room && bytes < budget) {
+        if (r->streaming && qr_reader_may_wait(r->reader)) {
+            if (got)
+                break;      /* hand on what has come before waiting */
+            /* about to wait: the writer flushes the outputs meanwhile */
+            pthread_mutex_lock(&r->mu);
+            r->input_waits = 1;
+            if (r->main_waiting)
+                pthread_cond_signal(&r->cv_main);
+            pthread_mutex_unlock(&r->mu);
+        }
         slot *s = r->ring[(base + got) % r->window];
         qr_error_clear(&e);
         if (!s->doc && !(s->doc = qr_doc_new())) {
@@ -193,6 +206,7 @@ static int read_batch(run *r)
     int64_t consumed = qr_reader_bytes_read(r->reader);
 
     pthread_mutex_lock(&r->mu);
+    r->input_waits = 0;
     r->bytes_read = consumed > 0 ? (uint64_t)consumed : 0;
     r->n_read += got;
     r->inflight_bytes += bytes;
@@ -325,6 +339,8 @@ typedef struct writer {
     const char *errors_name;
     int errors_failed;
     qr_error errors_err;
+    int flush_failed;        /* an output could not be flushed */
+    qr_error flush_err;
     qr_run_summary *sum;
     qr_error stop_err;
     int stopped;
@@ -411,6 +427,17 @@ static void handle_error(writer *w, const qr_doc *doc, size_t step, const qr_err
 static void writer_note(void *ud, const qr_doc *doc, size_t step, const qr_error *e)
 {
     handle_error(ud, doc, step, e);
+}
+
+/* Flushes the outputs while the input waits; a failure stops the run. */
+static void flush_outputs(writer *w, qr_pipeline *p)
+{
+    qr_error e;
+    qr_error_clear(&e);
+    if (!w->flush_failed && qr_pipeline_flush(p, &e) != 0) {
+        w->flush_failed = 1;
+        w->flush_err = e;
+    }
 }
 
 static void account(writer *w, qr_doc_outcome o)
@@ -565,6 +592,8 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
     if (qr_pipeline_begin_run(p, err) != 0 || open_reader(&r, opts, err) != 0)
         goto done_nothreads;
     r.bytes_total = qr_reader_bytes_total(r.reader);
+    r.streaming = r.bytes_total < 0;
+    qr_reader_set_cancel(r.reader, opts->cancel);
     r.slots = calloc(r.window, sizeof *r.slots);
     r.ring = calloc(r.window, sizeof *r.ring);
     r.free_slots = calloc(r.window, sizeof *r.free_slots);
@@ -637,6 +666,11 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         for (;;) {
             qr_error e;
             qr_error_clear(&e);
+            if (r.streaming && sum->read && qr_reader_may_wait(r.reader)) {
+                flush_outputs(&w, p);
+                if (w.flush_failed)
+                    break;
+            }
             int rr = qr_reader_next(r.reader, doc, &e);
             int64_t b = qr_reader_bytes_read(r.reader);
             r.bytes_read = b > 0 ? (uint64_t)b : 0;
@@ -708,6 +742,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
     int main_reads = r.bytes_total >= 0;
     qr_doc_buffers main_buf;
     qr_doc_buffers_init(&main_buf);
+    int unflushed = 0;       /* written since the last flush */
     pthread_mutex_lock(&r.mu);
     for (;;) {
         if (opts->cancel && *opts->cancel && !r.stop)
@@ -724,6 +759,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
 
             uint64_t used = 0;
             int read_analyses = 0;
+            unflushed = 1;
             while (used < ready && !w.stopped && !w.errors_failed) {
                 slot *s = r.ring[(first + used) % r.window];
                 used++;
@@ -768,6 +804,14 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
                 stop_all(&r);
         } else if (r.read_done && r.next_write == r.n_read) {
             break;
+        } else if (r.input_waits && unflushed) {
+            /* nothing to write, and the input waits: show what is done */
+            unflushed = 0;
+            pthread_mutex_unlock(&r.mu);
+            flush_outputs(&w, p);
+            pthread_mutex_lock(&r.mu);
+            if (w.flush_failed)
+                stop_all(&r);
         } else if (!((main_reads && r.n_read - r.next_work < low_water(&r) && read_batch(&r)) ||
                      work_batch(&r, tm, &main_buf, r.worker_seconds[0], MAIN_WORK_BATCH) ||
                      (main_reads && read_batch(&r)))) {
@@ -817,7 +861,7 @@ finished:
     sum->bytes = r.bytes_read;
 
     if (opts->cancel && *opts->cancel && !w.stopped) {
-        qr_error_set(err, "interrupted after %llu records; nothing was published",
+        qr_error_set(err, "interrupted after %llu records; no output file was published",
                      (unsigned long long)sum->read);
         sum->interrupted = 1;
         rc = -1;
@@ -826,6 +870,9 @@ finished:
         rc = -1;
     } else if (w.errors_failed) {
         *err = w.errors_err;
+        rc = -1;
+    } else if (w.flush_failed) {
+        *err = w.flush_err;
         rc = -1;
     } else if (w.stopped) {
         *err = w.stop_err;

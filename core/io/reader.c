@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
+#include <poll.h>
 #include <stdint.h>
 #include <strings.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 
 #include "io/jsonl_fast.h"
 
-enum { CHUNK = 256 * 1024 };
+enum { CHUNK = 256 * 1024, ZIN = 64 * 1024, WAIT_MS = 200 };
 
 /* {==================================================================
  * Options
@@ -139,6 +140,17 @@ struct qr_reader {
     const char *name;         /* display name: path or "stdin"            */
     const char *source_file;  /* NULL for stdin                           */
     gzFile gz;
+    /* A stream (stdin, a pipe, a FIFO, a terminal, a device) is read with
+     * read(2), which returns what has arrived, so that a record is handed
+     * on as soon as its line is complete; gzread would wait for a whole
+     * chunk. Gzip is recognised by its first two bytes and inflated here. */
+    int fd;                   /* the stream, -1 for a file (gz) or memory   */
+    int zmode;                /* 0: not known yet, 1: plain, 2: gzip       */
+    z_stream zs;
+    unsigned char *zin;       /* compressed bytes for zs                   */
+    int zin_eof;              /* the stream has no more bytes              */
+    int zdone;                /* the last gzip member read is complete     */
+    const volatile int *cancel; /* a wait for input gives up when set     */
     char *mem;                /* memory reader: the data (owned)          */
     size_t mem_len;
     unsigned char *chunk;     /* read buffer (or mem)                     */
@@ -230,6 +242,7 @@ static qr_reader *reader_alloc(const qr_input_opts *opts, qr_error *err)
     r->id_column = dup_or_null(opts->id_column ? opts->id_column : "id", &oom);
     r->delimiter = opts->delimiter ? opts->delimiter : ',';
     r->cd = (iconv_t)-1;
+    r->fd = -1;
     if (!oom && open_encoding(r, opts->encoding, err) != 0) {
         qr_reader_free(r);
         return NULL;
@@ -319,6 +332,12 @@ static void source_close(qr_reader *r)
     if (r->gz)
         gzclose(r->gz);
     r->gz = NULL;
+    if (r->fd >= 0) {
+        close(r->fd);
+        r->fd = -1;
+        if (r->zmode == 2)
+            inflateEnd(&r->zs);
+    }
     int64_t size = r->files.size[r->next_file - 1];
     r->done += size >= 0 ? size : r->raw_pos;   /* stdin: the bytes it gave */
     r->open = 0;
@@ -338,6 +357,7 @@ void qr_reader_free(qr_reader *r)
     if (!r->mem)
         free(r->chunk);
     free(r->mem);
+    free(r->zin);
     free(r->line.p);
     free(r->repair.p);
     free(r->idbuf.p);
@@ -366,6 +386,25 @@ int64_t qr_reader_bytes_read(const qr_reader *r)
     return n;
 }
 
+int qr_reader_may_wait(const qr_reader *r)
+{
+    if (r->mem)
+        return 0;
+    if (!r->open || (r->cpos == r->cend && r->eof))
+        return r->next_file < r->files.n && r->files.size[r->next_file] < 0;
+    if (r->fd < 0)
+        return 0;
+    if (r->cpos < r->cend && memchr(r->chunk + r->cpos, '\n', r->cend - r->cpos))
+        return 0;
+    struct pollfd pf = { .fd = r->fd, .events = POLLIN };
+    return poll(&pf, 1, 0) == 0;
+}
+
+void qr_reader_set_cancel(qr_reader *r, const volatile int *cancel)
+{
+    r->cancel = cancel;
+}
+
 size_t qr_reader_file_count(const qr_reader *r)
 {
     return r->files.n;
@@ -377,8 +416,9 @@ const char *qr_reader_file(const qr_reader *r, size_t i)
 }
 
 /* {==================================================================
- * Sources: buffered reading from a gz stream (plain files pass through)
- * or from memory.
+ * Sources: buffered reading from a gz stream (plain files pass through),
+ * from a stream (read(2) as bytes arrive, gzip inflated here) or from
+ * memory.
  * =================================================================== */
 static int source_open(qr_reader *r, qr_error *err)
 {
@@ -399,17 +439,25 @@ static int source_open(qr_reader *r, qr_error *err)
         r->eof = 1;
         return 0;
     }
+    r->zmode = 0;
+    r->zin_eof = 0;
     if (strcmp(path, "-") == 0) {
         r->name = "stdin";
         r->source_file = NULL;
-        int fd = dup(STDIN_FILENO);
-        if (fd < 0 || !(r->gz = gzdopen(fd, "rb"))) {
-            if (fd >= 0)
-                close(fd);
+        if ((r->fd = dup(STDIN_FILENO)) < 0) {
             r->fatal = 1;
             return qr_error_at(err, "stdin", 0, 0, "cannot read standard input: %s",
                                strerror(errno));
         }
+        return 0;
+    } else if (r->files.size[r->next_file - 1] < 0) {
+        r->name = name;
+        r->source_file = name;
+        if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+            r->fatal = 1;
+            return qr_error_at(err, name, 0, 0, "cannot open: %s", strerror(errno));
+        }
+        return 0;
     } else {
         r->name = name;
         r->source_file = name;
@@ -433,10 +481,14 @@ static const char *gz_message(qr_reader *r, int *code)
     return msg;
 }
 
+static int stream_fill(qr_reader *r, qr_error *err);
+
 static int source_fill(qr_reader *r, qr_error *err)
 {
     if (r->eof)
         return 0;
+    if (r->fd >= 0)
+        return stream_fill(r, err);
     int n = gzread(r->gz, r->chunk, CHUNK);
     if (n < 0) {
         int code;
@@ -466,6 +518,144 @@ static int source_fill(qr_reader *r, qr_error *err)
     else if (r->files.size[r->next_file - 1] < 0)
         r->raw_pos += n;   /* a pipe has no offset: count what it gave */
     return 0;
+}
+
+/* Waits until the stream has bytes to read (or its end), giving up when
+ * *r->cancel is set: 0, or -2 with err. */
+static int stream_wait(qr_reader *r, qr_error *err)
+{
+    struct pollfd pf = { .fd = r->fd, .events = POLLIN };
+    for (;;) {
+        if (r->cancel && *r->cancel) {
+            r->fatal = 1;
+            return qr_error_at(err, r->name, (int)r->line_no + 1, 0, "interrupted while waiting for input");
+        }
+        int n = poll(&pf, 1, r->cancel ? WAIT_MS : -1);
+        if (n > 0)
+            return 0;
+        if (n < 0 && errno != EINTR) {
+            r->fatal = 1;
+            return qr_error_at(err, r->name, (int)r->line_no + 1, 0, "read error: %s", strerror(errno));
+        }
+    }
+}
+
+/* read(2) of what has arrived, at least one byte unless at the end: the
+ * count, or -1 (err set, fatal). */
+static ssize_t stream_read(qr_reader *r, unsigned char *p, size_t cap, qr_error *err)
+{
+    for (;;) {
+        if (stream_wait(r, err) != 0)
+            return -1;
+        ssize_t n = read(r->fd, p, cap);
+        if (n >= 0)
+            return n;
+        if (errno != EINTR && errno != EAGAIN) {
+            r->fatal = 1;
+            qr_error_at(err, r->name, (int)r->line_no + 1, 0, "read error: %s", strerror(errno));
+            return -1;
+        }
+    }
+}
+
+/* Fills the chunk from a stream with what has arrived, inflated when the
+ * stream is gzip: 0 (cend > cpos, or eof set), or -2 with err. Bytes read
+ * count as they come out (uncompressed), a pipe having no size to show. */
+static int stream_fill(qr_reader *r, qr_error *err)
+{
+    r->cpos = r->cend = 0;
+    if (r->zmode == 0) {
+        /* the first two bytes tell gzip (1f 8b) from anything else */
+        size_t have = 0;
+        while (have < 2) {
+            ssize_t n = stream_read(r, r->chunk + have, ZIN - have, err);
+            if (n < 0)
+                return -2;
+            if (n == 0)
+                break;
+            have += (size_t)n;
+        }
+        if (have < 2 || r->chunk[0] != 0x1f || r->chunk[1] != 0x8b) {
+            r->zmode = 1;
+            r->cend = have;
+            r->raw_pos += (int64_t)have;
+            r->eof = have == 0;
+            return 0;
+        }
+        memset(&r->zs, 0, sizeof r->zs);
+        if (!r->zin && !(r->zin = malloc(ZIN))) {
+            r->fatal = 1;
+            return qr_error_at(err, r->name, 0, 0, "out of memory reading the input");
+        }
+        if (inflateInit2(&r->zs, 15 + 32) != Z_OK) {
+            r->fatal = 1;
+            return qr_error_at(err, r->name, 0, 0, "out of memory reading the input");
+        }
+        r->zmode = 2;
+        r->zdone = 0;
+        memcpy(r->zin, r->chunk, have);
+        r->zs.next_in = r->zin;
+        r->zs.avail_in = (uInt)have;
+    }
+    if (r->zmode == 1) {
+        ssize_t n = stream_read(r, r->chunk, CHUNK, err);
+        if (n < 0)
+            return -2;
+        r->cend = (size_t)n;
+        r->raw_pos += n;
+        r->eof = n == 0;
+        return 0;
+    }
+    /* gzip: inflate what has come; wait for more only when nothing came out */
+    for (;;) {
+        if (r->zs.avail_in == 0) {
+            if (r->zin_eof) {
+                if (!r->zdone) {
+                    r->fatal = 1;
+                    return qr_error_at(err, r->name, (int)r->line_no + 1, 0,
+                                       "read error: unexpected end of file (is the .gz file truncated?)");
+                }
+                r->eof = 1;
+                return 0;
+            }
+            ssize_t n = stream_read(r, r->zin, ZIN, err);
+            if (n < 0)
+                return -2;
+            r->zin_eof = n == 0;
+            r->zs.next_in = r->zin;
+            r->zs.avail_in = (uInt)n;
+            continue;
+        }
+        uInt in = r->zs.avail_in;
+        r->zs.next_out = r->chunk;
+        r->zs.avail_out = CHUNK;
+        int rc = inflate(&r->zs, Z_NO_FLUSH);
+        size_t out = CHUNK - r->zs.avail_out;
+        if (rc == Z_STREAM_END) {
+            /* a member ends; another may follow (cat a.gz b.gz) */
+            inflateReset(&r->zs);
+            r->zdone = 1;
+        } else if (rc == Z_DATA_ERROR && r->zdone && out == 0) {
+            /* not gzip after a complete member: ignored, as gzip does */
+            r->zs.avail_in = 0;
+            r->zin_eof = 1;
+            continue;
+        } else if (rc == Z_MEM_ERROR) {
+            r->fatal = 1;
+            return qr_error_at(err, r->name, 0, 0, "out of memory reading the input");
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            r->fatal = 1;
+            return qr_error_at(err, r->name, (int)r->line_no + 1, 0, "read error: %s",
+                               r->zs.msg ? r->zs.msg : "invalid gzip data");
+        } else if (r->zs.avail_in < in) {
+            r->zdone = 0;
+        }
+        if (out) {
+            r->cend = out;
+            r->raw_pos += (int64_t)out;
+            return 0;
+        }
+    }
 }
 
 static void skip_bom(qr_reader *r, const char **s, size_t *n)

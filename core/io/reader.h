@@ -121,6 +121,22 @@ int qr_reader_next(qr_reader *r, qr_doc *doc, qr_error *err);
 int64_t qr_reader_bytes_total(const qr_reader *r);
 int64_t qr_reader_bytes_read(const qr_reader *r);
 
+/* Standard input, pipes, FIFOs, terminals and devices are streams: they
+ * are read as their bytes arrive (gzip too), so a record is returned as
+ * soon as it is complete. The two calls below serve a caller that has
+ * something to do before a wait (flush its outputs) or must not wait
+ * forever (Ctrl-C). */
+
+/* 1 when the next qr_reader_next may wait for input: the open source is a
+ * stream with no complete line buffered and no bytes ready, or the next
+ * source to open is a stream. 0 for files and memory (never blocks). */
+int qr_reader_may_wait(const qr_reader *r);
+/* A wait for input gives up when *cancel becomes non-zero (checked every
+ * 200 ms, or at once when a signal interrupts the wait): qr_reader_next
+ * then returns -2, "interrupted while waiting for input". NULL (the
+ * default): waits last until input or its end comes. */
+void qr_reader_set_cancel(qr_reader *r, const volatile int *cancel);
+
 /* The files the paths expanded to, in reading order ("-" for stdin). */
 size_t qr_reader_file_count(const qr_reader *r);
 const char *qr_reader_file(const qr_reader *r, size_t i);

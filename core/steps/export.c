@@ -819,6 +819,19 @@ static int export_finish(void *state, qr_error *err)
     return 0;
 }
 
+/* When the input waits (a stream with nothing ready): an output that is
+ * not a temporary file (standard output, a pipe, a device) gets what is
+ * buffered, so a stream's results show as its records come. */
+int qr_step_export_flush(void *state, qr_error *err)
+{
+    export_state *st = state;
+    if (st->tmp || !st->f)
+        return 0;
+    if (flush_out(st, err) != 0)
+        return -1;
+    return fflush(st->f) == 0 ? 0 : write_error(st, err);
+}
+
 static void export_free(void *state)
 {
     export_state *st = state;

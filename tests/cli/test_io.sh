@@ -56,4 +56,39 @@ check "bytes read from stdin" '  "bytes": 3893,' "$(seq 1 1000 | "$Q" run "$T/n.
 check "bytes read from gzip on stdin (uncompressed)" '  "bytes": 3893,' \
     "$(seq 1 1000 | gzip | "$Q" run "$T/n.yaml" - --stats - --quiet 2>&1 | grep '"bytes"')"
 
+# Streams (stdin, pipes, FIFOs) are read as their bytes arrive: a record is
+# run as soon as its line has come, and its output is written while the
+# input waits. The writer of the pipe sends a record, then waits (up to
+# 10 s) for its output before it sends the next one or closes the pipe.
+for j in 1 3; do
+    rm -f "$T/live.out" "$T/gave-up"
+    ( for rec in '{"id":"a","text":"in 1999"}' '{"id":"b","text":"in 2000"}'; do
+          printf '%s\n' "$rec"
+          id=$(printf '%s' "$rec" | cut -c8)
+          i=0; while [ $i -lt 100 ] && ! grep -q "\"id\":\"$id\"" "$T/live.out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+          [ $i -lt 100 ] || touch "$T/gave-up"
+      done ) | "$Q" run "$T/p.yaml" - -j $j --quiet > "$T/live.out"
+    check "a live pipe, -j $j: every record's output came before the next record" "no" "$([ -f "$T/gave-up" ] && echo yes || echo no)"
+    check "a live pipe, -j $j: output" '{"id":"a","entities":[{"start":3,"end":7,"text":"1999","label":"YEAR","id":null}]}
+{"id":"b","entities":[{"start":3,"end":7,"text":"2000","label":"YEAR","id":null}]}' "$(cat "$T/live.out")"
+done
+
+# gzip on a pipe is inflated as it comes: members one after the other (cat
+# a.gz b.gz), bytes after the last member ignored (as gzip does), and a cut
+# stream reported.
+printf '%s\n' '{"id":"g1","text":"in 1999"}' | gzip -c > "$T/g1.gz"
+printf '%s\n' '{"id":"g2","text":"in 2000"}' | gzip -c > "$T/g2.gz"
+check "gzip members on a pipe" "g1 g2" "$(cat "$T/g1.gz" "$T/g2.gz" | "$Q" run "$T/p.yaml" - --quiet | cut -c8-9 | tr '\n' ' ' | sed 's/ $//')"
+check "bytes after the last gzip member" "g1" "$( (cat "$T/g1.gz"; echo trailing) | "$Q" run "$T/p.yaml" - --quiet | cut -c8-9)"
+head -c 20 "$T/g1.gz" > "$T/cut.gz"
+out=$("$Q" run "$T/p.yaml" - --quiet < "$T/cut.gz" 2>&1); rc=$?
+check "a cut gzip stream: exit 2" 2 "$rc"
+check "a cut gzip stream: message" "stdin:1: read error: unexpected end of file (is the .gz file truncated?)" "$out"
+out=$(head -c 20 "$T/g1.gz" | "$Q" run "$T/p.yaml" - --quiet 2>&1)
+check "a cut gzip stream from a pipe: message" "stdin:1: read error: unexpected end of file (is the .gz file truncated?)" "$out"
+mkfifo "$T/fifo"
+cat "$T/g1.gz" "$T/g2.gz" > "$T/fifo" &
+check "a FIFO given by path" "g1 g2" "$("$Q" run "$T/p.yaml" "$T/fifo" --quiet | cut -c8-9 | tr '\n' ' ' | sed 's/ $//')"
+wait
+
 done_suite "cli io"

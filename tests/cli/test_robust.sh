@@ -232,8 +232,38 @@ while [ ! -f started ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 kill -INT $pid
 wait $pid
 check "interrupt: exit 130" 130 "$?"
-check_contains "interrupt: says so" "nothing was published" "$(cat err.txt)"
+check_contains "interrupt: says so" "no output file was published" "$(cat err.txt)"
 check "interrupt: no output, no temporary file" "" "$(ls -A out 2>/dev/null)"
+
+# Ctrl-C while the run waits for input from a pipe that stays open: the run
+# stops then (the wait gives up), not when the writer of the pipe is done.
+# The writer sends one record, waits until its output shows (the output
+# does not wait for more input), then holds the pipe open for up to 10 s.
+cat > s.yaml <<'YAML'
+input: { format: jsonl }
+steps:
+  - regex: { patterns: { YEAR: '\b\d{4}\b' } }
+  - export: { format: jsonl, path: '-' }
+YAML
+for j in 1 2; do
+    rm -f s.out held gave-up
+    ( printf '%s\n' '{"id":"a","text":"in 1999"}'
+      i=0; while [ $i -lt 100 ] && [ ! -s s.out ]; do sleep 0.1; i=$((i + 1)); done
+      i=0; while [ $i -lt 100 ] && [ ! -f held ]; do sleep 0.1; i=$((i + 1)); done
+      [ -f held ] || touch gave-up ) | $Q run s.yaml - -j $j >s.out 2>s.err &
+    pid=$!
+    i=0; while [ $i -lt 100 ] && [ ! -s s.out ]; do sleep 0.1; i=$((i + 1)); done
+    qpid=$(pgrep -P $$ -x quarry)
+    kill -INT $qpid
+    i=0; while [ $i -lt 100 ] && kill -0 $qpid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+    touch held
+    wait $pid
+    check "interrupt while waiting for a pipe, -j $j: exit 130" 130 "$?"
+    check "interrupt while waiting for a pipe, -j $j: the record that came" \
+        '{"id":"a","text":"in 1999","entities":[{"start":3,"end":7,"text":"1999","label":"YEAR","id":null}]}' "$(cat s.out)"
+    check "interrupt while waiting for a pipe, -j $j: message" "interrupted after 1 records; no output file was published" "$(head -1 s.err)"
+    check "interrupt while waiting for a pipe, -j $j: before the writer was done" "no" "$([ -f gave-up ] && echo yes || echo no)"
+done
 cd "$T" || exit 1
 # }==================================================================
 
