@@ -83,6 +83,12 @@ int qr_cpu_count(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* *cancel is set by a signal handler and read here from every thread */
+static int cancelled(const volatile int *cancel)
+{
+    return cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED);
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -689,7 +695,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
                 account(&w, qr_pipeline_process_range(p, wt, doc, 0, nsteps, writer_note, &w,
                                                       writer_seconds));
             }
-            if (w.stopped || w.errors_failed || (opts->cancel && *opts->cancel))
+            if (w.stopped || w.errors_failed || cancelled(opts->cancel))
                 break;
             if (opts->progress && (sum->read & 63) == 0) {
                 double now = now_seconds();
@@ -745,7 +751,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
     int unflushed = 0;       /* written since the last flush */
     pthread_mutex_lock(&r.mu);
     for (;;) {
-        if (opts->cancel && *opts->cancel && !r.stop)
+        if (cancelled(opts->cancel) && !r.stop)
             stop_all(&r);
         if (r.stop)
             break;
@@ -860,7 +866,7 @@ finished:
     free(writer_seconds);
     sum->bytes = r.bytes_read;
 
-    if (opts->cancel && *opts->cancel && !w.stopped) {
+    if (cancelled(opts->cancel) && !w.stopped) {
         qr_error_set(err, "interrupted after %llu records; no output file was published",
                      (unsigned long long)sum->read);
         sum->interrupted = 1;

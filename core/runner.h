@@ -48,9 +48,12 @@ typedef struct qr_run_opts {
     void (*progress)(void *ud, const qr_progress *pr); /* about 4×/s, or NULL   */
     void *progress_ud;
     /* When *cancel becomes non-zero (a signal handler may set it), the run
-     * stops after the record in hand, as under on_error: fail (no finish(),
-     * so exports publish nothing) and qr_run returns -1 with
-     * summary->interrupted set. NULL: not cancellable. */
+     * stops after the record in hand, or while it waits for input from a
+     * stream, as under on_error: fail (no finish(), so exports publish
+     * nothing) and qr_run returns -1 with summary->interrupted set. Every
+     * thread of the run reads it with atomic loads: set it with an atomic
+     * store (__atomic_store_n, as the CLI's handler does). NULL: not
+     * cancellable. */
     const volatile int *cancel;
 } qr_run_opts;
 

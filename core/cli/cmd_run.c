@@ -133,8 +133,10 @@ static volatile int cancel_flag;
 
 static void on_signal(int sig)
 {
+    int saved = errno;
     interrupted = sig;
-    cancel_flag = 1;
+    __atomic_store_n(&cancel_flag, 1, __ATOMIC_RELAXED);   /* read by every thread of the run */
+    errno = saved;
 }
 
 static void catch_signals(void)

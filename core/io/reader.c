@@ -526,7 +526,7 @@ static int stream_wait(qr_reader *r, qr_error *err)
 {
     struct pollfd pf = { .fd = r->fd, .events = POLLIN };
     for (;;) {
-        if (r->cancel && *r->cancel) {
+        if (r->cancel && __atomic_load_n(r->cancel, __ATOMIC_RELAXED)) {
             r->fatal = 1;
             return qr_error_at(err, r->name, (int)r->line_no + 1, 0, "interrupted while waiting for input");
         }
