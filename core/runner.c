@@ -60,6 +60,7 @@ typedef struct run {
     uint64_t bytes_read;
     int64_t bytes_total;
 
+    const volatile int *cancel;  /* qr_run_opts.cancel (atomic loads)      */
     int streaming;           /* an input is a stream (stdin, a pipe): reads
                                 may wait, so outputs are flushed first  */
     int input_waits;         /* the reading thread waits for input       */
@@ -269,6 +270,8 @@ static int work_batch(run *r, qr_pipeline_thread *t, qr_doc_buffers *buf, double
     pthread_mutex_unlock(&r->mu);
     for (uint64_t q = first; q < first + take; q++) {
         slot *s = r->ring[q % r->window];
+        if (cancelled(r->cancel))
+            continue;       /* the run stops: no new document is started */
         if (s->kind == KIND_DOC && r->split > 0) {
             if (lend)
                 qr_doc_swap_buffers(s->doc, buf);
@@ -599,6 +602,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         goto done_nothreads;
     r.bytes_total = qr_reader_bytes_total(r.reader);
     r.streaming = r.bytes_total < 0;
+    r.cancel = opts->cancel;
     qr_reader_set_cancel(r.reader, opts->cancel);
     r.slots = calloc(r.window, sizeof *r.slots);
     r.ring = calloc(r.window, sizeof *r.ring);
@@ -751,8 +755,11 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
     int unflushed = 0;       /* written since the last flush */
     pthread_mutex_lock(&r.mu);
     for (;;) {
-        if (cancelled(opts->cancel) && !r.stop)
+        if (cancelled(opts->cancel) && !r.stop) {
             stop_all(&r);
+            for (int i = 1; opts->interrupt && i < n_started; i++)
+                opts->interrupt(opts->interrupt_ud, workers[i]);
+        }
         if (r.stop)
             break;
         if (r.next_write < r.n_read && r.ring[r.next_write % r.window]->state == SLOT_DONE) {
@@ -766,7 +773,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
             uint64_t used = 0;
             int read_analyses = 0;
             unflushed = 1;
-            while (used < ready && !w.stopped && !w.errors_failed) {
+            while (used < ready && !w.stopped && !w.errors_failed && !cancelled(opts->cancel)) {
                 slot *s = r.ring[(first + used) % r.window];
                 used++;
                 sum->read++;
@@ -866,7 +873,7 @@ finished:
     free(writer_seconds);
     sum->bytes = r.bytes_read;
 
-    if (cancelled(opts->cancel) && !w.stopped) {
+    if (cancelled(opts->cancel)) {   /* a Lua step it interrupted failed: still an interrupt */
         qr_error_set(err, "interrupted after %llu records; no output file was published",
                      (unsigned long long)sum->read);
         sum->interrupted = 1;

@@ -31,6 +31,7 @@
 #ifndef QR_RUNNER_H
 #define QR_RUNNER_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include "pipeline.h"
 
@@ -55,6 +56,12 @@ typedef struct qr_run_opts {
      * store (__atomic_store_n, as the CLI's handler does). NULL: not
      * cancellable. */
     const volatile int *cancel;
+    /* Called on the calling thread, once per worker thread, when the run
+     * sees *cancel set: a caller may signal the thread (pthread_kill) so
+     * that its handler interrupts a Lua step busy with one document
+     * (lq_interrupt_running). NULL: workers finish the record in hand. */
+    void (*interrupt)(void *ud, pthread_t worker);
+    void *interrupt_ud;
 } qr_run_opts;
 
 typedef struct qr_step_stats {

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +404,34 @@ static int lstep_finish(void *state, qr_error *err)
     return rc;
 }
 
+/* The state whose step function runs on this thread, for
+ * lq_interrupt_running (called from a signal handler on this thread), and
+ * whether that was called: then every later call on this thread is
+ * interrupted at once too (the run is stopping; a signal that came
+ * between two documents must not let the next one run forever). */
+static _Thread_local lua_State *volatile running;
+static _Thread_local volatile sig_atomic_t interrupt_pending;
+
+static void stop_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted");
+}
+
+static void set_stop_hook(lua_State *L)
+{
+    lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+void lq_interrupt_running(void)
+{
+    interrupt_pending = 1;
+    lua_State *L = running;
+    if (L)
+        set_stop_hook(L);
+}
+
 /* Calls the function at fn_ref with a Doc view over doc; the view is
  * invalidated when the call returns. Returns 0 keep, QR_PROCESS_DROP, -1. */
 static int call_with_doc(lua_State *L, int fn_ref, qr_doc *doc, int is_filter, qr_error *err)
@@ -413,7 +442,14 @@ static int call_with_doc(lua_State *L, int fn_ref, qr_doc *doc, int is_filter, q
     lua_rawgeti(L, LUA_REGISTRYINDEX, fn_ref);
     lua_pushvalue(L, -2);
     int rc;
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    running = L;
+    if (interrupt_pending)
+        set_stop_hook(L);
+    int status = lua_pcall(L, 1, 1, 0);
+    running = NULL;
+    if (lua_gethook(L) == stop_hook)   /* set after the function's last instruction */
+        lua_sethook(L, NULL, 0, 0);
+    if (status != LUA_OK) {
         qr_error_set(err, "%s", error_text(L));
         rc = -1;
     } else if (is_filter)

@@ -33,6 +33,13 @@ typedef struct lq_fnctx {
     lua_State *L;
 } lq_fnctx;
 
+/* Interrupts the `lua` or `filter` function running on the calling thread,
+ * if any: it stops at its next instruction with the error "interrupted"
+ * (a hook, as lua.c does on Ctrl-C). Async-signal-safe: meant for a
+ * signal handler on the thread that runs the function (quarry run sends
+ * one to each of its threads on Ctrl-C). */
+void lq_interrupt_running(void);
+
 /* Pushes an option value as a Lua value (maps and lists become tables;
  * null becomes nil). */
 void lq_push_value(lua_State *L, const qr_value *v);

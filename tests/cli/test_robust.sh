@@ -235,6 +235,35 @@ check "interrupt: exit 130" 130 "$?"
 check_contains "interrupt: says so" "no output file was published" "$(cat err.txt)"
 check "interrupt: no output, no temporary file" "" "$(ls -A out 2>/dev/null)"
 
+# Ctrl-C while a Lua step never returns (every document loops forever, so
+# with -j 2 both threads are stuck in Lua): the step is interrupted.
+cat > loop.yaml <<'YAML'
+input: { format: jsonl }
+steps:
+  - tokenize: {}
+  - lua:
+      code: |
+        function process(doc)
+          io.open("looping", "w"):close()
+          while true do end
+        end
+  - export: { format: jsonl, path: out/loop.jsonl }
+YAML
+for j in 1 2; do
+    rm -f looping
+    $Q run loop.yaml in.jsonl -j $j 2>err.txt &
+    pid=$!
+    i=0; while [ ! -f looping ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    sleep 0.2
+    kill -INT $pid
+    i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -0 $pid 2>/dev/null && { kill -9 $pid; echo "still running 10 s after Ctrl-C" >> err.txt; }
+    wait $pid
+    check "interrupt a Lua loop, -j $j: exit 130" 130 "$?"
+    check_contains "interrupt a Lua loop, -j $j: says so" "no output file was published" "$(head -1 err.txt)"
+    check "interrupt a Lua loop, -j $j: no output" "" "$(ls -A out 2>/dev/null)"
+done
+
 # Ctrl-C while the run waits for input from a pipe that stays open: the run
 # stops then (the wait gives up), not when the writer of the pipe is done.
 # The writer sends one record, waits until its output shows (the output
