@@ -150,6 +150,8 @@ struct qr_reader {
     unsigned char *zin;       /* compressed bytes for zs                   */
     int zin_eof;              /* the stream has no more bytes              */
     int zdone;                /* the last gzip member read is complete     */
+    size_t lines_end;         /* chunk[0..lines_end) ends with a '\n': a
+                                 complete line is buffered while cpos < it */
     const volatile int *cancel; /* a wait for input gives up when set     */
     char *mem;                /* memory reader: the data (owned)          */
     size_t mem_len;
@@ -394,7 +396,7 @@ int qr_reader_may_wait(const qr_reader *r)
         return r->next_file < r->files.n && r->files.size[r->next_file] < 0;
     if (r->fd < 0)
         return 0;
-    if (r->cpos < r->cend && memchr(r->chunk + r->cpos, '\n', r->cend - r->cpos))
+    if (r->cpos < r->lines_end)
         return 0;
     struct pollfd pf = { .fd = r->fd, .events = POLLIN };
     return poll(&pf, 1, 0) == 0;
@@ -441,6 +443,7 @@ static int source_open(qr_reader *r, qr_error *err)
     }
     r->zmode = 0;
     r->zin_eof = 0;
+    r->lines_end = 0;
     if (strcmp(path, "-") == 0) {
         r->name = "stdin";
         r->source_file = NULL;
@@ -561,7 +564,17 @@ static ssize_t stream_read(qr_reader *r, unsigned char *p, size_t cap, qr_error 
 /* Fills the chunk from a stream with what has arrived, inflated when the
  * stream is gzip: 0 (cend > cpos, or eof set), or -2 with err. Bytes read
  * count as they come out (uncompressed), a pipe having no size to show. */
+static int stream_fill_chunk(qr_reader *r, qr_error *err);
+
 static int stream_fill(qr_reader *r, qr_error *err)
+{
+    int rc = stream_fill_chunk(r, err);
+    const unsigned char *nl = r->cend ? memrchr(r->chunk, '\n', r->cend) : NULL;
+    r->lines_end = nl ? (size_t)(nl - r->chunk) + 1 : 0;
+    return rc;
+}
+
+static int stream_fill_chunk(qr_reader *r, qr_error *err)
 {
     r->cpos = r->cend = 0;
     if (r->zmode == 0) {

@@ -86,6 +86,10 @@ check "a cut gzip stream: exit 2" 2 "$rc"
 check "a cut gzip stream: message" "stdin:1: read error: unexpected end of file (is the .gz file truncated?)" "$out"
 out=$(head -c 20 "$T/g1.gz" | "$Q" run "$T/p.yaml" - --quiet 2>&1)
 check "a cut gzip stream from a pipe: message" "stdin:1: read error: unexpected end of file (is the .gz file truncated?)" "$out"
+{ head -c -8 "$T/g1.gz"; printf '\000\000\000\000'; tail -c 4 "$T/g1.gz"; } > "$T/badcrc.gz"   # CRC-32 zeroed
+out=$(cat "$T/badcrc.gz" | "$Q" run "$T/p.yaml" - --quiet 2>&1); rc=$?
+check "corrupt gzip data on a pipe: exit 2" 2 "$rc"
+check "corrupt gzip data on a pipe: message" "stdin:1: read error: incorrect data check" "$out"
 mkfifo "$T/fifo"
 cat "$T/g1.gz" "$T/g2.gz" > "$T/fifo" &
 check "a FIFO given by path" "g1 g2" "$("$Q" run "$T/p.yaml" "$T/fifo" --quiet | cut -c8-9 | tr '\n' ' ' | sed 's/ $//')"
