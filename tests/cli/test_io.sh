@@ -72,6 +72,14 @@ for j in 1 3; do
     check "a live pipe, -j $j: output" '{"id":"a","entities":[{"start":3,"end":7,"text":"1999","label":"YEAR","id":null}]}
 {"id":"b","entities":[{"start":3,"end":7,"text":"2000","label":"YEAR","id":null}]}' "$(cat "$T/live.out")"
 done
+# Writing out while the input waits can fail like any write (here stdout
+# is /dev/full): the run stops with the export's message.
+for j in 1 2; do
+    out=$( (printf '%s\n' '{"id":"a","text":"in 1999"}'; sleep 0.3; printf '%s\n' '{"id":"b","text":"x"}') |
+           "$Q" run "$T/p.yaml" - -j $j --quiet 2>&1 >/dev/full); rc=$?
+    check "a live pipe to a full disk, -j $j: exit 2" 2 "$rc"
+    check "a live pipe to a full disk, -j $j: message" "$T/p.yaml:4:5: step 'export': export: cannot write standard output: No space left on device" "$out"
+done
 
 # gzip on a pipe is inflated as it comes: members one after the other (cat
 # a.gz b.gz), bytes after the last member ignored (as gzip does), and a cut
