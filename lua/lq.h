@@ -6,6 +6,7 @@
 #ifndef QR_LQ_H
 #define QR_LQ_H
 
+#include <pthread.h>
 #include <lua.h>
 #include <lauxlib.h>
 #include "quarry_module.h"
@@ -27,6 +28,15 @@ int lq_register_steps(qr_registry *reg, qr_error *err);
 /* Loads into reg every module q.load_module loaded in this state (lq_module.c);
  * called where a pipeline's registry is made. */
 int lq_modules_register(lua_State *L, qr_registry *reg, qr_error *err);
+
+/* How the host stops runs started from Lua (p:run): its flag, set to ask
+ * the run to stop (atomically, from a signal handler), and the function
+ * that interrupts a worker's Lua step: qr_run_opts.cancel, .interrupt and
+ * .interrupt_ud. Kept in L's registry; quarry lua sets it for Ctrl-C.
+ * Without it p:run cannot be stopped cleanly. A run stopped by the flag
+ * raises "interrupted after N records; no output file was published". */
+void lq_set_run_stop(lua_State *L, const volatile int *cancel,
+                     void (*interrupt)(void *ud, pthread_t worker), void *ud);
 
 /* Pushes nil, message and returns 2 (data/I/O failures). */
 int lq_fail(lua_State *L, const char *msg);

@@ -464,6 +464,40 @@ static void push_summary(lua_State *L, const qr_run_summary *s)
     lua_setfield(L, -2, "steps");
 }
 
+/* {==================================================================
+ * The host's stop request (lq_set_run_stop)
+ * =================================================================== */
+#define RUN_STOP_KEY "quarry.run_stop"
+
+typedef struct run_stop {
+    const volatile int *cancel;
+    void (*interrupt)(void *ud, pthread_t worker);
+    void *ud;
+} run_stop;
+
+void lq_set_run_stop(lua_State *L, const volatile int *cancel,
+                     void (*interrupt)(void *ud, pthread_t worker), void *ud)
+{
+    run_stop *rs = lua_newuserdatauv(L, sizeof *rs, 0);
+    rs->cancel = cancel;
+    rs->interrupt = interrupt;
+    rs->ud = ud;
+    lua_setfield(L, LUA_REGISTRYINDEX, RUN_STOP_KEY);
+}
+
+static void get_run_stop(lua_State *L, qr_run_opts *ro)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, RUN_STOP_KEY) == LUA_TUSERDATA) {
+        const run_stop *rs = lua_touserdata(L, -1);
+        ro->cancel = rs->cancel;
+        ro->interrupt = rs->interrupt;
+        ro->interrupt_ud = rs->ud;
+    }
+    lua_pop(L, 1);
+}
+
+/* }================================================================== */
+
 static int pipeline_run(lua_State *L)
 {
     lq_pipeline *pl = checkpipeline(L);
@@ -530,6 +564,7 @@ static int pipeline_run(lua_State *L)
     ro.inputs = inputs;
     ro.jobs = (int)jobs;
     ro.errors_path = errors;
+    get_run_stop(L, &ro);
     qr_run_summary sum;
     memset(&sum, 0, sizeof sum);
     qr_error err;
@@ -539,6 +574,15 @@ static int pipeline_run(lua_State *L)
     int rc = qr_run(pl->p, &ro, &sum, &err);
     pl->busy = 0;
     free(inputs);
+    if (rc < 0 && sum.interrupted) {   /* the host asked to stop: not a result */
+        char buf[2048];
+        /* the host's stop hook on this state (quarry lua) would replace
+         * this message with its own on the next call: this error is it */
+        lua_sethook(L, NULL, 0, 0);
+        lua_pushstring(L, qr_error_format(&err, buf, sizeof buf));
+        qr_run_summary_free(&sum);
+        return lua_error(L);
+    }
     if (rc < 0) {
         char buf[2048];
         lua_pushnil(L);

@@ -6,6 +6,7 @@
 #ifndef QR_CLI_H
 #define QR_CLI_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 typedef struct qr_command {
@@ -37,5 +38,18 @@ void cli_print_error(const struct qr_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True if argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
+
+/* Ctrl-C and SIGTERM (cli_signals.c), for the commands that run pipelines.
+ * cli_catch_interrupts installs the handlers: the first signal sets the
+ * cancel flag (qr_run_opts.cancel), interrupts the Lua step running on the
+ * main thread and calls `also` (or NULL) there; the next one kills.
+ * cli_interrupt_worker is qr_run_opts.interrupt. cli_interrupt_signal is
+ * the signal that came, 0 if none. cli_release_interrupts puts the
+ * default actions back (before what `also` uses is freed). */
+void cli_catch_interrupts(void (*also)(void));
+void cli_release_interrupts(void);
+const volatile int *cli_cancel_flag(void);
+int cli_interrupt_signal(void);
+void cli_interrupt_worker(void *ud, pthread_t worker);
 
 #endif

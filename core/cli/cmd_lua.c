@@ -1,5 +1,11 @@
 /* quarry lua SCRIPT [ARGS…]: runs a Lua 5.4 script with `quarry` preloaded,
- * `arg` set as the stock lua5.4 interpreter sets it. */
+ * `arg` set as the stock lua5.4 interpreter sets it.
+ *
+ * Ctrl-C (or SIGTERM) stops the script as lua5.4 does, with the error
+ * "interrupted!" at its next instruction (a hook), and a run it started
+ * (p:run) stops cleanly first: its exports remove their temporary files,
+ * and p:run raises "interrupted after N records; …". A second Ctrl-C
+ * kills. */
 #include "cli.h"
 #include "lq.h"
 
@@ -14,7 +20,30 @@ static void usage(FILE *f)
                "  local q = require \"quarry\"\n"
                "SCRIPT '-' reads the script from stdin. The script sees its arguments\n"
                "in `arg` (arg[0] is the script) and as `...`.\n"
-               "Exit status: 0, 1 if the script raised an error, 2 if it cannot be read.\n");
+               "Ctrl-C (or SIGTERM) stops the script with the error \"interrupted!\", as\n"
+               "lua5.4 does; a run it started (p:run) stops first, cleanly: no output file\n"
+               "is published, no temporary file is left. A second Ctrl-C kills.\n"
+               "Exit status: 0, 1 if the script raised an error, 2 if it cannot be read,\n"
+               "130 if Ctrl-C (143 if SIGTERM) stopped it.\n");
+}
+
+/* The script's state, for the signal handler: set while the script runs. */
+static lua_State *volatile script_state;
+
+static void stop_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted!");
+}
+
+/* From the signal handler, on the main thread (lua_sethook may be called
+ * asynchronously: it is how lua.c stops a script). */
+static void stop_script(void)
+{
+    lua_State *L = script_state;
+    if (L)
+        lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
 static int traceback(lua_State *L)
@@ -69,10 +98,16 @@ int cmd_lua(int argc, char **argv)
     }
     for (int i = 2; i < argc; i++)
         lua_pushstring(L, argv[i]);
+    lq_set_run_stop(L, cli_cancel_flag(), cli_interrupt_worker, NULL);
+    script_state = L;
+    cli_catch_interrupts(stop_script);
     rc = lua_pcall(L, argc - 2, 0, 1);
+    cli_release_interrupts();
+    script_state = NULL;
+    int sig = cli_interrupt_signal();
     if (rc != LUA_OK)
         fprintf(stderr, "quarry lua: %s\n", lua_tostring(L, -1));
     lua_close(L);
     fflush(stdout);
-    return rc == LUA_OK ? 0 : 1;
+    return rc == LUA_OK ? 0 : sig ? 128 + sig : 1;
 }

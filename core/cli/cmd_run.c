@@ -2,7 +2,6 @@
 #include "cli.h"
 #include "error.h"
 #include "lq.h"
-#include "lq_step.h"
 #include "module.h"
 #include "pipeline.h"
 #include "registry.h"
@@ -12,8 +11,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -128,57 +125,6 @@ static int parse_args(const char *cmd, int argc, char **argv, int allow_run_opts
 /* {==================================================================
  * quarry run
  * =================================================================== */
-/* Ctrl-C (or SIGTERM) asks the run to stop cleanly, so exports remove their
- * temporary files; a second one kills as usual (SA_RESETHAND). A Lua step
- * busy with one document is interrupted too: the handler stops the one of
- * its own thread, and sends SIGUSR1 to the main thread when it runs on
- * another; the runner sends SIGUSR1 to each worker (interrupt_worker),
- * whose handler stops that thread's Lua step. Set and read atomically:
- * the handler may run on any thread of the run. */
-static volatile int interrupted;
-static volatile int cancel_flag;
-static pthread_t main_thread;
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    __atomic_store_n(&interrupted, sig, __ATOMIC_RELAXED);
-    __atomic_store_n(&cancel_flag, 1, __ATOMIC_RELAXED);
-    lq_interrupt_running();
-    if (!pthread_equal(pthread_self(), main_thread))
-        pthread_kill(main_thread, SIGUSR1);
-    errno = saved;
-}
-
-static void on_interrupt_thread(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    lq_interrupt_running();
-    errno = saved;
-}
-
-static void interrupt_worker(void *ud, pthread_t worker)
-{
-    (void)ud;
-    pthread_kill(worker, SIGUSR1);
-}
-
-static void catch_signals(void)
-{
-    main_thread = pthread_self();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt_thread;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR1, &sa, NULL);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART | SA_RESETHAND;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 static void draw_progress(void *ud, const qr_progress *pr)
 {
     (void)ud;
@@ -339,10 +285,10 @@ int cmd_run(int argc, char **argv)
         .jobs = a.jobs,
         .errors_path = a.errors,
         .progress = !a.quiet && isatty(2) ? draw_progress : NULL,
-        .cancel = &cancel_flag,
-        .interrupt = interrupt_worker,
+        .cancel = cli_cancel_flag(),
+        .interrupt = cli_interrupt_worker,
     };
-    catch_signals();
+    cli_catch_interrupts(NULL);    /* Ctrl-C, SIGTERM: the run stops cleanly */
     qr_run_summary sum;
     rc = qr_run(p, &ro, &sum, &err);
     if (ro.progress)
@@ -351,7 +297,7 @@ int cmd_run(int argc, char **argv)
         cli_print_error(&err);
     if (!a.quiet && (rc >= 0 || sum.stopped || sum.interrupted || sum.read > 0))
         print_summary(&sum);
-    int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.interrupted ? 128 + __atomic_load_n(&interrupted, __ATOMIC_RELAXED) : sum.stopped ? 1 : 2;
+    int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.interrupted ? 128 + cli_interrupt_signal() : sum.stopped ? 1 : 2;
     if (a.stats && write_stats(a.stats, &sum, status) != 0 && status == 0)
         status = 2;
     qr_run_summary_free(&sum);

@@ -293,6 +293,69 @@ for j in 1 2; do
     check "interrupt while waiting for a pipe, -j $j: message" "interrupted after 1 records; no output file was published" "$(head -1 s.err)"
     check "interrupt while waiting for a pipe, -j $j: before the writer was done" "no" "$([ -f gave-up ] && echo yes || echo no)"
 done
+
+# quarry lua: Ctrl-C stops a run the script started (p:run), cleanly, and
+# then the script, as lua5.4 does; exit 130. p.yaml's Lua step takes 10 ms
+# a document; fn.lua's function step never returns.
+cat > run.lua <<'LUA'
+local q = require "quarry"
+local p = assert(q.pipeline.load("p.yaml"))
+local s, err = p:run{ inputs = { "in.jsonl" }, jobs = tonumber(arg[1]) }
+print("after the run", s, err)
+LUA
+cat > fn.lua <<'LUA'
+local q = require "quarry"
+local p = assert(q.pipeline{ input = { format = "jsonl" }, steps = {
+  { tokenize = {} },
+  function(doc) io.open("looping", "w"):close(); while true do end end,
+  { export = { format = "jsonl", path = "out/fn.jsonl" } } } })
+p:run{ inputs = { "in.jsonl" }, jobs = 2 }
+print("after the run")
+LUA
+cat > top.lua <<'LUA'
+io.open("looping", "w"):close()
+local n = 0
+while true do n = n + 1 end
+LUA
+# lua_ctrl_c NAME SIGNAL FLAG SCRIPT ARGS…: starts quarry lua, waits for
+# FLAG (a file the script makes), sends SIGNAL, waits (10 s at most)
+lua_ctrl_c() {
+    name=$1 sig=$2 flag=$3
+    shift 3
+    rm -f "$flag"
+    $Q lua "$@" >lua.out 2>lua.err &
+    pid=$!
+    i=0; while [ ! -f "$flag" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    sleep 0.1
+    kill -"$sig" $pid
+    i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -0 $pid 2>/dev/null && { kill -9 $pid; echo "still running 10 s after $sig" >> lua.err; }
+    wait $pid
+    lua_status=$?
+}
+for j in 1 2; do
+    lua_ctrl_c "p:run -j $j" INT started run.lua $j
+    check "quarry lua, Ctrl-C in p:run, jobs = $j: exit 130" 130 "$lua_status"
+    check "quarry lua, Ctrl-C in p:run, jobs = $j: message" \
+        "quarry lua: interrupted after N records; no output file was published" \
+        "$(head -1 lua.err | sed 's/after [0-9]* records/after N records/')"
+    check "quarry lua, Ctrl-C in p:run, jobs = $j: where" "	run.lua:3: in main chunk" "$(sed -n 4p lua.err)"
+    check "quarry lua, Ctrl-C in p:run, jobs = $j: the script stops" "" "$(cat lua.out)"
+    check "quarry lua, Ctrl-C in p:run, jobs = $j: no output, no temporary file" "" "$(ls -A out 2>/dev/null)"
+done
+lua_ctrl_c "function step" INT looping fn.lua
+check "quarry lua, Ctrl-C in a function step that loops: exit 130" 130 "$lua_status"
+check_contains "quarry lua, Ctrl-C in a function step that loops: message" \
+    "records; no output file was published" "$(head -1 lua.err)"
+check "quarry lua, Ctrl-C in a function step that loops: no output" "" "$(ls -A out 2>/dev/null)$(cat lua.out)"
+lua_ctrl_c "script" INT looping top.lua
+check "quarry lua, Ctrl-C in the script's own loop: exit 130" 130 "$lua_status"
+check "quarry lua, Ctrl-C in the script's own loop: message" "quarry lua: interrupted!
+stack traceback:
+	top.lua:3: in main chunk" "$(cat lua.err)"
+lua_ctrl_c "script" TERM looping top.lua
+check "quarry lua, SIGTERM: exit 143" 143 "$lua_status"
+check "quarry lua, SIGTERM: message" "quarry lua: interrupted!" "$(head -1 lua.err)"
 cd "$T" || exit 1
 # }==================================================================
 
