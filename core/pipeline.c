@@ -1345,12 +1345,14 @@ int qr_pipeline_flush(qr_pipeline *p, qr_error *err)
 {
     for (size_t i = p->ordered_from; i < p->n_steps; i++) {
         step_inst *s = p->steps[i];
-        qr_step_flush_fn flush = qr_builtin_flush(s->def);
-        if (!flush || !s->state)
+        /* a definition handed to qr_registry_add by a program built
+         * against ABI 1.0 ends before `flush` (modules get a host-sized copy) */
+        if (s->def->size < offsetof(qr_step_def, flush) + sizeof s->def->flush ||
+            !s->def->flush || !s->state)
             continue;
         qr_error e;
         qr_error_clear(&e);
-        if (flush(s->state, &e) != 0)
+        if (s->def->flush(s->state, &e) != 0)
             return qr_error_at(err, s->file, s->line, s->col, "step '%s': %s", s->name, e.message);
     }
     fflush(stdout);

@@ -127,10 +127,11 @@ qr_doc_outcome qr_pipeline_process_doc(qr_pipeline *p, qr_pipeline_thread *t,
 int qr_pipeline_finish(qr_pipeline *p, qr_error *err);
 
 /* While a run waits for input (a stream with nothing ready), on the
- * thread that runs the ordered steps: exports to standard output or a
- * pipe write out what they hold, and stdout is flushed (Lua's print,
- * modules), so a stream's results show as its records come. 0, or -1
- * with err ("step 'NAME': cannot write…", with the step's position). */
+ * thread that runs the ordered steps: every ordered step with a flush()
+ * (qr_step_def, ABI 1.1; export to standard output or a pipe) writes out
+ * what it holds, and stdout is flushed (Lua's print, older modules), so a
+ * stream's results show as its records come. 0, or -1 with err
+ * ("step 'NAME': cannot write…", with the step's position). */
 int qr_pipeline_flush(qr_pipeline *p, qr_error *err);
 
 /* Marks the start of a run (qr_run calls it). A pipeline with steps that

@@ -48,10 +48,6 @@ void *qr_registry_attached(const qr_registry *reg, const char *key);
 
 /* Every built-in C step (core/steps/builtins.c). */
 int qr_registry_add_builtins(qr_registry *reg, qr_error *err);
-/* The flush of a built-in step that holds output back (export to standard
- * output or a pipe), NULL for others: see qr_pipeline_flush. */
-typedef int (*qr_step_flush_fn)(void *state, qr_error *err);
-qr_step_flush_fn qr_builtin_flush(const qr_step_def *def);
 
 const qr_step_def *qr_registry_find(const qr_registry *reg, const char *name);
 /* Origin and data of a registered step (NULL if unknown). */

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define QR_ABI_MAJOR 1
-#define QR_ABI_MINOR 0
+#define QR_ABI_MINOR 1
 
 /* ===================================================================
  * Errors: the core never prints; it fills one of these and returns -1.
@@ -185,6 +185,14 @@ typedef struct qr_step_def {
     int (*finish)(void *state, qr_error *err);
     void (*thread_free)(void *state, void *thread_state);
     void (*free)(void *state);
+
+    /* ABI 1.1. Optional, for a step from the first QR_STEP_ORDERED one on
+     * that holds output back (a buffer on its way to standard output or a
+     * pipe): write it out now. Called on the writer thread, between
+     * documents, when the input is a stream that has nothing more for the
+     * moment (tail -f | quarry run …), so that what is done shows before
+     * more comes. Returns 0, or -1 with `err` filled: the run stops. */
+    int (*flush)(void *state, qr_error *err);
 } qr_step_def;
 
 /* ===================================================================

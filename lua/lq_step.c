@@ -552,10 +552,17 @@ static const qr_option_def lua_options[] = {
 };
 
 const qr_step_def qr_step_lua_def = {
-    sizeof(qr_step_def), "lua",
-    "run a Lua function over each document (one Lua state per worker)",
-    lua_options, QR_STEP_THREAD_SAFE,
-    lua_init, lstep_thread_init, lstep_process, lstep_finish, lstep_thread_free, lstep_free
+    .size = sizeof(qr_step_def),
+    .name = "lua",
+    .description = "run a Lua function over each document (one Lua state per worker)",
+    .options = lua_options,
+    .flags = QR_STEP_THREAD_SAFE,
+    .init = lua_init,
+    .thread_init = lstep_thread_init,
+    .process = lstep_process,
+    .finish = lstep_finish,
+    .thread_free = lstep_thread_free,
+    .free = lstep_free,
 };
 
 /* }================================================================== */
@@ -603,10 +610,17 @@ static const qr_option_def filter_options[] = {
 };
 
 const qr_step_def qr_step_filter_def = {
-    sizeof(qr_step_def), "filter",
-    "keep the documents for which a Lua expression is true, e.g. #doc:entities(\"CITY\") > 0",
-    filter_options, QR_STEP_THREAD_SAFE,
-    filter_init, lstep_thread_init, lstep_process, lstep_finish, lstep_thread_free, lstep_free
+    .size = sizeof(qr_step_def),
+    .name = "filter",
+    .description = "keep the documents for which a Lua expression is true, e.g. #doc:entities(\"CITY\") > 0",
+    .options = filter_options,
+    .flags = QR_STEP_THREAD_SAFE,
+    .init = filter_init,
+    .thread_init = lstep_thread_init,
+    .process = lstep_process,
+    .finish = lstep_finish,
+    .thread_free = lstep_thread_free,
+    .free = lstep_free,
 };
 
 /* }================================================================== */
@@ -659,10 +673,14 @@ static const qr_option_def function_options[] = {
 };
 
 const qr_step_def qr_step_function_def = {
-    sizeof(qr_step_def), "function",
-    "a Lua function given to q.pipeline{…} (runs on the calling thread, in input order)",
-    function_options, QR_STEP_ORDERED,
-    function_init, NULL, function_process, NULL, NULL, free
+    .size = sizeof(qr_step_def),
+    .name = "function",
+    .description = "a Lua function given to q.pipeline{…} (runs on the calling thread, in input order)",
+    .options = function_options,
+    .flags = QR_STEP_ORDERED,
+    .init = function_init,
+    .process = function_process,
+    .free = free,
 };
 
 /* }================================================================== */

@@ -37,11 +37,3 @@ int qr_registry_add_builtins(qr_registry *reg, qr_error *err)
     return 0;
 }
 
-/* Built-in steps that hold output back and can write it out when the input
- * waits (qr_pipeline_flush); not part of the module ABI. */
-int qr_step_export_flush(void *state, qr_error *err);
-
-qr_step_flush_fn qr_builtin_flush(const qr_step_def *def)
-{
-    return def == &qr_step_export_def ? qr_step_export_flush : NULL;
-}

@@ -822,7 +822,7 @@ static int export_finish(void *state, qr_error *err)
 /* When the input waits (a stream with nothing ready): an output that is
  * not a temporary file (standard output, a pipe, a device) gets what is
  * buffered, so a stream's results show as its records come. */
-int qr_step_export_flush(void *state, qr_error *err)
+static int export_flush(void *state, qr_error *err)
 {
     export_state *st = state;
     if (st->tmp || !st->f)
@@ -867,4 +867,5 @@ const qr_step_def qr_step_export_def = {
     .process = export_process,
     .finish = export_finish,
     .free = export_free,
+    .flush = export_flush,
 };

@@ -18,13 +18,13 @@ refuse() {
     check "$1: exit" 2 "$rc"
 }
 refuse "ABI major mismatch" "$M/abi_future.so" \
-"$T/r.yaml:1:11: module '$M/abi_future.so' was built for module ABI 2.4, but this quarry has ABI 1.0: rebuild it against this quarry's quarry_module.h (pkg-config --cflags quarry)"
+"$T/r.yaml:1:11: module '$M/abi_future.so' was built for module ABI 2.4, but this quarry has ABI 1.1: rebuild it against this quarry's quarry_module.h (pkg-config --cflags quarry)"
 refuse "init failure" "$M/init_fails.so" \
-"$T/r.yaml:1:11: module '$M/init_fails.so' (init_fails 0.1, ABI 1.0; this quarry has ABI 1.0) failed to initialize: cannot read the model 'missing.bin': No such file or directory"
+"$T/r.yaml:1:11: module '$M/init_fails.so' (init_fails 0.1, ABI 1.1; this quarry has ABI 1.1) failed to initialize: cannot read the model 'missing.bin': No such file or directory"
 refuse "missing entry point" "$M/no_entry.so" \
-"$T/r.yaml:1:11: module '$M/no_entry.so' (no_entry 0.1, ABI 1.0) has no entry point 'quarry_module_init': define int quarry_module_init(const qr_host_api *api, qr_registry *reg, qr_error *err)"
+"$T/r.yaml:1:11: module '$M/no_entry.so' (no_entry 0.1, ABI 1.1) has no entry point 'quarry_module_init': define int quarry_module_init(const qr_host_api *api, qr_registry *reg, qr_error *err)"
 refuse "no ABI declared" "$M/no_info.so" \
-"$T/r.yaml:1:11: module '$M/no_info.so' does not say which ABI it was built for (no 'quarry_module_info' symbol): add QR_MODULE_DECLARE(\"name\", \"version\"); from quarry_module.h and rebuild it; this quarry has module ABI 1.0"
+"$T/r.yaml:1:11: module '$M/no_info.so' does not say which ABI it was built for (no 'quarry_module_info' symbol): add QR_MODULE_DECLARE(\"name\", \"version\"); from quarry_module.h and rebuild it; this quarry has module ABI 1.1"
 refuse "duplicate of a built-in step" "$M/dup_builtin.so" \
 "$T/r.yaml:1:11: module '$M/dup_builtin.so': step 'tokenize' is already defined (by built-in); rename one of them"
 cp "$M/flaky.so" "$T/flaky2.so"
@@ -114,6 +114,44 @@ printf 'modules: [%s]\nsteps: [newer, {export: {format: jsonl, path: "-", includ
     "$M/newer_minor.so" >"$T/n.yaml"
 out=$(echo "x" | "$Q" run "$T/n.yaml" - --quiet 2>&1)
 check "newer minor module" '{"id":"stdin","entities":[],"fields":{"newer":1.5}}' "$out"
+# a module built for ABI 1.0 (qr_step_def without flush) still runs, on a
+# live pipe too (its step is ordered: the host looks for its flush)
+printf 'modules: [%s]\ninput: { format: lines }\nsteps: [older, {export: {format: jsonl, path: "-", include_text: false}}]\n' \
+    "$M/older_minor.so" >"$T/o10.yaml"
+out=$( (echo x; sleep 0.3; echo y) | "$Q" run "$T/o10.yaml" - --quiet 2>&1)
+check "ABI 1.0 module" '{"id":"stdin:1","entities":[],"fields":{"older":"1.0"}}
+{"id":"stdin:2","entities":[],"fields":{"older":"1.0"}}' "$out"
+
+# ABI 1.1 flush: an ordered module step that holds its output back writes
+# it out when the input waits, so each record's line shows before the next
+# record is sent (the writer of the pipe waits up to 10 s for it)
+printf 'modules: [%s]\ninput: { format: jsonl }\nsteps:\n  - lines_out: {}\n' "$M/lines_out.so" >"$T/lo.yaml"
+for j in 1 3; do
+    rm -f "$T/lo.out" "$T/gave-up"
+    ( for id in a b; do
+          printf '{"id":"%s","text":"x"}\n' $id
+          i=0; while [ $i -lt 100 ] && ! grep -qx "$id" "$T/lo.out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+          [ $i -lt 100 ] || touch "$T/gave-up"
+      done ) | "$Q" run "$T/lo.yaml" - -j $j --quiet >"$T/lo.out"
+    check "module flush on a live pipe, -j $j: each line before the next record" no \
+        "$([ -f "$T/gave-up" ] && echo yes || echo no)"
+    check "module flush on a live pipe, -j $j: output" "a
+b" "$(cat "$T/lo.out")"
+done
+# flush is called only while a stream waits: a file runs to finish()
+printf 'modules: [%s]\ninput: { format: jsonl }\nsteps:\n  - lines_out: { fail_flush: true }\n' \
+    "$M/lines_out.so" >"$T/lf.yaml"
+printf '{"id":"a","text":"x"}\n{"id":"b","text":"x"}\n' >"$T/ab.jsonl"
+out=$("$Q" run "$T/lf.yaml" "$T/ab.jsonl" --quiet 2>&1)
+check "module flush, file input: not called" "a
+b" "$out"
+for j in 1 2; do
+    out=$( (printf '{"id":"a","text":"x"}\n'; sleep 0.3; printf '{"id":"b","text":"x"}\n') |
+           "$Q" run "$T/lf.yaml" - -j $j --quiet 2>&1 >/dev/null); rc=$?
+    check "module flush fails, -j $j: exit 2" 2 "$rc"
+    check "module flush fails, -j $j: message" \
+        "$T/lf.yaml:4:5: step 'lines_out': lines_out: flush failed, as asked (fail_flush)" "$out"
+done
 # }==================================================================
 
 # {==================================================================
