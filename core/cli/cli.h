@@ -47,6 +47,9 @@ int cli_is_help(const char *arg);
  * the signal that came, 0 if none. cli_release_interrupts puts the
  * default actions back (before what `also` uses is freed). */
 void cli_catch_interrupts(void (*also)(void));
+/* SIGPIPE stops the run the same way (quarry run): cli_interrupt_signal
+ * then says SIGPIPE. */
+void cli_catch_broken_pipe(void);
 void cli_release_interrupts(void);
 const volatile int *cli_cancel_flag(void);
 int cli_interrupt_signal(void);

@@ -1,7 +1,9 @@
 /* Ctrl-C and SIGTERM for the commands that run pipelines (quarry run,
  * quarry lua): the first one asks the run to stop cleanly, so exports
  * remove their temporary files; a second one kills as usual
- * (SA_RESETHAND).
+ * (SA_RESETHAND). quarry run treats SIGPIPE (its standard output was
+ * closed: `quarry run … | head`) the same way, so that file outputs are
+ * not left half-written; the write itself then fails with EPIPE.
  *
  * A Lua step busy with one document is interrupted too: the handler stops
  * the one of its own thread (lq_interrupt_running) and sends SIGUSR1 to
@@ -24,7 +26,8 @@ static void (*main_also)(void);    /* called on the main thread too */
 static void on_signal(int sig)
 {
     int saved = errno;
-    __atomic_store_n(&signalled, sig, __ATOMIC_RELAXED);
+    int none = 0;   /* the first signal is the one reported */
+    __atomic_compare_exchange_n(&signalled, &none, sig, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
     __atomic_store_n(&cancel_flag, 1, __ATOMIC_RELAXED);
     lq_interrupt_running();
     if (!pthread_equal(pthread_self(), main_thread))
@@ -59,6 +62,16 @@ void cli_catch_interrupts(void (*also)(void))
     sa.sa_flags = SA_RESTART | SA_RESETHAND;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+void cli_catch_broken_pipe(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;    /* not reset: later writes get EPIPE */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, NULL);
 }
 
 void cli_release_interrupts(void)

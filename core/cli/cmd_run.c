@@ -10,6 +10,7 @@
 #include "io/reader.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,8 +232,8 @@ static void run_usage(FILE *f)
         "\n"
         "Exit status: 0 every document went through; 1 some documents failed (on_error:\n"
         "skip/drop, or a stop under on_error: fail); 2 configuration, usage or input error;\n"
-        "130 interrupted by Ctrl-C, 143 by SIGTERM (the run stops cleanly: nothing\n"
-        "half-written is published).\n"
+        "130 interrupted by Ctrl-C, 143 by SIGTERM, 141 when standard output was closed\n"
+        "(| head): the run stops cleanly, nothing half-written is published.\n"
         "See docs/pipelines.md.\n");
 }
 
@@ -289,11 +290,15 @@ int cmd_run(int argc, char **argv)
         .interrupt = cli_interrupt_worker,
     };
     cli_catch_interrupts(NULL);    /* Ctrl-C, SIGTERM: the run stops cleanly */
+    cli_catch_broken_pipe();       /* so does | head */
     qr_run_summary sum;
     rc = qr_run(p, &ro, &sum, &err);
     if (ro.progress)
         fprintf(stderr, "\r\033[K");
-    if (rc < 0)
+    if (rc < 0 && sum.interrupted && cli_interrupt_signal() == SIGPIPE)
+        fprintf(stderr, "standard output was closed (broken pipe) after %llu records; "
+                        "no output file was published\n", (unsigned long long)sum.read);
+    else if (rc < 0)
         cli_print_error(&err);
     if (!a.quiet && (rc >= 0 || sum.stopped || sum.interrupted || sum.read > 0))
         print_summary(&sum);

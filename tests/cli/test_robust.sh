@@ -294,6 +294,26 @@ for j in 1 2; do
     check "interrupt while waiting for a pipe, -j $j: before the writer was done" "no" "$([ -f gave-up ] && echo yes || echo no)"
 done
 
+# The reader of standard output goes away (| head): the run stops as on
+# Ctrl-C, so the export to a file publishes nothing and leaves no
+# temporary file behind; exit 141 (SIGPIPE), and the message says why.
+awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "{\"id\":\"d%d\",\"text\":\"document number %d\"}\n", i, i }' >big.jsonl
+cat > bp.yaml <<'YAML'
+input: { format: jsonl }
+steps:
+  - export: { format: jsonl, path: '-' }
+  - export: { format: jsonl, path: out/all.jsonl }
+YAML
+for j in 1 2; do
+    { $Q run bp.yaml big.jsonl -j $j 2>bp.err; echo $? >bp.rc; } | head -c 10 >bp.out
+    check "stdout closed (| head), -j $j: exit 141" 141 "$(cat bp.rc)"
+    check "stdout closed (| head), -j $j: what head read" '{"id":"d1"' "$(cat bp.out)"
+    check "stdout closed (| head), -j $j: message" \
+        "standard output was closed (broken pipe) after N records; no output file was published" \
+        "$(head -1 bp.err | sed 's/after [0-9]* records/after N records/')"
+    check "stdout closed (| head), -j $j: no output file, no temporary file" "" "$(ls -A out 2>/dev/null)"
+done
+
 # quarry lua: Ctrl-C stops a run the script started (p:run), cleanly, and
 # then the script, as lua5.4 does; exit 130. p.yaml's Lua step takes 10 ms
 # a document; fn.lua's function step never returns.
