@@ -30,6 +30,19 @@ vg() {   # vg DIR ARGS...: runs quarry ARGS in DIR under valgrind
     fi
 }
 
+vgcmd() {   # vgcmd NAME COMMAND: runs the shell COMMAND in $W, where $VGQ is quarry under valgrind
+    n=$((n + 1))
+    VGQ="$VG --log-file=$W/vg.$n.log $Q"
+    (cd "$W" && eval "$2") >/dev/null 2>&1
+    if [ -s "$W/vg.$n.log" ]; then
+        failed=$((failed + 1))
+        echo "valgrind: FAILED: $1" >&2
+        head -40 "$W/vg.$n.log" >&2
+    else
+        passed=$((passed + 1))
+    fi
+}
+
 cd "$W" || exit 2
 printf 'Dr. Smith went to Paris.\nHe paid $30 in 1999!\n' >in.txt
 printf '{"id":"t1","text":"buy cheap pills now","label":"spam"}\n{"id":"t2","text":"meeting at noon","label":"ham"}\n' >train.jsonl
@@ -49,6 +62,13 @@ vg "$W" lua "$R/samples/lua/find_money.lua"
 vg "$W" train p.yaml train.jsonl -o m.qrm -j 2 -q
 vg "$W" eval p.yaml train.jsonl --json
 vg "$W" run p.yaml train.jsonl -q
+# streams: a live pipe (outputs flushed while the input waits), and a
+# reader that goes away (| head: the run stops on SIGPIPE, exports clean up)
+printf 'input: { format: jsonl }\nsteps:\n  - regex: { patterns: { YEAR: "\\\\d{4}" } }\n  - export: { format: jsonl, path: "-" }\n  - export: { format: jsonl, path: out/all.jsonl }\n' >live.yaml
+vgcmd "run from a live pipe, -j 2" \
+    '(echo "{\"id\":\"a\",\"text\":\"in 1999\"}"; sleep 1; echo "{\"id\":\"b\",\"text\":\"x\"}") | $VGQ run live.yaml - -j 2 -q'
+awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"id\":\"d%d\",\"text\":\"doc %d\"}\n", i, i }' >big.jsonl
+vgcmd "run | head (broken pipe), -j 2" '$VGQ run live.yaml big.jsonl -j 2 -q | head -c 10'
 for d in "$R"/tests/golden/*/; do
     [ -f "$d/pipeline.yaml" ] || [ -f "$d/cmd" ] || continue
     name=$(basename "$d")
