@@ -17,23 +17,7 @@ VG="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible
     --suppressions=$R/tests/valgrind.supp"
 passed=0; failed=0; n=0
 
-vg() {   # vg DIR ARGS...: runs quarry ARGS in DIR under valgrind
-    dir=$1; shift
-    n=$((n + 1))
-    (cd "$dir" && $VG --log-file="$W/vg.$n.log" "$Q" "$@" >/dev/null 2>&1)
-    if [ -s "$W/vg.$n.log" ]; then
-        failed=$((failed + 1))
-        echo "valgrind: FAILED: quarry $*  (in $dir)" >&2
-        head -40 "$W/vg.$n.log" >&2
-    else
-        passed=$((passed + 1))
-    fi
-}
-
-vgcmd() {   # vgcmd NAME COMMAND: runs the shell COMMAND in $W, where $VGQ is quarry under valgrind
-    n=$((n + 1))
-    VGQ="$VG --log-file=$W/vg.$n.log $Q"
-    (cd "$W" && eval "$2") >/dev/null 2>&1
+vg_report() {   # vg_report WHAT: counts the run whose log is vg.$n.log
     if [ -s "$W/vg.$n.log" ]; then
         failed=$((failed + 1))
         echo "valgrind: FAILED: $1" >&2
@@ -41,6 +25,18 @@ vgcmd() {   # vgcmd NAME COMMAND: runs the shell COMMAND in $W, where $VGQ is qu
     else
         passed=$((passed + 1))
     fi
+}
+vg() {   # vg DIR ARGS...: runs quarry ARGS in DIR under valgrind
+    dir=$1; shift
+    n=$((n + 1))
+    (cd "$dir" && $VG --log-file="$W/vg.$n.log" "$Q" "$@" >/dev/null 2>&1)
+    vg_report "quarry $*  (in $dir)"
+}
+vgcmd() {   # vgcmd NAME COMMAND: runs the shell COMMAND in $W, where $VGQ is quarry under valgrind
+    n=$((n + 1))
+    VGQ="$VG --log-file=$W/vg.$n.log $Q"
+    (cd "$W" && eval "$2") >/dev/null 2>&1
+    vg_report "$1"
 }
 
 cd "$W" || exit 2
