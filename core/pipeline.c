@@ -5,6 +5,7 @@
 #include "module.h"
 #include "registry.h"
 #include "yaml_load.h"
+#include "io/paths.h"
 #include "io/reader.h"
 
 #include <errno.h>
@@ -22,6 +23,12 @@ typedef struct step_ctx_ex {
     qr_step_ctx ctx;
     void *data;
 } step_ctx_ex;
+
+typedef struct written {
+    char *path;              /* absolute, cleaned lexically */
+    const char *step;        /* the step's name              */
+    int line;                /* where its path option is     */
+} written;
 
 typedef struct step_inst {
     const qr_step_def *def;
@@ -44,6 +51,8 @@ struct qr_pipeline {
     size_t n_steps;
     size_t ordered_from;
     int has_run;             /* qr_pipeline_begin_run was called */
+    written *written;        /* the paths steps write (QR_OPT_WRITTEN) */
+    size_t n_written;
 };
 
 typedef struct snapshot {
@@ -632,6 +641,9 @@ void qr_pipeline_free(qr_pipeline *p)
     free(p->file);
     free(p->base_dir);
     free(p->errors_path);
+    for (size_t i = 0; i < p->n_written; i++)
+        free(p->written[i].path);
+    free(p->written);
     free(p);
 }
 
@@ -812,6 +824,75 @@ static int build_steps(qr_pipeline *p, const qr_value *root, qr_registry *reg, q
     return 0;
 }
 
+/* An absolute, lexically clean form of path, for comparing outputs. */
+static char *abs_clean(const char *path)
+{
+    char *full = NULL;
+    if (path[0] != '/') {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof cwd))
+            full = join_path(cwd, path);
+    }
+    char *c = qr_path_clean(full ? full : path);
+    free(full);
+    return c;
+}
+
+/* Two steps writing one path (or a step writing the errors file) would
+ * race at the end of the run, the last rename replacing the other's
+ * output: refused before anything runs. The paths are kept for
+ * qr_pipeline_writer_of (quarry run --errors). */
+static int check_written(qr_pipeline *p, qr_error *err)
+{
+    char *errors = p->errors_path && strcmp(p->errors_path, "-") ? abs_clean(p->errors_path) : NULL;
+    if (p->errors_path && strcmp(p->errors_path, "-") && !errors)
+        return qr_error_set(err, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < p->n_steps && !rc; i++) {
+        const step_inst *s = p->steps[i];
+        for (const qr_option_def *d = s->def->options; d && d->name && !rc; d++) {
+            if (!(d->flags & QR_OPT_WRITTEN))
+                continue;
+            const qr_value *v = qr_value_get(s->options, d->name);
+            const char *str = qr_value_string(v);
+            if (!str || !strcmp(str, "-"))
+                continue;
+            char *full = join_path(p->base_dir, str);
+            char *path = full ? abs_clean(full) : NULL;
+            free(full);
+            written *grown = path ? realloc(p->written, (p->n_written + 1) * sizeof *grown) : NULL;
+            if (!grown) {
+                free(path);
+                rc = qr_error_set(err, "out of memory");
+                break;
+            }
+            p->written = grown;
+            if (errors && !strcmp(path, errors))
+                rc = qr_value_error(v, err, "step '%s' writes %s, which is also the pipeline's errors file; "
+                                    "give one of them another path", s->name, str);
+            for (size_t k = 0; k < p->n_written && !rc; k++)
+                if (!strcmp(p->written[k].path, path))
+                    rc = qr_value_error(v, err, "step '%s' writes %s, as does step '%s' (line %d): the one "
+                                        "to finish last would replace the other's output; give each its "
+                                        "own path", s->name, str, p->written[k].step, p->written[k].line);
+            p->written[p->n_written++] = (written){path, s->name, v->line};
+        }
+    }
+    free(errors);
+    return rc;
+}
+
+const char *qr_pipeline_writer_of(const qr_pipeline *p, const char *path)
+{
+    char *c = abs_clean(path);
+    const char *who = NULL;
+    for (size_t i = 0; c && i < p->n_written && !who; i++)
+        if (!strcmp(p->written[i].path, c))
+            who = p->written[i].step;
+    free(c);
+    return who;
+}
+
 static int build_input(qr_pipeline *p, const qr_value *root, qr_error *err)
 {
     const qr_value *in = qr_value_get(root, "input");
@@ -975,7 +1056,8 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
     }
     if (qr_module_load_list(reg, qr_value_get(root, "modules"), p->base_dir, err) != 0)
         goto fail;
-    if (build_input(p, root, err) != 0 || build_steps(p, root, reg, err) != 0)
+    if (build_input(p, root, err) != 0 || build_steps(p, root, reg, err) != 0 ||
+        check_written(p, err) != 0)
         goto fail;
     p->ordered_from = p->n_steps;
     for (size_t i = 0; i < p->n_steps; i++)

@@ -123,6 +123,11 @@ qr_doc_outcome qr_pipeline_process_range(qr_pipeline *p, qr_pipeline_thread *t,
 qr_doc_outcome qr_pipeline_process_doc(qr_pipeline *p, qr_pipeline_thread *t,
                                        qr_doc *doc, qr_error *err);
 
+/* The name of the step that writes path (an option flagged
+ * QR_OPT_WRITTEN: an export's output), or NULL. Paths compare resolved
+ * and cleaned lexically. */
+const char *qr_pipeline_writer_of(const qr_pipeline *p, const char *path);
+
 /* Calls finish() of every step in order (after the last document). */
 int qr_pipeline_finish(qr_pipeline *p, qr_error *err);
 

@@ -650,6 +650,13 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
                     goto done_nothreads;
                 }
             }
+            const char *writer = qr_pipeline_writer_of(p, epath);
+            if (writer) {
+                qr_error_set(err, "the errors file %s is also the output of step '%s': one would "
+                             "replace the other; give the errors another path", epath, writer);
+                free(writer_seconds);
+                goto done_nothreads;
+            }
             char *dirs = strdup(epath);   /* qr_mkdirs writes into its argument */
             int ok = dirs && qr_mkdirs(dirs, 0) == 0 && (w.errors = fopen(epath, "w")) != NULL;
             int e = dirs ? errno : ENOMEM;

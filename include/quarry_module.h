@@ -124,7 +124,12 @@ typedef enum qr_opt_type {
     QR_OPT_ANY
 } qr_opt_type;
 
-enum { QR_OPT_REQUIRED = 1u << 0, QR_OPT_OUTPUT = 1u << 1 };
+/* QR_OPT_OUTPUT: a path that need not exist when the pipeline is checked.
+ * QR_OPT_WRITTEN (ABI 1.1, with QR_OPT_OUTPUT): a file or folder the step
+ * writes (an export's output); two steps of a pipeline may not write the
+ * same path, nor one that is the pipeline's errors file ("-", standard
+ * output, excepted). */
+enum { QR_OPT_REQUIRED = 1u << 0, QR_OPT_OUTPUT = 1u << 1, QR_OPT_WRITTEN = 1u << 2 };
 
 typedef struct qr_option_def {
     const char *name;        /* NULL ends the list                          */
@@ -132,7 +137,7 @@ typedef struct qr_option_def {
     const char *default_str; /* default written as in YAML, NULL if none    */
     const char *choices;     /* for QR_OPT_ENUM: "a|b|c"                   */
     const char *help;        /* one line, shown by `quarry steps`           */
-    unsigned flags;          /* QR_OPT_REQUIRED, QR_OPT_OUTPUT              */
+    unsigned flags;          /* QR_OPT_REQUIRED, QR_OPT_OUTPUT, QR_OPT_WRITTEN */
 } qr_option_def;
 
 /* What a step learns about where it runs. */

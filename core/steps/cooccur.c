@@ -382,7 +382,7 @@ static const qr_option_def co_options[] = {
      "doc field for [{a, a_label, b, b_label, count}]; \"\" for none", 0},
     {"top", QR_OPT_INT, "20", NULL, "most pairs kept in the doc field", 0},
     {"path", QR_OPT_PATH, NULL, NULL, "file for the corpus totals, written at the end: TSV, or JSON for a .json name",
-     QR_OPT_OUTPUT},
+     QR_OPT_OUTPUT | QR_OPT_WRITTEN},
     {NULL, 0, NULL, NULL, NULL, 0}};
 
 const qr_step_def qr_step_cooccur_def = {

@@ -661,7 +661,7 @@ static const qr_option_def export_options[] = {
     { "format", QR_OPT_ENUM, "jsonl", "jsonl|csv|tsv", "output format", 0 },
     { "path", QR_OPT_PATH, "-", NULL,
       "output file, '-' for standard output; folders are created, the file appears when the run ends",
-      QR_OPT_OUTPUT },
+      QR_OPT_OUTPUT | QR_OPT_WRITTEN },
     { "offsets", QR_OPT_ENUM, "codepoints", "codepoints|bytes",
       "entity offsets in Unicode code points (as Python, spaCy, brat) or UTF-8 bytes", 0 },
     { "include_text", QR_OPT_BOOL, "true", NULL, "write the document text", 0 },

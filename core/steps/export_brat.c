@@ -192,7 +192,7 @@ static int brat_finish(void *state, qr_error *err)
 
 static const qr_option_def brat_options[] = {
     {"path", QR_OPT_PATH, NULL, NULL, "the folder to write (NAME.txt + NAME.ann per document)",
-     QR_OPT_REQUIRED | QR_OPT_OUTPUT},
+     QR_OPT_REQUIRED | QR_OPT_OUTPUT | QR_OPT_WRITTEN},
     {"quote_label", QR_OPT_STRING, "QUOTE", NULL, "spans whose note is the speaker", 0},
     {NULL, 0, NULL, NULL, NULL, 0}};
 

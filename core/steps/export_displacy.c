@@ -138,7 +138,7 @@ static int dx_finish(void *state, qr_error *err)
 
 static const qr_option_def dx_options[] = {
     {"path", QR_OPT_PATH, NULL, NULL, "the JSON file to write (an array, one object per document)",
-     QR_OPT_REQUIRED | QR_OPT_OUTPUT},
+     QR_OPT_REQUIRED | QR_OPT_OUTPUT | QR_OPT_WRITTEN},
     {"skip_labels", QR_OPT_STRING_LIST, "[QUOTE]", NULL, "labels left out", 0},
     {NULL, 0, NULL, NULL, NULL, 0}};
 

@@ -453,7 +453,8 @@ static int html_finish(void *state, qr_error *err)
 }
 
 static const qr_option_def html_options[] = {
-    {"path", QR_OPT_PATH, NULL, NULL, "the HTML page to write", QR_OPT_REQUIRED | QR_OPT_OUTPUT},
+    {"path", QR_OPT_PATH, NULL, NULL, "the HTML page to write",
+     QR_OPT_REQUIRED | QR_OPT_OUTPUT | QR_OPT_WRITTEN},
     {"title", QR_OPT_STRING, NULL, NULL, "page title (default: the pipeline's name)", 0},
     {"top", QR_OPT_INT, "15", NULL, "rows in the top entities and pairs tables", 0},
     {"max_docs", QR_OPT_INT, "200", NULL, "documents shown in full (-1: all); the tables count every one", 0},

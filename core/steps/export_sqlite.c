@@ -263,7 +263,7 @@ static int sq_finish(void *state, qr_error *err)
 
 static const qr_option_def sq_options[] = {
     {"path", QR_OPT_PATH, NULL, NULL, "the database file; replaced whole at the end of the run",
-     QR_OPT_REQUIRED | QR_OPT_OUTPUT},
+     QR_OPT_REQUIRED | QR_OPT_OUTPUT | QR_OPT_WRITTEN},
     {"offsets", QR_OPT_ENUM, "codepoints", "codepoints|bytes", "entity and quote offsets", 0},
     {"include_text", QR_OPT_BOOL, "true", NULL, "store each document's text", 0},
     {"quote_label", QR_OPT_STRING, "QUOTE", NULL, "spans with this label go to the quotes table", 0},

@@ -94,6 +94,12 @@ printf '{"id":"1","text":"abc"}\n' >same.jsonl
 check "errors file = input: refused" "the errors file same.jsonl is also an input: writing it would empty it before it is read; give the errors another path
 rc=2" "$($Q run p.yaml same.jsonl -q --errors same.jsonl 2>&1; echo "rc=$?")"
 check "errors file = input: the input is intact" '{"id":"1","text":"abc"}' "$(cat same.jsonl)"
+# --errors naming an export's output (written whole at the end, it would
+# replace the errors): refused before anything is read or written
+printf 'input: { format: jsonl }\nsteps:\n  - export: { format: jsonl, path: out/docs.jsonl }\n' >eo.yaml
+check "errors file = an output: refused" "the errors file ./out/docs.jsonl is also the output of step 'export': one would replace the other; give the errors another path
+rc=2" "$($Q run eo.yaml same.jsonl -q --errors ./out/docs.jsonl 2>&1; echo "rc=$?")"
+check "errors file = an output: nothing written" "" "$(ls -A out 2>/dev/null)"
 # }==================================================================
 
 # {==================================================================
