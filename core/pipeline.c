@@ -120,7 +120,46 @@ static int is_name_char(char c, int first)
            (!first && c >= '0' && c <= '9');
 }
 
-static char *expand(const char *s, const char *const *vars, int depth, qr_error *err)
+/* The variable names ${…} referred to while expanding, so that an
+ * override naming none of the pipeline's variables (a misspelt --set) is
+ * reported rather than ignored. */
+typedef struct var_use {
+    char **names;
+    size_t n, cap;
+    int oom;
+} var_use;
+
+static void var_use_add(var_use *u, const char *name)
+{
+    if (!u)
+        return;
+    for (size_t i = 0; i < u->n; i++)
+        if (!strcmp(u->names[i], name))
+            return;
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 8;
+        char **v = realloc(u->names, cap * sizeof *v);
+        if (!v) {
+            u->oom = 1;
+            return;
+        }
+        u->names = v;
+        u->cap = cap;
+    }
+    if (!(u->names[u->n] = strdup(name)))
+        u->oom = 1;
+    else
+        u->n++;
+}
+
+static void var_use_free(var_use *u)
+{
+    for (size_t i = 0; i < u->n; i++)
+        free(u->names[i]);
+    free(u->names);
+}
+
+static char *expand(const char *s, const char *const *vars, var_use *use, int depth, qr_error *err)
 {
     dstr d = {0};
     if (ds_add(&d, "", 0) != 0)
@@ -180,6 +219,7 @@ static char *expand(const char *s, const char *const *vars, int depth, qr_error 
         }
         memcpy(key, name, n);
         key[n] = '\0';
+        var_use_add(use, key);
         const char *val = var_lookup(vars, key, n);
         if (!val)
             val = getenv(key);
@@ -194,7 +234,7 @@ static char *expand(const char *s, const char *const *vars, int depth, qr_error 
                 goto fail;
             }
             char *dd = strndup(deflt, deflt_len);
-            char *x = dd ? expand(dd, vars, depth + 1, err) : NULL;
+            char *x = dd ? expand(dd, vars, use, depth + 1, err) : NULL;
             free(dd);
             if (!x)
                 goto fail;
@@ -219,7 +259,7 @@ fail:
 
 char *qr_vars_expand(const char *s, const char *const *vars, qr_error *err)
 {
-    return expand(s, vars, 0, err);
+    return expand(s, vars, NULL, 0, err);
 }
 
 typedef struct varset {
@@ -270,7 +310,8 @@ static int scalar_text(const qr_value *v, char *buf, size_t n, const char **out)
 
 /* Overrides (--set) come first, so they win the lookup; then `vars:`, each
  * expanded against the overrides, the earlier vars and the environment. */
-static int collect_vars(const qr_value *root, const char *const *overrides, varset *vs, qr_error *err)
+static int collect_vars(const qr_value *root, const char *const *overrides, varset *vs, var_use *use,
+                        qr_error *err)
 {
     for (size_t i = 0; overrides && overrides[i]; i++) {
         const char *eq = strchr(overrides[i], '=');
@@ -303,7 +344,7 @@ static int collect_vars(const qr_value *root, const char *const *overrides, vars
                 continue;
         }
         qr_error xe;
-        char *x = expand(text, (const char *const *)vs->v, 0, &xe);
+        char *x = expand(text, (const char *const *)vs->v, use, 0, &xe);
         if (!x)
             return qr_value_error(e->value, err, "%s", xe.message);
         int rc = varset_add(vs, e->key, x);
@@ -314,13 +355,68 @@ static int collect_vars(const qr_value *root, const char *const *overrides, vars
     return 0;
 }
 
-static int substitute(qr_value *v, const char *const *vars, qr_error *err)
+/* Every override (--set NAME=VALUE, or Lua's vars) must name a variable
+ * of the pipeline: one declared under vars:, or one a ${…} refers to. */
+static int check_overrides(const qr_value *root, const char *const *overrides, const var_use *use,
+                           qr_error *err)
+{
+    if (use->oom)
+        return qr_error_set(err, "out of memory");
+    const qr_value *vars = qr_value_get(root, "vars");
+    size_t n_decl = vars && vars->type == QR_VAL_MAP ? vars->u.map.n : 0;
+    for (size_t i = 0; overrides && overrides[i]; i++) {
+        const char *eq = strchr(overrides[i], '=');
+        size_t n = (size_t)(eq - overrides[i]);
+        int known = 0;
+        for (size_t k = 0; k < n_decl && !known; k++)
+            known = strlen(vars->u.map.v[k].key) == n && !strncmp(vars->u.map.v[k].key, overrides[i], n);
+        for (size_t k = 0; k < use->n && !known; k++)
+            known = strlen(use->names[k]) == n && !strncmp(use->names[k], overrides[i], n);
+        if (known)
+            continue;
+        /* the pipeline's variables: declared ones, then the others used */
+        const char **names = malloc((n_decl + use->n + 1) * sizeof *names);
+        char *word = strndup(overrides[i], n);
+        if (!names || !word) {
+            free(names);
+            free(word);
+            return qr_error_set(err, "out of memory");
+        }
+        size_t m = 0;
+        for (size_t k = 0; k < n_decl; k++)
+            names[m++] = vars->u.map.v[k].key;
+        for (size_t k = 0; k < use->n; k++) {
+            int dup = 0;
+            for (size_t j = 0; j < n_decl && !dup; j++)
+                dup = !strcmp(names[j], use->names[k]);
+            if (!dup)
+                names[m++] = use->names[k];
+        }
+        char list[512] = "";
+        size_t at = 0;
+        for (size_t k = 0; k < m && at < sizeof list - 64; k++)
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", k ? ", " : "", names[k]);
+        const char *best = qr_closest_name(word, names, m);
+        if (!m)
+            qr_error_set(err, "%s names no variable of the pipeline, which has none (a variable is "
+                         "declared under vars: or used as ${NAME} in a value)", overrides[i]);
+        else
+            qr_error_set(err, "%s names no variable of the pipeline%s%s%s (its variables: %s)", overrides[i],
+                         best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "", list);
+        free(names);
+        free(word);
+        return -1;
+    }
+    return 0;
+}
+
+static int substitute(qr_value *v, const char *const *vars, var_use *use, qr_error *err)
 {
     if (v->type == QR_VAL_STRING) {
         if (!strchr(v->u.str.s, '$'))
             return 0;
         qr_error xe;
-        char *x = expand(v->u.str.s, vars, 0, &xe);
+        char *x = expand(v->u.str.s, vars, use, 0, &xe);
         if (!x)
             return qr_value_error(v, err, "%s", xe.message);
         free(v->u.str.s);
@@ -333,7 +429,7 @@ static int substitute(qr_value *v, const char *const *vars, qr_error *err)
     for (size_t i = 0; i < qr_value_len(v); i++) {
         if (v->type == QR_VAL_MAP && strchr(v->u.map.v[i].key, '$')) {
             qr_error xe;
-            char *k = expand(v->u.map.v[i].key, vars, 0, &xe);
+            char *k = expand(v->u.map.v[i].key, vars, use, 0, &xe);
             if (!k) {
                 qr_value_error(v, err, "%s", xe.message);
                 err->line = v->u.map.v[i].key_line;
@@ -343,7 +439,7 @@ static int substitute(qr_value *v, const char *const *vars, qr_error *err)
             free(v->u.map.v[i].key);
             v->u.map.v[i].key = k;
         }
-        if (substitute((qr_value *)qr_value_at(v, i), vars, err) != 0)
+        if (substitute((qr_value *)qr_value_at(v, i), vars, use, err) != 0)
             return -1;
     }
     return 0;
@@ -996,6 +1092,7 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
     qr_pipeline *p = calloc(1, sizeof *p);
     qr_value *root = NULL;
     varset vs = {0};
+    var_use use = {0};
     if (!p) {
         qr_error_set(err, "out of memory");
         return NULL;
@@ -1010,7 +1107,8 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
         qr_error_set(err, "no pipeline given");
         goto fail;
     }
-    if (check_nul(root_in, err) != 0 || check_top(root_in, err) != 0 || collect_vars(root_in, opts->vars, &vs, err) != 0)
+    if (check_nul(root_in, err) != 0 || check_top(root_in, err) != 0 ||
+        collect_vars(root_in, opts->vars, &vs, &use, err) != 0)
         goto fail;
     root = qr_value_new_map();
     if (!root || qr_value_set_mark(root, root_in->file, root_in->line, root_in->col) != 0) {
@@ -1026,9 +1124,11 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
             qr_error_set(err, "out of memory");
             goto fail;
         }
-        if (substitute(c, (const char *const *)vs.v, err) != 0)
+        if (substitute(c, (const char *const *)vs.v, &use, err) != 0)
             goto fail;
     }
+    if (check_overrides(root_in, opts->vars, &use, err) != 0)
+        goto fail;
     const qr_value *name = qr_value_get(root, "name");
     p->name = strdup(qr_value_string(name) ? qr_value_string(name) : "");
     if (!p->name) {
@@ -1072,10 +1172,12 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
     }
     qr_value_free(root);
     varset_free(&vs);
+    var_use_free(&use);
     return p;
 fail:
     qr_value_free(root);
     varset_free(&vs);
+    var_use_free(&use);
     qr_pipeline_free(p);
     return NULL;
 }

@@ -270,6 +270,12 @@ describe("q.pipeline.load", function()
     assert.are.equal("CITY", q.pipeline.load(FIXTURES .. "/pipeline.yaml"):process("Osaka"):entities()[1].label)
   end)
 
+  it("refuses vars that name no variable of the file, as --set does", function()
+    local p, msg = q.pipeline.load(FIXTURES .. "/pipeline.yaml", { vars = { lable = "PORT" } })
+    assert.is_nil(p)
+    assert.are.equal("lable=PORT names no variable of the pipeline; did you mean 'label'? (its variables: label)", msg)
+  end)
+
   it("returns nil and the message for a bad file, raises on misuse", function()
     local p, msg = q.pipeline.load(FIXTURES .. "/missing.yaml")
     assert.is_nil(p)
