@@ -920,27 +920,13 @@ static int build_steps(qr_pipeline *p, const qr_value *root, qr_registry *reg, q
     return 0;
 }
 
-/* An absolute, lexically clean form of path, for comparing outputs. */
-static char *abs_clean(const char *path)
-{
-    char *full = NULL;
-    if (path[0] != '/') {
-        char cwd[4096];
-        if (getcwd(cwd, sizeof cwd))
-            full = join_path(cwd, path);
-    }
-    char *c = qr_path_clean(full ? full : path);
-    free(full);
-    return c;
-}
-
 /* Two steps writing one path (or a step writing the errors file) would
  * race at the end of the run, the last rename replacing the other's
  * output: refused before anything runs. The paths are kept for
  * qr_pipeline_writer_of (quarry run --errors). */
 static int check_written(qr_pipeline *p, qr_error *err)
 {
-    char *errors = p->errors_path && strcmp(p->errors_path, "-") ? abs_clean(p->errors_path) : NULL;
+    char *errors = p->errors_path && strcmp(p->errors_path, "-") ? qr_path_absolute(p->errors_path) : NULL;
     if (p->errors_path && strcmp(p->errors_path, "-") && !errors)
         return qr_error_set(err, "out of memory");
     int rc = 0;
@@ -954,7 +940,7 @@ static int check_written(qr_pipeline *p, qr_error *err)
             if (!str || !strcmp(str, "-"))
                 continue;
             char *full = join_path(p->base_dir, str);
-            char *path = full ? abs_clean(full) : NULL;
+            char *path = full ? qr_path_absolute(full) : NULL;
             free(full);
             written *grown = path ? realloc(p->written, (p->n_written + 1) * sizeof *grown) : NULL;
             if (!grown) {
@@ -978,9 +964,19 @@ static int check_written(qr_pipeline *p, qr_error *err)
     return rc;
 }
 
+size_t qr_pipeline_output_count(const qr_pipeline *p)
+{
+    return p->n_written;
+}
+
+const char *qr_pipeline_output(const qr_pipeline *p, size_t i)
+{
+    return i < p->n_written ? p->written[i].path : NULL;
+}
+
 const char *qr_pipeline_writer_of(const qr_pipeline *p, const char *path)
 {
-    char *c = abs_clean(path);
+    char *c = qr_path_absolute(path);
     const char *who = NULL;
     for (size_t i = 0; c && i < p->n_written && !who; i++)
         if (!strcmp(p->written[i].path, c))

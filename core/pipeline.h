@@ -127,6 +127,9 @@ qr_doc_outcome qr_pipeline_process_doc(qr_pipeline *p, qr_pipeline_thread *t,
  * QR_OPT_WRITTEN: an export's output), or NULL. Paths compare resolved
  * and cleaned lexically. */
 const char *qr_pipeline_writer_of(const qr_pipeline *p, const char *path);
+/* The paths the steps write, absolute and cleaned (files and folders). */
+size_t qr_pipeline_output_count(const qr_pipeline *p);
+const char *qr_pipeline_output(const qr_pipeline *p, size_t i);
 
 /* Calls finish() of every step in order (after the last document). */
 int qr_pipeline_finish(qr_pipeline *p, qr_error *err);

@@ -2,6 +2,7 @@
 #include "doc.h"
 #include "error.h"
 #include "outfile.h"
+#include "io/paths.h"
 #include "io/reader.h"
 
 #include <errno.h>
@@ -461,6 +462,8 @@ static void account(writer *w, qr_doc_outcome o)
 
 /* }================================================================== */
 
+static int open_reader_paths(run *r, const qr_run_opts *opts, const qr_input_opts *io, qr_error *err);
+
 static int open_reader(run *r, const qr_run_opts *opts, qr_error *err)
 {
     const qr_value *in = qr_pipeline_input(r->p);
@@ -494,6 +497,31 @@ static int open_reader(run *r, const qr_run_opts *opts, qr_error *err)
         if (qr_input_opts_set(&io, k, text, err) != 0)
             return -1;
     }
+    /* what the run writes, which folder walks and globs must not read: the
+     * steps' outputs (and their temporary files) and the errors file */
+    size_t n_out = qr_pipeline_output_count(r->p);
+    const char *epath = opts->errors_path ? opts->errors_path : qr_pipeline_errors_path(r->p);
+    char *errors_abs = epath && strcmp(epath, "-") ? qr_path_absolute(epath) : NULL;
+    const char **outputs = calloc(n_out + 2, sizeof *outputs);
+    if (!outputs || (epath && strcmp(epath, "-") && !errors_abs)) {
+        free(outputs);
+        free(errors_abs);
+        return qr_error_set(err, "out of memory");
+    }
+    for (size_t i = 0; i < n_out; i++)
+        outputs[i] = qr_pipeline_output(r->p, i);
+    outputs[n_out] = errors_abs;
+    io.outputs = outputs;
+    int rc = open_reader_paths(r, opts, &io, err);
+    free(outputs);
+    free(errors_abs);
+    return rc;
+}
+
+static int open_reader_paths(run *r, const qr_run_opts *opts, const qr_input_opts *iop, qr_error *err)
+{
+    const qr_value *in = qr_pipeline_input(r->p);
+    qr_input_opts io = *iop;
     size_t n = 0;
     char **paths = NULL;
     if (opts->inputs && opts->inputs[0]) {
@@ -559,6 +587,11 @@ void qr_run_summary_free(qr_run_summary *s)
     free(s->steps);
     s->steps = NULL;
     s->n_steps = 0;
+    for (size_t i = 0; i < s->n_not_read; i++)
+        free(s->not_read[i]);
+    free(s->not_read);
+    s->not_read = NULL;
+    s->n_not_read = 0;
 }
 
 int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_error *err)
@@ -600,6 +633,18 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         }
     if (qr_pipeline_begin_run(p, err) != 0 || open_reader(&r, opts, err) != 0)
         goto done_nothreads;
+    if (qr_reader_skipped_count(r.reader)) {
+        size_t k = qr_reader_skipped_count(r.reader);
+        if (!(sum->not_read = calloc(k, sizeof *sum->not_read))) {
+            qr_error_set(err, "out of memory");
+            goto done_nothreads;
+        }
+        for (size_t i = 0; i < k; i++, sum->n_not_read++)
+            if (!(sum->not_read[i] = strdup(qr_reader_skipped(r.reader, i)))) {
+                qr_error_set(err, "out of memory");
+                goto done_nothreads;
+            }
+    }
     r.bytes_total = qr_reader_bytes_total(r.reader);
     r.streaming = r.bytes_total < 0;
     r.cancel = opts->cancel;

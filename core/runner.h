@@ -84,6 +84,10 @@ typedef struct qr_run_summary {
     const char *errors_path; /* where errors went (NULL if nowhere; points into opts/pipeline) */
     size_t n_steps;
     qr_step_stats *steps;  /* owned; qr_run_summary_free                 */
+    char **not_read;       /* owned: files a folder walk or glob passed
+                              over as outputs of this run (an export's
+                              file, its temporary file, the errors file) */
+    size_t n_not_read;
 } qr_run_summary;
 
 /* Returns 0 when every document went through (exit 0), 1 when some failed

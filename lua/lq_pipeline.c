@@ -462,6 +462,14 @@ static void push_summary(lua_State *L, const qr_run_summary *s)
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "steps");
+    if (s->n_not_read) {
+        lua_createtable(L, (int)s->n_not_read, 0);
+        for (size_t i = 0; i < s->n_not_read; i++) {
+            lua_pushstring(L, s->not_read[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "not_read");
+    }
 }
 
 /* {==================================================================

@@ -157,6 +157,13 @@ static void print_summary(const qr_run_summary *s)
         fprintf(stderr, " (see %s)", strcmp(s->errors_path, "-") ? s->errors_path : "stderr");
     else if (s->failed || s->skipped)
         fprintf(stderr, " (use --errors FILE to keep the details)");
+    if (s->n_not_read) {
+        fprintf(stderr, "\nquarry: not read, as outputs of this run: ");
+        for (size_t i = 0; i < s->n_not_read && i < 3; i++)
+            fprintf(stderr, "%s%s", i ? ", " : "", s->not_read[i]);
+        if (s->n_not_read > 3)
+            fprintf(stderr, " and %zu more", s->n_not_read - 3);
+    }
     fprintf(stderr, "\nquarry: %.2f MB in %.2f s (%.2f MB/s), %d job%s\n", mb, s->seconds,
             s->seconds > 0 ? mb / s->seconds : 0.0, s->jobs, s->jobs == 1 ? "" : "s");
     double total = 0;

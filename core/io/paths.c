@@ -20,9 +20,12 @@ void qr_file_list_free(qr_file_list *l)
         free(l->v[i]);
         free(l->name[i]);
     }
+    for (size_t i = 0; i < l->n_skipped; i++)
+        free(l->skipped[i]);
     free(l->v);
     free(l->name);
     free(l->size);
+    free(l->skipped);
     memset(l, 0, sizeof *l);
 }
 
@@ -95,6 +98,69 @@ char *qr_path_clean(const char *path)
     return out;
 }
 
+char *qr_path_absolute(const char *path)
+{
+    char *full = NULL;
+    if (path[0] != '/') {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof cwd)) {
+            size_t n = strlen(cwd) + strlen(path) + 2;
+            if ((full = malloc(n)))
+                snprintf(full, n, "%s/%s", cwd, path);
+        }
+    }
+    char *c = qr_path_clean(full ? full : path);
+    free(full);
+    return c;
+}
+
+/* 1 when a file a walk or glob found is one of the run's outputs (or in
+ * one, or a temporary file of one): it is passed over, and listed in
+ * l->skipped unless temporary; -1 on OOM. */
+static int is_output(qr_file_list *l, const char *path, qr_error *err)
+{
+    if (!l->outputs || !l->outputs[0])
+        return 0;
+    char *abs = qr_path_absolute(path);
+    if (!abs)
+        return qr_error_set(err, "out of memory");
+    int hit = 0, tmp = 0;
+    size_t inside = 0;      /* for a file in a folder output: its length past the folder */
+    for (size_t i = 0; l->outputs[i] && !hit; i++) {
+        size_t n = strlen(l->outputs[i]);
+        /* the output, a file in it (a folder output), its temporary file or
+         * folder (this run's, or one a killed run left: not listed) */
+        if (strncmp(abs, l->outputs[i], n) != 0)
+            continue;
+        tmp = strncmp(abs + n, ".tmp-", 5) == 0;
+        hit = abs[n] == '\0' || abs[n] == '/' || tmp;
+        inside = abs[n] == '/' ? strlen(abs + n) : 0;
+    }
+    free(abs);
+    if (!hit)
+        return 0;
+    if (tmp)
+        return 1;
+    char *name = qr_path_clean(path);
+    if (!name)
+        return qr_error_set(err, "out of memory");
+    size_t len = strlen(name);
+    if (inside && inside < len)     /* listed once, as the folder */
+        name[len - inside] = '\0';
+    if (l->n_skipped && !strcmp(l->skipped[l->n_skipped - 1], name)) {
+        free(name);
+        return 1;
+    }
+    char **v = realloc(l->skipped, (l->n_skipped + 1) * sizeof *v);
+    if (!v) {
+        free(name);
+        return qr_error_set(err, "out of memory");
+    }
+    l->skipped = v;
+    v[l->n_skipped++] = name;
+    return 1;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -151,8 +217,10 @@ static int walk_dir(qr_file_list *l, const char *dir, int depth, qr_error *err)
             rc = qr_error_at(err, p, 0, 0, "cannot read: %s", strerror(errno));
         else if (S_ISDIR(st.st_mode))
             rc = walk_dir(l, p, depth + 1, err);
-        else if (S_ISREG(st.st_mode))
+        else if (S_ISREG(st.st_mode) && (rc = is_output(l, p, err)) == 0)
             rc = add_path(l, p, depth, err);
+        if (rc == 1)
+            rc = 0;
         free(p);
     }
     for (size_t i = 0; i < n; i++)
@@ -207,7 +275,10 @@ static int expand_one(qr_file_list *l, const char *path, qr_error *err)
     }
     int status = 0;
     for (size_t i = 0; i < g.gl_pathc && status == 0; i++)
-        status = add_path(l, g.gl_pathv[i], 0, err);
+        if ((status = is_output(l, g.gl_pathv[i], err)) == 0)
+            status = add_path(l, g.gl_pathv[i], 0, err);
+        else if (status == 1)
+            status = 0;
     globfree(&g);
     return status;
 }

@@ -15,6 +15,14 @@ typedef struct qr_file_list {
                           "a/./b/../c" -> "a/c"                  */
     int64_t *size;     /* size in bytes, -1 for stdin            */
     size_t n, cap;
+    /* Set by the caller before expanding: the run's outputs (absolute,
+     * cleaned, NULL-terminated). A folder walk or a glob does not take
+     * them, files in them (folder outputs), nor their temporary files
+     * (OUTPUT.tmp-…), and lists the first two kinds in `skipped` (display
+     * names); a path given by name is taken. */
+    const char *const *outputs;
+    char **skipped;
+    size_t n_skipped;
 } qr_file_list;
 
 /* Appends the expansion of each path to `out`. Folders are walked
@@ -28,5 +36,7 @@ void qr_file_list_free(qr_file_list *l);
 /* Lexical clean-up of a path, as Go's path.Clean: repeated and trailing
  * slashes, "." components and "dir/.." pairs go. Newly allocated. */
 char *qr_path_clean(const char *path);
+/* The same, made absolute first (against the working folder). */
+char *qr_path_absolute(const char *path);
 
 #endif

@@ -268,7 +268,10 @@ qr_reader *qr_reader_new(const qr_input_opts *opts, const char *const *paths,
     qr_reader *r = reader_alloc(opts, err);
     if (!r)
         return NULL;
-    if (qr_paths_expand(paths, npaths, &r->files, err) != 0) {
+    r->files.outputs = opts->outputs;
+    int expanded = qr_paths_expand(paths, npaths, &r->files, err);
+    r->files.outputs = NULL;     /* the caller's; used only above */
+    if (expanded != 0) {
         qr_reader_free(r);
         return NULL;
     }
@@ -287,6 +290,16 @@ qr_reader *qr_reader_new(const qr_input_opts *opts, const char *const *paths,
         r->total += r->files.size[i];
     }
     return r;
+}
+
+size_t qr_reader_skipped_count(const qr_reader *r)
+{
+    return r->files.n_skipped;
+}
+
+const char *qr_reader_skipped(const qr_reader *r, size_t i)
+{
+    return i < r->files.n_skipped ? r->files.skipped[i] : NULL;
 }
 
 qr_reader *qr_reader_new_memory(const qr_input_opts *opts, const char *name,

@@ -67,6 +67,9 @@ typedef struct qr_input_opts {
     char delimiter;           /* csv; default ','                               */
     const char *encoding;     /* iconv name of the files' character set;
                                  default "utf-8"; must be ASCII-compatible     */
+    const char *const *outputs; /* the run's outputs (absolute, cleaned, NULL-
+                                 terminated) that folder walks and globs pass
+                                 over, with their temporary files; NULL: none */
 } qr_input_opts;
 
 /* The options of the `input:` section, for the validator, `quarry check`
@@ -94,6 +97,11 @@ typedef struct qr_reader qr_reader;
  * a glob that matches nothing, an unreadable file, or no paths at all. */
 qr_reader *qr_reader_new(const qr_input_opts *opts, const char *const *paths,
                          size_t npaths, qr_error *err);
+
+/* Files a folder walk or a glob passed over because they are outputs of
+ * the run (qr_input_opts.outputs), as display names. */
+size_t qr_reader_skipped_count(const qr_reader *r);
+const char *qr_reader_skipped(const qr_reader *r, size_t i);
 
 /* Reads from a memory buffer (copied) instead of files, as if it were a
  * file named `name` (NULL: "input"): Lua's p:process(record) and tests. */

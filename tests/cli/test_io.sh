@@ -103,4 +103,41 @@ cat "$T/g1.gz" "$T/g2.gz" > "$T/fifo" &
 check "a FIFO given by path" "g1 g2" "$("$Q" run "$T/p.yaml" "$T/fifo" --quiet | cut -c8-9 | tr '\n' ' ' | sed 's/ $//')"
 wait
 
+# A run never reads its own outputs: a folder walk or a glob passes over the
+# export's file (from an earlier run), its temporary file (this run's, or
+# one a killed run left) and the errors file, and the summary names what
+# it passed over; a file named on the command line is read.
+mkdir -p "$T/self/data/brat"
+printf 'first\n' > "$T/self/data/a.txt"
+printf 'second\n' > "$T/self/data/b.txt"
+cat > "$T/self/p.yaml" <<'YAML'
+errors: data/errors.jsonl
+input: { format: text, paths: [ data ] }
+steps:
+  - export: { format: jsonl, path: data/out.jsonl, include_text: false }
+  - export_brat: { path: data/brat }
+YAML
+printf 'left by a killed run\n' > "$T/self/data/out.jsonl.tmp-99999-abc"
+(cd "$T/self" && "$Q" run p.yaml -q)    # the outputs now exist
+for j in 1 2; do
+    err=$(cd "$T/self" && "$Q" run p.yaml -j $j 2>&1 >/dev/null)
+    check "own outputs not read, -j $j: output" '{"id":"data/a.txt","entities":[]}
+{"id":"data/b.txt","entities":[]}' "$(cat "$T/self/data/out.jsonl")"
+    check "own outputs not read, -j $j: summary" "quarry: read 2 = written 2 + dropped 0 + failed 0
+quarry: not read, as outputs of this run: data/brat, data/errors.jsonl, data/out.jsonl" \
+        "$(echo "$err" | head -2)"
+done
+err=$(cd "$T/self" && "$Q" run p.yaml 'data/*.*' -j 2 2>&1 >/dev/null)
+check "own outputs not read, glob: summary" "quarry: read 2 = written 2 + dropped 0 + failed 0
+quarry: not read, as outputs of this run: data/errors.jsonl, data/out.jsonl" "$(echo "$err" | head -2)"
+cat > "$T/self/run.lua" <<'LUA'
+local q = require "quarry"
+local s = assert(assert(q.pipeline.load("p.yaml")):run{ inputs = { "data" } })
+print(s.read, table.concat(s.not_read, " "))
+LUA
+check "own outputs not read, Lua summary" "2	data/brat data/errors.jsonl data/out.jsonl" \
+    "$(cd "$T/self" && "$Q" lua run.lua 2>&1)"
+err=$(cd "$T/self" && "$Q" run p.yaml data/a.txt data/out.jsonl 2>&1 >/dev/null)
+check "an output named as an input is read" "quarry: read 2 = written 2 + dropped 0 + failed 0" "$(echo "$err" | head -1)"
+
 done_suite "cli io"
