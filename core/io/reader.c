@@ -42,6 +42,7 @@ static const char *const format_names[] = { "text", "lines", "jsonl", "csv", "ts
 
 void qr_input_opts_init(qr_input_opts *o)
 {
+    memset(o, 0, sizeof *o);
     o->format = QR_INPUT_TEXT;
     o->text_field = "text";
     o->id_field = "id";
