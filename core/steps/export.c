@@ -582,9 +582,13 @@ static int open_output(export_state *st, qr_error *err)
         return -1;
     struct stat sb, out;
     if (lstat(st->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        if (stat(st->path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        if (stat(st->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            size_t n = strlen(st->path);
+            while (n > 1 && st->path[n - 1] == '/')
+                n--;
             return qr_error_set(err, "export: %s is a folder; give a file path, as in "
-                                "%s/docs.jsonl", st->path, st->path);
+                                "%.*s/docs.jsonl", st->path, (int)n, st->path);
+        }
         if (fstat(STDOUT_FILENO, &out) == 0 && sb.st_dev == out.st_dev &&
             sb.st_ino == out.st_ino) {          /* /dev/stdout: same as '-' */
             free(st->path);

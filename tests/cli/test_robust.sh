@@ -141,6 +141,8 @@ fi
 mkdir outdir
 check "export: a folder" "pe.yaml:4:5: step 'export': export: $T/outdir is a folder; give a file path, as in $T/outdir/docs.jsonl
 rc=2" "$($Q run pe.yaml in.jsonl -q --set out="$T/outdir" 2>&1; echo "rc=$?")"
+check "export: a folder, written with a slash" "pe.yaml:4:5: step 'export': export: $T/outdir/ is a folder; give a file path, as in $T/outdir/docs.jsonl
+rc=2" "$($Q run pe.yaml in.jsonl -q --set out="$T/outdir/" 2>&1; echo "rc=$?")"
 for s in export_sqlite export_html export_displacy export_brat; do
     printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - %s: { path: link.jsonl }\n' "$s" >pn.yaml
     check "$s: never renamed over a link" "pn.yaml:4:5: step '$s': cannot write link.jsonl: it is a device, pipe or symbolic link, and the finished output replaces what is at that path; give a file path
