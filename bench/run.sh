@@ -16,7 +16,7 @@ if [ $# -gt 0 ]; then
         scripts="$scripts bench/$name.sh"
     done
 else
-    scripts=$(ls bench/*.sh 2>/dev/null | grep -v -e '^bench/fetch\.sh$' -e '^bench/run\.sh$' -e '^bench/lib\.sh$' -e '^bench/compare\.sh$')
+    scripts=$(ls bench/*.sh 2>/dev/null | grep -v -e '^bench/fetch\.sh$' -e '^bench/run\.sh$' -e '^bench/lib\.sh$' -e '^bench/compare\.sh$' -e '^bench/output_cost\.sh$')
 fi
 [ -n "$scripts" ] || { echo "bench/run.sh: no benchmark scripts in bench/" >&2; exit 0; }
 
