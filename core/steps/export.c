@@ -64,6 +64,7 @@ typedef struct export_state {
     FILE *f;
     qr_bgwriter *bg;         /* writes f while the next chunk fills  */
     int bg_failed;           /* no thread: f is written here         */
+    int write_here;          /* no thread wanted: no core for it (below) */
     int header_done;
     int finished;
     obuf out;
@@ -624,9 +625,17 @@ static int write_error(export_state *st, qr_error *err)
 /* A temporary file is written by a background writer (outfile.h) a
  * megabyte at a time, so copying the output into the page cache overlaps
  * making the next megabyte; its thread starts with the first megabyte, so
- * a small output never starts one. Standard output, devices and pipes are
- * written here, 64 KB at a time, in step with anything else written to
- * them. */
+ * a small output never starts one. That pays when a core is free for the
+ * thread: fewer jobs than cores (-j 1 on two cores). When every core runs
+ * a job already, the thread only takes time from them, and copying a
+ * buffer made on another core costs more: the megabytes are then written
+ * here (-j 2 on two cores; bench/RESULTS.md, "Output cost"). From 4 jobs
+ * on the thread is kept anyway, so that the ordered stage, which runs on
+ * one thread for all the jobs, stays short. (The jobs are those the
+ * pipeline was loaded for: quarry run's -j, the core count for a Lua
+ * pipeline whatever p:run's jobs.) Standard output, devices and
+ * pipes are written here, 64 KB at a time, in step with anything else
+ * written to them. */
 #define HANDOFF_AT ((size_t)1 << 20)
 #define FLUSH_AT ((size_t)1 << 16)
 
@@ -634,7 +643,7 @@ static int flush_out(export_state *st, qr_error *err)
 {
     if (!st->out.n)
         return 0;
-    if (st->tmp && !st->bg && !st->bg_failed && st->out.n >= HANDOFF_AT &&
+    if (st->tmp && !st->bg && !st->bg_failed && !st->write_here && st->out.n >= HANDOFF_AT &&
         !(st->bg = qr_bgwriter_new(st->f, st->path, NULL, NULL)))
         st->bg_failed = 1;
     if (st->bg)
@@ -698,6 +707,8 @@ static void *export_init(const qr_host_api *api, const qr_value *opts,
     }
     const char *format = opt_str(opts, "format", "jsonl");
     st->format = strcmp(format, "csv") == 0 ? FMT_CSV : strcmp(format, "tsv") == 0 ? FMT_TSV : FMT_JSONL;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    st->write_here = ctx && ctx->jobs >= (cores > 0 ? cores : 1) && ctx->jobs < 4;
     st->cp_offsets = strcmp(opt_str(opts, "offsets", "codepoints"), "bytes") != 0;
     st->include_text = opt_bool(opts, "include_text", 1);
     st->include_meta = opt_bool(opts, "include_meta", 1);

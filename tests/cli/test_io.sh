@@ -103,6 +103,19 @@ cat "$T/g1.gz" "$T/g2.gz" > "$T/fifo" &
 check "a FIFO given by path" "g1 g2" "$("$Q" run "$T/p.yaml" "$T/fifo" --quiet | cut -c8-9 | tr '\n' ' ' | sed 's/ $//')"
 wait
 
+# A file output of a few megabytes is the same whoever writes it: the
+# export's writer thread (a core to spare: -j 1 on two cores; 4 jobs or
+# more) or the ordered thread itself (as many jobs as cores).
+awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"id\":\"m%d\",\"text\":\"In %d Paris paid $%d,000.50 to Seoul; the rest of this line is filler text for a larger output.\"}\n", i, 1900 + i % 120, i }' > "$T/mb.jsonl"
+printf 'input: { format: jsonl }\nsteps:\n  - regex: { patterns: { YEAR: "\\\\b\\\\d{4}\\\\b" } }\n  - export: { format: jsonl, path: "${out}" }\n' > "$T/mb.yaml"
+for j in 1 2 3 4; do
+    "$Q" run "$T/mb.yaml" "$T/mb.jsonl" -j $j --quiet --set out="$T/mb-$j.jsonl"
+done
+check "a 4 MB output: -j 1 wrote it whole" '4486788 {"id":"m20000","text":"In 1980 Paris paid $20000,000.50 to Seoul; the rest of this line is filler text for a larger output.","entities":[{"start":3,"end":7,"text":"1980","label":"YEAR","id":null}]}' \
+    "$(wc -c < "$T/mb-1.jsonl") $(tail -1 "$T/mb-1.jsonl")"
+check "a 4 MB output: the same bytes for -j 1, 2, 3, 4" "same" \
+    "$(cmp -s "$T/mb-1.jsonl" "$T/mb-2.jsonl" && cmp -s "$T/mb-1.jsonl" "$T/mb-3.jsonl" && cmp -s "$T/mb-1.jsonl" "$T/mb-4.jsonl" && echo same)"
+
 # A run never reads its own outputs: a folder walk or a glob passes over the
 # export's file (from an earlier run), its temporary file (this run's, or
 # one a killed run left) and the errors file, and the summary names what
