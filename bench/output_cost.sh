@@ -68,9 +68,10 @@ load average before: $(cut -d' ' -f1-3 /proc/loadavg)). The pipeline of bench/pi
 | a new file | $1 ($2) | $3 ($4) | $(ratio "$1" "$3")x |
 | /dev/null (standard output) | $5 ($6) | $7 ($8) | $(ratio "$5" "$7")x |
 
-Copying the output into the page cache is done by the export's writer thread. With \`-j 1\` it
-has the second core to itself; with \`-j 2\` both cores are already busy, so it comes out of the
-run's time.
+Copying the output into the page cache costs CPU time. With \`-j 1\` the export's writer thread
+does it on the second core, beside the run; with \`-j 2\` both cores are already busy, so the
+ordered thread does it itself (cheaper than a third busy thread) and it comes out of the run's
+time.
 EOF
 cat "$REPORT"
 results_section "Output cost" "$REPORT" bench/RESULTS.md
