@@ -5,12 +5,12 @@
 # standard output sent to /dev/null (no page cache to fill).
 #
 #   sh bench/output_cost.sh          (from the repository root, after make)
-#   RUNS=15 sh bench/output_cost.sh
+#   RUNS=31 sh bench/output_cost.sh
 #
 # Whole process, runs interleaved (file -j 1, file -j 2, null -j 1, null
 # -j 2, ...), each file run into a new output (the previous one deleted
 # and the disk synced, untimed). Wall clock from date +%s%N; CPU (user +
-# system) from /usr/bin/time. Medians of RUNS (default 9). Writes the
+# system) from /usr/bin/time. Medians of RUNS (default 21). Writes the
 # "Output cost" section of bench/RESULTS.md.
 set -e
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ trap 'rm -f bench/pipeline/.stdout.yaml' EXIT
 grep -q "path: '-'" bench/pipeline/.stdout.yaml || die "could not make the standard-output variant"
 cat "$CORPUS" > /dev/null
 
-RUNS=${RUNS:-9}
+RUNS=${RUNS:-21}
 one() {   # one NAME YAML JOBS [file]: a timed run, NAME-r.us and NAME-r.time
     if [ "$4" = file ]; then rm -rf "$OUT/o"; sync; fi
     s=$(date +%s%N)

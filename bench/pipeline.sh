@@ -7,10 +7,11 @@
 # recognizer over the same texts, bench/pipeline/wink.js).
 #
 #   sh bench/pipeline.sh          (from the repository root, after make)
-#   RUNS=9 sh bench/pipeline.sh   (more runs per figure)
+#   RUNS=31 sh bench/pipeline.sh  (more runs per figure)
 #
 # Whole process: wall clock in ms around /usr/bin/time -v (CPU time, max
-# RSS). quarry runs: median of RUNS (default 5), -j 1 and -j 2 taking turns,
+# RSS). quarry runs: median of RUNS (default 21: a run takes under a second,
+# and this machine's speed drifts from minute to minute), -j 1 and -j 2 taking turns,
 # each into a new output; also two -j 1 processes at once over the two
 # halves of the corpus (the ceiling for -j 2 here), one run of each -j over
 # an existing output, -j 1 without the Lua step (its cost), and -j 1 over
@@ -58,7 +59,7 @@ cat "$CORPUS" > /dev/null
 # -j 1 against -j 2. One pair of runs over an existing output is reported
 # too. Wall clock in ms from date +%s%N around /usr/bin/time (its own
 # figure has 10 ms steps).
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-21}
 qrun() {    # qrun LOG YAML INPUT JOBS OUTDIR
     s=$(date +%s%N)
     timed "$1" "$Q" run "$2" "$3" -j "$4" --set out="$PWD/$5"
@@ -134,7 +135,7 @@ REPORT=$OUT/report.md
 cat > "$REPORT" <<MDEOF
 ## Pipeline
 
-Command: \`sh bench/pipeline.sh\` ($(date -u +%Y-%m-%d), $CPU, $(nproc) cores shared with
+Command: \`RUNS=$RUNS sh bench/pipeline.sh\` ($(date -u +%Y-%m-%d), $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $CPU, $(nproc) cores shared with
 other jobs; load average before the wink run: $LOAD).
 Corpus: \`$CORPUS\`, $BYTES bytes, 5000 records (Brown x10, \`bench/fetch.sh brown-jsonl\`).
 Pipeline: \`bench/pipeline/entities.yaml\` (issue 4's pipeline; gazetteer = samples/gazetteers
@@ -161,9 +162,11 @@ sbd + ner, counting tokens, sentences, entities).
   $(ratio "$RJ1" "$RJ2")x. The ceiling on this machine: two \`-j 1\` processes sharing nothing, one
   per half of the corpus, finish together **$(ratio "$J1" "$HV")x** faster than one \`-j 1\` over
   all of it. \`-j 1\` runs every step on one thread (the export's file is written by a writer
-  thread of its own, for every \`-j\`, which \`-j 1\` has a core to itself for); \`-j 2\` runs the
-  steps on two threads, the calling one also being the ordered writer, and either reads the next
-  batch when work runs short. Start-up (building the gazetteer) is serial for every \`-j\`.
+  thread of its own, on the core \`-j 1\` leaves free); \`-j 2\` runs the steps on two threads,
+  the calling one also being the ordered writer, which then writes the file itself (no core is
+  free for a third thread), and either reads the next batch when work runs short. Start-up
+  (building the gazetteer) is serial for every \`-j\`; bench/output_cost.sh shows what writing
+  the output costs each \`-j\`.
 - The Lua step: **$LUA_STEP%** of the step time in quarry's own summary (\`-j 1\`, run 1); whole
   process with and without it: $J1 s vs $NL s (**$LUA_COST%**; on a shared machine this
   difference is within the noise). Target: at most 15%.
