@@ -605,15 +605,10 @@ static int parse_args(int argc, char **argv, opts *op, int *done)
                                        "insensitive or smart)", v);
             continue;
         case 4: op->cache = v; continue;
-        case 5: {
-            char *end;
-            long j = strtol(v, &end, 10);
-            if (*end || j < 1 || j > MAX_JOBS)
-                return cli_usage_error("match", "-j expects a number of threads from 1 to %d, "
-                                       "got '%s'", MAX_JOBS, v);
-            op->jobs = (int)j;
+        case 5:
+            if (cli_parse_jobs("match", v, MAX_JOBS, &op->jobs) != 0)
+                return 2;
             continue;
-        }
         default: break;
         }
         if (a[0] == '-' && a[1] != '\0')

@@ -89,11 +89,8 @@ static int parse_args(const char *cmd, int argc, char **argv, int allow_run_opts
                     (!strncmp(s, "-j", 2) && s[2]))) {
             val = !strncmp(s, "--jobs=", 7) ? s + 7 : (s[1] == 'j' && s[2]) ? s + 2
                 : (i + 1 < argc ? argv[++i] : NULL);
-            char *end;
-            long n = val ? strtol(val, &end, 10) : 0;
-            if (!val || *end || n < 1 || n > 1024)
-                return cli_usage_error(cmd, "-j needs a number of worker threads between 1 and 1024");
-            a->jobs = (int)n;
+            if (cli_parse_jobs(cmd, val, 1024, &a->jobs) != 0)
+                return 2;
         } else if (allow_run_opts && !only_args && (!strcmp(s, "--errors") || !strncmp(s, "--errors=", 9))) {
             val = s[8] == '=' ? s + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!val || !*val)

@@ -85,11 +85,8 @@ int cls_parse_args(const char *cmd, int argc, char **argv, cls_args *a)
                 val = i + 1 < argc ? argv[++i] : NULL;
             else
                 val = s[1] == 'j' ? s + 2 : s[6] == '=' ? s + 7 : NULL;
-            char *end;
-            long n = val ? strtol(val, &end, 10) : 0;
-            if (!val || *end || n < 1 || n > 64)
-                return cli_usage_error(cmd, "-j needs a number of worker threads between 1 and 64");
-            a->jobs = (int)n;
+            if (cli_parse_jobs(cmd, val, 64, &a->jobs) != 0)
+                return 2;
         } else if (!is_train && !strcmp(s, "--json")) {
             a->json = 1;
         } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {

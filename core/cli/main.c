@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const qr_command commands[] = {
@@ -33,6 +34,17 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     return 2;
+}
+
+int cli_parse_jobs(const char *cmd, const char *val, int max, int *out)
+{
+    char *end;
+    long n = val && *val ? strtol(val, &end, 10) : 0;
+    if (!val || !*val || *end || n < 1 || n > max)
+        return cli_usage_error(cmd, "-j needs a number of threads from 1 to %d, got %s%s%s", max,
+                               val ? "'" : "nothing", val ? val : "", val ? "'" : "");
+    *out = (int)n;
+    return 0;
 }
 
 int cmd_version(int argc, char **argv)

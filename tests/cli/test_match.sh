@@ -134,7 +134,7 @@ check "-j 3 last match offset" \
 "{\"doc\":\"$T/many.txt\",\"start\":1224,\"end\":1228,\"text\":\"York\",\"label\":\"GPE\",\"id\":\"York\"}" \
 "$(printf '%s\n' "$three" | tail -1)"
 err=$($Q match -j 0 -g "$T/places.tsv" 2>&1 </dev/null)
-check "bad -j" "quarry match: -j expects a number of threads from 1 to 64, got '0'" "$err"
+check "bad -j" "quarry match: -j needs a number of threads from 1 to 64, got '0'" "$err"
 
 out=$($Q match --help | head -1)
 check "--help" "usage: quarry match [-g FILE]... [--label L] [-e LABEL=REGEX]..." "$out"

@@ -45,7 +45,11 @@ check "fail: message" "p.yaml:4:5: document 'in.txt:2' (in.txt:2) failed at step
 # usage errors: exit 2
 "$Q" run > /dev/null 2>&1; check "run: no pipeline" 2 "$?"
 msg=$("$Q" run "$T/p.yaml" -j 0 2>&1); rc=$?
-check "run -j 0" "2:quarry run: -j needs a number of worker threads between 1 and 1024" "$rc:$msg"
+check "run -j 0" "2:quarry run: -j needs a number of threads from 1 to 1024, got '0'" "$rc:$msg"
+msg=$("$Q" run "$T/p.yaml" -j 2>&1); rc=$?
+check "run -j without a number" "2:quarry run: -j needs a number of threads from 1 to 1024, got nothing" "$rc:$msg"
+msg=$("$Q" run "$T/p.yaml" --jobs=two 2>&1); rc=$?
+check "run --jobs=two" "2:quarry run: -j needs a number of threads from 1 to 1024, got 'two'" "$rc:$msg"
 msg=$("$Q" run "$T/p.yaml" --set x 2>&1); rc=$?
 check "run --set x" "2:quarry run: --set needs NAME=VALUE, as in --set out=/tmp/out" "$rc:$msg"
 msg=$("$Q" run "$T/p.yaml" --frobnicate 2>&1); rc=$?
