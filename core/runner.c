@@ -518,16 +518,15 @@ static int open_reader(run *r, const qr_run_opts *opts, qr_error *err)
     return rc;
 }
 
-static int open_reader_paths(run *r, const qr_run_opts *opts, const qr_input_opts *iop, qr_error *err)
+static int open_reader_paths(run *r, const qr_run_opts *opts, const qr_input_opts *io, qr_error *err)
 {
     const qr_value *in = qr_pipeline_input(r->p);
-    qr_input_opts io = *iop;
     size_t n = 0;
     char **paths = NULL;
     if (opts->inputs && opts->inputs[0]) {
         while (opts->inputs[n])
             n++;
-        r->reader = qr_reader_new(&io, opts->inputs, n, err);
+        r->reader = qr_reader_new(io, opts->inputs, n, err);
         return r->reader ? 0 : -1;
     }
     const qr_value *pv = qr_value_get(in, "paths");
@@ -553,7 +552,7 @@ static int open_reader_paths(run *r, const qr_run_opts *opts, const qr_input_opt
             snprintf(paths[i], len, "%s/%s", base, s);
     }
     if (rc == 0) {
-        r->reader = qr_reader_new(&io, (const char *const *)paths, n, err);
+        r->reader = qr_reader_new(io, (const char *const *)paths, n, err);
         rc = r->reader ? 0 : -1;
     }
     for (size_t i = 0; i < n; i++)

@@ -26,6 +26,7 @@ void qr_file_list_free(qr_file_list *l)
     free(l->name);
     free(l->size);
     free(l->skipped);
+    free(l->cwd);
     memset(l, 0, sizeof *l);
 }
 
@@ -98,20 +99,24 @@ char *qr_path_clean(const char *path)
     return out;
 }
 
-char *qr_path_absolute(const char *path)
+/* path made absolute against cwd (NULL: left as it is), then cleaned */
+static char *absolute_in(const char *cwd, const char *path)
 {
     char *full = NULL;
-    if (path[0] != '/') {
-        char cwd[4096];
-        if (getcwd(cwd, sizeof cwd)) {
-            size_t n = strlen(cwd) + strlen(path) + 2;
-            if ((full = malloc(n)))
-                snprintf(full, n, "%s/%s", cwd, path);
-        }
+    if (path[0] != '/' && cwd) {
+        size_t n = strlen(cwd) + strlen(path) + 2;
+        if ((full = malloc(n)))
+            snprintf(full, n, "%s/%s", cwd, path);
     }
     char *c = qr_path_clean(full ? full : path);
     free(full);
     return c;
+}
+
+char *qr_path_absolute(const char *path)
+{
+    char cwd[4096];
+    return absolute_in(path[0] != '/' && getcwd(cwd, sizeof cwd) ? cwd : NULL, path);
 }
 
 /* 1 when a file a walk or glob found is one of the run's outputs (or in
@@ -121,7 +126,7 @@ static int is_output(qr_file_list *l, const char *path, qr_error *err)
 {
     if (!l->outputs || !l->outputs[0])
         return 0;
-    char *abs = qr_path_absolute(path);
+    char *abs = absolute_in(l->cwd, path);
     if (!abs)
         return qr_error_set(err, "out of memory");
     int hit = 0, tmp = 0;
@@ -286,6 +291,10 @@ static int expand_one(qr_file_list *l, const char *path, qr_error *err)
 int qr_paths_expand(const char *const *paths, size_t n, qr_file_list *out,
                     qr_error *err)
 {
+    char cwd[4096];
+    if (out->outputs && out->outputs[0] && !out->cwd && getcwd(cwd, sizeof cwd) &&
+        !(out->cwd = strdup(cwd)))
+        return qr_error_set(err, "out of memory");
     for (size_t i = 0; i < n; i++)
         if (expand_one(out, paths[i], err) != 0)
             return -1;

@@ -23,6 +23,7 @@ typedef struct qr_file_list {
     const char *const *outputs;
     char **skipped;
     size_t n_skipped;
+    char *cwd;         /* the working folder, read once for `outputs` */
 } qr_file_list;
 
 /* Appends the expansion of each path to `out`. Folders are walked
