@@ -101,12 +101,19 @@ static double now_seconds(void)
 /* {==================================================================
  * Reading and the parallel stage
  *
- * There is no thread of its own for reading: whichever thread finds the
+ * There is no thread of its own for reading: whichever worker finds the
  * window short of records reads the next batch (one at a time: `reading`),
  * so with -j N the N threads that run the steps are the only busy ones and
  * do not wake each other for every batch. The calling thread is one of the
- * N; it also runs the ordered stage, in input order, whenever the next
- * record is done, and only then looks for other work.
+ * N; it runs the ordered stage, in input order, whenever the next record
+ * is done, and only then looks for other work: the parallel steps, never a
+ * read. So the ordered stage does not wait behind a batch being parsed,
+ * and the reader's buffers stay in the workers' caches rather than
+ * travelling between cores with the calling thread's exports: -j 2 over
+ * the pipeline benchmark ran 2-6% faster so (bench/RESULTS.md, "The
+ * calling thread does not read"). It also leaves the calling thread free
+ * to draw the progress line and to see a cancel while a read waits on a
+ * pipe.
  *
  * Hand-offs are batched so that tiny documents (one line each) do not pay a
  * lock and a wake-up apiece: a read publishes up to READ_BATCH records (or
@@ -797,10 +804,6 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         n_started++;
     }
 
-    /* The calling thread reads too, unless an input can keep a read waiting
-     * (standard input, a pipe, a device): it must stay free to draw the
-     * progress line and to see a cancel. */
-    int main_reads = r.bytes_total >= 0;
     qr_doc_buffers main_buf;
     qr_doc_buffers_init(&main_buf);
     int unflushed = 0;       /* written since the last flush */
@@ -876,9 +879,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
             pthread_mutex_lock(&r.mu);
             if (w.flush_failed)
                 stop_all(&r);
-        } else if (!((main_reads && r.n_read - r.next_work < low_water(&r) && read_batch(&r)) ||
-                     work_batch(&r, tm, &main_buf, r.worker_seconds[0], MAIN_WORK_BATCH) ||
-                     (main_reads && read_batch(&r)))) {
+        } else if (!work_batch(&r, tm, &main_buf, r.worker_seconds[0], MAIN_WORK_BATCH)) {
             r.main_waiting = 1;
             if (opts->progress || opts->cancel) {
                 /* wakes up to draw progress and to see a cancel */
