@@ -28,6 +28,7 @@ typedef struct written {
     char *path;              /* absolute, cleaned lexically */
     const char *step;        /* the step's name              */
     int line;                /* where its path option is     */
+    int shared;              /* QR_OPT_SHARED: others of its kind may write it too */
 } written;
 
 typedef struct step_inst {
@@ -952,12 +953,13 @@ static int check_written(qr_pipeline *p, qr_error *err)
             if (errors && !strcmp(path, errors))
                 rc = qr_value_error(v, err, "step '%s' writes %s, which is also the pipeline's errors file; "
                                     "give one of them another path", s->name, str);
+            int shared = (d->flags & QR_OPT_SHARED) != 0;
             for (size_t k = 0; k < p->n_written && !rc; k++)
-                if (!strcmp(p->written[k].path, path))
+                if (!strcmp(p->written[k].path, path) && !(shared && p->written[k].shared))
                     rc = qr_value_error(v, err, "step '%s' writes %s, as does step '%s' (line %d): the one "
                                         "to finish last would replace the other's output; give each its "
                                         "own path", s->name, str, p->written[k].step, p->written[k].line);
-            p->written[p->n_written++] = (written){path, s->name, v->line};
+            p->written[p->n_written++] = (written){path, s->name, v->line, shared};
         }
     }
     free(errors);

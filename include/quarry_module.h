@@ -128,8 +128,14 @@ typedef enum qr_opt_type {
  * QR_OPT_WRITTEN (ABI 1.1, with QR_OPT_OUTPUT): a file or folder the step
  * writes (an export's output); two steps of a pipeline may not write the
  * same path, nor one that is the pipeline's errors file ("-", standard
- * output, excepted). */
-enum { QR_OPT_REQUIRED = 1u << 0, QR_OPT_OUTPUT = 1u << 1, QR_OPT_WRITTEN = 1u << 2 };
+ * output, excepted). A run never reads such a path as input when it walks
+ * a folder or expands a glob.
+ * QR_OPT_SHARED (ABI 1.1, with QR_OPT_WRITTEN): a file that several steps
+ * may write alike, such as a cache whose content only depends on the
+ * options: two such options may name one path, but not an output without
+ * this flag, nor the errors file; still never read as input. */
+enum { QR_OPT_REQUIRED = 1u << 0, QR_OPT_OUTPUT = 1u << 1, QR_OPT_WRITTEN = 1u << 2,
+       QR_OPT_SHARED = 1u << 3 };
 
 typedef struct qr_option_def {
     const char *name;        /* NULL ends the list                          */
@@ -137,7 +143,8 @@ typedef struct qr_option_def {
     const char *default_str; /* default written as in YAML, NULL if none    */
     const char *choices;     /* for QR_OPT_ENUM: "a|b|c"                   */
     const char *help;        /* one line, shown by `quarry steps`           */
-    unsigned flags;          /* QR_OPT_REQUIRED, QR_OPT_OUTPUT, QR_OPT_WRITTEN */
+    unsigned flags;          /* QR_OPT_REQUIRED, QR_OPT_OUTPUT, QR_OPT_WRITTEN,
+                                QR_OPT_SHARED                              */
 } qr_option_def;
 
 /* What a step learns about where it runs. */

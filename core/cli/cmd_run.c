@@ -392,7 +392,8 @@ static const char *type_text(const qr_option_def *d, char *buf, size_t n)
     case QR_OPT_ENUM:
         snprintf(buf, n, "%s", d->choices ? d->choices : "enum");
         return buf;
-    case QR_OPT_PATH: return d->flags & QR_OPT_WRITTEN ? "output path" : "path";
+    case QR_OPT_PATH:   /* a shared file (a cache) is read as well: not an output */
+        return (d->flags & (QR_OPT_WRITTEN | QR_OPT_SHARED)) == QR_OPT_WRITTEN ? "output path" : "path";
     case QR_OPT_STRING_LIST: return "string list";
     case QR_OPT_LIST: return "list";
     case QR_OPT_MAP: return "map";

@@ -443,7 +443,7 @@ static const qr_option_def gaz_options[] = {
     {"accents", QR_OPT_BOOL, "false", NULL, "fold accents, so São Paulo matches Sao Paulo", 0},
     {"overlaps", QR_OPT_ENUM, "longest", "longest|all", "leftmost-longest non-overlapping, or every match", 0},
     {"cache", QR_OPT_PATH, NULL, NULL, "file for the compiled automaton, rebuilt when a list changes",
-     QR_OPT_OUTPUT},
+     QR_OPT_OUTPUT | QR_OPT_WRITTEN | QR_OPT_SHARED},
     {NULL, 0, NULL, NULL, NULL, 0}
 };
 

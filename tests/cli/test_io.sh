@@ -153,4 +153,32 @@ check "own outputs not read, Lua summary" "2	data/brat data/errors.jsonl data/ou
 err=$(cd "$T/self" && "$Q" run p.yaml data/a.txt data/out.jsonl 2>&1 >/dev/null)
 check "an output named as an input is read" "quarry: read 2 = written 2 + dropped 0 + failed 0" "$(echo "$err" | head -1)"
 
+# A gazetteer's cache is written when the pipeline is loaded, before the
+# input is walked: inside an input folder, it is passed over too (before,
+# a JSONL run stopped on it: "data/gaz.cache:1:7: invalid JSON"), and two
+# gazetteers may share one cache, but an export may not write it.
+mkdir -p "$T/gc/data"
+printf 'Paris\tCITY\n' > "$T/gc/cities.tsv"
+printf 'Seoul\tCITY\n' > "$T/gc/more.tsv"
+printf '{"id":"1","text":"Paris and Seoul."}\n' > "$T/gc/data/a.jsonl"
+cat > "$T/gc/p.yaml" <<'YAML'
+input: { format: jsonl }
+steps:
+  - tokenize: {}
+  - gazetteer: { lists: [ { path: cities.tsv } ], cache: data/gaz.cache, name: g1 }
+  - gazetteer: { lists: [ { path: more.tsv } ], cache: data/gaz.cache, name: g2 }
+  - export: { format: jsonl, path: out.jsonl, include_text: false }
+YAML
+for run in first second; do
+    err=$(cd "$T/gc" && "$Q" run p.yaml data 2>&1 >/dev/null)
+    check "gazetteer cache in the input folder, $run run: summary" "quarry: read 1 = written 1 + dropped 0 + failed 0
+quarry: not read, as outputs of this run: data/gaz.cache" "$(echo "$err" | head -2)"
+    check "gazetteer cache in the input folder, $run run: output" \
+        '{"id":"1","entities":[{"start":0,"end":5,"text":"Paris","label":"CITY","id":"Paris"},{"start":10,"end":15,"text":"Seoul","label":"CITY","id":"Seoul"}]}' \
+        "$(cat "$T/gc/out.jsonl")"
+done
+sed 's|path: out.jsonl|path: data/gaz.cache|' "$T/gc/p.yaml" > "$T/gc/clash.yaml"
+out=$(cd "$T/gc" && "$Q" run clash.yaml data 2>&1); rc=$?
+check "an export writing a gazetteer's cache: refused" "2 clash.yaml:6:36: step 'export' writes data/gaz.cache, as does step 'g1' (line 4): the one to finish last would replace the other's output; give each its own path" "$rc $out"
+
 done_suite "cli io"
