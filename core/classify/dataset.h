@@ -35,11 +35,19 @@ typedef struct qr_dataset_opts {
     const char *step;              /* classify step's name; NULL: the first one    */
     const char *format;            /* "jsonl"/"csv" over input.format, or NULL     */
     int with_classify;             /* 1: run the classify step too                 */
+    const char *model_out;         /* a model file the command writes (train -o),
+                                      or NULL; like the classify step's model:
+                                      and the pipeline's outputs, a folder walk
+                                      or a glob never reads it as data         */
 } qr_dataset_opts;
 
 typedef struct qr_dataset qr_dataset;
 
 qr_dataset *qr_dataset_open(const qr_dataset_opts *opts, qr_registry *reg, qr_error *err);
+/* Files a folder walk or a glob passed over (the model, the pipeline's
+ * outputs), as display names. */
+size_t qr_dataset_not_read_count(const qr_dataset *d);
+const char *qr_dataset_not_read(const qr_dataset *d, size_t i);
 void qr_dataset_free(qr_dataset *d);           /* NULL is fine */
 
 /* The classify step's options, validated (vars substituted). */

@@ -204,6 +204,8 @@ int cmd_eval(int argc, char **argv)
     }
     if (unknown && !a.quiet)
         fprintf(stderr, "\n");
+    if (!a.quiet)
+        cli_print_not_read("eval", d);
 done:
     if (status == 2 && err.message[0])
         cli_print_error(&err);

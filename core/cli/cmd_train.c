@@ -36,6 +36,19 @@ static int opt_value(const char *name, int argc, char **argv, int *i, const char
     return 1;
 }
 
+void cli_print_not_read(const char *cmd, const qr_dataset *d)
+{
+    size_t n = qr_dataset_not_read_count(d);
+    if (!n)
+        return;
+    fprintf(stderr, "quarry %s: not read, as the model or an output: ", cmd);
+    for (size_t i = 0; i < n && i < 3; i++)
+        fprintf(stderr, "%s%s", i ? ", " : "", qr_dataset_not_read(d, i));
+    if (n > 3)
+        fprintf(stderr, " and %zu more", n - 3);
+    fprintf(stderr, "\n");
+}
+
 int cls_parse_args(const char *cmd, int argc, char **argv, cls_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -227,6 +240,7 @@ int cmd_train(int argc, char **argv)
     qr_nb_opts_init(&no);
     char *out = NULL;
     int status = 2;
+    a.ds.model_out = a.output;
     if (!reg || !(d = qr_dataset_open(&a.ds, reg, &err)))
         goto done;
     const qr_value *so = qr_dataset_step_options(d);
@@ -296,6 +310,7 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "); %zu %s -> %s in %.2f s\n", qr_nb_trainer_feature_count(t),
                 no.feat.buckets ? "buckets" : "features", out,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        cli_print_not_read("train", d);
     }
 done:
     if (status == 2 && err.message[0]) {

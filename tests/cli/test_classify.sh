@@ -143,4 +143,30 @@ steps:
 YAML
 check "eval rules" '{"documents": 5, "accuracy": 0.8, "macro_f1": 0.6, "labels": {"spam": {"precision": 0.666667, "recall": 1.0, "f1": 0.8, "support": 2}, "ham": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 2}, "eggs": {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}}, "confusion": {"labels": ["spam", "ham", "eggs"], "predicted": ["spam", "ham", "eggs"], "matrix": [[2, 0, 0], [0, 2, 0], [1, 0, 0]]}, "unknown_labels": {"eggs": 1}, "unpredicted": 0}' "$($Q eval rules.yaml test.jsonl --json 2>/dev/null)"
 
+# A model inside the data folder is never read as data: before, a second
+# `quarry train` over the folder failed on the model the first one wrote
+# ("data/model.qnb:1:1: input record is malformed: invalid JSON").
+mkdir -p own/data
+for i in 1 2 3; do
+    printf '{"id":"p%d","text":"good great fine","label":"pos"}\n{"id":"n%d","text":"bad awful poor","label":"neg"}\n' $i $i
+done > own/data/train.jsonl
+cat > own/p.yaml <<'YAML'
+input: { format: jsonl }
+steps:
+  - tokenize: {}
+  - classify: { model: data/model.qrm }
+YAML
+out=$(cd own && $Q train p.yaml data 2>&1); rc=$?
+check "train into the data folder: first run" "0 quarry train: 6 documents; multinomial NB, alpha 1; 2 labels (neg 3, pos 3); 6 features -> data/model.qrm in" \
+    "$rc $(echo "$out" | sed 's/ in [0-9.]* s$/ in/')"
+out=$(cd own && $Q train p.yaml data 2>&1); rc=$?
+check "train into the data folder: second run" "0 quarry train: 6 documents; multinomial NB, alpha 1; 2 labels (neg 3, pos 3); 6 features -> data/model.qrm in
+quarry train: not read, as the model or an output: data/model.qrm" "$rc $(echo "$out" | sed 's/ in [0-9.]* s$/ in/')"
+out=$(cd own && $Q eval p.yaml data --json 2>eval.err); rc=$?
+check "eval over the folder holding the model" '0 {"documents": 6, "accuracy": 1.0, "macro_f1": 1.0, "labels": {"neg": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 3}, "pos": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 3}}, "confusion": {"labels": ["neg", "pos"], "predicted": ["neg", "pos"], "matrix": [[3, 0], [0, 3]]}, "unknown_labels": {}, "unpredicted": 0}' "$rc $out"
+check "eval over the folder holding the model: message" "quarry eval: not read, as the model or an output: data/model.qrm" "$(cat own/eval.err)"
+(cd own && $Q train p.yaml 'data/*' -o data/other.qrm -j 2 -q)
+out=$(cd own && $Q train p.yaml 'data/*' -o data/other.qrm -j 2 2>&1); rc=$?
+check "train -o into the data folder, a glob: both models passed over" "0 quarry train: not read, as the model or an output: data/model.qrm, data/other.qrm" "$rc $(echo "$out" | tail -1)"
+
 done_suite "cli classify"
