@@ -164,7 +164,7 @@ sbd + ner, counting tokens, sentences, entities).
   all of it. \`-j 1\` runs every step on one thread (the export's file is written by a writer
   thread of its own, on the core \`-j 1\` leaves free); \`-j 2\` runs the steps on two threads,
   the calling one also being the ordered writer, which then writes the file itself (no core is
-  free for a third thread), and either reads the next batch when work runs short. Start-up
+  free for a third thread), while the other thread reads the next batch when work runs short. Start-up
   (building the gazetteer) is serial for every \`-j\`; bench/output_cost.sh shows what writing
   the output costs each \`-j\`.
 - The Lua step: **$LUA_STEP%** of the step time in quarry's own summary (\`-j 1\`, run 1); whole
