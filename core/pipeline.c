@@ -54,6 +54,8 @@ struct qr_pipeline {
     int has_run;             /* qr_pipeline_begin_run was called */
     written *written;        /* the paths steps write (QR_OPT_WRITTEN) */
     size_t n_written;
+    char **own;              /* the files it reads: qr_pipeline_own_file */
+    size_t n_own;
 };
 
 typedef struct snapshot {
@@ -741,6 +743,9 @@ void qr_pipeline_free(qr_pipeline *p)
     for (size_t i = 0; i < p->n_written; i++)
         free(p->written[i].path);
     free(p->written);
+    for (size_t i = 0; i < p->n_own; i++)
+        free(p->own[i]);
+    free(p->own);
     free(p);
 }
 
@@ -966,6 +971,60 @@ static int check_written(qr_pipeline *p, qr_error *err)
     return rc;
 }
 
+/* Adds path (relative to the pipeline's folder unless absolute) to the
+ * files the pipeline reads. */
+static int add_own(qr_pipeline *p, const char *base, const char *path)
+{
+    char *full = base ? join_path(base, path) : strdup(path);
+    char *abs = full ? qr_path_absolute(full) : NULL;
+    free(full);
+    char **grown = abs ? realloc(p->own, (p->n_own + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        free(abs);
+        return -1;
+    }
+    p->own = grown;
+    p->own[p->n_own++] = abs;
+    return 0;
+}
+
+/* The files the pipeline reads: its file, the steps' path options that
+ * are not outputs, and `path:` in the items of list options. */
+static int collect_own(qr_pipeline *p, qr_error *err)
+{
+    if (p->file && p->file[0] && add_own(p, NULL, p->file) != 0)
+        return qr_error_set(err, "out of memory");
+    for (size_t i = 0; i < p->n_steps; i++) {
+        const step_inst *s = p->steps[i];
+        for (const qr_option_def *d = s->def->options; d && d->name; d++) {
+            const qr_value *v = qr_value_get(s->options, d->name);
+            if (d->type == QR_OPT_PATH && !(d->flags & QR_OPT_WRITTEN)) {
+                const char *str = qr_value_string(v);
+                if (str && strcmp(str, "-") && add_own(p, p->base_dir, str) != 0)
+                    return qr_error_set(err, "out of memory");
+            } else if (d->type == QR_OPT_LIST && v && v->type == QR_VAL_LIST) {
+                for (size_t k = 0; k < v->u.list.n; k++) {
+                    const qr_value *item = v->u.list.v[k];
+                    const char *str = item->type == QR_VAL_MAP ? qr_value_string(qr_value_get(item, "path")) : NULL;
+                    if (str && strcmp(str, "-") && add_own(p, p->base_dir, str) != 0)
+                        return qr_error_set(err, "out of memory");
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+size_t qr_pipeline_own_file_count(const qr_pipeline *p)
+{
+    return p->n_own;
+}
+
+const char *qr_pipeline_own_file(const qr_pipeline *p, size_t i)
+{
+    return i < p->n_own ? p->own[i] : NULL;
+}
+
 size_t qr_pipeline_output_count(const qr_pipeline *p)
 {
     return p->n_written;
@@ -1155,7 +1214,7 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
     if (qr_module_load_list(reg, qr_value_get(root, "modules"), p->base_dir, err) != 0)
         goto fail;
     if (build_input(p, root, err) != 0 || build_steps(p, root, reg, err) != 0 ||
-        check_written(p, err) != 0)
+        check_written(p, err) != 0 || collect_own(p, err) != 0)
         goto fail;
     p->ordered_from = p->n_steps;
     for (size_t i = 0; i < p->n_steps; i++)

@@ -130,6 +130,12 @@ const char *qr_pipeline_writer_of(const qr_pipeline *p, const char *path);
 /* The paths the steps write, absolute and cleaned (files and folders). */
 size_t qr_pipeline_output_count(const qr_pipeline *p);
 const char *qr_pipeline_output(const qr_pipeline *p, size_t i);
+/* The files the pipeline reads besides its input, absolute and cleaned:
+ * the pipeline file, every path option (a model, a script, a word list)
+ * and the `path` of list items (a gazetteer's lists). With the outputs,
+ * a folder walk or a glob over the input passes over them. */
+size_t qr_pipeline_own_file_count(const qr_pipeline *p);
+const char *qr_pipeline_own_file(const qr_pipeline *p, size_t i);
 
 /* Calls finish() of every step in order (after the last document). */
 int qr_pipeline_finish(qr_pipeline *p, qr_error *err);

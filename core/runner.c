@@ -504,12 +504,13 @@ static int open_reader(run *r, const qr_run_opts *opts, qr_error *err)
         if (qr_input_opts_set(&io, k, text, err) != 0)
             return -1;
     }
-    /* what the run writes, which folder walks and globs must not read: the
-     * steps' outputs (and their temporary files) and the errors file */
-    size_t n_out = qr_pipeline_output_count(r->p);
+    /* what folder walks and globs must not read: the steps' outputs (and
+     * their temporary files), the errors file, and the pipeline's own
+     * files (its YAML, models, lists, scripts) */
+    size_t n_out = qr_pipeline_output_count(r->p), n_own = qr_pipeline_own_file_count(r->p);
     const char *epath = opts->errors_path ? opts->errors_path : qr_pipeline_errors_path(r->p);
     char *errors_abs = epath && strcmp(epath, "-") ? qr_path_absolute(epath) : NULL;
-    const char **outputs = calloc(n_out + 2, sizeof *outputs);
+    const char **outputs = calloc(n_out + n_own + 2, sizeof *outputs);
     if (!outputs || (epath && strcmp(epath, "-") && !errors_abs)) {
         free(outputs);
         free(errors_abs);
@@ -517,7 +518,9 @@ static int open_reader(run *r, const qr_run_opts *opts, qr_error *err)
     }
     for (size_t i = 0; i < n_out; i++)
         outputs[i] = qr_pipeline_output(r->p, i);
-    outputs[n_out] = errors_abs;
+    for (size_t i = 0; i < n_own; i++)
+        outputs[n_out + i] = qr_pipeline_own_file(r->p, i);
+    outputs[n_out + n_own] = errors_abs;
     io.outputs = outputs;
     int rc = open_reader_paths(r, opts, &io, err);
     free(outputs);

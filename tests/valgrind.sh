@@ -58,6 +58,14 @@ vg "$W" lua "$R/samples/lua/find_money.lua"
 vg "$W" train p.yaml train.jsonl -o m.qrm -j 2 -q
 vg "$W" eval p.yaml train.jsonl --json
 vg "$W" run p.yaml train.jsonl -q
+# folder walks that pass over the model and a gazetteer cache in the data
+mkdir -p own/data
+cp train.jsonl own/data/
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - gazetteer: { lists: [ { path: "%s/samples/gazetteers/countries.tsv", label: C } ], cache: data/g.cache }\n  - classify: { model: data/m.qrm }\n' "$R" >own/p.yaml
+vg "$W/own" train p.yaml data -j 2 -q
+vg "$W/own" train p.yaml data -j 2 -q
+vg "$W/own" eval p.yaml data
+vg "$W/own" run p.yaml data -j 2 -q
 # streams: a live pipe (outputs flushed while the input waits), and a
 # reader that goes away (| head: the run stops on SIGPIPE, exports clean up)
 printf 'input: { format: jsonl }\nsteps:\n  - regex: { patterns: { YEAR: "\\\\d{4}" } }\n  - export: { format: jsonl, path: "-" }\n  - export: { format: jsonl, path: out/all.jsonl }\n' >live.yaml

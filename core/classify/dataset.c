@@ -120,48 +120,31 @@ static void truncate_steps(qr_value *root, size_t keep)
 static int open_reader_paths(qr_dataset *d, const qr_dataset_opts *o, const char **outputs,
                              qr_error *err);
 
-/* base/path, or path when it is absolute (or base is "."); NULL on OOM */
-static char *resolve(const char *base, const char *path)
-{
-    size_t n = strlen(base) + strlen(path) + 2;
-    char *s = malloc(n);
-    if (s && (path[0] == '/' || !strcmp(base, ".")))
-        snprintf(s, n, "%s", path);
-    else if (s)
-        snprintf(s, n, "%s/%s", base, path);
-    return s;
-}
-
 /* The reader, passing over what the command reads or writes besides the
- * data: the pipeline's outputs, the classify step's model: and train's
- * -o (a second `quarry train p.yaml data/` would otherwise read the model
- * the first one wrote into data/ as a malformed record). */
+ * data: the pipeline's outputs and own files (its YAML, the classify
+ * step's model:, lists, scripts) and train's -o (a second `quarry train
+ * p.yaml data/` would otherwise read the model the first one wrote into
+ * data/ as a malformed record). */
 static int open_reader(qr_dataset *d, const qr_dataset_opts *o, qr_error *err)
 {
-    size_t n_out = qr_pipeline_output_count(d->full);
-    const char **outputs = calloc(n_out + 3, sizeof *outputs);
-    char *model = NULL, *model_abs = NULL, *out_abs = NULL;
-    const char *mo = qr_value_string(qr_value_get(qr_pipeline_step_options(d->full, d->step), "model"));
-    int oom = !outputs || (mo && (!(model = resolve(qr_pipeline_base_dir(d->full), mo)) ||
-                                  !(model_abs = qr_path_absolute(model)))) ||
-              (o->model_out && !(out_abs = qr_path_absolute(o->model_out)));
+    size_t n_out = qr_pipeline_output_count(d->full), n_own = qr_pipeline_own_file_count(d->full);
+    const char **outputs = calloc(n_out + n_own + 2, sizeof *outputs);
+    char *out_abs = NULL;
     int rc;
-    if (oom) {
+    if (!outputs || (o->model_out && !(out_abs = qr_path_absolute(o->model_out)))) {
         rc = qr_error_set(err, "out of memory");
     } else {
         size_t k = 0;
         for (size_t i = 0; i < n_out; i++)
             outputs[k++] = qr_pipeline_output(d->full, i);
-        if (model_abs)
-            outputs[k++] = model_abs;
+        for (size_t i = 0; i < n_own; i++)
+            outputs[k++] = qr_pipeline_own_file(d->full, i);
         if (out_abs)
             outputs[k++] = out_abs;
         rc = open_reader_paths(d, o, outputs, err);
         d->io.outputs = NULL;   /* the list is gone; slice readers walk nothing */
     }
     free(outputs);
-    free(model);
-    free(model_abs);
     free(out_abs);
     return rc;
 }

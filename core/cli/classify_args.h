@@ -17,7 +17,7 @@ typedef struct cls_args {
 /* Returns 0, 1 for --help, or 2 (message printed). */
 int cls_parse_args(const char *cmd, int argc, char **argv, cls_args *a);
 void cls_args_free(cls_args *a);
-/* "quarry CMD: not read, as the model or an output: a, b and 2 more" on
+/* "quarry CMD: not read, as outputs or files of the pipeline: a, b and 2 more" on
  * stderr when a folder walk or a glob passed over such files. */
 void cli_print_not_read(const char *cmd, const qr_dataset *d);
 

@@ -155,7 +155,7 @@ static void print_summary(const qr_run_summary *s)
     else if (s->failed || s->skipped)
         fprintf(stderr, " (use --errors FILE to keep the details)");
     if (s->n_not_read) {
-        fprintf(stderr, "\nquarry: not read, as outputs of this run: ");
+        fprintf(stderr, "\nquarry: not read, as outputs or files of the pipeline: ");
         for (size_t i = 0; i < s->n_not_read && i < 3; i++)
             fprintf(stderr, "%s%s", i ? ", " : "", s->not_read[i]);
         if (s->n_not_read > 3)

@@ -41,7 +41,7 @@ void cli_print_not_read(const char *cmd, const qr_dataset *d)
     size_t n = qr_dataset_not_read_count(d);
     if (!n)
         return;
-    fprintf(stderr, "quarry %s: not read, as the model or an output: ", cmd);
+    fprintf(stderr, "quarry %s: not read, as outputs or files of the pipeline: ", cmd);
     for (size_t i = 0; i < n && i < 3; i++)
         fprintf(stderr, "%s%s", i ? ", " : "", qr_dataset_not_read(d, i));
     if (n > 3)

@@ -161,12 +161,12 @@ check "train into the data folder: first run" "0 quarry train: 6 documents; mult
     "$rc $(echo "$out" | sed 's/ in [0-9.]* s$/ in/')"
 out=$(cd own && $Q train p.yaml data 2>&1); rc=$?
 check "train into the data folder: second run" "0 quarry train: 6 documents; multinomial NB, alpha 1; 2 labels (neg 3, pos 3); 6 features -> data/model.qrm in
-quarry train: not read, as the model or an output: data/model.qrm" "$rc $(echo "$out" | sed 's/ in [0-9.]* s$/ in/')"
+quarry train: not read, as outputs or files of the pipeline: data/model.qrm" "$rc $(echo "$out" | sed 's/ in [0-9.]* s$/ in/')"
 out=$(cd own && $Q eval p.yaml data --json 2>eval.err); rc=$?
 check "eval over the folder holding the model" '0 {"documents": 6, "accuracy": 1.0, "macro_f1": 1.0, "labels": {"neg": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 3}, "pos": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 3}}, "confusion": {"labels": ["neg", "pos"], "predicted": ["neg", "pos"], "matrix": [[3, 0], [0, 3]]}, "unknown_labels": {}, "unpredicted": 0}' "$rc $out"
-check "eval over the folder holding the model: message" "quarry eval: not read, as the model or an output: data/model.qrm" "$(cat own/eval.err)"
+check "eval over the folder holding the model: message" "quarry eval: not read, as outputs or files of the pipeline: data/model.qrm" "$(cat own/eval.err)"
 (cd own && $Q train p.yaml 'data/*' -o data/other.qrm -j 2 -q)
 out=$(cd own && $Q train p.yaml 'data/*' -o data/other.qrm -j 2 2>&1); rc=$?
-check "train -o into the data folder, a glob: both models passed over" "0 quarry train: not read, as the model or an output: data/model.qrm, data/other.qrm" "$rc $(echo "$out" | tail -1)"
+check "train -o into the data folder, a glob: both models passed over" "0 quarry train: not read, as outputs or files of the pipeline: data/model.qrm, data/other.qrm" "$rc $(echo "$out" | tail -1)"
 
 done_suite "cli classify"

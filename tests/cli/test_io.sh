@@ -137,12 +137,12 @@ for j in 1 2; do
     check "own outputs not read, -j $j: output" '{"id":"data/a.txt","entities":[]}
 {"id":"data/b.txt","entities":[]}' "$(cat "$T/self/data/out.jsonl")"
     check "own outputs not read, -j $j: summary" "quarry: read 2 = written 2 + dropped 0 + failed 0
-quarry: not read, as outputs of this run: data/brat, data/errors.jsonl, data/out.jsonl" \
+quarry: not read, as outputs or files of the pipeline: data/brat, data/errors.jsonl, data/out.jsonl" \
         "$(echo "$err" | head -2)"
 done
 err=$(cd "$T/self" && "$Q" run p.yaml 'data/*.*' -j 2 2>&1 >/dev/null)
 check "own outputs not read, glob: summary" "quarry: read 2 = written 2 + dropped 0 + failed 0
-quarry: not read, as outputs of this run: data/errors.jsonl, data/out.jsonl" "$(echo "$err" | head -2)"
+quarry: not read, as outputs or files of the pipeline: data/errors.jsonl, data/out.jsonl" "$(echo "$err" | head -2)"
 cat > "$T/self/run.lua" <<'LUA'
 local q = require "quarry"
 local s = assert(assert(q.pipeline.load("p.yaml")):run{ inputs = { "data" } })
@@ -172,7 +172,7 @@ YAML
 for run in first second; do
     err=$(cd "$T/gc" && "$Q" run p.yaml data 2>&1 >/dev/null)
     check "gazetteer cache in the input folder, $run run: summary" "quarry: read 1 = written 1 + dropped 0 + failed 0
-quarry: not read, as outputs of this run: data/gaz.cache" "$(echo "$err" | head -2)"
+quarry: not read, as outputs or files of the pipeline: data/gaz.cache" "$(echo "$err" | head -2)"
     check "gazetteer cache in the input folder, $run run: output" \
         '{"id":"1","entities":[{"start":0,"end":5,"text":"Paris","label":"CITY","id":"Paris"},{"start":10,"end":15,"text":"Seoul","label":"CITY","id":"Seoul"}]}' \
         "$(cat "$T/gc/out.jsonl")"
@@ -180,5 +180,28 @@ done
 sed 's|path: out.jsonl|path: data/gaz.cache|' "$T/gc/p.yaml" > "$T/gc/clash.yaml"
 out=$(cd "$T/gc" && "$Q" run clash.yaml data 2>&1); rc=$?
 check "an export writing a gazetteer's cache: refused" "2 clash.yaml:6:36: step 'export' writes data/gaz.cache, as does step 'g1' (line 4): the one to finish last would replace the other's output; give each its own path" "$rc $out"
+
+# Nor does it read the pipeline's own files: with the pipeline, its list, its
+# Lua script and its model in the folder it walks, a text run took each of
+# them for a document (a binary model too, its bytes repaired to U+FFFD).
+mkdir -p "$T/own"
+printf 'Paris\tCITY\n' > "$T/own/cities.tsv"
+printf 'function process(doc) doc.fields.n = #doc.text end\n' > "$T/own/n.lua"
+printf 'a text about Paris\n' > "$T/own/a.txt"
+cat > "$T/own/p.yaml" <<'YAML'
+input: { format: text }
+steps:
+  - tokenize: {}
+  - gazetteer: { lists: [ { path: cities.tsv } ] }
+  - lua: { script: n.lua }
+  - export: { format: jsonl, path: ../own-out.jsonl, include_text: false }
+YAML
+err=$(cd "$T/own" && "$Q" run p.yaml . 2>&1 >/dev/null); rc=$?
+check "the pipeline's own files in the walked folder: summary" "0 quarry: read 1 = written 1 + dropped 0 + failed 0
+quarry: not read, as outputs or files of the pipeline: cities.tsv, n.lua, p.yaml" "$rc $(echo "$err" | head -2)"
+check "the pipeline's own files in the walked folder: output" '{"id":"a.txt","entities":[{"start":13,"end":18,"text":"Paris","label":"CITY","id":"Paris"}],"fields":{"n":19}}' \
+    "$(cat "$T/own-out.jsonl")"
+err=$(cd "$T/own" && "$Q" run p.yaml ./*.tsv 2>&1 >/dev/null); rc=$?
+check "a list named as an input is read" "0 quarry: read 1 = written 1 + dropped 0 + failed 0" "$rc $(echo "$err" | head -1)"
 
 done_suite "cli io"
