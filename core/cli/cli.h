@@ -36,6 +36,10 @@ void cli_print_error(const struct qr_error *err);
 
 /* Prints "quarry: <message>" on stderr and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "quarry CMD: unknown option 'ARG'; did you mean '--x'? (see 'quarry CMD
+ * --help')", the suggestion from known (NULL-terminated: the command's
+ * options) when one is close; returns 2. */
+int cli_unknown_option(const char *cmd, const char *arg, const char *const *known);
 /* Reads -j's value (val may be NULL when it is missing) into *out: 0, or
  * the usage error's status (2) with "-j needs a number of threads from 1
  * to MAX, got 'VAL'" printed. */

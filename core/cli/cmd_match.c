@@ -612,7 +612,8 @@ static int parse_args(int argc, char **argv, opts *op, int *done)
         default: break;
         }
         if (a[0] == '-' && a[1] != '\0')
-            return cli_usage_error("match", "unknown option '%s'; run 'quarry match --help'", a);
+            return cli_unknown_option("match", a, (const char *const[]){"--label", "--case", "--fold-accents",
+                                      "--overlaps", "--cache", "--count", "--help", NULL});
         op->files[op->n_files++] = a;
     }
     return 0;

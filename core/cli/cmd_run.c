@@ -104,7 +104,9 @@ static int parse_args(const char *cmd, int argc, char **argv, int allow_run_opts
         } else if (allow_run_opts && !only_args && (!strcmp(s, "--quiet") || !strcmp(s, "-q"))) {
             a->quiet = 1;
         } else if (!only_args && s[0] == '-' && s[1]) {
-            return cli_usage_error(cmd, "unknown option '%s'; see 'quarry %s --help'", s, cmd);
+            static const char *const run_opts[] = {"--set", "--jobs", "--errors", "--stats", "--quiet", "--help", NULL};
+            static const char *const check_opts[] = {"--set", "--help", NULL};
+            return cli_unknown_option(cmd, s, allow_run_opts ? run_opts : check_opts);
         } else if (!a->pipeline) {
             a->pipeline = s;
         } else if (allow_run_opts) {
@@ -576,8 +578,7 @@ static int cmd_steps_listed(int argc, char **argv, const char *const *mods, size
         if (!strcmp(argv[i], "--markdown"))
             markdown = 1;
         else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("steps", "unknown option '%s'; see 'quarry steps --help'",
-                                   argv[i]);
+            return cli_unknown_option("steps", argv[i], (const char *const[]){"--markdown", "--module", "--help", NULL});
         else
             argv[kept++] = argv[i];
     }

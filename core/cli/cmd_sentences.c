@@ -156,7 +156,7 @@ int cmd_sentences(int argc, char **argv)
                 return cli_usage_error("sentences", "--format needs a value: lines or jsonl");
             val = argv[++i];
         } else {
-            return cli_usage_error("sentences", "unknown option '%s'; run 'quarry sentences --help'", a);
+            return cli_unknown_option("sentences", a, (const char *const[]){"--format", "--help", NULL});
         }
         if (strcmp(val, "lines") == 0)
             format = FMT_LINES;

@@ -403,8 +403,7 @@ int cmd_tokenize(int argc, char **argv)
         }
         if (a[0] == '-' && a[1] != '\0') {
             free(files);
-            return cli_usage_error("tokenize", "unknown option '%s'; run 'quarry tokenize "
-                                   "--help'", a);
+            return cli_unknown_option("tokenize", a, (const char *const[]){"--format", "--offsets", "--help", NULL});
         }
         files[nfiles++] = argv[i];
     }

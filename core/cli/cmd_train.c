@@ -105,7 +105,11 @@ int cls_parse_args(const char *cmd, int argc, char **argv, cls_args *a)
         } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
             a->quiet = 1;
         } else {
-            return cli_usage_error(cmd, "unknown option '%s'; see 'quarry %s --help'", s, cmd);
+            static const char *const train_opts[] = {"--label-field", "--output", "--set", "--step", "--format",
+                                                     "--jobs", "--quiet", "--help", NULL};
+            static const char *const eval_opts[] = {"--label-field", "--json", "--set", "--step", "--format",
+                                                    "--jobs", "--quiet", "--help", NULL};
+            return cli_unknown_option(cmd, s, is_train ? train_opts : eval_opts);
         }
     }
     if (!a->ds.pipeline)

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "registry.h"
 #include "version.h"
 
 #include <errno.h>
@@ -34,6 +35,20 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     return 2;
+}
+
+int cli_unknown_option(const char *cmd, const char *arg, const char *const *known)
+{
+    size_t n = 0;
+    while (known && known[n])
+        n++;
+    char name[64];      /* the option without its value: --jobs=2 */
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+    const char *best = n && strlen(arg) < sizeof name ? qr_closest_name(name, known, n) : NULL;
+    if (best)
+        return cli_usage_error(cmd, "unknown option '%s'; did you mean '%s'? (see 'quarry %s --help')",
+                               arg, best, cmd);
+    return cli_usage_error(cmd, "unknown option '%s'; see 'quarry %s --help'", arg, cmd);
 }
 
 int cli_parse_jobs(const char *cmd, const char *val, int max, int *out)
@@ -87,5 +102,13 @@ int main(int argc, char **argv)
                 rc = cli_usage_error(c->name, "cannot write the output: %s", strerror(errno));
             return rc;
         }
+    const char *names[32];
+    size_t n = 0;
+    for (const qr_command *c = commands; c->name && n < 32; c++)
+        names[n++] = c->name;
+    const char *best = qr_closest_name(argv[1], names, n);
+    if (best)
+        return cli_usage_error(NULL, "unknown command '%s'; did you mean '%s'? (run 'quarry --help' for "
+                               "the list)", argv[1], best);
     return cli_usage_error(NULL, "unknown command '%s'; run 'quarry --help' for the list", argv[1]);
 }

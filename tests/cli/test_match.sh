@@ -112,7 +112,7 @@ check "nothing to match: status" 2 "$rc"
 err=$($Q match -g "$T/places.tsv" --case upper </dev/null 2>&1)
 check "bad --case" "quarry match: unknown case mode 'upper' (expected sensitive, insensitive or smart)" "$err"
 err=$($Q match -g "$T/places.tsv" --frobnicate </dev/null 2>&1)
-check "unknown option" "quarry match: unknown option '--frobnicate'; run 'quarry match --help'" "$err"
+check "unknown option" "quarry match: unknown option '--frobnicate'; see 'quarry match --help'" "$err"
 err=$($Q match -g 2>&1)
 check "option without value" "quarry match: option '-g' needs a value; run 'quarry match --help'" "$err"
 err=$($Q match -g "$T/places.tsv" "$T/nope.txt" 2>&1); rc=$?

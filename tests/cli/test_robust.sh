@@ -40,6 +40,27 @@ rc=2" "$($Q $c p.yaml --bogus 2>&1; echo "rc=$?")"
 done
 check "steps: unknown option" "quarry steps: unknown option '--bogus'; see 'quarry steps --help'
 rc=2" "$($Q steps --bogus 2>&1; echo "rc=$?")"
+# a misspelt command or option: the closest one is suggested
+check "misspelt command" "quarry: unknown command 'rn'; did you mean 'run'? (run 'quarry --help' for the list)
+rc=2" "$($Q rn p.yaml 2>&1; echo "rc=$?")"
+check "run: misspelt option" "quarry run: unknown option '--qiet'; did you mean '--quiet'? (see 'quarry run --help')
+rc=2" "$($Q run p.yaml --qiet 2>&1; echo "rc=$?")"
+check "run: misspelt option with a value" "quarry run: unknown option '--jbos=2'; did you mean '--jobs'? (see 'quarry run --help')
+rc=2" "$($Q run p.yaml --jbos=2 2>&1; echo "rc=$?")"
+check "check: an option of run only" "quarry check: unknown option '--quiet'; see 'quarry check --help'
+rc=2" "$($Q check p.yaml --quiet 2>&1; echo "rc=$?")"
+check "train: misspelt option" "quarry train: unknown option '--lable-field'; did you mean '--label-field'? (see 'quarry train --help')
+rc=2" "$($Q train p.yaml --lable-field x 2>&1; echo "rc=$?")"
+check "eval: misspelt option" "quarry eval: unknown option '--jsno'; did you mean '--json'? (see 'quarry eval --help')
+rc=2" "$($Q eval p.yaml --jsno 2>&1; echo "rc=$?")"
+check "match: misspelt option" "quarry match: unknown option '--overlap'; did you mean '--overlaps'? (see 'quarry match --help')
+rc=2" "$($Q match --overlap 2>&1; echo "rc=$?")"
+check "tokenize: misspelt option" "quarry tokenize: unknown option '--ofsets'; did you mean '--offsets'? (see 'quarry tokenize --help')
+rc=2" "$($Q tokenize --ofsets chars 2>&1; echo "rc=$?")"
+check "sentences: misspelt option" "quarry sentences: unknown option '--fromat'; did you mean '--format'? (see 'quarry sentences --help')
+rc=2" "$($Q sentences --fromat lines 2>&1; echo "rc=$?")"
+check "steps: misspelt option" "quarry steps: unknown option '--markdwn'; did you mean '--markdown'? (see 'quarry steps --help')
+rc=2" "$($Q steps --markdwn 2>&1; echo "rc=$?")"
 # }==================================================================
 
 # {==================================================================

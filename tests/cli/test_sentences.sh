@@ -55,7 +55,7 @@ Two three." "$out"
 out=$("$Q" sentences --bogus 2>"$T/err"); rc=$?
 check "unknown option exit" 2 "$rc"
 check "unknown option stdout" "" "$out"
-check "unknown option message" "quarry sentences: unknown option '--bogus'; run 'quarry sentences --help'" "$(cat "$T/err")"
+check "unknown option message" "quarry sentences: unknown option '--bogus'; see 'quarry sentences --help'" "$(cat "$T/err")"
 "$Q" sentences --format 2>"$T/err" </dev/null; rc=$?
 check "missing format exit" 2 "$rc"
 check "missing format message" "quarry sentences: --format needs a value: lines or jsonl" "$(cat "$T/err")"

@@ -79,7 +79,7 @@ if [ -w /dev/full ]; then
 fi
 
 out=$("$Q" tokenize --bogus 2>&1 >/dev/null); rc=$?
-check "unknown option" "2 quarry tokenize: unknown option '--bogus'; run 'quarry tokenize --help'" "$rc $out"
+check "unknown option" "2 quarry tokenize: unknown option '--bogus'; see 'quarry tokenize --help'" "$rc $out"
 
 out=$("$Q" tokenize --format xml 2>&1 >/dev/null); rc=$?
 check "unknown format" "2 quarry tokenize: unknown format 'xml' (expected tsv, jsonl or count)" "$rc $out"
