@@ -988,12 +988,24 @@ static int add_own(qr_pipeline *p, const char *base, const char *path)
     return 0;
 }
 
-/* The files the pipeline reads: its file, the steps' path options that
- * are not outputs, and `path:` in the items of list options. */
-static int collect_own(qr_pipeline *p, qr_error *err)
+/* The files the pipeline reads: its file, its modules, the steps' path
+ * options that are not outputs, and `path:` in the items of list options. */
+static int collect_own(qr_pipeline *p, const qr_value *modules, qr_error *err)
 {
     if (p->file && p->file[0] && add_own(p, NULL, p->file) != 0)
         return qr_error_set(err, "out of memory");
+    size_t n_mod = modules && modules->type == QR_VAL_LIST ? modules->u.list.n
+                 : modules && modules->type == QR_VAL_STRING ? 1 : 0;
+    for (size_t i = 0; i < n_mod; i++) {
+        const qr_value *m = modules->type == QR_VAL_LIST ? modules->u.list.v[i] : modules;
+        qr_error e;
+        qr_error_clear(&e);
+        char *path = m->type == QR_VAL_STRING ? qr_module_find(m->u.str.s, p->base_dir, &e) : NULL;
+        int rc = path ? add_own(p, NULL, path) : 0;   /* loaded already: found */
+        free(path);
+        if (rc != 0)
+            return qr_error_set(err, "out of memory");
+    }
     for (size_t i = 0; i < p->n_steps; i++) {
         const step_inst *s = p->steps[i];
         for (const qr_option_def *d = s->def->options; d && d->name; d++) {
@@ -1214,7 +1226,7 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
     if (qr_module_load_list(reg, qr_value_get(root, "modules"), p->base_dir, err) != 0)
         goto fail;
     if (build_input(p, root, err) != 0 || build_steps(p, root, reg, err) != 0 ||
-        check_written(p, err) != 0 || collect_own(p, err) != 0)
+        check_written(p, err) != 0 || collect_own(p, qr_value_get(root, "modules"), err) != 0)
         goto fail;
     p->ordered_from = p->n_steps;
     for (size_t i = 0; i < p->n_steps; i++)

@@ -131,7 +131,7 @@ const char *qr_pipeline_writer_of(const qr_pipeline *p, const char *path);
 size_t qr_pipeline_output_count(const qr_pipeline *p);
 const char *qr_pipeline_output(const qr_pipeline *p, size_t i);
 /* The files the pipeline reads besides its input, absolute and cleaned:
- * the pipeline file, every path option (a model, a script, a word list)
+ * the pipeline file, its modules, every path option (a model, a script, a word list)
  * and the `path` of list items (a gazetteer's lists). With the outputs,
  * a folder walk or a glob over the input passes over them. */
 size_t qr_pipeline_own_file_count(const qr_pipeline *p);

@@ -254,4 +254,15 @@ if [ -z "$QUARRY_ASAN" ]; then
 fi
 # }==================================================================
 
+# A module kept in the folder a run walks is one of the pipeline's files:
+# passed over, not read as a (binary) document.
+mkdir -p "$T/modwalk"
+cp "$S" "$T/modwalk/sentiment.so"
+printf 'a good day\n' > "$T/modwalk/a.txt"
+printf 'modules: [sentiment.so]\ninput: { format: text }\nsteps:\n  - tokenize: {}\n  - export: { format: jsonl, path: "-", include_text: false }\n' > "$T/modwalk/p.yaml"
+out=$(cd "$T/modwalk" && "$Q" run p.yaml . 2>"$T/modwalk.err"); rc=$?
+check "a module in the walked folder: output" '0 {"id":"a.txt","entities":[]}' "$rc $out"
+check "a module in the walked folder: summary" "quarry: read 1 = written 1 + dropped 0 + failed 0
+quarry: not read, as outputs or files of the pipeline: p.yaml, sentiment.so" "$(head -2 "$T/modwalk.err")"
+
 done_suite modules
