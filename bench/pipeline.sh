@@ -16,8 +16,10 @@
 # halves of the corpus (the ceiling for -j 2 here), one run of each -j over
 # an existing output, -j 1 without the Lua step (its cost), and -j 1 over
 # the first 500 records (~6 MB) to show that peak memory does not grow with
-# the input. wink-nlp: one run. Prints a report and writes it to
-# bench/RESULTS.md under "## Pipeline".
+# the input. wink-nlp: one run. The -j 2 vs -j 1 ratio is given from the
+# medians and round by round (each -j 1 run over the -j 2 run after it:
+# median, quartiles, range), as this shared machine's speed drifts. Prints a
+# report and writes it to bench/RESULTS.md under "## Pipeline".
 set -e
 cd "$(dirname "$0")/.."
 Q=${Q:-$PWD/build/quarry}
@@ -119,6 +121,13 @@ NODE_PATH=$PWD/$NPM/node_modules timed "$OUT/wink" node bench/pipeline/wink.js "
 
 J1=$(medianus "$OUT/j1"); J2=$(medianus "$OUT/j2"); NL=$(medianus "$OUT/nolua")
 HV=$(medianus "$OUT/halves")
+# round by round: -j 1 over the -j 2 run that followed it (the two see the
+# same minute of this shared machine): median, quartiles and range
+PAIRED=$(for r in $(seq 1 "$RUNS"); do
+        awk -v a="$(cat "$OUT/j1-$r.us")" -v b="$(cat "$OUT/j2-$r.us")" 'BEGIN { printf "%.4f\n", a / b }'
+    done | sort -n | awk '{ v[NR] = $1 } END {
+        printf "median %.2fx, quartiles %.2fx and %.2fx, range %.2fx to %.2fx",
+        v[int((NR + 1) / 2)], v[int((NR + 3) / 4)], v[int((3 * NR + 1) / 4)], v[1], v[NR] }')
 RJ1=$(awk '{ printf "%.3f", $1 / 1e6 }' "$OUT/replace-j1-1.us")
 RJ2=$(awk '{ printf "%.3f", $1 / 1e6 }' "$OUT/replace-j2-1.us")
 W=$(wall "$OUT/wink.time")
@@ -158,7 +167,8 @@ sbd + ner, counting tokens, sentences, entities).
 
 - quarry \`-j 1\` is **$(ratio "$W" "$J1")x** faster than wink-nlp, \`-j 2\` **$(ratio "$W" "$J2")x** (target: 30x for -j 1);
   in CPU time, **$(ratio "$(cpu "$OUT/wink.time")" "$(medcpu "$OUT/j1")")x**.
-- \`-j 2\` vs \`-j 1\`: **$(ratio "$J1" "$J2")x** (target 1.7x); replacing an existing output:
+- \`-j 2\` vs \`-j 1\`: **$(ratio "$J1" "$J2")x** (target 1.7x); round by round, $PAIRED
+  over the $RUNS rounds; replacing an existing output:
   $(ratio "$RJ1" "$RJ2")x. The ceiling on this machine: two \`-j 1\` processes sharing nothing, one
   per half of the corpus, finish together **$(ratio "$J1" "$HV")x** faster than one \`-j 1\` over
   all of it. \`-j 1\` runs every step on one thread (the export's file is written by a writer
