@@ -332,7 +332,9 @@ static void check_usage(FILE *f)
         "(with the closest name), types, missing files, bad regexes, every step's set-up.\n"
         "On success prints the pipeline as it will run: variables substituted, every\n"
         "option with its default, and where each step runs (parallel workers, or in input\n"
-        "order on the writer). Errors are printed as FILE:LINE:COL: message; exit 2.\n");
+        "order on the writer), then the files a run writes and those it reads besides its\n"
+        "input (a folder walk or glob over the input passes over both).\n"
+        "Errors are printed as FILE:LINE:COL: message; exit 2.\n");
 }
 
 int cmd_check(int argc, char **argv)
@@ -372,6 +374,23 @@ int cmd_check(int argc, char **argv)
                i < split ? "parallel workers" : "in input order");
         free(s);
         qr_value_free(o);
+    }
+    /* what a run writes, and reads besides its input: folder walks and
+     * globs over the input pass over them */
+    char cwd[4096];
+    size_t nc = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+    for (int k = 0; k < 2; k++) {
+        size_t m = k == 0 ? qr_pipeline_output_count(p) : qr_pipeline_own_file_count(p);
+        if (m)
+            printf("# %s", k == 0 ? "writes:" : "reads besides its input:");
+        for (size_t i = 0; i < m; i++) {
+            const char *f = k == 0 ? qr_pipeline_output(p, i) : qr_pipeline_own_file(p, i);
+            if (nc > 1 && !strncmp(f, cwd, nc) && f[nc] == '/')
+                f += nc + 1;        /* shown from the working folder */
+            printf("%s %s", i ? "," : "", f);
+        }
+        if (m)
+            printf("\n");
     }
     qr_pipeline_free(p);
     qr_registry_free(reg);

@@ -43,7 +43,8 @@ check "bare name not in QUARRY_MODULE_PATH" \
 out=$(QUARRY_MODULE_PATH="/nonexistent:$M" "$Q" check "$T/r.yaml" 2>&1)
 check "bare name found in QUARRY_MODULE_PATH" "# $T/r.yaml: valid, 1 step
 steps:
-  - tokenize: {}    # parallel workers" "$out"
+  - tokenize: {}    # parallel workers
+# reads besides its input: $T/r.yaml, $B/tests/modules/flaky.so" "$out"
 printf 'modules: [%s]\nsteps:\n  - flaky: { marker: 7 }\n' "$M/flaky.so" >"$T/o.yaml"
 out=$("$Q" check "$T/o.yaml" 2>&1)
 check "module step options are validated" \
