@@ -1027,9 +1027,17 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
         return rc;
     }
     doc->n_repaired = (int)fixed;
-    if (!obj)
+    if (!obj) {
+        /* a line that does not even start like JSON: plain text, most likely */
+        size_t k = 0;
+        while (k < n && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+        int json_like = k < n && (s[k] == '{' || s[k] == '[' || s[k] == '"');
         return qr_error_at(err, r->name, (int)line, jerr.column > 0 ? jerr.column : 0,
-                           "invalid JSON: %s", jerr.text);
+                           "invalid JSON: %s%s", jerr.text,
+                           json_like ? "" : " (the input is read as JSONL, a JSON object a line; "
+                                            "for plain text set input: { format: text } or { format: lines })");
+    }
     if (!json_is_object(obj)) {
         qr_error_at(err, r->name, (int)line, 0,
                     "a JSONL record must be a JSON object, this line holds %s",
@@ -1055,10 +1063,30 @@ static int next_jsonl(qr_reader *r, qr_doc *doc, qr_error *err)
     }
     json_t *text = json_object_get(obj, r->text_field);
     if (!text || !json_is_string(text)) {
-        if (!text)
+        if (!text) {
+            /* name the members there are, so the right one is easy to pick */
+            char members[256] = "";
+            size_t used = 0, shown = 0, total = json_object_size(obj);
+            const char *key;
+            json_t *v;
+            json_object_foreach(obj, key, v) {
+                (void)v;
+                int w = snprintf(members + used, sizeof members - used, "%s%s", shown ? ", " : "", key);
+                if (w < 0 || (size_t)w >= sizeof members - used - 16) {
+                    members[used] = '\0';    /* room left for " and N more" */
+                    break;
+                }
+                used += (size_t)w;
+                shown++;
+            }
+            if (shown < total)
+                snprintf(members + used, sizeof members - used, "%s%zu more", shown ? " and " : "",
+                         total - shown);
             qr_error_at(err, r->name, (int)line, 0,
-                        "no \"%s\" field in this record (set input.text_field to the member "
-                        "that holds the text)", r->text_field);
+                        "no \"%s\" field in this record (%s%s; set input.text_field to the "
+                        "member that holds the text)", r->text_field,
+                        total ? "its members: " : "it has no members", members);
+        }
         else
             qr_error_at(err, r->name, (int)line, 0, "field \"%s\" is %s, not a string",
                         r->text_field, json_type_name(text));

@@ -243,8 +243,8 @@ static void test_jsonl(qr_doc *d)
     snprintf(want, sizeof want, "ERR -1 %s:7: a JSONL record must be a JSON object, "
              "this line holds an array", f);
     CHECK_EQ_STR(next_str(r, d), want);
-    snprintf(want, sizeof want, "ERR -1 %s:8: no \"text\" field in this record (set "
-             "input.text_field to the member that holds the text)", f);
+    snprintf(want, sizeof want, "ERR -1 %s:8: no \"text\" field in this record (its members: "
+             "id, body; set input.text_field to the member that holds the text)", f);
     CHECK_EQ_STR(next_str(r, d), want);
     CHECK_EQ_STR(d->id, "e");
     snprintf(want, sizeof want, "ERR -1 %s:9: field \"text\" is a number, not a string", f);

@@ -204,4 +204,17 @@ check "the pipeline's own files in the walked folder: output" '{"id":"a.txt","en
 err=$(cd "$T/own" && "$Q" run p.yaml ./*.tsv 2>&1 >/dev/null); rc=$?
 check "a list named as an input is read" "0 quarry: read 1 = written 1 + dropped 0 + failed 0" "$rc $(echo "$err" | head -1)"
 
+# Malformed JSONL: a line that is plain text gets a hint about input.format;
+# a record without the text field names the members it has.
+mkdir -p "$T/hint"
+printf 'input: { format: jsonl }\nsteps:\n  - export: { format: jsonl, path: "-" }\n' > "$T/hint/p.yaml"
+printf 'Just some plain text.\n' > "$T/hint/plain.txt"
+out=$("$Q" run "$T/hint/p.yaml" "$T/hint/plain.txt" -q 2>&1); rc=$?
+check "plain text read as JSONL: hint" "1 $T/hint/plain.txt:1:4: invalid JSON: invalid token near 'Just' (the input is read as JSONL, a JSON object a line; for plain text set input: { format: text } or { format: lines }); set input: { on_error: skip } to log malformed records and go on" "$rc $out"
+printf '{"id":"a","body":"x","lang":"en"}\n{}\n' > "$T/hint/fields.jsonl"
+printf 'input: { format: jsonl, on_error: skip }\nsteps:\n  - export: { format: jsonl, path: "-" }\n' > "$T/hint/skip.yaml"
+out=$("$Q" run "$T/hint/skip.yaml" "$T/hint/fields.jsonl" --errors - -q 2>&1 >/dev/null)
+check "no text field: the record's members" '{"id":"a","step":"input","message":"'"$T"'/hint/fields.jsonl:1: no \"text\" field in this record (its members: id, body, lang; set input.text_field to the member that holds the text)","file":"'"$T"'/hint/fields.jsonl","line":1}
+{"id":"'"$T"'/hint/fields.jsonl:2","step":"input","message":"'"$T"'/hint/fields.jsonl:2: no \"text\" field in this record (it has no members; set input.text_field to the member that holds the text)","file":"'"$T"'/hint/fields.jsonl","line":2}' "$out"
+
 done_suite "cli io"
