@@ -885,6 +885,30 @@ static int is_blank(const char *s, size_t n)
     return 1;
 }
 
+/* Binary data, as git and grep tell it: a NUL byte in the first 8000
+ * bytes (of a file, or of a line). Text never has one there; an image, a
+ * PDF, an office file or UTF-16 text does. -1 with err for a malformed
+ * record, which the pipeline's input policy handles; 0 for text. */
+enum { BINARY_PEEK = 8000 };
+
+static int refuse_binary(qr_reader *r, const char *s, size_t n, long line, qr_error *err)
+{
+    const char *z = memchr(s, '\0', n < BINARY_PEEK ? n : BINARY_PEEK);
+    if (!z)
+        return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+        return qr_error_at(err, r->name, (int)line, 0,
+                           "UTF-16 text (it starts with the byte order mark %02X %02X), not UTF-8: "
+                           "convert it first, as in iconv -f UTF-16 -t UTF-8", u[0], u[1]);
+    if (line == 0)      /* a whole file: no line to put a column on */
+        return qr_error_at(err, r->name, 0, 0, "binary data or UTF-16, not UTF-8 text (a NUL byte at "
+                           "byte %zu); leave such files out of the input", (size_t)(z - s));
+    return qr_error_at(err, r->name, (int)line, (int)(z - s) + 1,
+                       "binary data or UTF-16, not UTF-8 text (a NUL byte); leave such files out of "
+                       "the input");
+}
+
 static int next_text(qr_reader *r, qr_doc *doc, qr_error *err)
 {
     const char *s = "";
@@ -894,6 +918,8 @@ static int next_text(qr_reader *r, qr_doc *doc, qr_error *err)
     int rc = start_doc(r, doc, 0, err);
     if (rc)
         return rc;
+    if (refuse_binary(r, s, n, 0, err) != 0)
+        return -1;
     return set_text(r, doc, s, n, err);
 }
 
@@ -915,6 +941,8 @@ static int next_line(qr_reader *r, qr_doc *doc, qr_error *err)
     if (rc)
         return rc;
     /* start_doc does not touch the read buffer, so s is still valid */
+    if (refuse_binary(r, s, n, r->line_no, err) != 0)
+        return -1;
     rc = set_text(r, doc, s, n, err);
     return rc == 0 ? 1 : rc;
 }

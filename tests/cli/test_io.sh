@@ -217,4 +217,27 @@ out=$("$Q" run "$T/hint/skip.yaml" "$T/hint/fields.jsonl" --errors - -q 2>&1 >/d
 check "no text field: the record's members" '{"id":"a","step":"input","message":"'"$T"'/hint/fields.jsonl:1: no \"text\" field in this record (its members: id, body, lang; set input.text_field to the member that holds the text)","file":"'"$T"'/hint/fields.jsonl","line":1}
 {"id":"'"$T"'/hint/fields.jsonl:2","step":"input","message":"'"$T"'/hint/fields.jsonl:2: no \"text\" field in this record (it has no members; set input.text_field to the member that holds the text)","file":"'"$T"'/hint/fields.jsonl","line":2}' "$out"
 
+# Binary files among text inputs (a NUL byte in the first 8000 bytes, as git
+# and grep tell them): a malformed record with a clear message, not a
+# document of U+FFFD; UTF-16 is named as such; a NUL further on is text.
+mkdir -p "$T/bin/data"
+printf 'plain text\n' > "$T/bin/data/a.txt"
+printf 'PK\003\004\000\000junk' > "$T/bin/data/b.docx"
+printf '\377\376h\000i\000' > "$T/bin/data/c.txt"
+awk 'BEGIN { for (i = 0; i < 900; i++) printf "0123456789"; printf "%c", 0; print " tail" }' > "$T/bin/data/d.txt"
+printf 'input: { format: text }\nsteps:\n  - export: { format: jsonl, path: "-", include_text: false }\n' > "$T/bin/p.yaml"
+out=$("$Q" run "$T/bin/p.yaml" "$T/bin/data/b.docx" 2>&1 >/dev/null | head -1)
+check "a binary file as text: refused" "$T/bin/data/b.docx: binary data or UTF-16, not UTF-8 text (a NUL byte at byte 4); leave such files out of the input; set input: { on_error: skip } to log malformed records and go on" "$out"
+printf 'input: { format: text, on_error: skip }\nsteps:\n  - export: { format: jsonl, path: "-", include_text: false }\n' > "$T/bin/skip.yaml"
+out=$(cd "$T/bin" && "$Q" run skip.yaml data --errors - 2>&1); rc=$?
+check "binary and UTF-16 files skipped, text read" '1 {"id":"data/b.docx","step":"input","message":"data/b.docx: binary data or UTF-16, not UTF-8 text (a NUL byte at byte 4); leave such files out of the input","file":"data/b.docx","line":null}
+{"id":"data/c.txt","step":"input","message":"data/c.txt: UTF-16 text (it starts with the byte order mark FF FE), not UTF-8: convert it first, as in iconv -f UTF-16 -t UTF-8","file":"data/c.txt","line":null}
+{"id":"data/a.txt","entities":[]}
+{"id":"data/d.txt","entities":[]}
+quarry: read 4 = written 2 + dropped 0 + failed 2 (see stderr)' "$rc $(echo "$out" | grep -v -e '^quarry: [0-9.]* MB' -e '^  ')"
+printf 'input: { format: lines }\nsteps:\n  - export: { format: jsonl, path: "-", include_text: false }\n' > "$T/bin/lines.yaml"
+printf 'first line\nsec\000ond\n' > "$T/bin/l.txt"
+out=$("$Q" run "$T/bin/lines.yaml" "$T/bin/l.txt" 2>&1 >/dev/null | head -1)
+check "a line with a NUL byte: refused with its column" "$T/bin/l.txt:2:4: binary data or UTF-16, not UTF-8 text (a NUL byte); leave such files out of the input; set input: { on_error: skip } to log malformed records and go on" "$out"
+
 done_suite "cli io"
