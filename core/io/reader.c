@@ -1306,6 +1306,12 @@ static int csv_header(qr_reader *r, qr_error *err)
     for (size_t i = 0; i < r->nf; i++) {
         const char *f = csv_field(r, i), *o;
         size_t ol;
+        if (memchr(f, '\0', csv_field_len(r, i))) {    /* refuse_binary, for a header */
+            qr_error_at(err, r->name, (int)line, 0, "binary data or UTF-16, not UTF-8 text (a NUL "
+                        "byte in the header); leave such files out of the input");
+            r->fatal = 1;
+            return -2;
+        }
         long fixed = to_utf8(r, f, csv_field_len(r, i), &o, &ol);
         if (fixed < 0 || !(r->cols[i] = strdup(o ? o : f)))
             return oom_at(r, err);

@@ -239,5 +239,9 @@ printf 'input: { format: lines }\nsteps:\n  - export: { format: jsonl, path: "-"
 printf 'first line\nsec\000ond\n' > "$T/bin/l.txt"
 out=$("$Q" run "$T/bin/lines.yaml" "$T/bin/l.txt" 2>&1 >/dev/null | head -1)
 check "a line with a NUL byte: refused with its column" "$T/bin/l.txt:2:4: binary data or UTF-16, not UTF-8 text (a NUL byte); leave such files out of the input; set input: { on_error: skip } to log malformed records and go on" "$out"
+printf 'id,te\000xt\n1,hello\n' > "$T/bin/t.csv"
+printf 'input: { format: csv }\nsteps:\n  - export: { format: jsonl, path: "-" }\n' > "$T/bin/csv.yaml"
+out=$("$Q" run "$T/bin/csv.yaml" "$T/bin/t.csv" 2>&1); rc=$?
+check "a CSV header with a NUL byte: refused" "2 $T/bin/t.csv:1: binary data or UTF-16, not UTF-8 text (a NUL byte in the header); leave such files out of the input" "$rc $out"
 
 done_suite "cli io"
