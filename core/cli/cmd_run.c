@@ -221,6 +221,8 @@ static void run_usage(FILE *f)
         ".gz read transparently) replace the pipeline's input.paths. Standard input and\n"
         "pipes are read as data arrives (tail -f log | quarry run p.yaml -): each record\n"
         "runs when its line is complete, and exports to stdout write while input waits.\n"
+        "Folders and globs pass over hidden files, the run's outputs and the pipeline's own\n"
+        "files (lists, scripts, models: 'quarry check' lists them); a file named is read.\n"
         "\n"
         "Options:\n"
         "  -j, --jobs N        threads that run the steps, the calling one included\n"
