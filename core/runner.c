@@ -602,6 +602,11 @@ void qr_run_summary_free(qr_run_summary *s)
     free(s->not_read);
     s->not_read = NULL;
     s->n_not_read = 0;
+    for (size_t i = 0; i < s->n_empty_folders; i++)
+        free(s->empty_folders[i]);
+    free(s->empty_folders);
+    s->empty_folders = NULL;
+    s->n_empty_folders = 0;
 }
 
 int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_error *err)
@@ -651,6 +656,18 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         }
         for (size_t i = 0; i < k; i++, sum->n_not_read++)
             if (!(sum->not_read[i] = strdup(qr_reader_skipped(r.reader, i)))) {
+                qr_error_set(err, "out of memory");
+                goto done_nothreads;
+            }
+    }
+    if (qr_reader_empty_count(r.reader)) {
+        size_t k = qr_reader_empty_count(r.reader);
+        if (!(sum->empty_folders = calloc(k, sizeof *sum->empty_folders))) {
+            qr_error_set(err, "out of memory");
+            goto done_nothreads;
+        }
+        for (size_t i = 0; i < k; i++, sum->n_empty_folders++)
+            if (!(sum->empty_folders[i] = strdup(qr_reader_empty(r.reader, i)))) {
                 qr_error_set(err, "out of memory");
                 goto done_nothreads;
             }

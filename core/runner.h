@@ -88,6 +88,8 @@ typedef struct qr_run_summary {
                               over as outputs of this run (an export's
                               file, its temporary file, the errors file) */
     size_t n_not_read;
+    char **empty_folders;  /* owned: input folders with no file to read  */
+    size_t n_empty_folders;
 } qr_run_summary;
 
 /* Returns 0 when every document went through (exit 0), 1 when some failed

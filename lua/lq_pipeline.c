@@ -470,6 +470,14 @@ static void push_summary(lua_State *L, const qr_run_summary *s)
         }
         lua_setfield(L, -2, "not_read");
     }
+    if (s->n_empty_folders) {
+        lua_createtable(L, (int)s->n_empty_folders, 0);
+        for (size_t i = 0; i < s->n_empty_folders; i++) {
+            lua_pushstring(L, s->empty_folders[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "empty_folders");
+    }
 }
 
 /* {==================================================================

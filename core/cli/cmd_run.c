@@ -163,6 +163,14 @@ static void print_summary(const qr_run_summary *s)
         if (s->n_not_read > 3)
             fprintf(stderr, " and %zu more", s->n_not_read - 3);
     }
+    if (s->n_empty_folders) {
+        fprintf(stderr, "\nquarry: no file to read in %s ", s->n_empty_folders == 1 ? "the folder" : "the folders");
+        for (size_t i = 0; i < s->n_empty_folders && i < 3; i++)
+            fprintf(stderr, "%s%s", i ? ", " : "", s->empty_folders[i]);
+        if (s->n_empty_folders > 3)
+            fprintf(stderr, " and %zu more", s->n_empty_folders - 3);
+        fprintf(stderr, " (hidden files are passed over)");
+    }
     fprintf(stderr, "\nquarry: %.2f MB in %.2f s (%.2f MB/s), %d job%s\n", mb, s->seconds,
             s->seconds > 0 ? mb / s->seconds : 0.0, s->jobs, s->jobs == 1 ? "" : "s");
     double total = 0;

@@ -22,6 +22,9 @@ void qr_file_list_free(qr_file_list *l)
     }
     for (size_t i = 0; i < l->n_skipped; i++)
         free(l->skipped[i]);
+    for (size_t i = 0; i < l->n_empty; i++)
+        free(l->empty[i]);
+    free(l->empty);
     free(l->v);
     free(l->name);
     free(l->size);
@@ -295,8 +298,23 @@ int qr_paths_expand(const char *const *paths, size_t n, qr_file_list *out,
     if (out->outputs && out->outputs[0] && !out->cwd && getcwd(cwd, sizeof cwd) &&
         !(out->cwd = strdup(cwd)))
         return qr_error_set(err, "out of memory");
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        size_t before = out->n;
         if (expand_one(out, paths[i], err) != 0)
             return -1;
+        /* a folder that gave nothing: said in the summary, not an error
+         * (a drop folder may be empty; a glob without a match is one) */
+        struct stat st;
+        if (out->n == before && strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            char *name = qr_path_clean(paths[i]);
+            char **v = name ? realloc(out->empty, (out->n_empty + 1) * sizeof *v) : NULL;
+            if (!v) {
+                free(name);
+                return qr_error_set(err, "out of memory");
+            }
+            out->empty = v;
+            v[out->n_empty++] = name;
+        }
+    }
     return 0;
 }

@@ -23,6 +23,9 @@ typedef struct qr_file_list {
     const char *const *outputs;
     char **skipped;
     size_t n_skipped;
+    char **empty;      /* folders given that held no file to read (display
+                          names): hidden files and outputs only, or none */
+    size_t n_empty;
     char *cwd;         /* the working folder, read once for `outputs` */
 } qr_file_list;
 

@@ -303,6 +303,16 @@ const char *qr_reader_skipped(const qr_reader *r, size_t i)
     return i < r->files.n_skipped ? r->files.skipped[i] : NULL;
 }
 
+size_t qr_reader_empty_count(const qr_reader *r)
+{
+    return r->files.n_empty;
+}
+
+const char *qr_reader_empty(const qr_reader *r, size_t i)
+{
+    return i < r->files.n_empty ? r->files.empty[i] : NULL;
+}
+
 qr_reader *qr_reader_new_memory(const qr_input_opts *opts, const char *name,
                                 const char *data, size_t len, qr_error *err)
 {

@@ -102,6 +102,9 @@ qr_reader *qr_reader_new(const qr_input_opts *opts, const char *const *paths,
  * the run (qr_input_opts.outputs), as display names. */
 size_t qr_reader_skipped_count(const qr_reader *r);
 const char *qr_reader_skipped(const qr_reader *r, size_t i);
+/* Folders among the inputs that held no file to read (display names). */
+size_t qr_reader_empty_count(const qr_reader *r);
+const char *qr_reader_empty(const qr_reader *r, size_t i);
 
 /* Reads from a memory buffer (copied) instead of files, as if it were a
  * file named `name` (NULL: "input"): Lua's p:process(record) and tests. */

@@ -244,4 +244,23 @@ printf 'input: { format: csv }\nsteps:\n  - export: { format: jsonl, path: "-" }
 out=$("$Q" run "$T/bin/csv.yaml" "$T/bin/t.csv" 2>&1); rc=$?
 check "a CSV header with a NUL byte: refused" "2 $T/bin/t.csv:1: binary data or UTF-16, not UTF-8 text (a NUL byte in the header); leave such files out of the input" "$rc $out"
 
+# A folder given that holds no file to read is said in the summary (not an
+# error: a drop folder may be empty), in Lua's summary too.
+mkdir -p "$T/ef/empty" "$T/ef/hidden" "$T/ef/full"
+printf 'x\n' > "$T/ef/hidden/.notes"
+printf 'a text\n' > "$T/ef/full/a.txt"
+printf 'input: { format: text }\nsteps:\n  - export: { format: jsonl, path: "-", include_text: false }\n' > "$T/ef/p.yaml"
+err=$(cd "$T/ef" && "$Q" run p.yaml empty full hidden 2>&1 >/dev/null); rc=$?
+check "folders with no file to read: summary" "0 quarry: read 1 = written 1 + dropped 0 + failed 0
+quarry: no file to read in the folders empty, hidden (hidden files are passed over)" "$rc $(echo "$err" | head -2)"
+err=$(cd "$T/ef" && "$Q" run p.yaml empty 2>&1 >/dev/null); rc=$?
+check "an empty folder: summary" "0 quarry: read 0 = written 0 + dropped 0 + failed 0
+quarry: no file to read in the folder empty (hidden files are passed over)" "$rc $(echo "$err" | head -2)"
+cat > "$T/ef/run.lua" <<'LUA'
+local q = require "quarry"
+local s = assert(assert(q.pipeline.load("p.yaml")):run{ inputs = { "empty", "full" } })
+print(s.read, table.concat(s.empty_folders, " "))
+LUA
+check "an empty folder: Lua summary" "1	empty" "$(cd "$T/ef" && "$Q" lua run.lua 2>&1 | tail -1)"
+
 done_suite "cli io"
