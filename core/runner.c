@@ -609,6 +609,22 @@ void qr_run_summary_free(qr_run_summary *s)
     s->n_empty_folders = 0;
 }
 
+/* A copy of a list of the reader's names (for the summary); -1 on OOM,
+ * with what was copied kept for qr_run_summary_free. */
+static int copy_names(const qr_reader *rd, size_t (*count)(const qr_reader *),
+                      const char *(*at)(const qr_reader *, size_t), char ***out, size_t *n)
+{
+    size_t k = count(rd);
+    if (!k)
+        return 0;
+    if (!(*out = calloc(k, sizeof **out)))
+        return -1;
+    for (size_t i = 0; i < k; i++, (*n)++)
+        if (!((*out)[i] = strdup(at(rd, i))))
+            return -1;
+    return 0;
+}
+
 int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_error *err)
 {
     qr_run_opts none = {0};
@@ -648,29 +664,12 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         }
     if (qr_pipeline_begin_run(p, err) != 0 || open_reader(&r, opts, err) != 0)
         goto done_nothreads;
-    if (qr_reader_skipped_count(r.reader)) {
-        size_t k = qr_reader_skipped_count(r.reader);
-        if (!(sum->not_read = calloc(k, sizeof *sum->not_read))) {
-            qr_error_set(err, "out of memory");
-            goto done_nothreads;
-        }
-        for (size_t i = 0; i < k; i++, sum->n_not_read++)
-            if (!(sum->not_read[i] = strdup(qr_reader_skipped(r.reader, i)))) {
-                qr_error_set(err, "out of memory");
-                goto done_nothreads;
-            }
-    }
-    if (qr_reader_empty_count(r.reader)) {
-        size_t k = qr_reader_empty_count(r.reader);
-        if (!(sum->empty_folders = calloc(k, sizeof *sum->empty_folders))) {
-            qr_error_set(err, "out of memory");
-            goto done_nothreads;
-        }
-        for (size_t i = 0; i < k; i++, sum->n_empty_folders++)
-            if (!(sum->empty_folders[i] = strdup(qr_reader_empty(r.reader, i)))) {
-                qr_error_set(err, "out of memory");
-                goto done_nothreads;
-            }
+    if (copy_names(r.reader, qr_reader_skipped_count, qr_reader_skipped, &sum->not_read,
+                   &sum->n_not_read) != 0 ||
+        copy_names(r.reader, qr_reader_empty_count, qr_reader_empty, &sum->empty_folders,
+                   &sum->n_empty_folders) != 0) {
+        qr_error_set(err, "out of memory");
+        goto done_nothreads;
     }
     r.bytes_total = qr_reader_bytes_total(r.reader);
     r.streaming = r.bytes_total < 0;

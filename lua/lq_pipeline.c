@@ -425,6 +425,19 @@ static lua_Integer opt_int_field(lua_State *L, int t, const char *k, lua_Integer
     return v;
 }
 
+/* t[field] = { names... } on the table at the top, unless there are none. */
+static void set_names(lua_State *L, const char *field, char *const *names, size_t n)
+{
+    if (!n)
+        return;
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, names[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, field);
+}
+
 static void push_summary(lua_State *L, const qr_run_summary *s)
 {
     lua_createtable(L, 0, 12);
@@ -462,22 +475,8 @@ static void push_summary(lua_State *L, const qr_run_summary *s)
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "steps");
-    if (s->n_not_read) {
-        lua_createtable(L, (int)s->n_not_read, 0);
-        for (size_t i = 0; i < s->n_not_read; i++) {
-            lua_pushstring(L, s->not_read[i]);
-            lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
-        lua_setfield(L, -2, "not_read");
-    }
-    if (s->n_empty_folders) {
-        lua_createtable(L, (int)s->n_empty_folders, 0);
-        for (size_t i = 0; i < s->n_empty_folders; i++) {
-            lua_pushstring(L, s->empty_folders[i]);
-            lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
-        lua_setfield(L, -2, "empty_folders");
-    }
+    set_names(L, "not_read", s->not_read, s->n_not_read);
+    set_names(L, "empty_folders", s->empty_folders, s->n_empty_folders);
 }
 
 /* {==================================================================
