@@ -926,6 +926,16 @@ static int build_steps(qr_pipeline *p, const qr_value *root, qr_registry *reg, q
     return 0;
 }
 
+/* base/path (path alone when base is NULL), absolute and cleaned, as the
+ * paths a pipeline writes and reads are compared; NULL on OOM. */
+static char *resolved(const char *base, const char *path)
+{
+    char *full = base ? join_path(base, path) : strdup(path);
+    char *abs = full ? qr_path_absolute(full) : NULL;
+    free(full);
+    return abs;
+}
+
 /* Two steps writing one path (or a step writing the errors file) would
  * race at the end of the run, the last rename replacing the other's
  * output: refused before anything runs. The paths are kept for
@@ -945,9 +955,7 @@ static int check_written(qr_pipeline *p, qr_error *err)
             const char *str = qr_value_string(v);
             if (!str || !strcmp(str, "-"))
                 continue;
-            char *full = join_path(p->base_dir, str);
-            char *path = full ? qr_path_absolute(full) : NULL;
-            free(full);
+            char *path = resolved(p->base_dir, str);
             written *grown = path ? realloc(p->written, (p->n_written + 1) * sizeof *grown) : NULL;
             if (!grown) {
                 free(path);
@@ -975,9 +983,7 @@ static int check_written(qr_pipeline *p, qr_error *err)
  * files the pipeline reads. */
 static int add_own(qr_pipeline *p, const char *base, const char *path)
 {
-    char *full = base ? join_path(base, path) : strdup(path);
-    char *abs = full ? qr_path_absolute(full) : NULL;
-    free(full);
+    char *abs = resolved(base, path);
     char **grown = abs ? realloc(p->own, (p->n_own + 1) * sizeof *grown) : NULL;
     if (!grown) {
         free(abs);

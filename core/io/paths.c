@@ -122,6 +122,20 @@ char *qr_path_absolute(const char *path)
     return absolute_in(path[0] != '/' && getcwd(cwd, sizeof cwd) ? cwd : NULL, path);
 }
 
+/* Appends name (owned; NULL from a failed allocation) to v[0..n); -1 on
+ * OOM, name freed. */
+static int push_name(char ***v, size_t *n, char *name)
+{
+    char **g = name ? realloc(*v, (*n + 1) * sizeof *g) : NULL;
+    if (!g) {
+        free(name);
+        return -1;
+    }
+    *v = g;
+    g[(*n)++] = name;
+    return 0;
+}
+
 /* 1 when a file a walk or glob found is one of the run's outputs (or in
  * one, or a temporary file of one): it is passed over, and listed in
  * l->skipped unless temporary; -1 on OOM. */
@@ -159,14 +173,7 @@ static int is_output(qr_file_list *l, const char *path, qr_error *err)
         free(name);
         return 1;
     }
-    char **v = realloc(l->skipped, (l->n_skipped + 1) * sizeof *v);
-    if (!v) {
-        free(name);
-        return qr_error_set(err, "out of memory");
-    }
-    l->skipped = v;
-    v[l->n_skipped++] = name;
-    return 1;
+    return push_name(&l->skipped, &l->n_skipped, name) == 0 ? 1 : qr_error_set(err, "out of memory");
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -306,14 +313,8 @@ int qr_paths_expand(const char *const *paths, size_t n, qr_file_list *out,
          * (a drop folder may be empty; a glob without a match is one) */
         struct stat st;
         if (out->n == before && strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            char *name = qr_path_clean(paths[i]);
-            char **v = name ? realloc(out->empty, (out->n_empty + 1) * sizeof *v) : NULL;
-            if (!v) {
-                free(name);
+            if (push_name(&out->empty, &out->n_empty, qr_path_clean(paths[i])) != 0)
                 return qr_error_set(err, "out of memory");
-            }
-            out->empty = v;
-            v[out->n_empty++] = name;
         }
     }
     return 0;
