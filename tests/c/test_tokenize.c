@@ -398,6 +398,32 @@ static void test_misc(void)
                  " | 71:87 url https://un.org/x | 87:88 punct .");
 }
 
+/* Tokenizes text[0..len) and counts the tokens whose key is not
+ * utf8proc_map(NFKC + case fold) of their text (the first few printed). */
+static size_t keys_not_as_utf8proc(const char *text, size_t len)
+{
+    qr_error err;
+    CHECK_EQ_INT(qr_tokenize(text, len, &toks, &err), 0);
+    size_t bad = 0;
+    for (size_t i = 0; i < toks.n; i++) {
+        const qr_token *t = &toks.v[i];
+        utf8proc_uint8_t *want = NULL;
+        utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text + t->start,
+                                          t->end - t->start, &want,
+                                          UTF8PROC_COMPOSE | UTF8PROC_COMPAT
+                                          | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+        if (n < 0 || (size_t)n != t->key_len
+            || memcmp(want, qr_token_key(&toks, i), t->key_len) != 0) {
+            if (bad++ < 5)
+                fprintf(stderr, "key of token %u:%u '%.*s' is '%s', utf8proc says '%s'\n",
+                        t->start, t->end, (int)(t->end - t->start), text + t->start,
+                        qr_token_key(&toks, i), n < 0 ? "(error)" : (char *)want);
+        }
+        free(want);
+    }
+    return bad;
+}
+
 /* Every token's key equals utf8proc_map(NFKC + case fold) of its text, for
  * every code point up to U+2FFFF on its own and after "a", and for every
  * canonical decomposition written decomposed (which must recompose). */
@@ -425,27 +451,51 @@ static void test_keys_match_utf8proc(void)
             text[len++] = ' ';
         }
     }
-    qr_error err;
-    CHECK_EQ_INT(qr_tokenize(text, len, &toks, &err), 0);
-    size_t bad = 0;
-    for (size_t i = 0; i < toks.n; i++) {
-        const qr_token *t = &toks.v[i];
-        utf8proc_uint8_t *want = NULL;
-        utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text + t->start,
-                                          t->end - t->start, &want,
-                                          UTF8PROC_COMPOSE | UTF8PROC_COMPAT
-                                          | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
-        if (n < 0 || (size_t)n != t->key_len
-            || memcmp(want, qr_token_key(&toks, i), t->key_len) != 0) {
-            if (bad++ < 5)
-                fprintf(stderr, "key of token %u:%u '%.*s' is '%s', utf8proc says '%s'\n",
-                        t->start, t->end, (int)(t->end - t->start), text + t->start,
-                        qr_token_key(&toks, i), n < 0 ? "(error)" : (char *)want);
-        }
-        free(want);
-    }
+    CHECK_EQ_INT(keys_not_as_utf8proc(text, len), 0);
     CHECK(toks.n > 400000);
-    CHECK_EQ_INT(bad, 0);
+    free(text);
+}
+
+/* Tokens of the accented letters of Latin, Greek and Cyrillic are keyed a
+ * character at a time from a generated table (mk/gen_keytab.c), which holds
+ * only if no key combines with its neighbour's: every pair "XY" of the
+ * table's ranges (1.8 million), and X before ASCII and before combining
+ * marks (which leave the token to utf8proc), match utf8proc_map too. */
+static void test_keys_of_letter_pairs(void)
+{
+    static const int32_t ranges[][2] = {{0x80, 0x530}, {0x1E00, 0x2000}};
+    static const char *const after[] = {"a", "Z", "\xCC\x81", "\xCC\xA3", "\xCD\x85",
+                                        "\xCC\x88\xCC\x81", "\xE1\x85\xA1", "\xE3\x82\x99"};
+    size_t cap = 64u << 20, len = 0;
+    char *text = malloc(cap);
+    for (int a = 0; a < 2; a++)
+        for (int32_t x = ranges[a][0]; x < ranges[a][1]; x++) {
+            if (utf8proc_get_property(x)->category == UTF8PROC_CATEGORY_CN)
+                continue;
+            for (int b = 0; b < 2; b++)
+                for (int32_t y = ranges[b][0]; y < ranges[b][1]; y++) {
+                    len += (size_t)utf8proc_encode_char(x, (utf8proc_uint8_t *)text + len);
+                    len += (size_t)utf8proc_encode_char(y, (utf8proc_uint8_t *)text + len);
+                    text[len++] = ' ';
+                }
+            for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
+                len += (size_t)utf8proc_encode_char(x, (utf8proc_uint8_t *)text + len);
+                memcpy(text + len, after[k], strlen(after[k]));
+                len += strlen(after[k]);
+                text[len++] = ' ';
+            }
+        }
+    CHECK(len < cap);
+    CHECK_EQ_INT(keys_not_as_utf8proc(text, len), 0);
+    CHECK(toks.n > 500000);
+    /* and the table is used: "Ærøskøbing Śląsk Ἀθῆναι Đà Nẵng Москва" */
+    const char *s = "\xC3\x86r\xC3\xB8sk\xC3\xB8" "bing \xC5\x9Al\xC4\x85sk "
+                    "\xE1\xBC\x88\xCE\xB8\xE1\xBF\x86\xCE\xBD\xCE\xB1\xCE\xB9 "
+                    "\xC4\x90\xC3\xA0 N\xE1\xBA\xB5ng \xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0";
+    CHECK_EQ_STR(render(s), "0:13 word \xC3\xA6r\xC3\xB8sk\xC3\xB8" "bing | 14:21 word \xC5\x9Bl\xC4\x85sk"
+                 " | 22:36 word \xE1\xBC\x80\xCE\xB8\xE1\xBF\x86\xCE\xBD\xCE\xB1\xCE\xB9"
+                 " | 37:41 word \xC4\x91\xC3\xA0 | 42:48 word n\xE1\xBA\xB5ng"
+                 " | 49:61 word \xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0");
     free(text);
 }
 
@@ -669,6 +719,7 @@ int main(void)
     test_scripts();
     test_keys();
     test_keys_match_utf8proc();
+    test_keys_of_letter_pairs();
     test_invalid_utf8();
     test_empty_and_nul();
     test_punct();
