@@ -1,6 +1,7 @@
 #include "doc.h"
 #include "error.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,6 +307,11 @@ int qr_doc_add_span(qr_doc *d, uint32_t start, uint32_t end, const char *label,
         json_decref(attrs);
         return qr_error_set(err, "a span needs a non-empty label");
     }
+    if (!isfinite(score)) {
+        json_decref(attrs);
+        return qr_error_set(err, "the score of a span (label %s) must be a finite number, got %s",
+                            label, isnan(score) ? "NaN" : score > 0 ? "infinity" : "-infinity");
+    }
     if (start > end || end > d->len) {
         json_decref(attrs);
         return qr_error_set(err, "span %u..%u (label %s) lies outside the %zu-byte text of document '%s'",
@@ -359,6 +365,9 @@ void qr_doc_sort_spans(qr_doc *d)
 
 int qr_doc_set_label(qr_doc *d, const char *label, double score, qr_error *err)
 {
+    if (!isfinite(score))
+        return qr_error_set(err, "the score of label '%s' must be a finite number, got %s", label,
+                            isnan(score) ? "NaN" : score > 0 ? "infinity" : "-infinity");
     const char *l = qr_doc_intern(d, label);
     if (!l)
         return qr_error_set(err, "out of memory");

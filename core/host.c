@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,7 +178,10 @@ static int h_doc_set_field_json(qr_doc *doc, const char *key, const char *json, 
 
 static int h_doc_set_field_number(qr_doc *doc, const char *key, double v, qr_error *err)
 {
-    json_t *j = (v == (double)(json_int_t)v && v > -9e15 && v < 9e15)
+    if (!isfinite(v))
+        return qr_error_set(err, "field '%s': %s cannot be stored in JSON", key,
+                            isnan(v) ? "NaN" : v > 0 ? "infinity" : "-infinity");
+    json_t *j = (v > -9e15 && v < 9e15 && v == (double)(json_int_t)v)
                     ? json_integer((json_int_t)v) : json_real(v);
     if (!j)
         return qr_error_set(err, "field '%s': %g cannot be stored in JSON (NaN or infinite)", key, v);

@@ -38,6 +38,12 @@ int lq_modules_register(lua_State *L, qr_registry *reg, qr_error *err);
 void lq_set_run_stop(lua_State *L, const volatile int *cancel,
                      void (*interrupt)(void *ud, pthread_t worker), void *ud);
 
+/* The string at idx (a string or a number), for a name that C keeps up to
+ * its first NUL byte (a field name, a label, an id): one holding a NUL
+ * raises "WHAT cannot hold a NUL byte (\0 at byte N); remove it", as an
+ * error of argument `arg` (0: a plain error). NULL for other types. */
+const char *lq_name(lua_State *L, int idx, int arg, const char *what);
+
 /* Pushes nil, message and returns 2 (data/I/O failures). */
 int lq_fail(lua_State *L, const char *msg);
 /* Registers the metatable `name` (once per state) with the functions of

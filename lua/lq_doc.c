@@ -179,7 +179,7 @@ static const char *field_key(lua_State *L, int idx)
 {
     if (lua_type(L, idx) != LUA_TSTRING)
         luaL_error(L, "field names are strings, got a %s", luaL_typename(L, idx));
-    return lua_tostring(L, idx);
+    return lq_name(L, idx, 0, "a field name");
 }
 
 static int fields_index(lua_State *L)
@@ -418,6 +418,8 @@ static int doc_entities(lua_State *L)
 {
     qr_doc *doc = lq_checkdoc(L, 1);
     const char *label = luaL_optstring(L, 2, NULL);
+    if (label)
+        lq_name(L, 2, 2, "a label");
     if (!label) {
         push_view(L, ENTITIES_MT, doc->n_spans, 0);
         return 1;
@@ -522,8 +524,11 @@ static int doc_add_entity(lua_State *L)
     qr_doc *doc = lq_checkdoc(L, 1);
     lua_Integer start = luaL_checkinteger(L, 2);
     lua_Integer stop = luaL_checkinteger(L, 3);
-    const char *label = luaL_checkstring(L, 4);
+    luaL_checkstring(L, 4);
+    const char *label = lq_name(L, 4, 4, "a label");
     const char *id = luaL_optstring(L, 5, NULL);
+    if (id)
+        id = lq_name(L, 5, 5, "an id");
     lua_Integer len = (lua_Integer)doc->len;
     if (start < 1 || start > len)
         return luaL_argerror(L, 2, lua_pushfstring(L, "start %I is outside the text (1..%I)",
@@ -589,7 +594,8 @@ static int doc_labels(lua_State *L)
 static int doc_set_label(lua_State *L)
 {
     qr_doc *doc = lq_checkdoc(L, 1);
-    const char *label = luaL_checkstring(L, 2);
+    luaL_checkstring(L, 2);
+    const char *label = lq_name(L, 2, 2, "a label");
     double score = luaL_optnumber(L, 3, 1.0);
     if (!*label)
         return luaL_argerror(L, 2, "label is empty");
@@ -656,7 +662,15 @@ qr_doc *lq_doc_from_record(lua_State *L, int idx, const char *default_id, qr_err
         lua_pop(L, 1);
         goto fail;
     }
-    rc = qr_doc_set_id(doc, t == LUA_TNIL ? default_id : lua_tostring(L, -1), err);
+    size_t idlen = 0;
+    const char *id = t == LUA_TNIL ? default_id : lua_tolstring(L, -1, &idlen);
+    if (t != LUA_TNIL && memchr(id, '\0', idlen)) {
+        qr_error_set(err, "the record's 'id' cannot hold a NUL byte (\\0 at byte %zu); remove it",
+                     (size_t)((const char *)memchr(id, '\0', idlen) - id));
+        lua_pop(L, 1);
+        goto fail;
+    }
+    rc = qr_doc_set_id(doc, id, err);
     lua_pop(L, 1);
     if (rc != 0)
         goto fail;
@@ -669,7 +683,15 @@ qr_doc *lq_doc_from_record(lua_State *L, int idx, const char *default_id, qr_err
             json_decref(meta);
             goto fail;
         }
-        const char *k = lua_tostring(L, -2);
+        size_t klen;
+        const char *k = lua_tolstring(L, -2, &klen);
+        if (memchr(k, '\0', klen)) {
+            qr_error_set(err, "record key '%s' cannot hold a NUL byte (\\0 at byte %zu); remove it", k,
+                         strlen(k));
+            lua_pop(L, 2);
+            json_decref(meta);
+            goto fail;
+        }
         if (strcmp(k, "id") == 0 || strcmp(k, "text") == 0) {
             lua_pop(L, 1);
             continue;

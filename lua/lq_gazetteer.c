@@ -72,7 +72,9 @@ static const char *opt_string(lua_State *L, int t, const char *key, const char *
     if (!lua_isnil(L, -1)) {
         if (lua_type(L, -1) != LUA_TSTRING)
             luaL_error(L, "option '%s' must be a string, got %s", key, luaL_typename(L, -1));
-        s = lua_tostring(L, -1);
+        int v = lua_gettop(L);
+        s = lq_name(L, v, 0, lua_pushfstring(L, "option '%s'", key));
+        lua_pop(L, 1);   /* the message */
     }
     lua_pop(L, 1);   /* the string stays alive: it is referenced by t */
     return s;
@@ -213,12 +215,12 @@ static int add_entries(lua_State *L, lq_gaz *u, int li, int t, qr_error *err)
         const char *phrase = NULL, *label = NULL, *id = NULL;
         char *attrs = NULL;
         if (lua_type(L, e) == LUA_TSTRING) {
-            phrase = lua_tostring(L, e);
+            phrase = lq_name(L, e, 0, "a phrase");
         } else if (lua_istable(L, e)) {
             check_keys(L, e, entry_keys, "entry");
             lua_geti(L, e, 1);
             if (lua_type(L, -1) == LUA_TSTRING)
-                phrase = lua_tostring(L, -1);
+                phrase = lq_name(L, -1, 0, "a phrase");
             else if (!lua_isnil(L, -1))
                 luaL_error(L, "entry %d: the phrase must be a string", (int)i);
             lua_pop(L, 1);
@@ -231,7 +233,7 @@ static int add_entries(lua_State *L, lq_gaz *u, int li, int t, qr_error *err)
             label = opt_string(L, e, "label", NULL);
             lua_getfield(L, e, "id");
             if (lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TSTRING)
-                id = lua_tostring(L, -1);  /* converts a number in place; kept on the stack */
+                id = lq_name(L, -1, 0, "an id");  /* converts a number in place; kept on the stack */
             else if (!lua_isnil(L, -1))
                 luaL_error(L, "entry %d: id must be a string or a number", (int)i);
             lua_getfield(L, e, "attrs");

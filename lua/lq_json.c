@@ -160,6 +160,16 @@ static json_t *table_to_json(lua_State *L, int idx, int depth, char *err, size_t
             json_decref(o);
             return NULL;
         }
+        size_t klen;
+        const char *key = lua_tolstring(L, -2, &klen);
+        const char *nul = memchr(key, '\0', klen);
+        if (nul) {
+            snprintf(err, n, "key '%s' cannot hold a NUL byte (\\0 at byte %zu); remove it", key,
+                     (size_t)(nul - key));
+            lua_pop(L, 2);
+            json_decref(o);
+            return NULL;
+        }
         json_t *v = to_json(L, lua_gettop(L), depth + 1, err, n);
         lua_pop(L, 1);
         if (!v) {

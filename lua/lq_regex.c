@@ -125,7 +125,7 @@ static void read_entry_opts(lua_State *L, int idx, int arg, entry_opts *o)
 
     t = lua_getfield(L, idx, "label");
     if (t == LUA_TSTRING)
-        o->label = lua_tostring(L, -1);   /* anchored by the table */
+        o->label = lq_name(L, -1, arg, "a label");   /* anchored by the table */
     else if (t != LUA_TNIL)
         bad_type(L, arg, "label", "a string");
     lua_pop(L, 1);
@@ -137,7 +137,7 @@ static void read_entry_opts(lua_State *L, int idx, int arg, entry_opts *o)
         snprintf(o->groupbuf, sizeof o->groupbuf, "%lld", (long long)lua_tointeger(L, -1));
         o->group = o->groupbuf;
     } else if (t == LUA_TSTRING) {
-        o->group = lua_tostring(L, -1);
+        o->group = lq_name(L, -1, arg, "a group name");
     } else if (t != LUA_TNIL) {
         bad_type(L, arg, "group", "a group number or name");
     }
@@ -228,6 +228,7 @@ static int add_map(lua_State *L, lq_regex *r, const entry_opts *base, qr_error *
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING)
             luaL_argerror(L, 1, "a map of patterns needs string labels as keys");
+        lq_name(L, -1, 1, "a label");
         n++;
     }
     /* The keys stay anchored by table 1, so their pointers stay valid. */

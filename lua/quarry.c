@@ -2,11 +2,28 @@
 #include "lq.h"
 #include "version.h"
 
+#include <string.h>
+
 int lq_fail(lua_State *L, const char *msg)
 {
     lua_pushnil(L);
     lua_pushstring(L, msg);
     return 2;
+}
+
+const char *lq_name(lua_State *L, int idx, int arg, const char *what)
+{
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    const char *nul = s ? memchr(s, '\0', len) : NULL;
+    if (nul) {
+        const char *msg = lua_pushfstring(L, "%s cannot hold a NUL byte (\\0 at byte %d); remove it",
+                                          what, (int)(nul - s));
+        if (arg)
+            luaL_argerror(L, arg, msg);
+        luaL_error(L, "%s", msg);
+    }
+    return s;
 }
 
 void lq_new_class(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods,

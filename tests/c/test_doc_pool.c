@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 static void test_same_and_distinct(void)
@@ -96,10 +97,30 @@ static void test_spans(void)
     qr_doc_free(d);
 }
 
+/* Scores are finite numbers: NaN and infinity would be written as null. */
+static void test_scores_finite(void)
+{
+    qr_doc *d = qr_doc_new();
+    qr_error err;
+    CHECK_EQ_INT(qr_doc_set_text(d, "Oslo", 4, &err), 0);
+    CHECK_EQ_INT(qr_doc_add_span(d, 0, 4, "CITY", NULL, NAN, NULL, &err), -1);
+    CHECK_EQ_STR(err.message, "the score of a span (label CITY) must be a finite number, got NaN");
+    CHECK_EQ_INT(qr_doc_add_span(d, 0, 4, "CITY", NULL, -INFINITY, NULL, &err), -1);
+    CHECK_EQ_STR(err.message, "the score of a span (label CITY) must be a finite number, got -infinity");
+    CHECK_EQ_INT(qr_doc_set_label(d, "news", INFINITY, &err), -1);
+    CHECK_EQ_STR(err.message, "the score of label 'news' must be a finite number, got infinity");
+    CHECK_EQ_INT(d->n_spans, 0);
+    CHECK_EQ_INT(d->n_labels, 0);
+    CHECK_EQ_INT(qr_doc_set_label(d, "news", 0.5, &err), 0);
+    CHECK_EQ_INT(d->n_labels, 1);
+    qr_doc_free(d);
+}
+
 int main(void)
 {
     test_same_and_distinct();
     test_many_and_reset();
     test_spans();
+    test_scores_finite();
     return DONE("doc_pool");
 }

@@ -274,4 +274,63 @@ describe("labels", function()
     assert.are.equal("bad argument #1 to 'set_label' (label is empty)",
                      err_of(function() d:set_label("", 1) end))
   end)
+
+  it("refuse a score that is not a finite number", function()
+    local d = q.doc("x")
+    d:set_label("a", 1)
+    assert.are.equal("the score of label 'nan' must be a finite number, got NaN",
+                     err_of(function() d:set_label("nan", 0/0) end))
+    assert.are.equal("the score of label 'inf' must be a finite number, got infinity",
+                     err_of(function() d:set_label("inf", math.huge) end))
+    assert.are.equal("the score of label 'ninf' must be a finite number, got -infinity",
+                     err_of(function() d:set_label("ninf", -math.huge) end))
+    assert.are.same({ a = 1 }, (d:labels()))
+    assert.are.equal("a", d.label)
+  end)
+end)
+
+-- C keeps names up to their first NUL byte: a name holding one would be cut
+-- short (and two names made one) without a word, so it raises.
+describe("names with a NUL byte", function()
+  local NUL = "cannot hold a NUL byte"
+  it("are refused as field names and keys", function()
+    local d = q.doc("xyz")
+    assert.are.equal("a field name " .. NUL .. " (\\0 at byte 1); remove it",
+                     err_of(function() d.fields["a\0one"] = 1 end))
+    assert.are.equal("cannot store doc.fields.obj: key 'x' " .. NUL .. " (\\0 at byte 1); remove it",
+                     err_of(function() d.fields.obj = { ["x\0y"] = 1, x = 2 } end))
+    assert.is_nil(d.fields.a)
+    assert.is_nil(d.fields.obj)
+  end)
+
+  it("are refused as labels, ids and attribute keys of entities and labels", function()
+    local d = q.doc("xyz")
+    assert.are.equal("bad argument #3 to 'add_entity' (a label " .. NUL .. " (\\0 at byte 1); remove it)",
+                     err_of(function() d:add_entity(1, 1, "L\0M") end))
+    assert.are.equal("bad argument #4 to 'add_entity' (an id " .. NUL .. " (\\0 at byte 1); remove it)",
+                     err_of(function() d:add_entity(1, 1, "L", "i\0d") end))
+    assert.are.equal("bad argument #5 to 'add_entity' (key 'k' " .. NUL .. " (\\0 at byte 1); remove it)",
+                     err_of(function() d:add_entity(1, 1, "L", "id", { ["k\0"] = 1 }) end))
+    assert.are.equal("bad argument #1 to 'set_label' (a label " .. NUL .. " (\\0 at byte 3); remove it)",
+                     err_of(function() d:set_label("lab\0el", 2) end))
+    assert.are.equal("bad argument #1 to 'entities' (a label " .. NUL .. " (\\0 at byte 1); remove it)",
+                     err_of(function() d:entities("L\0") end))
+    assert.are.equal(0, #d:entities())
+    assert.is_nil(d.label)
+  end)
+
+  it("are refused in records, gazetteers and regexes", function()
+    assert.are.equal("bad argument #1 to 'quarry.doc' (the record's 'id' " .. NUL .. " (\\0 at byte 1); remove it)",
+                     err_of(q.doc, { text = "t", id = "a\0b" }))
+    assert.are.equal("bad argument #1 to 'quarry.doc' (record key 'm' " .. NUL .. " (\\0 at byte 1); remove it)",
+                     err_of(q.doc, { text = "t", ["m\0x"] = 1 }))
+    assert.are.equal("option 'label' " .. NUL .. " (\\0 at byte 1); remove it",
+                     err_of(q.gazetteer, { entries = { { phrase = "x", label = "Y\0Z" } } }))
+    assert.are.equal("an id " .. NUL .. " (\\0 at byte 1); remove it",
+                     err_of(q.gazetteer, { entries = { { phrase = "x", label = "Y", id = "i\0d" } } }))
+    assert.are.equal("a phrase " .. NUL .. " (\\0 at byte 3); remove it",
+                     err_of(q.gazetteer, { entries = { "New\0York" }, label = "C" }))
+    assert.are.equal("bad argument #1 to 'quarry.regex' (a label " .. NUL .. " (\\0 at byte 1); remove it)",
+                     err_of(q.regex, { ["A\0B"] = "x" }))
+  end)
 end)
