@@ -55,6 +55,7 @@ struct qr_pipeline {
     written *written;        /* the paths steps write (QR_OPT_WRITTEN) */
     size_t n_written;
     char **own;              /* the files it reads: qr_pipeline_own_file */
+    char **own_by;           /* who reads each: qr_pipeline_reader_of */
     size_t n_own;
 };
 
@@ -743,9 +744,12 @@ void qr_pipeline_free(qr_pipeline *p)
     for (size_t i = 0; i < p->n_written; i++)
         free(p->written[i].path);
     free(p->written);
-    for (size_t i = 0; i < p->n_own; i++)
+    for (size_t i = 0; i < p->n_own; i++) {
         free(p->own[i]);
+        free(p->own_by[i]);
+    }
     free(p->own);
+    free(p->own_by);
     free(p);
 }
 
@@ -938,13 +942,21 @@ static char *resolved(const char *base, const char *path)
 
 /* Two steps writing one path (or a step writing the errors file) would
  * race at the end of the run, the last rename replacing the other's
- * output: refused before anything runs. The paths are kept for
- * qr_pipeline_writer_of (quarry run --errors). */
-static int check_written(qr_pipeline *p, qr_error *err)
+ * output, and a step writing a file the pipeline reads (its YAML, a list,
+ * a model) would replace it: refused before anything runs. The paths are
+ * kept for qr_pipeline_writer_of (quarry run --errors). */
+static int check_written(qr_pipeline *p, const qr_value *errors_v, qr_error *err)
 {
     char *errors = p->errors_path && strcmp(p->errors_path, "-") ? qr_path_absolute(p->errors_path) : NULL;
     if (p->errors_path && strcmp(p->errors_path, "-") && !errors)
         return qr_error_set(err, "out of memory");
+    const char *reader = errors ? qr_pipeline_reader_of(p, errors) : NULL;
+    if (reader) {
+        int rc = qr_value_error(errors_v, err, "the errors file %s is %s: writing the errors there "
+                                "would replace it; give the errors another path", p->errors_path, reader);
+        free(errors);
+        return rc;
+    }
     int rc = 0;
     for (size_t i = 0; i < p->n_steps && !rc; i++) {
         const step_inst *s = p->steps[i];
@@ -963,7 +975,10 @@ static int check_written(qr_pipeline *p, qr_error *err)
                 break;
             }
             p->written = grown;
-            if (errors && !strcmp(path, errors))
+            if ((reader = qr_pipeline_reader_of(p, path)) != NULL)
+                rc = qr_value_error(v, err, "step '%s' writes %s, which is %s: the output would replace "
+                                    "it; give the output another path", s->name, str, reader);
+            else if (errors && !strcmp(path, errors))
                 rc = qr_value_error(v, err, "step '%s' writes %s, which is also the pipeline's errors file; "
                                     "give one of them another path", s->name, str);
             int shared = (d->flags & QR_OPT_SHARED) != 0;
@@ -980,16 +995,22 @@ static int check_written(qr_pipeline *p, qr_error *err)
 }
 
 /* Adds path (relative to the pipeline's folder unless absolute) to the
- * files the pipeline reads. */
-static int add_own(qr_pipeline *p, const char *base, const char *path)
+ * files the pipeline reads; by says who reads it ("the pipeline file",
+ * "read by step 'g' (lists)"). */
+static int add_own(qr_pipeline *p, const char *base, const char *path, const char *by)
 {
-    char *abs = resolved(base, path);
-    char **grown = abs ? realloc(p->own, (p->n_own + 1) * sizeof *grown) : NULL;
-    if (!grown) {
+    char *abs = resolved(base, path), *who = strdup(by);
+    char **grown = abs && who ? realloc(p->own, (p->n_own + 1) * sizeof *grown) : NULL;
+    if (grown)
+        p->own = grown;
+    char **grown_by = grown ? realloc(p->own_by, (p->n_own + 1) * sizeof *grown_by) : NULL;
+    if (!grown_by) {
         free(abs);
+        free(who);
         return -1;
     }
-    p->own = grown;
+    p->own_by = grown_by;
+    p->own_by[p->n_own] = who;
     p->own[p->n_own++] = abs;
     return 0;
 }
@@ -998,7 +1019,7 @@ static int add_own(qr_pipeline *p, const char *base, const char *path)
  * options that are not outputs, and `path:` in the items of list options. */
 static int collect_own(qr_pipeline *p, const qr_value *modules, qr_error *err)
 {
-    if (p->file && p->file[0] && add_own(p, NULL, p->file) != 0)
+    if (p->file && p->file[0] && add_own(p, NULL, p->file, "the pipeline file") != 0)
         return qr_error_set(err, "out of memory");
     size_t n_mod = modules && modules->type == QR_VAL_LIST ? modules->u.list.n
                  : modules && modules->type == QR_VAL_STRING ? 1 : 0;
@@ -1007,7 +1028,7 @@ static int collect_own(qr_pipeline *p, const qr_value *modules, qr_error *err)
         qr_error e;
         qr_error_clear(&e);
         char *path = m->type == QR_VAL_STRING ? qr_module_find(m->u.str.s, p->base_dir, &e) : NULL;
-        int rc = path ? add_own(p, NULL, path) : 0;   /* loaded already: found */
+        int rc = path ? add_own(p, NULL, path, "a module of the pipeline") : 0;   /* loaded already: found */
         free(path);
         if (rc != 0)
             return qr_error_set(err, "out of memory");
@@ -1016,21 +1037,41 @@ static int collect_own(qr_pipeline *p, const qr_value *modules, qr_error *err)
         const step_inst *s = p->steps[i];
         for (const qr_option_def *d = s->def->options; d && d->name; d++) {
             const qr_value *v = qr_value_get(s->options, d->name);
+            char by[300];
+            snprintf(by, sizeof by, "read by step '%s' (%s, line %d)", s->name, d->name, v ? v->line : 0);
             if (d->type == QR_OPT_PATH && !(d->flags & QR_OPT_WRITTEN)) {
                 const char *str = qr_value_string(v);
-                if (str && strcmp(str, "-") && add_own(p, p->base_dir, str) != 0)
+                if (str && strcmp(str, "-") && add_own(p, p->base_dir, str, by) != 0)
                     return qr_error_set(err, "out of memory");
             } else if (d->type == QR_OPT_LIST && v && v->type == QR_VAL_LIST) {
                 for (size_t k = 0; k < v->u.list.n; k++) {
                     const qr_value *item = v->u.list.v[k];
-                    const char *str = item->type == QR_VAL_MAP ? qr_value_string(qr_value_get(item, "path")) : NULL;
-                    if (str && strcmp(str, "-") && add_own(p, p->base_dir, str) != 0)
+                    const qr_value *pv = item->type == QR_VAL_MAP ? qr_value_get(item, "path") : NULL;
+                    const char *str = qr_value_string(pv);
+                    snprintf(by, sizeof by, "read by step '%s' (%s, line %d)", s->name, d->name, pv ? pv->line : 0);
+                    if (str && strcmp(str, "-") && add_own(p, p->base_dir, str, by) != 0)
                         return qr_error_set(err, "out of memory");
                 }
             }
         }
     }
     return 0;
+}
+
+const char *qr_pipeline_reader_of(const qr_pipeline *p, const char *path)
+{
+    char *c = qr_path_absolute(path);
+    const char *who = NULL;
+    for (size_t i = 0; c && i < p->n_own && !who; i++)
+        if (!strcmp(p->own[i], c))
+            who = p->own_by[i];
+    free(c);
+    /* the same file under another name (a link, ../x/y) */
+    struct stat ps, os;
+    for (size_t i = 0; !who && i < p->n_own && stat(path, &ps) == 0; i++)
+        if (stat(p->own[i], &os) == 0 && os.st_dev == ps.st_dev && os.st_ino == ps.st_ino)
+            who = p->own_by[i];
+    return who;
 }
 
 size_t qr_pipeline_own_file_count(const qr_pipeline *p)
@@ -1232,7 +1273,8 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
     if (qr_module_load_list(reg, qr_value_get(root, "modules"), p->base_dir, err) != 0)
         goto fail;
     if (build_input(p, root, err) != 0 || build_steps(p, root, reg, err) != 0 ||
-        check_written(p, err) != 0 || collect_own(p, qr_value_get(root, "modules"), err) != 0)
+        collect_own(p, qr_value_get(root, "modules"), err) != 0 ||
+        check_written(p, qr_value_get(root, "errors"), err) != 0)
         goto fail;
     p->ordered_from = p->n_steps;
     for (size_t i = 0; i < p->n_steps; i++)

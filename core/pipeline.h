@@ -136,6 +136,10 @@ const char *qr_pipeline_output(const qr_pipeline *p, size_t i);
  * a folder walk or a glob over the input passes over them. */
 size_t qr_pipeline_own_file_count(const qr_pipeline *p);
 const char *qr_pipeline_own_file(const qr_pipeline *p, size_t i);
+/* Whether path is one of those files (by name, resolved and cleaned, or
+ * the same file under another name): who reads it, as in "the pipeline
+ * file" or "read by step 'g' (lists, line 4)", or NULL. */
+const char *qr_pipeline_reader_of(const qr_pipeline *p, const char *path);
 
 /* Calls finish() of every step in order (after the last document). */
 int qr_pipeline_finish(qr_pipeline *p, qr_error *err);

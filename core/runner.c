@@ -472,6 +472,31 @@ static void account(writer *w, qr_doc_outcome o)
 
 static int open_reader_paths(run *r, const qr_run_opts *opts, const qr_input_opts *io, qr_error *err);
 
+/* A file the run writes besides the steps' outputs (the errors file, the
+ * caller's stats) must not be an input (opening it would empty it before
+ * it is read), an output, or a file the pipeline reads. -1 with err. */
+static int check_side_file(run *r, const qr_pipeline *p, const char *path, const char *what,
+                           const char *other, qr_error *err)
+{
+    struct stat es, is;
+    for (size_t i = 0; stat(path, &es) == 0 && i < qr_reader_file_count(r->reader); i++) {
+        const char *in = qr_reader_file(r->reader, i);
+        if (strcmp(in, "-") != 0 && stat(in, &is) == 0 && is.st_dev == es.st_dev &&
+            is.st_ino == es.st_ino)
+            return qr_error_set(err, "%s %s is also an input: writing it would empty it before it "
+                                "is read; give the %s another path", what, path, other);
+    }
+    const char *writer = qr_pipeline_writer_of(p, path);
+    if (writer)
+        return qr_error_set(err, "%s %s is also the output of step '%s': one would replace the "
+                            "other; give the %s another path", what, path, writer, other);
+    const char *reader = qr_pipeline_reader_of(p, path);
+    if (reader)
+        return qr_error_set(err, "%s %s is %s: writing the %s there would replace it; give the %s "
+                            "another path", what, path, reader, other, other);
+    return 0;
+}
+
 static int open_reader(run *r, const qr_run_opts *opts, qr_error *err)
 {
     const qr_value *in = qr_pipeline_input(r->p);
@@ -700,31 +725,46 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
         goto done_nothreads;
     }
 
-    /* the errors file */
     w.r = &r;
     w.sum = sum;
     const char *epath = opts->errors_path ? opts->errors_path : qr_pipeline_errors_path(p);
+    /* the caller's stats file: checked, and its folder made, before
+     * anything is read */
+    const char *spath = opts->stats_path;
+    if (spath && strcmp(spath, "-")) {
+        char *sabs = qr_path_absolute(spath), *eabs = epath && strcmp(epath, "-") ? qr_path_absolute(epath) : NULL;
+        int same = sabs && eabs && !strcmp(sabs, eabs);
+        free(sabs);
+        free(eabs);
+        char *dirs = NULL;
+        struct stat sst;
+        if (stat(spath, &sst) == 0 && S_ISDIR(sst.st_mode)) {
+            qr_error_set(err, "the stats file %s is a folder; give a file, as in --stats %s/stats.json",
+                         spath, spath);
+            same = 1;
+        } else if (same)
+            qr_error_set(err, "the stats file %s is also the errors file; give the stats another path", spath);
+        if (same || check_side_file(&r, p, spath, "the stats file", "stats", err) != 0) {
+            free(writer_seconds);
+            goto done_nothreads;
+        }
+        if (!(dirs = strdup(spath)) || qr_mkdirs(dirs, 0) != 0) {
+            qr_error_set(err, "cannot create the folder of the stats file %s: %s", spath,
+                         dirs ? strerror(errno) : "out of memory");
+            free(dirs);
+            free(writer_seconds);
+            goto done_nothreads;
+        }
+        free(dirs);
+        sum->stats_ok = 1;
+    }
+    /* the errors file */
     if (epath) {
         w.errors_name = epath;
         if (!strcmp(epath, "-")) {
             w.errors = stderr;
         } else {
-            /* fopen "w" empties the file: never one still to be read */
-            struct stat es, is;
-            for (size_t i = 0; stat(epath, &es) == 0 && i < qr_reader_file_count(r.reader); i++) {
-                const char *in = qr_reader_file(r.reader, i);
-                if (strcmp(in, "-") != 0 && stat(in, &is) == 0 && is.st_dev == es.st_dev &&
-                    is.st_ino == es.st_ino) {
-                    qr_error_set(err, "the errors file %s is also an input: writing it would empty "
-                                 "it before it is read; give the errors another path", epath);
-                    free(writer_seconds);
-                    goto done_nothreads;
-                }
-            }
-            const char *writer = qr_pipeline_writer_of(p, epath);
-            if (writer) {
-                qr_error_set(err, "the errors file %s is also the output of step '%s': one would "
-                             "replace the other; give the errors another path", epath, writer);
+            if (check_side_file(&r, p, epath, "the errors file", "errors", err) != 0) {
                 free(writer_seconds);
                 goto done_nothreads;
             }

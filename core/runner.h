@@ -46,6 +46,10 @@ typedef struct qr_run_opts {
     const char *const *inputs;  /* override input.paths; NULL-terminated, or NULL */
     int jobs;                   /* threads, the caller's included; <= 0: cores  */
     const char *errors_path;    /* overrides the pipeline's `errors:`; NULL: keep */
+    /* A file the caller writes after the run (quarry run --stats), or NULL:
+     * refused before anything is read if it is an input, an output, a file
+     * the pipeline reads or the errors file; its folder is made. */
+    const char *stats_path;
     void (*progress)(void *ud, const qr_progress *pr); /* about 4×/s, or NULL   */
     void *progress_ud;
     /* When *cancel becomes non-zero (a signal handler may set it), the run
@@ -81,6 +85,8 @@ typedef struct qr_run_summary {
     int jobs;
     int stopped;           /* 1: stopped by an on_error: fail            */
     int interrupted;       /* 1: stopped through opts->cancel            */
+    int stats_ok;          /* 1: opts->stats_path passed its checks: the
+                              caller may write it                       */
     const char *errors_path; /* where errors went (NULL if nowhere; points into opts/pipeline) */
     size_t n_steps;
     qr_step_stats *steps;  /* owned; qr_run_summary_free                 */

@@ -238,7 +238,8 @@ static void run_usage(FILE *f)
         "                      byte-identical for every N\n"
         "  --set NAME=VALUE    set the variable ${NAME} (wins over vars: and the environment)\n"
         "  --stats FILE        write the summary there as JSON ('-' = stderr): counts,\n"
-        "                      bytes, seconds, and per step its time and errors\n"
+        "                      bytes, seconds, and per step its time and errors (not\n"
+        "                      an input, an output or a file of the pipeline)\n"
         "  --errors FILE       write failed or skipped documents there as JSON lines\n"
         "                      {id, step, message, file, line} (wins over errors:; '-' = stderr)\n"
         "  -q, --quiet         no summary and no progress line\n"
@@ -301,6 +302,7 @@ int cmd_run(int argc, char **argv)
         .inputs = a.n_inputs ? a.inputs : NULL,
         .jobs = a.jobs,
         .errors_path = a.errors,
+        .stats_path = a.stats,
         .progress = !a.quiet && isatty(2) ? draw_progress : NULL,
         .cancel = cli_cancel_flag(),
         .interrupt = cli_interrupt_worker,
@@ -319,7 +321,8 @@ int cmd_run(int argc, char **argv)
     if (!a.quiet && (rc >= 0 || sum.stopped || sum.interrupted || sum.read > 0))
         print_summary(&sum);
     int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.interrupted ? 128 + cli_interrupt_signal() : sum.stopped ? 1 : 2;
-    if (a.stats && write_stats(a.stats, &sum, status) != 0 && status == 0)
+    if (a.stats && (sum.stats_ok || !strcmp(a.stats, "-")) && write_stats(a.stats, &sum, status) != 0 &&
+        status == 0)
         status = 2;
     qr_run_summary_free(&sum);
     qr_pipeline_free(p);

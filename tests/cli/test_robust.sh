@@ -121,6 +121,40 @@ printf 'input: { format: jsonl }\nsteps:\n  - export: { format: jsonl, path: out
 check "errors file = an output: refused" "the errors file ./out/docs.jsonl is also the output of step 'export': one would replace the other; give the errors another path
 rc=2" "$($Q run eo.yaml same.jsonl -q --errors ./out/docs.jsonl 2>&1; echo "rc=$?")"
 check "errors file = an output: nothing written" "" "$(ls -A out 2>/dev/null)"
+# --errors naming the pipeline file
+check "errors file = the pipeline: refused" "the errors file eo.yaml is the pipeline file: writing the errors there would replace it; give the errors another path
+rc=2" "$($Q run eo.yaml same.jsonl -q --errors eo.yaml 2>&1; echo "rc=$?")"
+check "errors file = the pipeline: intact" "input: { format: jsonl }" "$(head -1 eo.yaml)"
+# --stats FILE: checked as the errors file is, before anything is read
+# (it used to overwrite whatever it named, the input included, exit 0)
+check "stats file = input: refused" "the stats file same.jsonl is also an input: writing it would empty it before it is read; give the stats another path
+rc=2" "$($Q run eo.yaml same.jsonl -q --stats same.jsonl 2>&1; echo "rc=$?")"
+check "stats file = input: the input is intact" '{"id":"1","text":"abc"}' "$(cat same.jsonl)"
+check "stats file = an output: refused" "the stats file out/docs.jsonl is also the output of step 'export': one would replace the other; give the stats another path
+rc=2" "$($Q run eo.yaml same.jsonl -q --stats out/docs.jsonl 2>&1; echo "rc=$?")"
+check "stats file = the pipeline: refused" "the stats file eo.yaml is the pipeline file: writing the stats there would replace it; give the stats another path
+rc=2" "$($Q run eo.yaml same.jsonl -q --stats eo.yaml 2>&1; echo "rc=$?")"
+check "stats file = the pipeline: intact" "input: { format: jsonl }" "$(head -1 eo.yaml)"
+check "stats file = the errors file: refused" "the stats file e.jsonl is also the errors file; give the stats another path
+rc=2" "$($Q run eo.yaml same.jsonl -q --errors e.jsonl --stats e.jsonl 2>&1; echo "rc=$?")"
+check "stats file = a folder: refused" "the stats file out is a folder; give a file, as in --stats out/stats.json
+rc=2" "$(mkdir -p out; $Q run eo.yaml same.jsonl -q --stats out 2>&1; echo "rc=$?")"
+$Q run eo.yaml same.jsonl -q --stats st/a/s.json; rc=$?
+check "stats file: its folder is made" "0 1" "$rc $(sed -n 's/^ *"read": \([0-9]*\),$/\1/p' st/a/s.json)"
+rm -rf out
+# An export writing a file the pipeline reads (its YAML, a list) would
+# replace it at the end of the run: refused by check and run, exit 2
+printf 'input: { format: lines }\nsteps:\n  - export: { format: jsonl, path: self.yaml }\n' >self.yaml
+check "export over the pipeline file: refused" "self.yaml:3:36: step 'export' writes self.yaml, which is the pipeline file: the output would replace it; give the output another path
+rc=2" "$($Q run self.yaml same.jsonl -q 2>&1; echo "rc=$?")"
+mkdir -p gz && printf 'Paris\nLondon\n' >gz/cities.txt && ln -sf gz/cities.txt link.txt
+printf 'input: { format: lines }\nsteps:\n  - gazetteer: { lists: [ { path: gz/cities.txt, label: CITY } ] }\n  - export: { format: tsv, what: entities, path: link.txt }\n' >gl.yaml
+check "export over a gazetteer list (through a link): refused" "gl.yaml:4:50: step 'export' writes link.txt, which is read by step 'gazetteer' (lists, line 3): the output would replace it; give the output another path
+rc=2" "$($Q check gl.yaml 2>&1; echo "rc=$?")"
+check "export over a gazetteer list: intact" "Paris" "$(head -1 gz/cities.txt)"
+printf 'errors: ee.yaml\ninput: { format: lines }\nsteps:\n  - export: { path: "-" }\n' >ee.yaml
+check "errors: naming the pipeline file: refused" "ee.yaml:1:9: the errors file ee.yaml is the pipeline file: writing the errors there would replace it; give the errors another path
+rc=2" "$($Q check ee.yaml 2>&1; echo "rc=$?")"
 # }==================================================================
 
 # {==================================================================
