@@ -985,6 +985,15 @@ finished:
     free(writer_seconds);
     sum->bytes = r.bytes_read;
 
+    /* A run that stops publishes no file, but what its exports took for
+     * standard output (or a pipe) goes out: the summary counts those
+     * documents as written. A failure here (a closed pipe) changes nothing. */
+    if ((cancelled(opts->cancel) || thread_failed || w.errors_failed || w.stopped || fatal ||
+         n_started < r.jobs) && !w.flush_failed) {
+        qr_error fe;
+        qr_error_clear(&fe);
+        (void)qr_pipeline_flush(p, &fe);
+    }
     if (cancelled(opts->cancel)) {   /* a Lua step it interrupted failed: still an interrupt */
         qr_error_set(err, "interrupted after %llu records; no output file was published",
                      (unsigned long long)sum->read);

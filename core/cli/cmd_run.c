@@ -143,7 +143,9 @@ static void draw_progress(void *ud, const qr_progress *pr)
     fflush(stderr);
 }
 
-static void print_summary(const qr_run_summary *s)
+/* ended: the run stopped before its end (an error, a signal): its files
+ * were not published. */
+static void print_summary(const qr_run_summary *s, int ended)
 {
     double mb = (double)s->bytes / 1e6;
     fprintf(stderr, "quarry: read %llu = written %llu + dropped %llu + failed %llu",
@@ -156,6 +158,9 @@ static void print_summary(const qr_run_summary *s)
         fprintf(stderr, " (see %s)", strcmp(s->errors_path, "-") ? s->errors_path : "stderr");
     else if (s->failed || s->skipped)
         fprintf(stderr, " (use --errors FILE to keep the details)");
+    if (ended && s->written)
+        fprintf(stderr, "\nquarry: the run stopped: no output file was published (what was written to "
+                        "standard output stays)");
     if (s->n_not_read) {
         fprintf(stderr, "\nquarry: not read, as outputs or files of the pipeline: ");
         for (size_t i = 0; i < s->n_not_read && i < 3; i++)
@@ -319,7 +324,7 @@ int cmd_run(int argc, char **argv)
     else if (rc < 0)
         cli_print_error(&err);
     if (!a.quiet && (rc >= 0 || sum.stopped || sum.interrupted || sum.read > 0))
-        print_summary(&sum);
+        print_summary(&sum, rc < 0);
     int status = rc == 0 ? 0 : rc == 1 ? 1 : sum.interrupted ? 128 + cli_interrupt_signal() : sum.stopped ? 1 : 2;
     if (a.stats && (sum.stats_ok || !strcmp(a.stats, "-")) && write_stats(a.stats, &sum, status) != 0 &&
         status == 0)

@@ -41,6 +41,14 @@ check "jobs: identical" "" "$(cmp "$T/j1.txt" "$T/j3.txt")"
 (cd "$T" && "$Q" run p.yaml in.txt --quiet --set policy=fail > /dev/null 2> err3.txt); rc=$?
 check "fail: exit 1" 1 "$rc"
 check "fail: message" "p.yaml:4:5: document 'in.txt:2' (in.txt:2) failed at step 'strict': regex RUNAWAY: match limit exceeded at byte offset 0 in this document; simplify the pattern or raise match_limit (set on_error: skip or drop on the step to go on)" "$(cat "$T/err3.txt")"
+# the documents before the one that failed are on standard output (counted
+# as written), for every -j; a file output is not published, and says so
+for j in 1 2 3; do
+    out=$(cd "$T" && "$Q" run p.yaml in.txt -j $j --set policy=fail 2> err4.txt)
+    check "fail, -j $j: what was exported before is on stdout" "$(printf 'stdin:1\t0\t7\tin 1999\tRUNAWAY\t\nstdin:1\t3\t7\t1999\tYEAR\t' | sed 's/stdin/in.txt/g')" "$out"
+    check "fail, -j $j: summary" "quarry: read 2 = written 1 + dropped 0 + failed 1 (use --errors FILE to keep the details)
+quarry: the run stopped: no output file was published (what was written to standard output stays)" "$(sed -n 2,3p "$T/err4.txt")"
+done
 
 # usage errors: exit 2
 "$Q" run > /dev/null 2>&1; check "run: no pipeline" 2 "$?"
