@@ -83,7 +83,14 @@ static int parse_args(const char *cmd, int argc, char **argv, int allow_run_opts
             val = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
             if (!val || !strchr(val, '=') || *val == '=')
                 return cli_usage_error(cmd, "--set needs NAME=VALUE, as in --set out=/tmp/out");
-            a->vars[a->n_vars++] = val;
+            /* the last --set of a name wins, as a wrapper script that
+             * adds its own after the defaults expects */
+            size_t name_len = (size_t)(strchr(val, '=') - val), k = 0;
+            while (k < a->n_vars && !(!strncmp(a->vars[k], val, name_len) && a->vars[k][name_len] == '='))
+                k++;
+            a->vars[k] = val;
+            if (k == a->n_vars)
+                a->n_vars++;
         } else if (allow_run_opts && !only_args &&
                    (!strcmp(s, "-j") || !strcmp(s, "--jobs") || !strncmp(s, "--jobs=", 7) ||
                     (!strncmp(s, "-j", 2) && s[2]))) {

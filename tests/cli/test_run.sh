@@ -60,6 +60,9 @@ msg=$("$Q" run "$T/p.yaml" --jobs=two 2>&1); rc=$?
 check "run --jobs=two" "2:quarry run: -j needs a number of threads from 1 to 1024, got 'two'" "$rc:$msg"
 msg=$("$Q" run "$T/p.yaml" --set x 2>&1); rc=$?
 check "run --set x" "2:quarry run: --set needs NAME=VALUE, as in --set out=/tmp/out" "$rc:$msg"
+printf 'vars: { out: def }\ninput: { format: lines }\nsteps:\n  - export: { path: "${out}/d.jsonl" }\n' > "$T/sv.yaml"
+check "--set twice: the last wins" "  - export: { format: jsonl, path: second/d.jsonl," \
+    "$("$Q" check "$T/sv.yaml" --set out=first --set=out=second | grep -o '  - export: { format: jsonl, path: [^ ]*')"
 msg=$("$Q" run "$T/p.yaml" --frobnicate 2>&1); rc=$?
 check "run unknown option" "2:quarry run: unknown option '--frobnicate'; see 'quarry run --help'" "$rc:$msg"
 msg=$("$Q" run "$T/p.yaml" "$T/missing.txt" 2>&1); rc=$?
