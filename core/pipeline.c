@@ -12,6 +12,7 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 typedef struct step_ctx_ex {
     qr_step_ctx ctx;
     void *data;
+    int rerunnable;          /* qr_step_ctx_set_rerunnable */
 } step_ctx_ex;
 
 typedef struct written {
@@ -82,6 +84,12 @@ struct qr_pipeline_thread {
 void *qr_step_ctx_data(const qr_step_ctx *ctx)
 {
     return ctx ? ((const step_ctx_ex *)ctx)->data : NULL;
+}
+
+void qr_step_ctx_set_rerunnable(const qr_step_ctx *ctx)
+{
+    if (ctx)   /* the ctx lives in the (mutable) step instance */
+        ((step_ctx_ex *)(uintptr_t)ctx)->rerunnable = 1;
 }
 
 /* {==================================================================
@@ -1577,7 +1585,7 @@ qr_doc_outcome qr_pipeline_process_range(qr_pipeline *p, qr_pipeline_thread *t, 
 static const char *once_only_step(const qr_pipeline *p)
 {
     for (size_t i = 0; i < p->n_steps; i++)
-        if (p->steps[i]->def->finish)
+        if (p->steps[i]->def->finish && !p->steps[i]->cx.rerunnable)
             return p->steps[i]->name;
     return NULL;
 }

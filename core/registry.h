@@ -72,5 +72,10 @@ const char *qr_closest_name(const char *word, const char *const *candidates, siz
 /* The data registered with the step this ctx belongs to (the ctx handed to
  * init by the host; NULL when none). */
 void *qr_step_ctx_data(const qr_step_ctx *ctx);
+/* Called by a built-in step's init: this instance's finish() leaves it
+ * ready for another run (a `lua` step whose script has no finish(), a
+ * filter), so a pipeline made of such steps may run again. Without it, a
+ * step with finish() (an export publishing its file) runs once. */
+void qr_step_ctx_set_rerunnable(const qr_step_ctx *ctx);
 
 #endif

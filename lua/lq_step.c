@@ -534,7 +534,13 @@ static void *lua_init(const qr_host_api *api, const qr_value *options,
             goto oom;
         st->line = line;
     }
-    return lstep_ready(st, err);
+    void *ready = lstep_ready(st, err);
+    /* finish() of a script without one only closes states: another run may follow */
+    if (ready && raw_global(st->states->L, "finish") != LUA_TFUNCTION)
+        qr_step_ctx_set_rerunnable(ctx);
+    if (ready)
+        lua_pop(st->states->L, 1);
+    return ready;
 oom:
     lstep_free(st);
     qr_error_set(err, "out of memory");
@@ -599,7 +605,10 @@ static void *filter_init(const qr_host_api *api, const qr_value *options,
         qr_error_set(err, "out of memory");
         return NULL;
     }
-    return lstep_ready(st, err);
+    void *ready = lstep_ready(st, err);
+    if (ready)
+        qr_step_ctx_set_rerunnable(ctx);   /* a filter calls no finish() */
+    return ready;
 }
 
 static const qr_option_def filter_options[] = {

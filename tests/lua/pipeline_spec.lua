@@ -182,6 +182,22 @@ describe("p:run", function()
     assert.are.equal(results[1], results[4])
   end)
 
+  it("runs again when no step ends its work with the run: lua without finish(), filters", function()
+    local p = assert(build{ input = { format = "text" }, steps = {
+      { lua = { code = "function process(doc) doc.fields.n = 1 end" } }, { filter = { expr = "true" } },
+    } })
+    for _, jobs in ipairs{ 1, 2, 1 } do
+      local s = assert(p:run{ inputs = inputs, jobs = jobs })
+      assert.are.same({ 2, 2 }, { s.read, s.written })
+    end
+    local once = assert(build{ steps = { { lua = { name = "tally", code = "function process(doc) end function finish() end" } } } })
+    assert(once:run{ inputs = inputs, jobs = 1 })
+    local ok, msg = once:run{ inputs = inputs, jobs = 1 }
+    assert.is_nil(ok)
+    assert.are.equal("this pipeline has already run, and step 'tally' ends its work with the run (finish); "
+                     .. "load the pipeline again to run it again", msg)
+  end)
+
   it("gives a function step the tokens and sentences the parallel steps made, for any jobs", function()
     -- Threads lend their token buffers to the documents they run and take
     -- them back (runner.c); a function step runs afterwards, in order, and
