@@ -335,6 +335,12 @@ static int clean_lines(const clean_state *st, clean_thread *t, const char *in, s
             trim(&content, &cn);
 
         if (cn == 0) {
+            /* a blank line is a line too: drop_lines may remove it ('^$') */
+            int rc = dropped(st, t, content, 0, d, err);
+            if (rc < 0)
+                return -1;
+            if (rc)
+                continue;
             if (st->whitespace)
                 blank_pending = 1;
             else if (wb_add(out, line, raw_n) != 0)
@@ -377,7 +383,7 @@ static const qr_option_def clean_options[] = {
     { "quotes", QR_OPT_ENUM, "keep", "keep|ascii",
       "ascii: typographic quotes “ ” „ « » ‘ ’ ‚ ‹ › to \" and '", 0 },
     { "drop_lines", QR_OPT_STRING_LIST, NULL, NULL,
-      "regexes (PCRE2); a line matching any of them (after trimming) is removed", 0 },
+      "regexes (PCRE2); a line matching any of them (after trimming; a blank line is \"\", so ^$ removes it) is removed", 0 },
     { "dedupe_lines", QR_OPT_BOOL, "false", NULL,
       "remove a line equal (after trimming) to an earlier line of the same document", 0 },
     { "dedupe_min_chars", QR_OPT_INT, "10", NULL,

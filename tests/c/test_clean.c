@@ -109,6 +109,14 @@ static void test_drop_lines(void)
     /* Unicode-aware: \w matches letters of any script */
     CHECK_EQ_STR(clean(opts(NULL, drop_list((const char *[]){ "^\\w+$", NULL })),
                        "\xEC\x84\x9C\xEC\x9A\xB8\nSeoul is big", NULL), "Seoul is big");
+    /* a blank line is a line: '^$' removes it, with or without whitespace
+     * folding (it used to be kept whatever the patterns) */
+    CHECK_EQ_STR(clean(opts((const char *[]){ "whitespace=false", NULL }, drop_list((const char *[]){ "^$", NULL })),
+                       "x\n\ny\n   \nz", NULL), "x\ny\nz");
+    CHECK_EQ_STR(clean(opts(NULL, drop_list((const char *[]){ "^$", NULL })), "x\n\n\ny", NULL), "x\ny");
+    CHECK_EQ_STR(clean(opts(NULL, drop_list((const char *[]){ "^-+$", NULL })), "x\n\n---\n\ny", NULL),
+                 "x\n\ny");
+    CHECK_EQ_STR(clean(opts((const char *[]){ "whitespace=false", NULL }, NULL), "x\n\ny", NULL), "x\n\ny");
     CHECK_EQ_STR(clean(opts(NULL, drop_list((const char *[]){ "ok", "(unclosed", NULL })), "x", NULL),
                  "ERR p.yaml:4:11: clean: bad regex in drop_lines: missing closing parenthesis "
                  "at offset 9 of '(unclosed'");
