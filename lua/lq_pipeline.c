@@ -355,6 +355,18 @@ static const char **vars_array(lua_State *L, int opts)
     size_t n = 0;
     if (!lua_isnoneornil(L, opts)) {
         luaL_checktype(L, opts, LUA_TTABLE);
+        lua_pushnil(L);
+        while (lua_next(L, opts) != 0) {
+            lua_pop(L, 1);
+            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            if (!k || strcmp(k, "vars")) {
+                static const char *const known[] = {"vars"};
+                const char *near = k ? qr_closest_name(k, known, 1) : NULL;
+                luaL_argerror(L, opts, lua_pushfstring(L, "unknown option '%s'; %s",
+                                                       k ? k : luaL_typename(L, -1),
+                                                       near ? "did you mean 'vars'?" : "load takes only vars"));
+            }
+        }
         if (lua_getfield(L, opts, "vars") != LUA_TNIL) {
             luaL_argexpected(L, lua_istable(L, -1), opts, "vars to be a table");
             int vars = lua_gettop(L);

@@ -292,6 +292,14 @@ describe("q.pipeline.load", function()
     assert.are.equal("lable=PORT names no variable of the pipeline; did you mean 'label'? (its variables: label)", msg)
   end)
 
+  it("raises on an unknown option, with the closest name", function()
+    local file = FIXTURES .. "/pipeline.yaml"
+    assert.are.equal("bad argument #2 to 'load' (unknown option 'var'; did you mean 'vars'?)",
+                     err_of(function() return q.pipeline.load(file, { var = { label = "PORT" } }) end))
+    assert.are.equal("bad argument #2 to 'load' (unknown option 'jobs'; load takes only vars)",
+                     err_of(function() return q.pipeline.load(file, { jobs = 2 }) end))
+  end)
+
   it("returns nil and the message for a bad file, raises on misuse", function()
     local p, msg = q.pipeline.load(FIXTURES .. "/missing.yaml")
     assert.is_nil(p)
