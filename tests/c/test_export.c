@@ -466,6 +466,22 @@ static void test_csv_tsv(void)
     CHECK_EQ_STR(err.message, "export: columns apply to format csv or tsv with what: documents; "
                               "remove it or change format/what");
     CHECK(!exists(at("x.jsonl")));
+    /* an option of the other format, away from its default, would be
+     * ignored: refused (format: jsonl, what: entities wrote documents) */
+    static const char *const misplaced[][3] = {
+        {"format=jsonl", "what=entities", "what: entities applies to format csv or tsv only, and this export writes jsonl; remove it or change the format"},
+        {"format=jsonl", "header=false", "header: false applies to format csv or tsv only, and this export writes jsonl; remove it or change the format"},
+        {"format=csv", "include_tokens=true", "include_tokens: true applies to format jsonl only, and this export writes csv; remove it or change the format"},
+        {"format=tsv", "include_sentences=true", "include_sentences: true applies to format jsonl only, and this export writes tsv; remove it or change the format"},
+        {"format=csv", "include_meta=false", "include_meta: false applies to format jsonl only, and this export writes csv; remove it or change the format"},
+        {"format=tsv", "include_fields=false", "include_fields: false applies to format jsonl only, and this export writes tsv; remove it or change the format"},
+    };
+    for (size_t i = 0; i < sizeof misplaced / sizeof misplaced[0]; i++) {
+        CHECK_EQ_INT(run_export(opts((const char *[]){ "path=m.out", misplaced[i][0], misplaced[i][1], NULL }),
+                                d, 1, &err), -1);
+        CHECK_EQ_STR(err.message, misplaced[i][2]);
+        CHECK(!exists(at("m.out")));
+    }
     qr_doc_free(d);
 }
 
