@@ -575,6 +575,8 @@ static int open_reader_paths(run *r, const qr_run_opts *opts, const qr_input_opt
         return qr_error_set(err, "out of memory");
     const char *base = qr_pipeline_base_dir(r->p);
     int rc = 0;
+    qr_input_opts pio = *io;
+    pio.from_pipeline = 1;
     for (size_t i = 0; i < n; i++) {
         const char *s = qr_value_string(qr_value_at(pv, i));
         size_t len = strlen(base) + strlen(s) + 2;
@@ -588,7 +590,7 @@ static int open_reader_paths(run *r, const qr_run_opts *opts, const qr_input_opt
             snprintf(paths[i], len, "%s/%s", base, s);
     }
     if (rc == 0) {
-        r->reader = qr_reader_new(io, (const char *const *)paths, n, err);
+        r->reader = qr_reader_new(&pio, (const char *const *)paths, n, err);
         rc = r->reader ? 0 : -1;
     }
     for (size_t i = 0; i < n; i++)

@@ -271,10 +271,12 @@ static int expand_one(qr_file_list *l, const char *path, qr_error *err)
     if (stat(path, &st) == 0)
         return add_path(l, path, 0, err);
     if (!has_glob_chars(path)) {
-        if (errno == ENOENT)
+        if (errno == ENOENT && l->from_pipeline)
             return qr_error_at(err, path, 0, 0,
                                "no such file or folder (relative input.paths are resolved "
                                "against the pipeline's folder)");
+        if (errno == ENOENT)
+            return qr_error_at(err, path, 0, 0, "no such file or folder");
         return qr_error_at(err, path, 0, 0, "cannot read: %s", strerror(errno));
     }
     glob_t g;

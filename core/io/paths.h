@@ -27,6 +27,9 @@ typedef struct qr_file_list {
                           names): hidden files and outputs only, or none */
     size_t n_empty;
     char *cwd;         /* the working folder, read once for `outputs` */
+    int from_pipeline; /* set by the caller: the paths are the pipeline's
+                          input.paths (a missing one gets the hint that
+                          they resolve against the pipeline's folder) */
 } qr_file_list;
 
 /* Appends the expansion of each path to `out`. Folders are walked

@@ -270,6 +270,7 @@ qr_reader *qr_reader_new(const qr_input_opts *opts, const char *const *paths,
     if (!r)
         return NULL;
     r->files.outputs = opts->outputs;
+    r->files.from_pipeline = opts->from_pipeline;
     int expanded = qr_paths_expand(paths, npaths, &r->files, err);
     r->files.outputs = NULL;     /* the caller's; used only above */
     if (expanded != 0) {

@@ -70,6 +70,8 @@ typedef struct qr_input_opts {
     const char *const *outputs; /* the run's outputs (absolute, cleaned, NULL-
                                  terminated) that folder walks and globs pass
                                  over, with their temporary files; NULL: none */
+    int from_pipeline;        /* the paths are the pipeline's input.paths, not
+                                 the caller's (for the hint of a missing one) */
 } qr_input_opts;
 
 /* The options of the `input:` section, for the validator, `quarry check`

@@ -88,8 +88,13 @@ rc=2" "$($Q $c /proc/self/mem 2>&1; echo "rc=$?")"
 done
 check "run: unreadable input" "/proc/self/mem:1: read error: Input/output error
 rc=2" "$($Q run p.yaml /proc/self/mem -q 2>&1; echo "rc=$?")"
-check "run: missing input" "nothere.txt: no such file or folder (relative input.paths are resolved against the pipeline's folder)
+# a missing input named on the command line is relative to the working
+# folder; one of input.paths, to the pipeline's folder, which its hint says
+check "run: missing input" "nothere.txt: no such file or folder
 rc=2" "$($Q run p.yaml nothere.txt -q 2>&1; echo "rc=$?")"
+mkdir -p sub && printf 'input: { format: lines, paths: [nothere.txt] }\nsteps:\n  - tokenize: {}\n' >sub/ip.yaml
+check "run: missing input.paths entry" "sub/nothere.txt: no such file or folder (relative input.paths are resolved against the pipeline's folder)
+rc=2" "$($Q run sub/ip.yaml -q 2>&1; echo "rc=$?")"
 # }==================================================================
 
 # {==================================================================
