@@ -1345,6 +1345,11 @@ const char *qr_pipeline_step_name(const qr_pipeline *p, size_t i)
     return i < p->n_steps ? p->steps[i]->name : NULL;
 }
 
+const char *qr_pipeline_step_type(const qr_pipeline *p, size_t i)
+{
+    return i < p->n_steps ? p->steps[i]->def->name : "";
+}
+
 qr_on_error qr_pipeline_step_on_error(const qr_pipeline *p, size_t i)
 {
     return i < p->n_steps ? p->steps[i]->on_error : QR_ON_ERROR_FAIL;

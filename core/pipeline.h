@@ -79,6 +79,7 @@ const char *qr_pipeline_errors_path(const qr_pipeline *p);
 size_t qr_pipeline_step_count(const qr_pipeline *p);
 const qr_step_def *qr_pipeline_step_def(const qr_pipeline *p, size_t i);
 const char *qr_pipeline_step_name(const qr_pipeline *p, size_t i); /* name: or type */
+const char *qr_pipeline_step_type(const qr_pipeline *p, size_t i); /* "gazetteer", "function"… */
 qr_on_error qr_pipeline_step_on_error(const qr_pipeline *p, size_t i);
 /* The options as the step sees them: validated, defaults filled in, without
  * name/on_error. */

@@ -419,9 +419,13 @@ static void set_stop(writer *w, const qr_doc *doc, size_t step, const qr_error *
     qr_error pos;
     qr_error_clear(&pos);
     qr_pipeline_step_mark(w->r->p, step, &pos);
-    qr_error_at(&w->stop_err, pos.file, pos.line, pos.col,
-                "document '%s'%s failed at step '%s': %s (set on_error: skip or drop on the step to go on)",
-                doc->id ? doc->id : "", where, qr_pipeline_step_name(w->r->p, step), msg);
+    /* a Lua function standing as a step takes no options: it catches its
+     * own errors */
+    int fn = !strcmp(qr_pipeline_step_type(w->r->p, step), "function");
+    qr_error_at(&w->stop_err, pos.file, pos.line, pos.col, "document '%s'%s failed at step '%s': %s (%s)",
+                doc->id ? doc->id : "", where, qr_pipeline_step_name(w->r->p, step), msg,
+                fn ? "a function step has no on_error: catch the error in it with pcall to go on"
+                   : "set on_error: skip or drop on the step to go on");
 }
 
 /* Records a step error: errors file, per-step count, stop/skip bookkeeping. */

@@ -160,6 +160,11 @@ static int doc_newindex(lua_State *L)
 {
     const char *k = luaL_checkstring(L, 2);
     lq_checkdoc(L, 1);
+    if (!strcmp(k, "fields"))
+        return luaL_error(L, "cannot replace doc.fields; assign its keys instead (doc.fields.name = value)");
+    if (!strcmp(k, "id") || !strcmp(k, "text") || !strcmp(k, "meta") || !strcmp(k, "label"))
+        return luaL_error(L, "cannot assign doc.%s: it is read-only%s", k,
+                          !strcmp(k, "label") ? " (doc:set_label(label, score) chooses the label)" : "");
     return luaL_error(L, "cannot assign doc.%s; keep your own values in doc.fields.%s", k, k);
 }
 

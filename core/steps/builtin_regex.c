@@ -51,6 +51,9 @@ static int group_text(const qr_value *g, char *buf, size_t n, const char **out, 
     if (!g || g->type == QR_VAL_NULL)
         return 0;
     if (g->type == QR_VAL_INT) {
+        if (g->u.i < 0)
+            return qr_value_error(g, err, "group must be a group number (0 for the whole match, 1 for "
+                                  "the first group…) or a name, got %lld", (long long)g->u.i);
         snprintf(buf, n, "%lld", (long long)g->u.i);
         *out = buf;
         return 0;

@@ -131,8 +131,14 @@ describe("doc fields that are not there", function()
     local d = q.doc("x")
     assert.are.equal("quarry.Doc has no field 'titel' (keep your own values in doc.fields.titel)",
                      err_of(function() return d.titel end))
-    assert.are.equal("cannot assign doc.text; keep your own values in doc.fields.text",
+    assert.are.equal("cannot assign doc.text: it is read-only",
                      err_of(function() d.text = "y" end))
+    assert.are.equal("cannot assign doc.label: it is read-only (doc:set_label(label, score) chooses the label)",
+                     err_of(function() d.label = "y" end))
+    assert.are.equal("cannot replace doc.fields; assign its keys instead (doc.fields.name = value)",
+                     err_of(function() d.fields = {} end))
+    assert.are.equal("cannot assign doc.titel; keep your own values in doc.fields.titel",
+                     err_of(function() d.titel = "y" end))
   end)
 end)
 

@@ -251,6 +251,9 @@ describe("p:run", function()
     assert.is_nil(ok)
     assert.truthy(msg:find("stop here", 1, true))
     assert.truthy(msg:find("b-talks.txt", 1, true))
+    -- a function step takes no on_error: the hint says how to go on
+    assert.truthy(msg:find("stop here (a function step has no on_error: catch the error in it with pcall to go on)",
+                           1, true))
     assert.are.equal(2, s.read)
     assert.are.equal(1, s.written)
     assert.is_true(s.stopped)
