@@ -8,6 +8,7 @@
 #include "io/paths.h"
 #include "io/reader.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -221,7 +222,11 @@ static char *expand(const char *s, const char *const *vars, var_use *use, int de
             p = q;
         }
         if (*p != '}') {
-            qr_error_set(err, "'${%.*s' is not closed with '}'", (int)n, name);
+            if (*p && *p != '$' && !isspace((unsigned char)*p) && strchr(p, '}'))
+                qr_error_set(err, "'${%.*s%c…}': only ${%.*s} and ${%.*s:-default} are known (write $${ "
+                             "for a literal ${)", (int)n, name, *p, (int)n, name, (int)n, name);
+            else
+                qr_error_set(err, "'${%.*s' is not closed with '}'", (int)n, name);
             goto fail;
         }
         char key[256];
@@ -357,8 +362,18 @@ static int collect_vars(const qr_value *root, const char *const *overrides, vars
         }
         qr_error xe;
         char *x = expand(text, (const char *const *)vs->v, use, 0, &xe);
-        if (!x)
+        if (!x) {
+            /* a variable used above its definition: say so, not "undefined" */
+            for (size_t k = i + 1; k < vars->u.map.n; k++) {
+                char q[300];
+                snprintf(q, sizeof q, "undefined variable '%s':", vars->u.map.v[k].key);
+                if (!strncmp(xe.message, q, strlen(q)))
+                    return qr_value_error(e->value, err, "variable '%s' uses ${%s}, which is defined below "
+                                          "it; a variable may use only those above it: move '%s' up",
+                                          e->key, vars->u.map.v[k].key, vars->u.map.v[k].key);
+            }
             return qr_value_error(e->value, err, "%s", xe.message);
+        }
         int rc = varset_add(vs, e->key, x);
         free(x);
         if (rc != 0)

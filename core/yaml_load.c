@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 typedef struct anchor {
@@ -449,6 +450,13 @@ qr_value *qr_yaml_load_file(const char *path, qr_error *err)
     FILE *f = fopen(path, "rb");
     if (!f) {
         qr_error_at(err, path, 0, 0, "cannot open the pipeline: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        qr_error_at(err, path, 0, 0, "this is a folder, not a pipeline: give the pipeline's YAML file "
+                    "(the inputs come after it)");
         return NULL;
     }
     loader ld = {.file = path, .err = err};

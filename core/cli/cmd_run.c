@@ -7,6 +7,7 @@
 #include "registry.h"
 #include "runner.h"
 #include "value.h"
+#include "io/paths.h"
 #include "io/reader.h"
 
 #include <errno.h>
@@ -404,19 +405,23 @@ int cmd_check(int argc, char **argv)
      * globs over the input pass over them */
     char cwd[4096];
     size_t nc = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+    const char *ep = qr_pipeline_errors_path(p);
+    char *errors = ep && strcmp(ep, "-") ? qr_path_absolute(ep) : NULL;
     for (int k = 0; k < 2; k++) {
         size_t m = k == 0 ? qr_pipeline_output_count(p) : qr_pipeline_own_file_count(p);
-        if (m)
+        size_t shown = m + (k == 0 && errors);
+        if (shown)
             printf("# %s", k == 0 ? "writes:" : "reads besides its input:");
-        for (size_t i = 0; i < m; i++) {
-            const char *f = k == 0 ? qr_pipeline_output(p, i) : qr_pipeline_own_file(p, i);
+        for (size_t i = 0; i < shown; i++) {
+            const char *f = i == m ? errors : k == 0 ? qr_pipeline_output(p, i) : qr_pipeline_own_file(p, i);
             if (nc > 1 && !strncmp(f, cwd, nc) && f[nc] == '/')
                 f += nc + 1;        /* shown from the working folder */
-            printf("%s %s", i ? "," : "", f);
+            printf("%s %s%s", i ? "," : "", f, i == m ? " (errors)" : "");
         }
-        if (m)
+        if (shown)
             printf("\n");
     }
+    free(errors);
     qr_pipeline_free(p);
     qr_registry_free(reg);
     args_free(&a);

@@ -163,6 +163,11 @@ static void test_vars(void)
     CHECK(qr_vars_expand("${out", vars, &e) == NULL);
     CHECK_EQ_STR(e.message, "'${out' is not closed with '}'");
     CHECK(qr_vars_expand("${}", vars, &e) == NULL);
+    /* shell forms other than :- are named as such */
+    CHECK(qr_vars_expand("${out-x}/y", vars, &e) == NULL);
+    CHECK_EQ_STR(e.message, "'${out-…}': only ${out} and ${out:-default} are known (write $${ for a literal ${)");
+    CHECK(qr_vars_expand("${out:=x}", vars, &e) == NULL);
+    CHECK_EQ_STR(e.message, "'${out:…}': only ${out} and ${out:-default} are known (write $${ for a literal ${)");
 }
 
 static void test_levenshtein(void)

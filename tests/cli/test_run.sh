@@ -52,6 +52,8 @@ done
 
 # usage errors: exit 2
 "$Q" run > /dev/null 2>&1; check "run: no pipeline" 2 "$?"
+check "run: a folder as the pipeline" "$T: this is a folder, not a pipeline: give the pipeline's YAML file (the inputs come after it)
+rc=2" "$("$Q" run "$T" 2>&1; echo "rc=$?")"
 msg=$("$Q" run "$T/p.yaml" -j 0 2>&1); rc=$?
 check "run -j 0" "2:quarry run: -j needs a number of threads from 1 to 1024, got '0'" "$rc:$msg"
 msg=$("$Q" run "$T/p.yaml" -j 2>&1); rc=$?
