@@ -554,6 +554,17 @@ static int check_option(const char *what, const qr_option_def *d, qr_value **slo
     qr_value *v = *slot;
     char got[128];
     int ok = 1;
+    if ((d->type == QR_OPT_LIST || d->type == QR_OPT_STRING_LIST) && v->type == QR_VAL_MAP &&
+        v->u.map.n == 0) {
+        /* an empty Lua table ({}) is both: a list is wanted */
+        qr_value *list = qr_value_new_list();
+        if (!list || qr_value_set_mark(list, v->file, v->line, v->col) != 0) {
+            qr_value_free(list);
+            return qr_error_set(err, "out of memory");
+        }
+        qr_value_free(v);
+        *slot = v = list;
+    }
     switch (d->type) {
     case QR_OPT_BOOL: ok = v->type == QR_VAL_BOOL; break;
     case QR_OPT_INT: ok = v->type == QR_VAL_INT; break;
@@ -908,6 +919,8 @@ static int build_steps(qr_pipeline *p, const qr_value *root, qr_registry *reg, q
     const qr_value *steps = qr_value_get(root, "steps");
     if (!steps)
         return qr_value_error(root, err, "the pipeline has no 'steps:'; list at least one, as in steps: [ { tokenize: {} } ]");
+    if (steps->type == QR_VAL_MAP && steps->u.map.n == 0)   /* {} from Lua */
+        return qr_value_error(steps, err, "'steps' is empty; list at least one step");
     if (steps->type != QR_VAL_LIST)
         return qr_value_error(steps, err, "'steps' must be a list (each item '- stepname: {options}'), got %s",
                               qr_value_type_name(steps->type));

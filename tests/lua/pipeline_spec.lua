@@ -279,6 +279,17 @@ describe("p:run", function()
   end)
 end)
 
+describe("an empty table", function()
+  it("stands for an empty list where an option takes one", function()
+    local p = assert(q.pipeline{ steps = { { clean = { drop_lines = {} } },
+                                           { gazetteer = { lists = {}, entries = { Oslo = "CITY" } } } } })
+    assert.are.equal("CITY", p:process("Oslo"):entities()[1].label)
+    local ok, msg = q.pipeline{ steps = {} }
+    assert.is_nil(ok)
+    assert.truthy(msg:find("'steps' is empty; list at least one step", 1, true))
+  end)
+end)
+
 describe("q.pipeline.load", function()
   it("loads a YAML file, with vars", function()
     local p = assert(q.pipeline.load(FIXTURES .. "/pipeline.yaml", { vars = { label = "PORT" } }))
