@@ -193,11 +193,15 @@ static int add_lists(const qr_host_api *api, qr_gazetteer *g, const qr_value *li
             return qr_value_error(pv, err, "cannot open list '%s': %s", path, strerror(e));
         }
         const qr_value *idv = item->type == QR_VAL_MAP ? qr_value_get(item, "id") : NULL;
+        size_t n = strlen(path);
+        int plain = l->format == QR_GAZ_PLAIN ||
+                    (l->format == QR_GAZ_AUTO && n > 4 && !strcmp(path + n - 4, ".txt"));
+        if (plain && !(l->label && l->label[0]))
+            return qr_value_error(item, err, "'%s' is a plain list (a phrase a line), whose entries need a "
+                                  "label: give the list one ({ path: %s, label: CITY }) or the step one "
+                                  "(label: CITY)", path, path);
         if (idv && idv->type != QR_VAL_NULL) {
             const char *id;
-            size_t n = strlen(path);
-            int plain = l->format == QR_GAZ_PLAIN ||
-                        (l->format == QR_GAZ_AUTO && n > 4 && !strcmp(path + n - 4, ".txt"));
             if (want_string(idv, "id", &id, err) != 0)
                 return -1;
             if (!plain)
