@@ -234,6 +234,7 @@ qr_value *qr_value_copy(const qr_value *v)
     if (!c)
         return NULL;
     c->plain = v->plain;
+    c->block = v->block;
     if (qr_value_set_mark(c, v->file, v->line, v->col) != 0) {
         qr_value_free(c);
         return NULL;

@@ -31,6 +31,8 @@ struct qr_value {
     int line, col;           /* 1-based, 0 if unknown                     */
     unsigned plain;          /* 1: an unquoted YAML scalar (re-typed after
                                 ${var} substitution)                      */
+    unsigned block;          /* 1: a YAML literal block scalar (|): line k
+                                of the text is line `line` + k of the file */
     union {
         int b;
         int64_t i;

@@ -122,6 +122,7 @@ static qr_value *scalar_node(loader *ld, yaml_event_t *ev)
         return NULL;
     }
     int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    v->block = ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE;
     if (tag && strcmp(tag, "!") != 0) {
         if (strcmp(tag, YAML_STR_TAG) == 0)
             return v;

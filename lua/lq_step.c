@@ -9,6 +9,7 @@
 #include "lq_doc.h"
 #include "error.h"
 #include "registry.h"
+#include "value.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -485,6 +486,27 @@ static int code_line(const qr_host_api *api, const qr_value *v, const char *src,
     return strchr(src, '\n') ? mark->line + 1 : mark->line;
 }
 
+/* Names the chunk of inline code: "@FILE" when its lines are the file's
+ * (one line, or a YAML block scalar `|`, padded to where it starts), else
+ * (a quoted string with \n escapes, code given from Lua) "=FILE:LINE: code
+ * line", so that Lua's messages read "FILE:LINE: code line:K: …", LINE
+ * being where the code is written and K the line within it. */
+static int set_code_names(lstep *st, const qr_value *v, const char *file, const char *prefix,
+                          const char *src, int line, int at)
+{
+    if (!strchr(src, '\n') || v->block || at <= 0)
+        return set_names(st, file) != 0 || set_code(st, prefix, src, "", line) != 0 ? -1 : 0;
+    if (set_names(st, file) != 0 || set_code(st, prefix, src, "", 1) != 0)
+        return -1;
+    char *name = malloc(strlen(file) + 48);
+    if (!name)
+        return -1;
+    sprintf(name, "=%s:%d: code line", file, at);
+    free(st->chunkname);
+    st->chunkname = name;
+    return 0;
+}
+
 static void *lua_init(const qr_host_api *api, const qr_value *options,
                       const qr_step_ctx *ctx, qr_error *err)
 {
@@ -530,7 +552,7 @@ static void *lua_init(const qr_host_api *api, const qr_value *options,
         const char *src = api->value_string(code);
         int line = code_line(api, code, src, &mark);
         const char *file = mark.file[0] ? mark.file : ctx->pipeline_file;
-        if (set_names(st, file && *file ? file : "code") != 0 || set_code(st, "", src, "", line) != 0)
+        if (set_code_names(st, code, file && *file ? file : "code", "", src, line, mark.line) != 0)
             goto oom;
         st->line = line;
     }
@@ -599,8 +621,8 @@ static void *filter_init(const qr_host_api *api, const qr_value *options,
     qr_error mark;
     int line = code_line(api, expr, src, &mark);
     const char *file = mark.file[0] ? mark.file : ctx->pipeline_file;
-    if (set_names(st, file && *file ? file : "expr") != 0
-        || set_code(st, "local doc = ...; return ", src, "", line) != 0) {
+    if (set_code_names(st, expr, file && *file ? file : "expr", "local doc = ...; return ", src, line,
+                       mark.line) != 0) {
         lstep_free(st);
         qr_error_set(err, "out of memory");
         return NULL;

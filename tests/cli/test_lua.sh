@@ -76,4 +76,25 @@ check_contains "no script: usage" "usage: quarry lua SCRIPT.lua [ARGS…]" "$out
 out=$(echo 'os.exit(3)' | "$Q" lua - 2>&1); rc=$?
 check "os.exit status" 3 "$rc"
 
+# Lua errors name the YAML line of the code: a one-line or block (|) code is
+# padded to the file's lines; a quoted string with \n escapes is not the
+# file's lines: its step's line, then the line within the code
+cat > "$T/lines.yaml" <<'EOF'
+input: { format: jsonl }
+steps:
+  - lua: { name: a, code: "function process(doc) error('a1') end", on_error: skip }
+  - lua: { name: b, code: "function process(doc)\n\nerror('b3') end", on_error: skip }
+  - lua:
+      name: c
+      on_error: skip
+      code: |
+        function process(doc)
+          error('c10')
+        end
+EOF
+out=$(echo '{"id":"1","text":"x"}' | "$Q" run "$T/lines.yaml" - --errors - -q 2>&1 | sed 's/.*"message":"\([^"]*\)".*/\1/')
+check "lua error lines: one line, quoted with escapes, block" "$T/lines.yaml:3: a1
+$T/lines.yaml:4: code line:3: b3
+$T/lines.yaml:10: c10" "$out"
+
 done_suite "cli lua"
