@@ -1592,6 +1592,12 @@ qr_doc_outcome qr_pipeline_process_range(qr_pipeline *p, qr_pipeline_thread *t, 
         }
         if (!e.message[0])
             snprintf(e.message, sizeof e.message, "the step failed without a message");
+        if (rc == QR_PROCESS_STOP) {
+            if (on_err)
+                on_err(ud, doc, i | QR_STEP_STOPS_RUN, &e);
+            result = QR_DOC_FAILED_STOP;
+            break;
+        }
         if (on_err)
             on_err(ud, doc, i, &e);
         if (s->on_error == QR_ON_ERROR_FAIL) {
@@ -1632,8 +1638,9 @@ typedef struct first_error {
 static void record_failure(void *ud, const qr_doc *doc, size_t step, const qr_error *e)
 {
     first_error *fe = ud;
-    step_inst *s = fe->p->steps[step];
-    if (s->on_error == QR_ON_ERROR_SKIP || !fe->err)
+    int stops = (step & QR_STEP_STOPS_RUN) != 0;
+    step_inst *s = fe->p->steps[step & ~QR_STEP_STOPS_RUN];
+    if ((s->on_error == QR_ON_ERROR_SKIP && !stops) || !fe->err)
         return;
     char where[1600];
     if (e->file[0])

@@ -105,9 +105,12 @@ typedef enum qr_doc_outcome {
     QR_DOC_FAILED_STOP    /* a step failed under on_error: fail: stop the run */
 } qr_doc_outcome;
 
-/* Called for each step error (under any policy), in step order. */
+/* Called for each step error (under any policy), in step order. A step
+ * that returned QR_PROCESS_STOP (the run cannot go on, whatever on_error)
+ * comes with QR_STEP_STOPS_RUN set in `step`: mask it off for the index. */
 typedef void (*qr_step_error_fn)(void *ud, const qr_doc *doc, size_t step,
                                  const qr_error *err);
+#define QR_STEP_STOPS_RUN ((size_t)1 << (sizeof(size_t) * 8 - 1))
 
 /* Runs steps [from, to) over doc. Returns the outcome; for every error of a
  * step, on_err (if not NULL) is called with the step index and the error

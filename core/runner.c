@@ -362,6 +362,7 @@ typedef struct writer {
     qr_run_summary *sum;
     qr_error stop_err;
     int stopped;
+    int stopped_by_step;     /* a step returned QR_PROCESS_STOP: exit 2 */
 } writer;
 
 static void write_error(writer *w, const qr_doc *doc, const char *step, const qr_error *e)
@@ -437,8 +438,27 @@ static void handle_error(writer *w, const qr_doc *doc, size_t step, const qr_err
             set_stop(w, doc, step, e);
         return;
     }
+    int stops = (step & QR_STEP_STOPS_RUN) != 0;
+    step &= ~QR_STEP_STOPS_RUN;
     write_error(w, doc, qr_pipeline_step_name(w->r->p, step), e);
     w->sum->steps[step].errors++;
+    if (stops) {    /* the step cannot go on (its output failed): whatever on_error */
+        if (!w->stopped) {
+            char msg[1600];
+            if (e->file[0])
+                qr_error_format(e, msg, sizeof msg);
+            else
+                snprintf(msg, sizeof msg, "%s", e->message);
+            qr_error pos;
+            qr_error_clear(&pos);
+            qr_pipeline_step_mark(w->r->p, step, &pos);
+            qr_error_at(&w->stop_err, pos.file, pos.line, pos.col,
+                        "step '%s' cannot go on (at document '%s'): %s; the run stops and publishes no file",
+                        qr_pipeline_step_name(w->r->p, step), doc->id ? doc->id : "", msg);
+            w->stopped = w->stopped_by_step = 1;
+        }
+        return;
+    }
     qr_on_error pol = qr_pipeline_step_on_error(w->r->p, step);
     if (pol == QR_ON_ERROR_SKIP)
         w->sum->skipped++;
@@ -1016,7 +1036,7 @@ finished:
         rc = -1;
     } else if (w.stopped) {
         *err = w.stop_err;
-        sum->stopped = 1;
+        sum->stopped = !w.stopped_by_step;   /* a step that cannot go on: exit 2 */
         rc = -1;
     } else if (fatal) {
         *err = r.fatal_err;

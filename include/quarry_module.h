@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define QR_ABI_MAJOR 1
-#define QR_ABI_MINOR 1
+#define QR_ABI_MINOR 2
 
 /* ===================================================================
  * Errors: the core never prints; it fills one of these and returns -1.
@@ -174,6 +174,11 @@ typedef struct qr_host_api qr_host_api;
 
 /* process() return value: drop this document (not an error). */
 #define QR_PROCESS_DROP 1
+/* process() return value (ABI 1.2), with err filled: the step cannot go on
+ * whatever the document, as when its output can no longer be written (a
+ * full disk). The run stops whatever on_error says, publishes nothing and
+ * exits 2. A host older than 1.2 takes it as -1. */
+#define QR_PROCESS_STOP 2
 
 typedef struct qr_step_def {
     size_t size;              /* sizeof(qr_step_def) as built by the author */
@@ -191,7 +196,8 @@ typedef struct qr_step_def {
     void *(*thread_init)(void *state, qr_error *err);
     /* Per document. Returns 0, or -1 with `err` filled (the pipeline's
      * on_error policy decides what happens to the document), or
-     * QR_PROCESS_DROP to drop the document on purpose (a filter). */
+     * QR_PROCESS_DROP to drop the document on purpose (a filter), or
+     * QR_PROCESS_STOP with `err` filled to stop the run (ABI 1.2). */
     int (*process)(void *state, void *thread_state, qr_doc *doc, qr_error *err);
     /* Optional: after the last document (on the writer thread). */
     int (*finish)(void *state, qr_error *err);

@@ -279,6 +279,7 @@ fail:
  * =================================================================== */
 static void on_step_error(void *ud, const qr_doc *doc, size_t step, const qr_error *e)
 {
+    step &= ~QR_STEP_STOPS_RUN;
     lane *l = ud;
     (void)doc;
     if (l->have_step_err)

@@ -809,8 +809,10 @@ static int export_process(void *state, void *thread_state, qr_doc *d, qr_error *
         st->out.n = 0;
         return qr_error_set(err, "out of memory writing document '%s'", d->id ? d->id : "");
     }
-    if (st->out.n >= (st->tmp && !st->bg_failed ? HANDOFF_AT : FLUSH_AT))
-        return flush_out(st, err);
+    /* an output that can no longer be written (a full disk) fails every
+     * later document alike: the run stops, whatever on_error */
+    if (st->out.n >= (st->tmp && !st->bg_failed ? HANDOFF_AT : FLUSH_AT) && flush_out(st, err) != 0)
+        return QR_PROCESS_STOP;
     return 0;
 }
 

@@ -18,13 +18,13 @@ refuse() {
     check "$1: exit" 2 "$rc"
 }
 refuse "ABI major mismatch" "$M/abi_future.so" \
-"$T/r.yaml:1:11: module '$M/abi_future.so' was built for module ABI 2.4, but this quarry has ABI 1.1: rebuild it against this quarry's quarry_module.h (pkg-config --cflags quarry)"
+"$T/r.yaml:1:11: module '$M/abi_future.so' was built for module ABI 2.4, but this quarry has ABI 1.2: rebuild it against this quarry's quarry_module.h (pkg-config --cflags quarry)"
 refuse "init failure" "$M/init_fails.so" \
-"$T/r.yaml:1:11: module '$M/init_fails.so' (init_fails 0.1, ABI 1.1; this quarry has ABI 1.1) failed to initialize: cannot read the model 'missing.bin': No such file or directory"
+"$T/r.yaml:1:11: module '$M/init_fails.so' (init_fails 0.1, ABI 1.2; this quarry has ABI 1.2) failed to initialize: cannot read the model 'missing.bin': No such file or directory"
 refuse "missing entry point" "$M/no_entry.so" \
-"$T/r.yaml:1:11: module '$M/no_entry.so' (no_entry 0.1, ABI 1.1) has no entry point 'quarry_module_init': define int quarry_module_init(const qr_host_api *api, qr_registry *reg, qr_error *err)"
+"$T/r.yaml:1:11: module '$M/no_entry.so' (no_entry 0.1, ABI 1.2) has no entry point 'quarry_module_init': define int quarry_module_init(const qr_host_api *api, qr_registry *reg, qr_error *err)"
 refuse "no ABI declared" "$M/no_info.so" \
-"$T/r.yaml:1:11: module '$M/no_info.so' does not say which ABI it was built for (no 'quarry_module_info' symbol): add QR_MODULE_DECLARE(\"name\", \"version\"); from quarry_module.h and rebuild it; this quarry has module ABI 1.1"
+"$T/r.yaml:1:11: module '$M/no_info.so' does not say which ABI it was built for (no 'quarry_module_info' symbol): add QR_MODULE_DECLARE(\"name\", \"version\"); from quarry_module.h and rebuild it; this quarry has module ABI 1.2"
 refuse "duplicate of a built-in step" "$M/dup_builtin.so" \
 "$T/r.yaml:1:11: module '$M/dup_builtin.so': step 'tokenize' is already defined (by built-in); rename one of them"
 cp "$M/flaky.so" "$T/flaky2.so"

@@ -163,6 +163,23 @@ rc=2" "$($Q check ee.yaml 2>&1; echo "rc=$?")"
 # }==================================================================
 
 # {==================================================================
+# An output that can no longer be written (here /dev/full, as a full disk)
+# stops the run whatever on_error says (skip used to fail every later
+# document alike): exit 2, the document it stopped at, nothing published
+if [ -w /dev/full ]; then
+    i=0; while [ $i -lt 2000 ]; do echo "line $i with words enough to fill the export's 64 KB buffer"; i=$((i + 1)); done >many.txt
+    for pol in fail skip; do
+        printf 'input: { format: lines }\nsteps:\n  - export: { format: jsonl, path: /dev/full, on_error: %s }\n' $pol >full.yaml
+        out=$($Q run full.yaml many.txt -j 2 2>&1); rc=$?
+        check "full output, on_error: $pol: stops, exit 2" "full.yaml:3:5: step 'export' cannot go on (at document 'many.txt:621'): export: cannot write /dev/full: No space left on device; the run stops and publishes no file
+quarry: read 621 = written 620 + dropped 0 + failed 1 (use --errors FILE to keep the details)
+rc=2" "$(printf '%s\n' "$out" | head -2)
+rc=$rc"
+    done
+fi
+# }==================================================================
+
+# {==================================================================
 # A huge CSV header line keeps its hint
 head -c 5000 /dev/zero | tr '\0' x >wide.csv
 sed 's/format: text/format: csv/' p.yaml >pc.yaml

@@ -122,7 +122,7 @@ describe("q.load_module", function()
     m, e = q.load_module(tmod("abi_future"))
     assert.is_nil(m)
     assert.are.equal("module '" .. realpath(tmod("abi_future")) .. "' was built for module ABI 2.4, but this "
-                     .. "quarry has ABI 1.1: rebuild it against this quarry's quarry_module.h "
+                     .. "quarry has ABI 1.2: rebuild it against this quarry's quarry_module.h "
                      .. "(pkg-config --cflags quarry)", e)
     m, e = q.load_module(tmod("init_fails"))
     assert.is_nil(m)
