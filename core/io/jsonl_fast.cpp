@@ -62,6 +62,29 @@ fail:
     return nullptr;
 }
 
+/* s is a JSON number as the grammar has it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool json_number_syntax(std::string_view s)
+{
+    size_t i = 0, n = s.size();
+    auto digits = [&]() { size_t b = i; while (i < n && s[i] >= '0' && s[i] <= '9') i++; return i > b; };
+    if (i < n && s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0')
+        i++;
+    else if (!(i < n && s[i] >= '1' && s[i] <= '9' && digits()))
+        return false;
+    if (i < n && s[i] == '.' && (++i, !digits()))
+        return false;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (!digits())
+            return false;
+    }
+    return i == n;
+}
+
 static json_t *array_to_json(ondemand::array a)
 {
     json_t *j = json_array();
@@ -101,7 +124,15 @@ static json_t *to_json(ondemand::value v)
         /* jansson reads the number from its characters: exact integers,
          * reals as reals, and its own verdict on overflow and syntax */
         std::string_view raw = v.raw_json_token();
-        return json_loadb(raw.data(), raw.size(), JSON_DECODE_ANY, nullptr);
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' ||
+                                raw.back() == '\n'))
+            raw.remove_suffix(1);
+        json_t *j = json_loadb(raw.data(), raw.size(), JSON_DECODE_ANY, nullptr);
+        /* beyond what jansson holds (an integer past 64 bits, such as a
+         * tweet id; 1e400): kept exactly, as a string of its characters */
+        if (!j && json_number_syntax(raw))
+            j = json_stringn(raw.data(), raw.size());
+        return j;
     }
     case ondemand::json_type::boolean: {
         bool b;

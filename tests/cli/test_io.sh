@@ -263,4 +263,11 @@ print(s.read, table.concat(s.empty_folders, " "))
 LUA
 check "an empty folder: Lua summary" "1	empty" "$(cd "$T/ef" && "$Q" lua run.lua 2>&1 | tail -1)"
 
+# numbers jansson cannot hold (an integer past 64 bits, 1e400) are kept
+# exactly, as strings; the record is not malformed (it was)
+printf '{"id":"x","text":"t","tweet_id":12345678901234567890,"big":1e400,"n":-3,"f":2.5}\n{"id":18446744073709551616,"text":"u"}\n' >"$T/big.jsonl"
+printf 'input: { format: jsonl }\nsteps:\n  - export: { path: "-" }\n' >"$T/bj.yaml"
+check "jsonl: numbers beyond 64 bits kept as their digits" '{"id":"x","text":"t","meta":{"tweet_id":"12345678901234567890","big":"1e400","n":-3,"f":2.5},"entities":[]}
+{"id":"18446744073709551616","text":"u","entities":[]}' "$("$Q" run "$T/bj.yaml" "$T/big.jsonl" -q 2>&1)"
+
 done_suite "cli io"
