@@ -214,7 +214,8 @@ static json_t *to_json(lua_State *L, int idx, int depth, char *err, size_t n)
         else {
             double d = lua_tonumber(L, idx);
             if (!isfinite(d)) {
-                snprintf(err, n, "number %g cannot be stored as JSON", d);
+                snprintf(err, n, "number %s cannot be stored as JSON",
+                         isnan(d) ? "NaN" : d > 0 ? "infinity" : "-infinity");
                 return NULL;
             }
             j = json_real(d);

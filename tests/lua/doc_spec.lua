@@ -115,8 +115,10 @@ describe("doc.fields", function()
                      err_of(function() d.fields.f = print end))
     assert.are.equal("cannot store doc.fields.m: a table stored as JSON needs either keys 1..n or string keys only",
                      err_of(function() d.fields.m = { 1, x = 2 } end))
-    assert.are.equal("cannot store doc.fields.n: number inf cannot be stored as JSON",
+    assert.are.equal("cannot store doc.fields.n: number infinity cannot be stored as JSON",
                      err_of(function() d.fields.n = math.huge end))
+    assert.are.equal("cannot store doc.fields.n: number NaN cannot be stored as JSON",
+                     err_of(function() d.fields.n = 0/0 end))
     local cyc = {}
     cyc.self = cyc
     assert.are.equal("cannot store doc.fields.c: value nested more than 100 levels deep (a table that contains itself?)",
