@@ -996,6 +996,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
     }
     fatal = r.fatal;
     thread_failed = r.thread_failed;
+    sum->unfinished = r.n_read - r.next_write;   /* in the window when the run stopped */
     pthread_mutex_unlock(&r.mu);
 
     for (int i = 1; i < n_started; i++)

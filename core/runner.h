@@ -80,6 +80,8 @@ typedef struct qr_run_summary {
     uint64_t dropped;      /* dropped on purpose (filter, Lua false)     */
     uint64_t failed;       /* malformed, or failed under drop/fail       */
     uint64_t skipped;      /* step errors skipped (docs kept)            */
+    uint64_t unfinished;   /* a run that stopped: records read but not yet
+                              through every step (not in `read`)       */
     uint64_t bytes;        /* input bytes                                */
     double seconds;        /* wall clock                                 */
     int jobs;

@@ -463,6 +463,8 @@ static void push_summary(lua_State *L, const qr_run_summary *s)
     lua_setfield(L, -2, "failed");
     lua_pushinteger(L, (lua_Integer)s->skipped);
     lua_setfield(L, -2, "skipped");
+    lua_pushinteger(L, (lua_Integer)s->unfinished);
+    lua_setfield(L, -2, "unfinished");
     lua_pushinteger(L, (lua_Integer)s->bytes);
     lua_setfield(L, -2, "bytes");
     lua_pushnumber(L, s->seconds);

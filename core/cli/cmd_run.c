@@ -169,6 +169,9 @@ static void print_summary(const qr_run_summary *s, int ended)
     if (ended && s->written)
         fprintf(stderr, "\nquarry: the run stopped: no output file was published (what was written to "
                         "standard output stays)");
+    if (ended && s->unfinished)
+        fprintf(stderr, "\nquarry: %llu more record%s had been read but not yet accounted for when the run stopped",
+                (unsigned long long)s->unfinished, s->unfinished == 1 ? "" : "s");
     if (s->n_not_read) {
         fprintf(stderr, "\nquarry: not read, as outputs or files of the pipeline: ");
         for (size_t i = 0; i < s->n_not_read && i < 3; i++)
@@ -210,6 +213,7 @@ static int write_stats(const char *path, const qr_run_summary *s, int status)
     json_object_set_new(o, "dropped", json_integer((json_int_t)s->dropped));
     json_object_set_new(o, "failed", json_integer((json_int_t)s->failed));
     json_object_set_new(o, "skipped", json_integer((json_int_t)s->skipped));
+    json_object_set_new(o, "unfinished", json_integer((json_int_t)s->unfinished));
     json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
     json_object_set_new(o, "seconds", json_real(s->seconds));
     json_object_set_new(o, "jobs", json_integer(s->jobs));
