@@ -183,18 +183,37 @@ static int cmp_names(const void *a, const void *b)
 
 static int add_path(qr_file_list *l, const char *path, int depth, qr_error *err);
 
-static int walk_dir(qr_file_list *l, const char *dir, int depth, qr_error *err)
+/* The folders a walk is inside, outermost first: a symbolic link back to
+ * one of them (a loop) is passed over, its files being read already. */
+typedef struct walk_path {
+    dev_t dev[MAX_DEPTH + 2];
+    ino_t ino[MAX_DEPTH + 2];
+    int n;
+} walk_path;
+
+static int walk_dir(qr_file_list *l, const char *dir, int depth, walk_path *wp, qr_error *err)
 {
     if (depth > MAX_DEPTH)
-        return qr_error_at(err, dir, 0, 0,
-                           "folders nested deeper than %d levels (a symbolic link loop?)",
-                           MAX_DEPTH);
+        return qr_error_at(err, dir, 0, 0, "folders nested deeper than %d levels", MAX_DEPTH);
+    struct stat ds;
+    if (stat(dir, &ds) != 0)
+        return qr_error_at(err, dir, 0, 0, "cannot read folder: %s", strerror(errno));
+    for (int i = 0; i < wp->n; i++)
+        if (wp->dev[i] == ds.st_dev && wp->ino[i] == ds.st_ino)
+            return 0;       /* a link back to a folder being walked: a loop */
+    wp->dev[wp->n] = ds.st_dev;
+    wp->ino[wp->n] = ds.st_ino;
+    wp->n++;
+    int rc = 0;
     DIR *d = opendir(dir);
+    if (!d) {
+        wp->n--;
+        return qr_error_at(err, dir, 0, 0, "cannot read folder: %s", strerror(errno));
+    }
     if (!d)
         return qr_error_at(err, dir, 0, 0, "cannot read folder: %s", strerror(errno));
     char **names = NULL;
     size_t n = 0, cap = 0;
-    int rc = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
@@ -227,11 +246,18 @@ static int walk_dir(qr_file_list *l, const char *dir, int depth, qr_error *err)
             break;
         }
         snprintf(p, plen, "%s%s%s", dir, slash ? "" : "/", names[i]);
-        struct stat st;
-        if (stat(p, &st) != 0)
+        struct stat st, ls;
+        char target[512];
+        ssize_t tn;
+        if (stat(p, &st) != 0 && errno == ENOENT && lstat(p, &ls) == 0 && S_ISLNK(ls.st_mode) &&
+            (tn = readlink(p, target, sizeof target - 1)) >= 0) {
+            target[tn] = '\0';
+            rc = qr_error_at(err, p, 0, 0, "a symbolic link to %s, which does not exist; remove the "
+                             "link, or give the input files or folders by name", target);
+        } else if (stat(p, &st) != 0)
             rc = qr_error_at(err, p, 0, 0, "cannot read: %s", strerror(errno));
         else if (S_ISDIR(st.st_mode))
-            rc = walk_dir(l, p, depth + 1, err);
+            rc = walk_dir(l, p, depth + 1, wp, err);
         else if (S_ISREG(st.st_mode) && (rc = is_output(l, p, err)) == 0)
             rc = add_path(l, p, depth, err);
         if (rc == 1)
@@ -241,6 +267,7 @@ static int walk_dir(qr_file_list *l, const char *dir, int depth, qr_error *err)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
+    wp->n--;
     return rc;
 }
 
@@ -249,8 +276,10 @@ static int add_path(qr_file_list *l, const char *path, int depth, qr_error *err)
     struct stat st;
     if (stat(path, &st) != 0)
         return qr_error_at(err, path, 0, 0, "cannot read: %s", strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return walk_dir(l, path, depth + 1, err);
+    if (S_ISDIR(st.st_mode)) {
+        walk_path wp = {.n = 0};
+        return walk_dir(l, path, depth + 1, &wp, err);
+    }
     if (access(path, R_OK) != 0)
         return qr_error_at(err, path, 0, 0, "cannot read: %s", strerror(errno));
     return add_file(l, path, S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1, err);

@@ -131,6 +131,22 @@ static void test_text_dir(qr_doc *d)
     CHECK_EQ_INT(qr_reader_bytes_read(r), 14);
     CHECK_EQ_STR(next_str(r, d), "END");
     qr_reader_free(r);
+
+    /* a symbolic link back to a folder being walked (a loop) is passed
+     * over: its files are read once (it used to stop the run: "folders
+     * nested deeper than 32 levels"); a broken link is named as such */
+    CHECK_EQ_INT(symlink("..", at("docs/sub/up")), 0);
+    r = open1(QR_INPUT_TEXT, at("docs"), &err);
+    CHECK(r != NULL);
+    CHECK_EQ_INT(r ? qr_reader_file_count(r) : 0, 4);
+    qr_reader_free(r);
+    CHECK_EQ_INT(symlink("gone.txt", at("docs/sub/dangling.txt")), 0);
+    CHECK(open1(QR_INPUT_TEXT, at("docs"), &err) == NULL);
+    snprintf(want, sizeof want, "%s: a symbolic link to gone.txt, which does not exist; remove the link, "
+             "or give the input files or folders by name", at("docs/sub/dangling.txt"));
+    CHECK_EQ_STR(fmt(&err), want);
+    unlink(at("docs/sub/dangling.txt"));
+    unlink(at("docs/sub/up"));
 }
 
 /* An empty folder (or one with only hidden entries) is no documents, not a
