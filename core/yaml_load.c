@@ -16,6 +16,8 @@ typedef struct anchor {
 typedef struct loader {
     yaml_parser_t parser;
     const char *file;
+    const char *text;       /* the YAML when loaded from a string, else NULL */
+    size_t text_len;
     qr_error *err;
     size_t nodes;
     anchor *anchors;
@@ -46,6 +48,23 @@ static int next_event(loader *ld, yaml_event_t *ev)
         return 0;
     yaml_parser_t *p = &ld->parser;
     const char *problem = p->problem ? p->problem : "unknown problem";
+    /* "${" where the error is: a variable left unquoted inside { } or [ ] */
+    char two[3] = "";
+    size_t at = p->problem_mark.index;
+    if (at >= 1 && ld->text && at < ld->text_len) {
+        two[0] = ld->text[at - 1];
+        two[1] = ld->text[at];
+    } else if (at >= 1 && ld->file) {
+        FILE *f = fopen(ld->file, "rb");
+        if (f && fseek(f, (long)at - 1, SEEK_SET) == 0 && fread(two, 1, 2, f) != 2)
+            two[0] = '\0';
+        if (f)
+            fclose(f);
+    }
+    if (!strcmp(two, "${") && p->context && strstr(p->context, "flow"))
+        return fail_at(ld, p->problem_mark, "YAML syntax error: %s %s (the construct started at line %d); "
+                       "a ${variable} inside { } or [ ] must be quoted, as in { path: '${out}/x' }",
+                       problem, p->context, (int)p->context_mark.line + 1);
     if (p->context)
         return fail_at(ld, p->problem_mark, "YAML syntax error: %s %s (the construct started at line %d)",
                        problem, p->context, (int)p->context_mark.line + 1);
@@ -440,6 +459,8 @@ qr_value *qr_yaml_load_string(const char *text, size_t len, const char *file, qr
         qr_error_set(err, "out of memory");
         return NULL;
     }
+    ld.text = text;
+    ld.text_len = len;
     yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text, len);
     qr_value *v = load(&ld);
     loader_done(&ld);
