@@ -73,6 +73,14 @@ int cmd_lua(int argc, char **argv)
     if (!L)
         return cli_usage_error("lua", "out of memory");
     luaL_openlibs(L);
+    /* os.exit closes the state unless told not to: pipelines are freed,
+     * and an export's temporary file with them (never left behind) */
+    if (luaL_dostring(L, "local exit = os.exit\n"
+                         "os.exit = function(code, close)\n"
+                         "  if close == nil then close = true end\n"
+                         "  return exit(code, close)\n"
+                         "end") != LUA_OK)
+        lua_pop(L, 1);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     lua_pushcfunction(L, luaopen_quarry);
     lua_setfield(L, -2, "quarry");

@@ -75,6 +75,15 @@ check_contains "no script: usage" "usage: quarry lua SCRIPT.lua [ARGS…]" "$out
 
 out=$(echo 'os.exit(3)' | "$Q" lua - 2>&1); rc=$?
 check "os.exit status" 3 "$rc"
+# os.exit closes the state: a pipeline's export leaves no temporary file
+mkdir -p "$T/ox" && cat > "$T/ox/x.lua" <<'LUA'
+local q = require "quarry"
+local p = assert(q.pipeline{ steps = { { export = { path = "out/x.jsonl" } } } })
+p:process("hello")
+os.exit(3)
+LUA
+(cd "$T/ox" && "$Q" lua x.lua); rc=$?
+check "os.exit after p:process: status, no temporary file" "3:" "$rc:$(ls -A "$T/ox/out")"
 
 # Lua errors name the YAML line of the code: a one-line or block (|) code is
 # padded to the file's lines; a quoted string with \n escapes is not the
