@@ -126,8 +126,15 @@ HV=$(medianus "$OUT/halves")
 PAIRED=$(for r in $(seq 1 "$RUNS"); do
         awk -v a="$(cat "$OUT/j1-$r.us")" -v b="$(cat "$OUT/j2-$r.us")" 'BEGIN { printf "%.4f\n", a / b }'
     done | sort -n | awk '{ v[NR] = $1 } END {
-        printf "median %.2fx, quartiles %.2fx and %.2fx, range %.2fx to %.2fx",
-        v[int((NR + 1) / 2)], v[int((NR + 3) / 4)], v[int((3 * NR + 1) / 4)], v[1], v[NR] }')
+        # 95% confidence interval of the median, distribution-free: the
+        # order statistics k and n + 1 - k, k the largest with
+        # P(Binomial(n, 1/2) < k) <= 0.025 (n >= 10)
+        p = 0.5 ^ NR; cdf = 0; k = 0
+        for (i = 0; i < NR && cdf + p <= 0.025; i++) { cdf += p; p = p * (NR - i) / (i + 1); k = i + 1 }
+        if (k < 1) k = 1
+        ci = NR >= 10 ? sprintf(" (95%% confidence interval of the median: %.3fx to %.3fx)", v[k], v[NR + 1 - k]) : ""
+        printf "median %.2fx%s, quartiles %.2fx and %.2fx, range %.2fx to %.2fx",
+        v[int((NR + 1) / 2)], ci, v[int((NR + 3) / 4)], v[int((3 * NR + 1) / 4)], v[1], v[NR] }')
 RJ1=$(awk '{ printf "%.3f", $1 / 1e6 }' "$OUT/replace-j1-1.us")
 RJ2=$(awk '{ printf "%.3f", $1 / 1e6 }' "$OUT/replace-j2-1.us")
 W=$(wall "$OUT/wink.time")
