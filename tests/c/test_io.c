@@ -601,6 +601,15 @@ static void test_defs(void)
  * surrogate pairs, repair, duplicates, meta of every type, exact numbers;
  * lines a lenient parser would accept but JSON does not still fail with jansson's
  * message. */
+/* The next record is `want` (as next_str writes it) with `meta` (compact JSON). */
+static void next_meta(qr_reader *r, qr_doc *d, const char *want, const char *meta)
+{
+    CHECK_EQ_STR(next_str(r, d), want);
+    char *m = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
+    CHECK_EQ_STR(m ? m : "(none)", meta);
+    free(m);
+}
+
 static void test_jsonl_fast(qr_doc *d)
 {
     WRITE("f.jsonl",
@@ -665,18 +674,9 @@ static void test_jsonl_fast(qr_doc *d)
           "{\"id\":\"z\",\"text\":\"t\",\"n\":1e999}\n");
     r = open1(QR_INPUT_JSONL, at("n.jsonl"), &err);
     f = at("n.jsonl");
-    CHECK_EQ_STR(next_str(r, d), "7|12 \"34\" 5\\");
-    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
-    CHECK_EQ_STR(meta, "{\"a\":-3,\"b\":[100.0,{\"c\":-0.5}],\"d\":\"9\"}");
-    free(meta);
-    CHECK_EQ_STR(next_str(r, d), "1.5|r");
-    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
-    CHECK_EQ_STR(meta, "{\"big\":-9223372036854775807}");
-    free(meta);
-    CHECK_EQ_STR(next_str(r, d), "s2|t");
-    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
-    CHECK_EQ_STR(meta, "{\"n\":3}");
-    free(meta);
+    next_meta(r, d, "7|12 \"34\" 5\\", "{\"a\":-3,\"b\":[100.0,{\"c\":-0.5}],\"d\":\"9\"}");
+    next_meta(r, d, "1.5|r", "{\"big\":-9223372036854775807}");
+    next_meta(r, d, "s2|t", "{\"n\":3}");
     snprintf(want, sizeof want, "ERR -1 %s:4: field \"id\" is a boolean; an id must be a "
              "string or a number (set input.id_field to use another field)", f);
     CHECK_EQ_STR(next_str(r, d), want);
@@ -684,14 +684,8 @@ static void test_jsonl_fast(qr_doc *d)
     CHECK_EQ_STR(next_str(r, d), want);
     /* beyond what jansson holds: kept as the number's characters (these
      * made the record malformed: a 20-digit tweet id, say) */
-    CHECK_EQ_STR(next_str(r, d), "y|t");
-    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
-    CHECK_EQ_STR(meta, "{\"n\":\"99999999999999999999\"}");
-    free(meta);
-    CHECK_EQ_STR(next_str(r, d), "z|t");
-    meta = d->meta ? json_dumps(d->meta, JSON_COMPACT) : NULL;
-    CHECK_EQ_STR(meta, "{\"n\":\"1e999\"}");
-    free(meta);
+    next_meta(r, d, "y|t", "{\"n\":\"99999999999999999999\"}");
+    next_meta(r, d, "z|t", "{\"n\":\"1e999\"}");
     CHECK_EQ_STR(next_str(r, d), "END");
     qr_reader_free(r);
 }
