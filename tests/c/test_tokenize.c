@@ -459,7 +459,7 @@ static void test_keys_match_utf8proc(void)
 /* Tokens of the accented letters of Latin, Greek and Cyrillic are keyed a
  * character at a time from a generated table (mk/gen_keytab.c), which holds
  * only if no key combines with its neighbour's: every pair "XY" of the
- * table's ranges (1.8 million), and X before ASCII and before combining
+ * table's ranges (2.9 million), and X before ASCII and before combining
  * marks (which leave the token to utf8proc), match utf8proc_map too. */
 static void test_keys_of_letter_pairs(void)
 {
