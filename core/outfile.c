@@ -30,6 +30,63 @@ int qr_mkdirs(char *p, int whole)
     }
 }
 
+int qr_mkdirs_check(char *p, int whole)
+{
+    /* the folders to make, outermost first; the deepest one that exists
+     * (or ".") will receive the first new folder, or the output itself */
+    char *deepest = NULL;      /* end of the deepest existing prefix */
+    char *missing = NULL;      /* end of the first missing one         */
+    for (char *s = p + (*p == '/');; s++) {
+        char c = *s;
+        if (c != '/' && !(c == '\0' && whole)) {
+            if (c == '\0')
+                break;
+            continue;
+        }
+        if (s == p)
+            continue;
+        *s = '\0';
+        struct stat st;
+        int there = stat(p, &st) == 0;
+        int e = errno;
+        *s = c;
+        if (!there) {
+            if (e != ENOENT) {
+                *s = '\0';
+                errno = e;
+                return -1;
+            }
+            missing = s;
+            break;              /* this one and the deeper ones are to be made */
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            *s = '\0';
+            errno = ENOTDIR;
+            return -1;
+        }
+        deepest = s;
+        if (c == '\0')
+            break;
+    }
+    if (!missing)
+        return 0;               /* nothing to make */
+    int ok;
+    if (deepest) {
+        char c = *deepest;
+        *deepest = '\0';
+        ok = access(p, W_OK | X_OK) == 0;
+        *deepest = c;
+    } else {
+        ok = access(*p == '/' ? "/" : ".", W_OK | X_OK) == 0;
+    }
+    if (ok)
+        return 0;
+    int e = errno;
+    *missing = '\0';            /* named as qr_mkdirs would: the one not made */
+    errno = e;
+    return -1;
+}
+
 char *qr_outfile_tmpname(const char *path)
 {
     size_t n = strlen(path) + 32;

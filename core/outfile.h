@@ -19,6 +19,11 @@
  * failure it is left cut at the folder that could not be made, and -1 is
  * returned with errno. An existing folder is fine. */
 int qr_mkdirs(char *p, int whole);
+/* Whether qr_mkdirs(p, whole) would succeed, making nothing (quarry
+ * check): each existing prefix is a folder, and when one is missing, the
+ * last that exists can take it. 0, or -1 with errno and p cut as qr_mkdirs
+ * leaves it. */
+int qr_mkdirs_check(char *p, int whole);
 
 /* "<path>.tmp-<pid>", allocated; NULL when out of memory. For an output
  * made as a folder tree (the caller removes a stale one first). */

@@ -25,6 +25,7 @@ typedef struct step_ctx_ex {
     qr_step_ctx ctx;
     void *data;
     int rerunnable;          /* qr_step_ctx_set_rerunnable */
+    int checking;            /* qr_step_ctx_checking */
 } step_ctx_ex;
 
 typedef struct written {
@@ -85,6 +86,11 @@ struct qr_pipeline_thread {
 void *qr_step_ctx_data(const qr_step_ctx *ctx)
 {
     return ctx ? ((const step_ctx_ex *)ctx)->data : NULL;
+}
+
+int qr_step_ctx_checking(const qr_step_ctx *ctx)
+{
+    return ctx ? ((const step_ctx_ex *)ctx)->checking : 0;
 }
 
 void qr_step_ctx_set_rerunnable(const qr_step_ctx *ctx)
@@ -1180,7 +1186,7 @@ static int build_input(qr_pipeline *p, const qr_value *root, qr_error *err)
     return 0;
 }
 
-static int init_steps(qr_pipeline *p, qr_registry *reg, int jobs, qr_error *err)
+static int init_steps(qr_pipeline *p, qr_registry *reg, int jobs, int checking, qr_error *err)
 {
     const qr_host_api *api = qr_host_api_get();
     for (size_t i = 0; i < p->n_steps; i++) {
@@ -1191,6 +1197,7 @@ static int init_steps(qr_pipeline *p, qr_registry *reg, int jobs, qr_error *err)
         s->cx.ctx.step_name = s->name;
         s->cx.ctx.index = (int)i;
         s->cx.ctx.jobs = jobs;
+        s->cx.checking = checking;
         s->cx.data = qr_registry_data(reg, s->def->name);
         if (!(s->def->flags & (QR_STEP_THREAD_SAFE | QR_STEP_ORDERED)) && !s->def->thread_init) {
             if (pthread_mutex_init(&s->lock, NULL) != 0)
@@ -1320,7 +1327,7 @@ qr_pipeline *qr_pipeline_from_value(const qr_value *root_in, const char *file, c
         }
     if (!opts->no_init) {
         int jobs = opts->jobs > 0 ? opts->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-        if (init_steps(p, reg, jobs > 0 ? jobs : 1, err) != 0)
+        if (init_steps(p, reg, jobs > 0 ? jobs : 1, opts->check_only, err) != 0)
             goto fail;
     }
     qr_value_free(root);

@@ -50,6 +50,9 @@ typedef struct qr_pipeline_opts {
     const char *const *vars;  /* "name=value" overrides, NULL-terminated, or NULL */
     int jobs;                 /* put in qr_step_ctx.jobs; 0 = number of cores     */
     int no_init;              /* 1: validate only, do not call the steps' init()  */
+    int check_only;           /* 1: loaded to be checked (quarry check): steps'
+                                 init() validate their outputs but create
+                                 nothing (qr_step_ctx_checking)           */
 } qr_pipeline_opts;
 
 /* Loads and validates a YAML pipeline; relative paths resolve against the

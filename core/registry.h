@@ -77,5 +77,9 @@ void *qr_step_ctx_data(const qr_step_ctx *ctx);
  * filter), so a pipeline made of such steps may run again. Without it, a
  * step with finish() (an export publishing its file) runs once. */
 void qr_step_ctx_set_rerunnable(const qr_step_ctx *ctx);
+/* 1 when the pipeline is loaded only to be checked (quarry check): a
+ * built-in step's init validates what it would write (a folder could be
+ * made, a path is no folder) but creates no file or folder. */
+int qr_step_ctx_checking(const qr_step_ctx *ctx);
 
 #endif

@@ -336,7 +336,7 @@ static int step_prepare(lua_State *L, lq_step *s, qr_error *err)
         qr_value_free(root);
         return qr_error_set(err, "out of memory");
     }
-    qr_pipeline_opts po = {NULL, 1, 0};
+    qr_pipeline_opts po = {.vars = NULL, .jobs = 1};
     s->p = qr_pipeline_from_value(root, "", dir, m->reg, &po, err);
     qr_value_free(root);
     if (s->p && !(s->t = qr_pipeline_thread_new(s->p, err))) {

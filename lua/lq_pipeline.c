@@ -336,7 +336,7 @@ static int q_pipeline(lua_State *L)
     if (!pl->tree)
         return push_error(L, &err);
     char *base = lua_isstring(L, src_idx) ? dir_of(lua_tostring(L, src_idx)) : NULL;
-    qr_pipeline_opts opts = {NULL, 0, 0};
+    qr_pipeline_opts opts = {.vars = NULL};
     pl->p = qr_pipeline_from_value(pl->tree, "", base, pl->reg, &opts, &err);
     free(base);
     qr_value_free(pl->tree);
@@ -403,7 +403,7 @@ static int q_pipeline_load(lua_State *L)
     lua_pushvalue(L, ud);
     qr_error err;
     qr_error_clear(&err);
-    qr_pipeline_opts opts = {vars, 0, 0};
+    qr_pipeline_opts opts = {.vars = vars};
     pl->p = qr_pipeline_load_yaml(path, pl->reg, &opts, &err);
     free(vars);
     if (!pl->p)

@@ -295,7 +295,8 @@ static int open_pipeline(const char *cmd, int argc, char **argv, int allow_run_o
     }
     qr_error err;
     qr_error_clear(&err);
-    qr_pipeline_opts po = {.vars = a->vars, .jobs = allow_run_opts ? a->jobs : 1};
+    qr_pipeline_opts po = {.vars = a->vars, .jobs = allow_run_opts ? a->jobs : 1,
+                           .check_only = !allow_run_opts};
     if (!(*p = qr_pipeline_load_yaml(a->pipeline, *reg, &po, &err))) {
         cli_print_error(&err);
         qr_registry_free(*reg);

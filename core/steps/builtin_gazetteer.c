@@ -366,7 +366,9 @@ static void *gaz_init(const qr_host_api *api, const qr_value *opt, const qr_step
         goto fail;
     qr_error se;
     qr_error_clear(&se);
-    if (use_cache && (qr_mkdirs(cache_path, 0) != 0 || qr_gazetteer_save(st->g, cache_path, &se) != 0)) {
+    /* (quarry check builds the gazetteer, and writes no cache) */
+    if (use_cache && !qr_step_ctx_checking(ctx) &&
+        (qr_mkdirs(cache_path, 0) != 0 || qr_gazetteer_save(st->g, cache_path, &se) != 0)) {
         qr_value_error(qr_value_get(opt, "cache"), err, "%s",
                        se.message[0] ? se.message : "cannot create the cache's folder");
         goto fail;

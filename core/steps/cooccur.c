@@ -15,6 +15,7 @@
 #include "doc.h"
 #include "error.h"
 #include "outfile.h"
+#include "registry.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -358,7 +359,8 @@ static void *co_init(const qr_host_api *api, const qr_value *opts, const qr_step
         char *dir = strdup(st->path);   /* create the folder, as exports do */
         if (!dir)
             goto oom;
-        (void)qr_mkdirs(dir, 0);        /* a failure shows when the totals are written */
+        if (!qr_step_ctx_checking(ctx))
+            (void)qr_mkdirs(dir, 0);    /* a failure shows when the totals are written */
         free(dir);
         struct stat sb;     /* written by renaming over path: never /dev/null */
         if (lstat(st->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {

@@ -26,6 +26,7 @@
 #include "grow.h"
 #include "json_out.h"
 #include "outfile.h"
+#include "registry.h"
 #include "utf8.h"
 #include "opt_value.h"
 #include "value.h"
@@ -50,6 +51,7 @@ typedef struct obuf {
 
 typedef struct export_state {
     int format;
+    int checking;            /* quarry check: validate the path, open nothing */
     int cp_offsets;
     int include_text, include_meta, include_fields;
     int include_sentences, include_tokens;
@@ -562,12 +564,12 @@ static int write_table(export_state *st, qr_doc *d)
 /* {==================================================================
  * Files
  * =================================================================== */
-static int mkdir_p(const char *path, qr_error *err)
+static int mkdir_p(const char *path, int checking, qr_error *err)
 {
     char *p = strdup(path);
     if (!p)
         return qr_error_set(err, "out of memory");
-    int rc = qr_mkdirs(p, 0) == 0 ? 0
+    int rc = (checking ? qr_mkdirs_check(p, 0) : qr_mkdirs(p, 0)) == 0 ? 0
              : qr_error_set(err, "export: cannot create folder %s: %s", p, strerror(errno));
     free(p);
     return rc;
@@ -579,7 +581,7 @@ static int open_output(export_state *st, qr_error *err)
         st->f = stdout;
         return 0;
     }
-    if (mkdir_p(st->path, err) != 0)
+    if (mkdir_p(st->path, st->checking, err) != 0)
         return -1;
     struct stat sb, out;
     if (lstat(st->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
@@ -599,9 +601,24 @@ static int open_output(export_state *st, qr_error *err)
         }
         /* A device, pipe or symbolic link (/dev/null, a FIFO) is written in
          * place: renaming over it would replace the node itself. */
+        if (st->checking)
+            return 0;
         if (!(st->f = fopen(st->path, "w")))
             return qr_error_set(err, "export: cannot write %s: %s", st->path, strerror(errno));
         return 0;
+    }
+    if (st->checking) {     /* quarry check: the folder must take the temporary file */
+        char *dir = strdup(st->path);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (slash)
+            *slash = '\0';
+        const char *d = slash ? (*dir ? dir : "/") : ".";
+        /* a folder still to be made was checked above; one that is there must take it */
+        int ok = dir && (access(d, F_OK) != 0 || access(d, W_OK | X_OK) == 0);
+        int e = dir ? errno : ENOMEM;
+        free(dir);
+        return ok ? 0 : qr_error_set(err, "export: cannot create a temporary file next to %s: %s",
+                                     st->path, strerror(e));
     }
     if (!(st->f = qr_outfile_open(st->path, &st->tmp))) {
         int e = errno;
@@ -707,6 +724,7 @@ static void *export_init(const qr_host_api *api, const qr_value *opts,
     }
     const char *format = opt_str(opts, "format", "jsonl");
     st->format = strcmp(format, "csv") == 0 ? FMT_CSV : strcmp(format, "tsv") == 0 ? FMT_TSV : FMT_JSONL;
+    st->checking = qr_step_ctx_checking(ctx);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     st->write_here = ctx && ctx->jobs >= (cores > 0 ? cores : 1) && ctx->jobs < 4;
     st->cp_offsets = strcmp(opt_str(opts, "offsets", "codepoints"), "bytes") != 0;

@@ -49,7 +49,7 @@ static void *brat_init(const qr_host_api *api, const qr_value *opts, const qr_st
     }
     if (qr_out_path_opt(api, opts, ctx, "export_brat needs `path`, the folder to write", &s->path, &s->tmp, err)
             != 0
-        || qr_out_mkdirs(s->tmp, err) != 0) {
+        || (s->tmp && qr_out_mkdirs(s->tmp, err) != 0)) {
         brat_free(s);
         return NULL;
     }

@@ -53,6 +53,8 @@ static void *dx_init(const qr_host_api *api, const qr_value *opts, const qr_step
         dx_free(s);
         return NULL;
     }
+    if (!s->tmp)
+        return s;       /* quarry check: nothing is made */
     if (!(s->f = fopen(s->tmp, "wb"))) {
         qr_error_set(err, "cannot write %s: %s", s->tmp, strerror(errno));
         dx_free(s);

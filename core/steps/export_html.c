@@ -104,19 +104,21 @@ static void *html_init(const qr_host_api *api, const qr_value *opts, const qr_st
         html_free(s);
         return NULL;
     }
-    size_t n = strlen(s->tmp) + 8;
-    if (!(s->body_path = malloc(n))) {
-        qr_error_set(err, "out of memory");
-        html_free(s);
-        return NULL;
-    }
-    snprintf(s->body_path, n, "%s.body", s->tmp);
-    if (!(s->body = fopen(s->body_path, "w+b"))) {
-        qr_error_set(err, "cannot write %s: %s", s->body_path, strerror(errno));
-        free(s->body_path);
-        s->body_path = NULL;
-        html_free(s);
-        return NULL;
+    if (s->tmp) {       /* (NULL under quarry check: nothing is made) */
+        size_t n = strlen(s->tmp) + 8;
+        if (!(s->body_path = malloc(n))) {
+            qr_error_set(err, "out of memory");
+            html_free(s);
+            return NULL;
+        }
+        snprintf(s->body_path, n, "%s.body", s->tmp);
+        if (!(s->body = fopen(s->body_path, "w+b"))) {
+            qr_error_set(err, "cannot write %s: %s", s->body_path, strerror(errno));
+            free(s->body_path);
+            s->body_path = NULL;
+            html_free(s);
+            return NULL;
+        }
     }
     v = api->opt(opts, "title");
     snprintf(s->title, sizeof s->title, "%s", v && api->value_string(v) ? api->value_string(v)

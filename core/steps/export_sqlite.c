@@ -123,6 +123,8 @@ static void *sq_init(const qr_host_api *api, const qr_value *opts, const qr_step
     v = api->opt(opts, "quote_label");
     const char *ql = v && api->value_string(v) ? api->value_string(v) : "QUOTE";
     snprintf(s->quote_label, sizeof s->quote_label, "%s", ql);
+    if (!s->tmp)
+        return s;       /* quarry check: nothing is made */
     char *msg = NULL;
     if (sqlite3_open_v2(s->tmp, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK
         || sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {

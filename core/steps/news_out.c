@@ -1,6 +1,7 @@
 #include "news_out.h"
 #include "error.h"
 #include "outfile.h"
+#include "registry.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -113,6 +114,19 @@ int qr_out_path_opt(const qr_host_api *api, const qr_value *opts, const qr_step_
     }
     if (!(*path = api->resolve_path(ctx, api->value_string(v))))
         return qr_error_set(err, "out of memory");
+    if (qr_step_ctx_checking(ctx)) {   /* quarry check: make nothing; *tmp stays NULL */
+        struct stat sb;
+        if (lstat(*path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+            return qr_error_set(err, "cannot write %s: it is a device, pipe or symbolic link, and the "
+                                "finished output replaces what is at that path; give a file path", *path);
+        char *dir = strdup(*path);
+        if (!dir)
+            return qr_error_set(err, "out of memory");
+        int rc = qr_mkdirs_check(dir, 0) == 0 ? 0
+                 : qr_error_set(err, "cannot create folder %s: %s", dir, strerror(errno));
+        free(dir);
+        return rc;
+    }
     return (*tmp = qr_out_temp_path(*path, err)) ? 0 : -1;
 }
 

@@ -29,6 +29,8 @@ void qr_out_remove_tree(const char *path);
  * err; *path and *tmp hold what was allocated either way (caller frees). */
 int qr_out_path_opt(const qr_host_api *api, const qr_value *opts, const qr_step_ctx *ctx,
                     const char *missing, char **path, char **tmp, qr_error *err);
+/* (Under quarry check, qr_step_ctx_checking, the path is only checked: *tmp
+ * is NULL, and the step creates nothing.) */
 /* Closes f, the file `name` being written: "cannot write NAME: …" when a
  * write to it or the close failed. 0 or -1 with err. */
 int qr_out_close(FILE *f, const char *name, qr_error *err);

@@ -52,6 +52,26 @@ done
 
 # usage errors: exit 2
 "$Q" run > /dev/null 2>&1; check "run: no pipeline" 2 "$?"
+# quarry check creates nothing: no output folder, no temporary file, no
+# gazetteer cache (it made the folders, and wrote the cache); it still
+# refuses an output that cannot be made
+mkdir -p "$T/ck" && printf 'Paris\n' > "$T/ck/c.txt" && : > "$T/ck/afile"
+cat > "$T/ck/p.yaml" <<'YAML'
+input: { format: lines }
+steps:
+  - gazetteer: { lists: [ { path: c.txt, label: CITY } ], cache: cache/g.bin }
+  - export: { path: new/sub/d.jsonl }
+  - export_html: { path: html/r.html }
+  - export_sqlite: { path: db/n.sqlite }
+  - export_brat: { path: brat }
+  - export_displacy: { path: dx/d.json }
+  - cooccur: { path: co/c.tsv }
+YAML
+"$Q" check "$T/ck/p.yaml" > /dev/null; rc=$?
+check "check: creates nothing" "0:afile c.txt p.yaml" "$rc:$(ls "$T/ck" | tr '\n' ' ' | sed 's/ $//')"
+printf 'input: { format: lines }\nsteps:\n  - export: { path: afile/x/d.jsonl }\n' > "$T/ck/bad.yaml"
+check "check: an output under a file" "$T/ck/bad.yaml:3:5: step 'export': export: cannot create folder $T/ck/afile: Not a directory
+rc=2" "$("$Q" check "$T/ck/bad.yaml" 2>&1; echo "rc=$?")"
 check "run: a folder as the pipeline" "$T: this is a folder, not a pipeline: give the pipeline's YAML file (the inputs come after it)
 rc=2" "$("$Q" run "$T" 2>&1; echo "rc=$?")"
 msg=$("$Q" run "$T/p.yaml" -j 0 2>&1); rc=$?
