@@ -20,13 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The ctx handed to init(): the ABI part first, host-only data after it. */
-typedef struct step_ctx_ex {
-    qr_step_ctx ctx;
-    void *data;
-    int rerunnable;          /* qr_step_ctx_set_rerunnable */
-    int checking;            /* qr_step_ctx_checking */
-} step_ctx_ex;
+/* The ctx handed to init() is a qr_step_ctx_host (registry.h). */
+typedef qr_step_ctx_host step_ctx_ex;
 
 typedef struct written {
     char *path;              /* absolute, cleaned lexically */

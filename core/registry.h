@@ -72,6 +72,17 @@ const char *qr_closest_name(const char *word, const char *const *candidates, siz
 /* The data registered with the step this ctx belongs to (the ctx handed to
  * init by the host; NULL when none). */
 void *qr_step_ctx_data(const qr_step_ctx *ctx);
+
+/* What the host hands a step's init: the ABI part first, host-only data
+ * after it, read by the functions here. A program that calls a built-in
+ * step's init itself (the unit tests) hands one of these too, zeroed but
+ * for ctx: a bare qr_step_ctx would be read past its end. */
+typedef struct qr_step_ctx_host {
+    qr_step_ctx ctx;
+    void *data;              /* qr_step_ctx_data */
+    int rerunnable;          /* qr_step_ctx_set_rerunnable */
+    int checking;            /* qr_step_ctx_checking */
+} qr_step_ctx_host;
 /* Called by a built-in step's init: this instance's finish() leaves it
  * ready for another run (a `lua` step whose script has no finish(), a
  * filter), so a pipeline made of such steps may run again. Without it, a

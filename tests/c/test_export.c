@@ -4,6 +4,7 @@
 #include "doc.h"
 #include "error.h"
 #include "host.h"
+#include "registry.h"
 #include "value.h"
 
 #include <dirent.h>
@@ -15,7 +16,8 @@
 extern const qr_step_def qr_step_export_def;
 
 static char tmp[256];
-static qr_step_ctx ctx;
+static qr_step_ctx_host ctx_host;
+#define ctx (ctx_host.ctx)
 
 static const char *at(const char *rel)
 {

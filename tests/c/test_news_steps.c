@@ -2,6 +2,7 @@
 #include "check.h"
 #include "doc.h"
 #include "host.h"
+#include "registry.h"
 #include "value.h"
 
 #include <stdlib.h>
@@ -12,7 +13,8 @@ extern const qr_step_def qr_step_quotes_def;
 extern const qr_step_def qr_step_keywords_def;
 extern const qr_step_def qr_step_cooccur_def;
 
-static qr_step_ctx test_ctx = {"test", "", ".", "step", 0, 1};
+static qr_step_ctx_host test_ctx_host = {{"test", "", ".", "step", 0, 1}, NULL, 0, 0};
+#define test_ctx (test_ctx_host.ctx)
 
 /* Options from key, value pairs ("true"/"false" → bool, digits → int). */
 static qr_value *opts(const char *const *kv)
