@@ -265,7 +265,8 @@ static void run_usage(FILE *f)
         "with the time spent in each step. A progress line is drawn when stderr is a terminal.\n"
         "\n"
         "Exit status: 0 every document went through; 1 some documents failed (on_error:\n"
-        "skip/drop, or a stop under on_error: fail); 2 configuration, usage or input error;\n"
+        "skip/drop, or a stop under on_error: fail); 2 configuration, usage or input error,\n"
+        "or an output that can no longer be written (a full disk);\n"
         "130 interrupted by Ctrl-C, 143 by SIGTERM, 141 when standard output was closed\n"
         "(| head): the run stops cleanly, nothing half-written is published.\n"
         "See docs/pipelines.md.\n");
