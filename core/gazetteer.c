@@ -1654,10 +1654,24 @@ int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err)
     if (!g->compiled)
         return qr_error_set(err, "compile the gazetteer before saving it");
     struct stat sb;     /* written by renaming over path: never /dev/null */
-    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+    int exists = lstat(path, &sb) == 0;
+    if (exists && !S_ISREG(sb.st_mode))
         return qr_error_at(err, path, 0, 0, "cannot write the gazetteer cache: it is not a "
                            "regular file (a folder, device, pipe or symbolic link); give a file "
                            "path");
+    /* it replaces only a cache (or an empty file): never a list, a text,
+     * the pipeline, named by mistake */
+    if (exists && sb.st_size > 0) {
+        FILE *old = fopen(path, "rb");
+        char magic[sizeof GAZ_MAGIC];
+        int is_cache = old && fread(magic, 1, sizeof magic, old) == sizeof magic &&
+                       memcmp(magic, GAZ_MAGIC, sizeof magic) == 0;
+        if (old)
+            fclose(old);
+        if (!is_cache)
+            return qr_error_at(err, path, 0, 0, "not replaced by the gazetteer cache: the file is there "
+                               "and is no gazetteer cache (a list, a text?); give the cache another path");
+    }
     char *tmp;
     FILE *f = qr_outfile_open(path, &tmp);
     if (!f) {

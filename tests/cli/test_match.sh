@@ -76,9 +76,14 @@ out2=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt")
 check "cache reused: same output" "$out1" "$out2"
 out3=$($Q match -g "$T/places.tsv" --case sensitive --cache "$T/g.cache" "$T/in.txt" | wc -l)
 check "cache rebuilt for other options" 2 "$(echo $out3)"
+head -c 100 "$T/g.cache" > "$T/g.cut" && mv "$T/g.cut" "$T/g.cache"
+out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt" 2>&1)
+check "truncated cache rebuilt" "$out1" "$out4"
+check "truncated cache: rewritten whole" yes "$([ "$(wc -c < "$T/g.cache")" -gt 100 ] && echo yes || echo no)"
 printf 'garbage' > "$T/g.cache"
-out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt")
-check "corrupt cache rebuilt" "$out1" "$out4"
+out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt" 2>/dev/null)
+check "a file that is no cache: matches as without one" "$out1" "$out4"
+check "a file that is no cache: left alone" "garbage" "$(cat "$T/g.cache")"
 
 # Errors: one line, exit status 2.
 printf 'Paris\tGPE\nLyon\tGPE\tlyon\tx\ty\n' > "$T/cities.tsv"
@@ -149,5 +154,14 @@ check "invalid UTF-8: regex and gazetteer matches" '{"doc":"'"$T"'/bad.txt","sta
 {"doc":"'"$T"'/bad.txt","start":9,"end":11,"text":"cd","label":"W","id":null}
 {"doc":"'"$T"'/bad.txt","start":12,"end":16,"text":"1999","label":"YEAR","id":null}
 rc=0' "$out"
+
+# --cache naming a file that is no cache (the input, a list) leaves it alone
+# (it replaced it: the input was then read as the cache's bytes)
+printf 'Paris and the US\n' > "$T/doc.txt"
+out=$($Q match -g "$T/places.tsv" --cache "$T/doc.txt" "$T/doc.txt" 2>&1; echo "rc=$?")
+check "--cache naming the input: left alone" "quarry match: warning: $T/doc.txt: not replaced by the gazetteer cache: the file is there and is no gazetteer cache (a list, a text?); give the cache another path
+{\"doc\":\"$T/doc.txt\",\"start\":14,\"end\":16,\"text\":\"US\",\"label\":\"GPE\",\"id\":\"US\"}
+rc=0" "$out"
+check "--cache naming the input: intact" "Paris and the US" "$(cat "$T/doc.txt")"
 
 done_suite "cli match"
