@@ -1664,8 +1664,9 @@ int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err)
     if (exists && sb.st_size > 0) {
         FILE *old = fopen(path, "rb");
         char magic[sizeof GAZ_MAGIC];
-        int is_cache = old && fread(magic, 1, sizeof magic, old) == sizeof magic &&
-                       memcmp(magic, GAZ_MAGIC, sizeof magic) == 0;
+        size_t got = old ? fread(magic, 1, sizeof magic, old) : 0;
+        /* (a cache cut short in its first bytes still starts as one) */
+        int is_cache = got > 0 && memcmp(magic, GAZ_MAGIC, got) == 0;
         if (old)
             fclose(old);
         if (!is_cache)
