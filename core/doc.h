@@ -69,6 +69,9 @@ struct qr_doc {
     int n_repaired;          /* invalid UTF-8 sequences replaced at read time */
 
     const char *current_step;/* set by the runner, used as span source */
+    int text_locked;         /* set while a step without QR_STEP_MODIFIES_TEXT
+                                runs: doc_set_text refuses (on_error: skip
+                                could not take the change back) */
 };
 
 qr_doc *qr_doc_new(void);

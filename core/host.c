@@ -46,6 +46,10 @@ static const char *h_doc_text(const qr_doc *doc, size_t *len)
 
 static int h_doc_set_text(qr_doc *doc, const char *text, size_t len, qr_error *err)
 {
+    if (doc->text_locked)
+        return qr_error_set(err, "doc_set_text: step '%s' does not declare QR_STEP_MODIFIES_TEXT; add "
+                            "it to the step's flags (the text is then kept for on_error: skip)",
+                            doc->current_step ? doc->current_step : "");
     return qr_doc_set_text(doc, text, len, err);
 }
 

@@ -1581,7 +1581,9 @@ qr_doc_outcome qr_pipeline_process_range(qr_pipeline *p, qr_pipeline_thread *t, 
         void *ts = i >= t->from && i < t->to ? t->states[i] : NULL;
         if (s->serialize)
             pthread_mutex_lock(&s->lock);
+        doc->text_locked = !(s->def->flags & QR_STEP_MODIFIES_TEXT);
         int rc = s->def->process(s->state, ts, doc, &e);
+        doc->text_locked = 0;
         if (s->serialize)
             pthread_mutex_unlock(&s->lock);
         if (seconds)

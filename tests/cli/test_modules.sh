@@ -266,4 +266,18 @@ check "a module in the walked folder: output" '0 {"id":"a.txt","entities":[]}' "
 check "a module in the walked folder: summary" "quarry: read 1 = written 1 + dropped 0 + failed 0
 quarry: not read, as outputs or files of the pipeline: p.yaml, sentiment.so" "$(head -2 "$T/modwalk.err")"
 
+# {==================================================================
+# A step that changes the text must say so (QR_STEP_MODIFIES_TEXT): then
+# on_error: skip takes the change back; without it doc_set_text refuses
+# (the change used to stay, and the entities before it were lost)
+for st in settext_plain settext_flagged; do
+    printf 'modules: [%s]\ninput: { format: lines }\nsteps:\n  - regex: { patterns: { YEAR: "\\\\d{4}" } }\n  - %s: { on_error: skip }\n  - export: { format: jsonl, path: "-" }\n' \
+        "$M/settext.so" $st >"$T/st.yaml"
+    out=$(echo "Founded in 1999" | "$Q" run "$T/st.yaml" - --errors "$T/st.err" -q)
+    check "$st, skipped: the document as it was" '{"id":"stdin:1","text":"Founded in 1999","entities":[{"start":11,"end":15,"text":"1999","label":"YEAR","id":null}]}' "$out"
+done
+check "settext_plain: doc_set_text refused" "doc_set_text: step 'settext_plain' does not declare QR_STEP_MODIFIES_TEXT; add it to the step's flags (the text is then kept for on_error: skip)" \
+    "$(printf 'modules: [%s]\ninput: { format: lines }\nsteps:\n  - settext_plain: { on_error: skip }\n' "$M/settext.so" >"$T/sp.yaml"; echo x | "$Q" run "$T/sp.yaml" - --errors - -q 2>&1 | sed 's/.*"message":"\([^"]*\)".*/\1/')"
+# }==================================================================
+
 done_suite modules
