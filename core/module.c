@@ -179,8 +179,13 @@ int qr_module_load(qr_registry *reg, const char *path, qr_error *err)
     qr_error me;
     qr_error_clear(&me);
     if (init(qr_host_api_get(), staging, &me) != 0) {
+        /* a step refused by register_step is named from its module already */
+        const char *msg = me.message[0] ? me.message : "no message given";
+        size_t no = strlen(origin);
+        if (!strncmp(msg, origin, no) && !strncmp(msg + no, ": ", 2))
+            msg += no + 2;
         qr_error_set(err, "module '%s' (%s; this quarry has ABI %d.%d) failed to initialize: %s", path, who,
-                     QR_ABI_MAJOR, QR_ABI_MINOR, me.message[0] ? me.message : "no message given");
+                     QR_ABI_MAJOR, QR_ABI_MINOR, msg);
         goto fail;
     }
     if (adopt_steps(reg, staging, &m, err) != 0)

@@ -1,6 +1,7 @@
 #include "registry.h"
 #include "error.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@ typedef struct reg_entry {
     const qr_step_def *def;
     char *origin;
     void *data;
+    qr_step_def *owned;      /* a module's definition, copied when registered */
 } reg_entry;
 
 typedef struct reg_attachment {
@@ -36,8 +38,10 @@ void qr_registry_free(qr_registry *reg)
 {
     if (!reg)
         return;
-    for (size_t i = 0; i < reg->n; i++)
+    for (size_t i = 0; i < reg->n; i++) {
         free(reg->v[i].origin);
+        free(reg->v[i].owned);
+    }
     free(reg->v);
     for (size_t i = reg->n_att; i-- > 0;)
         if (reg->att[i].free_fn)
@@ -86,6 +90,70 @@ static int valid_name(const char *s)
     return 1;
 }
 
+/* A default written as in YAML fits its option's type. */
+static int default_fits(const qr_option_def *o)
+{
+    const char *s = o->default_str;
+    char *end;
+    switch (o->type) {
+    case QR_OPT_BOOL:
+        return !strcmp(s, "true") || !strcmp(s, "false");
+    case QR_OPT_INT:
+        errno = 0;
+        (void)strtoll(s, &end, 10);
+        return *s && !*end && errno == 0;
+    case QR_OPT_NUMBER:
+        (void)strtod(s, &end);
+        return *s && !*end;
+    case QR_OPT_ENUM: {
+        size_t n = strlen(s);
+        for (const char *c = o->choices; c && *c;) {
+            const char *bar = strchr(c, '|');
+            size_t k = bar ? (size_t)(bar - c) : strlen(c);
+            if (k == n && !strncmp(c, s, n))
+                return 1;
+            c = bar ? bar + 1 : c + k;
+        }
+        return 0;
+    }
+    default:
+        return 1;       /* strings, paths; lists and maps are parsed at load */
+    }
+}
+
+/* The options of a definition, checked when it is registered: a mistake
+ * there would otherwise show only as options no value can satisfy. */
+static int check_options(const qr_step_def *def, const char *origin, qr_error *err)
+{
+    for (const qr_option_def *o = def->options; o && o->name; o++) {
+        const char *what = "";
+        if (!valid_name(o->name))
+            what = "is not a valid name: use lower-case letters, digits and '_', starting with a letter";
+        else if (!strcmp(o->name, "name") || !strcmp(o->name, "on_error"))
+            what = "is a key of every step (name:, on_error:); give the option another name";
+        else if (o->type < QR_OPT_BOOL || o->type > QR_OPT_ANY)
+            what = "has no known type (QR_OPT_BOOL … QR_OPT_ANY)";
+        else if (o->type == QR_OPT_ENUM && !(o->choices && *o->choices))
+            what = "is an enum without choices (\"a|b|c\")";
+        else if ((o->flags & QR_OPT_REQUIRED) && o->default_str)
+            what = "is required and has a default; keep one of the two";
+        else if ((o->flags & QR_OPT_WRITTEN) && !(o->type == QR_OPT_PATH && (o->flags & QR_OPT_OUTPUT)))
+            what = "is QR_OPT_WRITTEN, which is for a QR_OPT_PATH with QR_OPT_OUTPUT";
+        else if ((o->flags & QR_OPT_SHARED) && !(o->flags & QR_OPT_WRITTEN))
+            what = "is QR_OPT_SHARED, which goes with QR_OPT_WRITTEN";
+        else if (o->default_str && !default_fits(o))
+            what = "has a default that does not fit its type:";
+        for (const qr_option_def *p = def->options; !*what && p < o; p++)
+            if (!strcmp(p->name, o->name))
+                what = "is declared twice";
+        if (*what)
+            return qr_error_set(err, "%s: step '%s': option '%s' %s%s%s", origin, def->name, o->name, what,
+                                what[strlen(what) - 1] == ':' ? " " : "",
+                                what[strlen(what) - 1] == ':' ? o->default_str : "");
+    }
+    return 0;
+}
+
 /* Index of name, or of where it would go (then *found = 0). */
 static size_t lookup(const qr_registry *reg, const char *name, int *found)
 {
@@ -117,8 +185,13 @@ int qr_registry_add_ex(qr_registry *reg, const qr_step_def *def, const char *ori
     if (!valid_name(def->name))
         return qr_error_set(err, "%s: step name '%s' is not valid: use lower-case letters, digits and '_', starting with a letter",
                             origin, def->name ? def->name : "(null)");
+    if (!strcmp(def->name, "input"))
+        return qr_error_set(err, "%s: step name 'input' is the pipeline's input: section; rename the step",
+                            origin);
     if (!def->process)
         return qr_error_set(err, "%s: step '%s' has no process function", origin, def->name);
+    if (check_options(def, origin, err) != 0)
+        return -1;
     int found;
     size_t at = lookup(reg, def->name, &found);
     if (found)
@@ -135,10 +208,22 @@ int qr_registry_add_ex(qr_registry *reg, const qr_step_def *def, const char *ori
     char *o = strdup(origin);
     if (!o)
         return qr_error_set(err, "out of memory");
+    /* a module's definition is copied now: one built on the stack of
+     * quarry_module_init is gone when the host adopts it */
+    qr_step_def *owned = NULL;
+    if (reg->origin) {
+        if (!(owned = calloc(1, sizeof *owned))) {
+            free(o);
+            return qr_error_set(err, "out of memory");
+        }
+        memcpy(owned, def, def->size < sizeof *owned ? def->size : sizeof *owned);
+        def = owned;
+    }
     memmove(reg->v + at + 1, reg->v + at, (reg->n - at) * sizeof *reg->v);
     reg->v[at].def = def;
     reg->v[at].origin = o;
     reg->v[at].data = data;
+    reg->v[at].owned = owned;
     reg->n++;
     return 0;
 }

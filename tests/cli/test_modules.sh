@@ -280,4 +280,24 @@ check "settext_plain: doc_set_text refused" "doc_set_text: step 'settext_plain' 
     "$(printf 'modules: [%s]\ninput: { format: lines }\nsteps:\n  - settext_plain: { on_error: skip }\n' "$M/settext.so" >"$T/sp.yaml"; echo x | "$Q" run "$T/sp.yaml" - --errors - -q 2>&1 | sed 's/.*"message":"\([^"]*\)".*/\1/')"
 # }==================================================================
 
+# {==================================================================
+# Definitions are checked when registered, and copied then: one built on
+# the stack of quarry_module_init loads (it crashed the host)
+check "a definition on the stack: loads" "baddef: a definition built on the stack" \
+    "$("$Q" steps --module "$M/baddef.so" baddef 2>&1 | head -1)"
+pre="quarry steps: module '$M/baddef.so' (baddef 0.1, ABI 1.2; this quarry has ABI 1.2) failed to initialize:"
+for c in "twice:step 'baddef': option 'x' is declared twice" \
+         "reserved:step 'baddef': option 'on_error' is a key of every step (name:, on_error:); give the option another name" \
+         "badname:step 'baddef': option 'Bad-Name' is not a valid name: use lower-case letters, digits and '_', starting with a letter" \
+         "baddefault:step 'baddef': option 'n' has a default that does not fit its type: abc" \
+         "badenum:step 'baddef': option 'm' has a default that does not fit its type: medium" \
+         "reqdefault:step 'baddef': option 't' is required and has a default; keep one of the two" \
+         "input:step name 'input' is the pipeline's input: section; rename the step"; do
+    out=$(QR_BADDEF=${c%%:*} "$Q" steps --module "$M/baddef.so" 2>&1); rc=$?
+    check "definition refused: ${c%%:*}" "$pre ${c#*:}
+rc=2" "$out
+rc=$rc"
+done
+# }==================================================================
+
 done_suite modules
