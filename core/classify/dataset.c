@@ -91,6 +91,32 @@ void qr_dataset_free(qr_dataset *d)
 const qr_value *qr_dataset_step_options(const qr_dataset *d) { return qr_pipeline_step_options(d->full, d->step); }
 const char *qr_dataset_step_name(const qr_dataset *d) { return qr_pipeline_step_name(d->full, d->step); }
 const char *qr_dataset_base_dir(const qr_dataset *d) { return qr_pipeline_base_dir(d->full); }
+
+const char *qr_dataset_reads(const qr_dataset *d, const char *path)
+{
+    struct stat ps, is;
+    for (size_t i = 0; stat(path, &ps) == 0 && i < qr_reader_file_count(d->reader); i++) {
+        const char *in = qr_reader_file(d->reader, i);
+        if (strcmp(in, "-") != 0 && stat(in, &is) == 0 && is.st_dev == ps.st_dev && is.st_ino == ps.st_ino)
+            return "an input";
+    }
+    /* the model: of the step being trained is what training writes */
+    const char *mo = qr_value_string(qr_value_get(qr_dataset_step_options(d), "model"));
+    if (mo) {
+        const char *base = qr_dataset_base_dir(d);
+        size_t n = strlen(base) + strlen(mo) + 2;
+        char *m = malloc(n);
+        char *ma = m ? (snprintf(m, n, "%s/%s", mo[0] == '/' ? "" : base, mo), qr_path_absolute(mo[0] == '/' ? mo : m)) : NULL;
+        char *pa = qr_path_absolute(path);
+        int same = ma && pa && !strcmp(ma, pa);
+        free(m);
+        free(ma);
+        free(pa);
+        if (same)
+            return NULL;
+    }
+    return qr_pipeline_reader_of(d->full, path);
+}
 void qr_dataset_get_counts(const qr_dataset *d, qr_dataset_counts *out) { *out = d->main.counts; }
 int64_t qr_dataset_bytes_total(const qr_dataset *d) { return qr_reader_bytes_total(d->reader); }
 

@@ -54,6 +54,9 @@ void qr_dataset_free(qr_dataset *d);           /* NULL is fine */
 const qr_value *qr_dataset_step_options(const qr_dataset *d);
 const char *qr_dataset_step_name(const qr_dataset *d);
 const char *qr_dataset_base_dir(const qr_dataset *d);
+/* Whether the run reads path: "an input", who reads it among the
+ * pipeline's files ("the pipeline file", "read by step 'x' (…)"), or NULL. */
+const char *qr_dataset_reads(const qr_dataset *d, const char *path);
 
 /* 1: *doc and *label are the next document (processed) and its gold label;
  * 0: end of input; -1: error (err set), stop. */

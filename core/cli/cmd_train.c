@@ -268,6 +268,12 @@ int cmd_train(int argc, char **argv)
         qr_error_set(&err, "out of memory");
         goto done;
     }
+    const char *reads = qr_dataset_reads(d, out);
+    if (reads) {        /* written at the end, it would replace what was read */
+        qr_error_set(&err, "the model file %s is %s: the model would replace it; give -o another path",
+                     out, reads);
+        goto done;
+    }
     int jobs = a.jobs > 0 ? a.jobs : qr_cpu_count();
     if (jobs > 64)
         jobs = 64;

@@ -169,4 +169,21 @@ check "eval over the folder holding the model: message" "quarry eval: not read, 
 out=$(cd own && $Q train p.yaml 'data/*' -o data/other.qrm -j 2 2>&1); rc=$?
 check "train -o into the data folder, a glob: both models passed over" "0 quarry train: not read, as outputs or files of the pipeline: data/model.qrm, data/other.qrm" "$rc $(echo "$out" | tail -1)"
 
+# {==================================================================
+# -o naming a file the training reads (an input, the pipeline, a word list)
+# is refused before training (it was replaced by the model, exit 0); the
+# classify step's own model: is what train writes
+mkdir -p "$T/ow" && cd "$T/ow" || exit 1
+printf '{"id":"1","text":"good great fine","label":"pos"}\n{"id":"2","text":"bad awful poor","label":"neg"}\n' >tr.jsonl
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - classify: { model: m.qrm, stopwords_file: sw.txt }\n' >p.yaml
+echo the >sw.txt
+for o in "tr.jsonl:an input" "p.yaml:the pipeline file" "sw.txt:read by step 'classify' (stopwords_file, line 4)"; do
+    check "train -o ${o%%:*}: refused" "the model file ${o%%:*} is ${o#*:}: the model would replace it; give -o another path
+rc=2" "$("$Q" train p.yaml tr.jsonl -o "${o%%:*}" 2>&1; echo "rc=$?")"
+done
+check "train -o: nothing replaced" "the" "$(cat sw.txt)"
+check "train -o the step's model: trained" "rc=0" "$("$Q" train p.yaml tr.jsonl -o m.qrm >/dev/null 2>&1; echo "rc=$?")"
+cd "$T" || exit 1
+# }==================================================================
+
 done_suite "cli classify"
