@@ -340,6 +340,10 @@ static int gold_label(lane *l, qr_error *err)
             return qr_error_at(err, where, (int)doc->source_line, 0,
                                "document '%s' has an empty '%s'; give it its label, or leave "
                                "the record out", doc->id ? doc->id : "?", field);
+        if (memchr(json_string_value(v), '\0', json_string_length(v)))
+            return qr_error_at(err, where, (int)doc->source_line, 0,
+                               "document '%s': its '%s' holds a NUL byte (\\u0000), which a label "
+                               "cannot; remove it", doc->id ? doc->id : "?", field);
         return set_label(l, json_string_value(v), json_string_length(v), err);
     }
     if (json_is_integer(v) || json_is_real(v) || json_is_boolean(v)) {
@@ -350,6 +354,10 @@ static int gold_label(lane *l, qr_error *err)
         free(s);
         return rc;
     }
+    if (v)      /* there, but a list, a map or null */
+        return qr_error_at(err, where, (int)doc->source_line, 0,
+                           "document '%s': its '%s' is %s, not a label (a string)", doc->id ? doc->id : "?",
+                           field, json_is_null(v) ? "null" : json_is_array(v) ? "a list" : "a map");
     return qr_error_at(err, where, (int)doc->source_line, 0,
                        "document '%s' has no '%s' field; every record needs its label there "
                        "(--label-field names the field)", doc->id ? doc->id : "?", field);

@@ -183,6 +183,14 @@ rc=2" "$("$Q" train p.yaml tr.jsonl -o "${o%%:*}" 2>&1; echo "rc=$?")"
 done
 check "train -o: nothing replaced" "the" "$(cat sw.txt)"
 check "train -o the step's model: trained" "rc=0" "$("$Q" train p.yaml tr.jsonl -o m.qrm >/dev/null 2>&1; echo "rc=$?")"
+# a label with a NUL byte (it was cut short: "ham\u0000x" counted as ham),
+# or one that is null, a list or a map (said to be missing)
+printf '{"id":"1","text":"x","label":"ham"}\n{"id":"2","text":"z","label":"ham\\u0000x"}\n' >nul.jsonl
+check "train: a label with a NUL byte" "nul.jsonl:2: document '2': its 'label' holds a NUL byte (\\u0000), which a label cannot; remove it
+rc=2" "$("$Q" train p.yaml nul.jsonl -o n.qrm 2>&1; echo "rc=$?")"
+printf '{"id":"1","text":"x","label":["a"]}\n' >lst.jsonl
+check "train: a label that is a list" "lst.jsonl:1: document '1': its 'label' is a list, not a label (a string)
+rc=2" "$("$Q" train p.yaml lst.jsonl -o n.qrm 2>&1; echo "rc=$?")"
 cd "$T" || exit 1
 # }==================================================================
 
