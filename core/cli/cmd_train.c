@@ -248,6 +248,13 @@ int cmd_train(int argc, char **argv)
     if (!reg || !(d = qr_dataset_open(&a.ds, reg, &err)))
         goto done;
     const qr_value *so = qr_dataset_step_options(d);
+    const qr_value *rules = qr_value_get(so, "rules");
+    if (rules && rules->type != QR_VAL_NULL) {   /* the step is not set up: said here */
+        qr_value_error(rules, &err, "step '%s' has rules:, which are written, not trained: train a step "
+                       "with model: (and no rules:), and keep rules in a classify step of their own",
+                       qr_dataset_step_name(d));
+        goto done;
+    }
     qr_nb_opts_free(&no);
     if (qr_nb_opts_from_value(&no, so, qr_dataset_base_dir(d), &err) != 0)
         goto done;

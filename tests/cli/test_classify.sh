@@ -188,6 +188,11 @@ check "train -o the step's model: trained" "rc=0" "$("$Q" train p.yaml tr.jsonl 
 printf '{"id":"1","text":"x","label":"ham"}\n{"id":"2","text":"z","label":"ham\\u0000x"}\n' >nul.jsonl
 check "train: a label with a NUL byte" "nul.jsonl:2: document '2': its 'label' holds a NUL byte (\\u0000), which a label cannot; remove it
 rc=2" "$("$Q" train p.yaml nul.jsonl -o n.qrm 2>&1; echo "rc=$?")"
+# a classify step with rules: is not trained (train used to ignore them,
+# where check refuses the step)
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - classify: { model: m.qrm, rules: { pos: { words: [good] } } }\n' >pr.yaml
+check "train: a step with rules" "pr.yaml:4:38: step 'classify' has rules:, which are written, not trained: train a step with model: (and no rules:), and keep rules in a classify step of their own
+rc=2" "$("$Q" train pr.yaml tr.jsonl -o x.qrm 2>&1; echo "rc=$?")"
 printf '{"id":"1","text":"x","label":["a"]}\n' >lst.jsonl
 check "train: a label that is a list" "lst.jsonl:1: document '1': its 'label' is a list, not a label (a string)
 rc=2" "$("$Q" train p.yaml lst.jsonl -o n.qrm 2>&1; echo "rc=$?")"
