@@ -189,6 +189,7 @@ typedef struct worker {
     size_t len;
     uint64_t base;
     long found;        /* matches in the piece, -1 on error */
+    int failed;        /* a regex failed (err): the spans found before it are kept */
     qr_error err;
 } worker;
 
@@ -225,6 +226,7 @@ static void *match_piece(void *arg)
     qr_error *err = &w->err;
     qr_error_clear(err);
     w->found = -1;
+    w->failed = 0;
     w->n_hits = 0;
     w->out.n = 0;
     w->gm.n = 0;
@@ -232,8 +234,10 @@ static void *match_piece(void *arg)
     if (m->gaz && qr_gazetteer_match_text(m->gaz, w->gs, w->text, w->len, m->overlaps, &w->gm,
                                           err) != 0)
         return NULL;
+    /* a pattern that fails (its match limit) ends the piece, but the spans
+     * found before it are reported, as docs/matching.md says */
     if (m->re && qr_regex_set_match_all(m->re, w->rs, w->text, w->len, 0, &w->rm, err) != 0)
-        return NULL;
+        w->failed = 1;
     if (m->count_only) {
         w->found = (long)(w->gm.n + w->rm.n);
         return NULL;
@@ -385,6 +389,12 @@ static int run_block(run_state *rs, const char *name, size_t len, uint64_t base,
             pthread_join(tid[k], NULL);
     for (int k = 0; k < used; k++) {
         worker *w = &rs->w[k];
+        if (w->found >= 0 && w->failed) {
+            *total += (uint64_t)w->found;
+            if (w->out.n)
+                fwrite(w->out.p, 1, w->out.n, stdout);
+            w->found = -1;  /* then the message, as for any failure */
+        }
         if (w->found < 0) {
             if (w->err.offset >= 0 && w->base > 0)
                 cli_usage_error("match", "%s: %s (offsets count from byte %llu of the input)",

@@ -164,4 +164,13 @@ check "--cache naming the input: left alone" "quarry match: warning: $T/doc.txt:
 rc=0" "$out"
 check "--cache naming the input: intact" "Paris and the US" "$(cat "$T/doc.txt")"
 
+# a regex that hits its match limit ends the document, but the spans found
+# before the failing search are reported (all were dropped)
+python3 -c "print('Paris 1999 x ' + 'a' * 40 + 'b')" > "$T/lim.txt"
+printf 'Paris\tGPE\n' > "$T/pl.tsv"
+out=$($Q match -g "$T/pl.tsv" -e 'E=(a+)+$' "$T/lim.txt" 2>"$T/lim.err"; echo "rc=$?")
+check "match limit: spans before it kept" "{\"doc\":\"$T/lim.txt\",\"start\":0,\"end\":5,\"text\":\"Paris\",\"label\":\"GPE\",\"id\":\"Paris\"}
+rc=1" "$out"
+check "match limit: message" "quarry match: $T/lim.txt: regex E: match limit exceeded at byte offset 0 in this document; simplify the pattern or raise match_limit" "$(cat "$T/lim.err")"
+
 done_suite "cli match"
