@@ -312,7 +312,11 @@ int qr_doc_add_span(qr_doc *d, uint32_t start, uint32_t end, const char *label,
         return qr_error_set(err, "the score of a span (label %s) must be a finite number, got %s",
                             label, isnan(score) ? "NaN" : score > 0 ? "infinity" : "-infinity");
     }
-    if (start > end || end > d->len) {
+    if (start > end) {
+        json_decref(attrs);
+        return qr_error_set(err, "span %u..%u (label %s) ends before it starts", start, end, label);
+    }
+    if (end > d->len) {
         json_decref(attrs);
         return qr_error_set(err, "span %u..%u (label %s) lies outside the %zu-byte text of document '%s'",
                             start, end, label, d->len, d->id ? d->id : "");

@@ -123,6 +123,14 @@ static int h_doc_span(const qr_doc *doc, size_t i, qr_span_view *out)
 static int h_doc_add_span(qr_doc *doc, uint32_t start, uint32_t end, const char *label,
                           const char *id, double score, const char *attrs_json, qr_error *err)
 {
+    /* byte offsets at character boundaries: an export converts them to
+     * code points, and a cut character would come out as U+FFFD */
+    const char *text = doc->text ? doc->text : "";
+    if ((start < doc->len && ((unsigned char)text[start] & 0xC0) == 0x80) ||
+        (end < doc->len && ((unsigned char)text[end] & 0xC0) == 0x80))
+        return qr_error_set(err, "span %u..%u (label %s): byte %u is inside a character; give offsets "
+                            "at character boundaries", start, end, label ? label : "",
+                            start < doc->len && ((unsigned char)text[start] & 0xC0) == 0x80 ? start : end);
     json_t *attrs = NULL;
     if (attrs_json) {
         json_error_t je;
@@ -173,6 +181,8 @@ static char *h_doc_field_json(const qr_doc *doc, const char *key)
 
 static int h_doc_set_field_json(qr_doc *doc, const char *key, const char *json, qr_error *err)
 {
+    if (!key || !json)
+        return qr_error_set(err, "doc_set_field_json: %s is NULL", !key ? "the field's name" : "the JSON");
     json_error_t je;
     json_t *v = json_loads(json, JSON_DECODE_ANY, &je);
     if (!v)
@@ -182,6 +192,8 @@ static int h_doc_set_field_json(qr_doc *doc, const char *key, const char *json, 
 
 static int h_doc_set_field_number(qr_doc *doc, const char *key, double v, qr_error *err)
 {
+    if (!key)
+        return qr_error_set(err, "doc_set_field_number: the field's name is NULL");
     if (!isfinite(v))
         return qr_error_set(err, "field '%s': %s cannot be stored in JSON", key,
                             isnan(v) ? "NaN" : v > 0 ? "infinity" : "-infinity");
@@ -194,6 +206,8 @@ static int h_doc_set_field_number(qr_doc *doc, const char *key, double v, qr_err
 
 static int h_doc_set_field_string(qr_doc *doc, const char *key, const char *s, qr_error *err)
 {
+    if (!key || !s)
+        return qr_error_set(err, "doc_set_field_string: %s is NULL", !key ? "the field's name" : "the value");
     json_t *j = json_string(s);
     if (!j)
         return qr_error_set(err, "field '%s': the value is not valid UTF-8", key);

@@ -1423,8 +1423,9 @@ qr_pipeline_thread *qr_pipeline_thread_new_range(qr_pipeline *p, size_t from, si
         qr_error_clear(&e);
         t->states[i] = s->def->thread_init(s->state, &e);
         if (!t->states[i]) {
-            qr_error_set(err, "step '%s': per-thread initialization failed: %s", s->name,
-                         e.message[0] ? e.message : "no message");
+            qr_error_at(err, s->file ? s->file : "", s->line, s->col,
+                        "step '%s': per-thread initialization failed: %s", s->name,
+                        e.message[0] ? e.message : "thread_init returned NULL without filling err");
             t->to = i;
             qr_pipeline_thread_free(t);
             return NULL;
@@ -1594,8 +1595,11 @@ qr_doc_outcome qr_pipeline_process_range(qr_pipeline *p, qr_pipeline_thread *t, 
             result = QR_DOC_DROPPED;
             break;
         }
-        if (!e.message[0])
-            snprintf(e.message, sizeof e.message, "the step failed without a message");
+        if (rc != -1 && rc != QR_PROCESS_STOP)   /* none of the values process() may return */
+            snprintf(e.message, sizeof e.message, "process() returned %d, which is none of 0, -1, "
+                     "QR_PROCESS_DROP (1) and QR_PROCESS_STOP (2)", rc);
+        else if (!e.message[0])
+            snprintf(e.message, sizeof e.message, "process() returned %d without filling err", rc);
         if (rc == QR_PROCESS_STOP) {
             if (on_err)
                 on_err(ud, doc, i | QR_STEP_STOPS_RUN, &e);
@@ -1706,7 +1710,8 @@ int qr_pipeline_flush(qr_pipeline *p, qr_error *err)
         qr_error e;
         qr_error_clear(&e);
         if (s->def->flush(s->state, &e) != 0)
-            return qr_error_at(err, s->file, s->line, s->col, "step '%s': %s", s->name, e.message);
+            return qr_error_at(err, s->file, s->line, s->col, "step '%s': %s", s->name,
+                               e.message[0] ? e.message : "flushing failed without a message");
     }
     fflush(stdout);
     return 0;

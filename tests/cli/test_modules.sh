@@ -300,4 +300,16 @@ rc=$rc"
 done
 # }==================================================================
 
+# {==================================================================
+# Host API misuse: each fails the document with what went wrong
+printf 'modules: [%s]\ninput: { format: lines }\nsteps:\n  - misuse: { on_error: skip }\n' "$M/misuse.so" >"$T/mu.yaml"
+out=$(printf 'ret3\nsilent\nreversed x\nh\303\251llo\nnulljson\n' | "$Q" run "$T/mu.yaml" - --errors - -q 2>&1 |
+      sed 's/.*"message":"\([^"]*\)".*/\1/')
+check "host API misuse: messages" "process() returned 3, which is none of 0, -1, QR_PROCESS_DROP (1) and QR_PROCESS_STOP (2)
+process() returned -1 without filling err
+span 5..2 (label X) ends before it starts
+span 1..2 (label X): byte 2 is inside a character; give offsets at character boundaries
+doc_set_field_json: the JSON is NULL" "$out"
+# }==================================================================
+
 done_suite modules
