@@ -74,7 +74,7 @@ $(BUILD)/libquarry.a: $(CORE_OBJ)
 	@mv -f $@.tmp $@
 
 $(BUILD)/quarry: $(CLI_OBJ) $(LUA_OBJ) $(BUILD)/libquarry.a
-	$(CC) $(CFLAGS) $(SAN) -rdynamic -o $@ $(CLI_OBJ) $(LUA_OBJ) $(BUILD)/libquarry.a $(LUA_LIBS) $(DEP_LIBS)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $(CLI_OBJ) $(LUA_OBJ) $(BUILD)/libquarry.a $(LUA_LIBS) $(DEP_LIBS)
 
 # The Lua module must not link liblua: the interpreter that loads it provides it.
 $(BUILD)/quarry.so: $(LUA_OBJ) $(BUILD)/libquarry.a
