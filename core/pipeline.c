@@ -317,7 +317,7 @@ static int scalar_text(const qr_value *v, char *buf, size_t n, const char **out)
     switch (v->type) {
     case QR_VAL_STRING: *out = v->u.str.s; return 0;
     case QR_VAL_INT: snprintf(buf, n, "%lld", (long long)v->u.i); break;
-    case QR_VAL_NUMBER: snprintf(buf, n, "%.17g", v->u.n); break;
+    case QR_VAL_NUMBER: qr_format_double(v->u.n, buf, n); break;
     case QR_VAL_BOOL: snprintf(buf, n, "%s", v->u.b ? "true" : "false"); break;
     case QR_VAL_NULL: buf[0] = '\0'; break;
     default: return -1;

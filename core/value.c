@@ -18,6 +18,17 @@ static qr_value *new_node(qr_value_type t)
     return v;
 }
 
+void qr_format_double(double d, char *buf, size_t n)
+{
+    /* the shortest of %.15g..%.17g that reads back as d: 0.99, not
+     * 0.98999999999999999 */
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            return;
+    }
+}
+
 qr_value *qr_value_new_null(void) { return new_node(QR_VAL_NULL); }
 
 qr_value *qr_value_new_bool(int b)
@@ -482,7 +493,7 @@ static void flow(sbuf *b, const qr_value *v)
         else if (isinf(v->u.n))
             snprintf(num, sizeof num, v->u.n < 0 ? "-.inf" : ".inf");
         else {
-            snprintf(num, sizeof num, "%.17g", v->u.n);
+            qr_format_double(v->u.n, num, sizeof num);
             if (!strpbrk(num, ".eE"))
                 strcat(num, ".0");
         }

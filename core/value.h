@@ -43,6 +43,9 @@ struct qr_value {
     } u;
 };
 
+/* d written as the shortest of %.15g..%.17g that reads back as d. */
+void qr_format_double(double d, char *buf, size_t n);
+
 /* Constructors: NULL on out of memory. The string ones copy s. */
 qr_value *qr_value_new_null(void);
 qr_value *qr_value_new_bool(int b);

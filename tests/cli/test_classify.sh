@@ -183,6 +183,9 @@ rc=2" "$("$Q" train p.yaml tr.jsonl -o "${o%%:*}" 2>&1; echo "rc=$?")"
 done
 check "train -o: nothing replaced" "the" "$(cat sw.txt)"
 check "train -o the step's model: trained" "rc=0" "$("$Q" train p.yaml tr.jsonl -o m.qrm >/dev/null 2>&1; echo "rc=$?")"
+# numbers print as written (0.99, not 0.98999999999999999)
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - classify: { model: m.qrm, threshold: 0.99 }\n' >th.yaml
+check "check: 0.99 prints as 0.99" "threshold: 0.99," "$("$Q" check th.yaml | grep -o 'threshold: [^ ]*')"
 # a label with a NUL byte (it was cut short: "ham\u0000x" counted as ham),
 # or one that is null, a list or a map (said to be missing)
 printf '{"id":"1","text":"x","label":"ham"}\n{"id":"2","text":"z","label":"ham\\u0000x"}\n' >nul.jsonl
