@@ -74,11 +74,13 @@ out1=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt")
 check "cache written" yes "$made"
 out2=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt")
 check "cache reused: same output" "$out1" "$out2"
-out3=$($Q match -g "$T/places.tsv" --case sensitive --cache "$T/g.cache" "$T/in.txt" | wc -l)
+out3=$($Q match -g "$T/places.tsv" --case sensitive --cache "$T/g.cache" "$T/in.txt" 2>"$T/g.err" | wc -l)
 check "cache rebuilt for other options" 2 "$(echo $out3)"
+check "cache rebuilt: said" "quarry match: $T/g.cache: gazetteer cache refused: built from other sources or options; it is rebuilt" "$(cat "$T/g.err")"
 head -c 100 "$T/g.cache" > "$T/g.cut" && mv "$T/g.cut" "$T/g.cache"
-out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt" 2>&1)
+out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt" 2>"$T/g.err")
 check "truncated cache rebuilt" "$out1" "$out4"
+check_contains "truncated cache: said" "gazetteer cache refused" "$(cat "$T/g.err")"
 check "truncated cache: rewritten whole" yes "$([ "$(wc -c < "$T/g.cache")" -gt 100 ] && echo yes || echo no)"
 printf 'garbage' > "$T/g.cache"
 out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt" 2>/dev/null)
