@@ -958,7 +958,8 @@ static int add_entry(qr_gazetteer *g, uint32_t list, const char *phrase, size_t 
     } else if (l->label != NONE) {
         lab = l->label;
     } else {
-        return entry_error(err, o, "no label for \"%.*s\": add a label column or give the list a default label",
+        return entry_error(err, o, "no label for \"%.*s\": give the entry one (a TSV line's second column, a "
+                           "JSONL entry's \"label\") or the list a default label",
                            (int)(plen > 200 ? 200 : plen), phrase);
     }
     if (lab == NONE)

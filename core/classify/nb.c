@@ -1205,6 +1205,12 @@ qr_nb_model *qr_nb_load(const char *path, qr_error *err)
     /* a regular file is mapped (no copy, and pages come from the cache
      * 16 at a time); anything else is read */
     struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        qr_error_at(err, path, 0, 0, "the model path is a folder; give the model file (.qrm) from "
+                    "'quarry train'");
+        return NULL;
+    }
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX) {
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map != MAP_FAILED) {

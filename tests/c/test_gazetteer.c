@@ -261,8 +261,8 @@ static void test_sources(void)
     CHECK_EQ_STR(build_error("cities.tsv", "Paris\tGPE\n# ok\nLyon\tGPE\tlyon\tx\ty\n", NULL),
                  "cities.tsv:3: expected phrase<TAB>label[<TAB>id], found 5 fields");
     CHECK_EQ_STR(build_error("cities.tsv", "Paris\tGPE\nLyon\n", NULL),
-                 "cities.tsv:2: no label for \"Lyon\": add a label column or give the list a "
-                 "default label");
+                 "cities.tsv:2: no label for \"Lyon\": give the entry one (a TSV line's second "
+                 "column, a JSONL entry's \"label\") or the list a default label");
     CHECK_EQ_STR(build_error("cities.tsv", "\tGPE\n", NULL),
                  "cities.tsv:1: empty phrase; write the phrase, or remove the entry");
     CHECK_EQ_STR(build_error("bad.tsv", "ok\tX\nd\xe9j\xe0\tX\n", NULL),

@@ -186,6 +186,11 @@ check "train -o the step's model: trained" "rc=0" "$("$Q" train p.yaml tr.jsonl 
 # numbers print as written (0.99, not 0.98999999999999999)
 printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - classify: { model: m.qrm, threshold: 0.99 }\n' >th.yaml
 check "check: 0.99 prints as 0.99" "threshold: 0.99," "$("$Q" check th.yaml | grep -o 'threshold: [^ ]*')"
+# a folder as the model (it said "read error")
+mkdir -p d.qrm
+printf 'input: { format: jsonl }\nsteps:\n  - tokenize: {}\n  - classify: { model: d.qrm }\n' >pd.yaml
+check "a folder as the model" "pd.yaml:4:24: step 'classify': model 'd.qrm': the model path is a folder; give the model file (.qrm) from 'quarry train'
+rc=2" "$("$Q" check pd.yaml 2>&1; echo "rc=$?")"
 # a label with a NUL byte (it was cut short: "ham\u0000x" counted as ham),
 # or one that is null, a list or a map (said to be missing)
 printf '{"id":"1","text":"x","label":"ham"}\n{"id":"2","text":"z","label":"ham\\u0000x"}\n' >nul.jsonl

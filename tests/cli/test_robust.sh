@@ -258,7 +258,7 @@ check "the link survived it all" "link.jsonl -> real.jsonl" "$(ls -l link.jsonl 
 head -c 3000 /dev/zero | tr '\0' z >long.tsv; echo >>long.tsv
 printf 'steps:\n  - tokenize: {}\n  - gazetteer: { lists: [ { path: long.tsv } ] }\n' >pl.yaml
 out=$($Q check pl.yaml 2>&1)
-check "long phrase: the hint survives" "zzz\": add a label column or give the list a default label" "$(printf '%s' "$out" | tail -c 57)"
+check "long phrase: the hint survives" "zzz\": give the entry one (a TSV line's second column, a JSONL entry's \"label\") or the list a default label" "$(printf '%s' "$out" | tail -c 106)"
 check "long phrase: the start survives" "long.tsv:1: step 'gazetteer': no label for \"zzz" "$(printf '%s' "$out" | head -c 47)"
 check "long phrase: one line of about 1 KB" "1" "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
 # }==================================================================

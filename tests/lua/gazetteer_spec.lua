@@ -138,7 +138,7 @@ describe("q.gazetteer", function()
     g, err = q.gazetteer.load(tok)
     assert.are.equal(tok .. ':1: token-list patterns are not supported; write "pattern" as a string', err)
     g, err = q.gazetteer{ entries = { "x" } }
-    assert.are.equal('entry 1: no label for "x": add a label column or give the list a default label', err)
+    assert.are.equal('entry 1: no label for "x": give the entry one (a TSV line\'s second column, a JSONL entry\'s "label") or the list a default label', err)
   end)
 
   it("raises on misuse", function()
