@@ -141,6 +141,7 @@ typedef struct var_use {
     char **names;
     size_t n, cap;
     int oom;
+    char missing[256];       /* the undefined variable expand() stopped at */
 } var_use;
 
 static void var_use_add(var_use *u, const char *name)
@@ -261,6 +262,8 @@ static char *expand(const char *s, const char *const *vars, var_use *use, int de
             if (rc != 0)
                 goto oom;
         } else {
+            if (use)
+                snprintf(use->missing, sizeof use->missing, "%s", key);
             qr_error_set(err, "undefined variable '%s': define it under 'vars:', pass --set %s=VALUE, "
                          "set the environment variable, or write ${%s:-default}", key, key, key);
             goto fail;
@@ -362,17 +365,15 @@ static int collect_vars(const qr_value *root, const char *const *overrides, vars
                 continue;
         }
         qr_error xe;
+        use->missing[0] = '\0';
         char *x = expand(text, (const char *const *)vs->v, use, 0, &xe);
         if (!x) {
             /* a variable used above its definition: say so, not "undefined" */
-            for (size_t k = i + 1; k < vars->u.map.n; k++) {
-                char q[300];
-                snprintf(q, sizeof q, "undefined variable '%s':", vars->u.map.v[k].key);
-                if (!strncmp(xe.message, q, strlen(q)))
+            for (size_t k = i + 1; use->missing[0] && k < vars->u.map.n; k++)
+                if (!strcmp(use->missing, vars->u.map.v[k].key))
                     return qr_value_error(e->value, err, "variable '%s' uses ${%s}, which is defined below "
                                           "it; a variable may use only those above it: move '%s' up",
-                                          e->key, vars->u.map.v[k].key, vars->u.map.v[k].key);
-            }
+                                          e->key, use->missing, use->missing);
             return qr_value_error(e->value, err, "%s", xe.message);
         }
         int rc = varset_add(vs, e->key, x);

@@ -393,11 +393,14 @@ static void write_error(writer *w, const qr_doc *doc, const char *step, const qr
     free(s);
 }
 
-static void set_stop(writer *w, const qr_doc *doc, size_t step, const qr_error *e)
+/* The run stops at doc: an input error or a step's under on_error: fail,
+ * or (by_step) a step that returned QR_PROCESS_STOP, whatever its policy. */
+static void set_stop(writer *w, const qr_doc *doc, size_t step, const qr_error *e, int by_step)
 {
     if (w->stopped)
         return;
     w->stopped = 1;
+    w->stopped_by_step = by_step;
     char msg[1600];
     if (e->file[0])
         qr_error_format(e, msg, sizeof msg);
@@ -420,6 +423,12 @@ static void set_stop(writer *w, const qr_doc *doc, size_t step, const qr_error *
     qr_error pos;
     qr_error_clear(&pos);
     qr_pipeline_step_mark(w->r->p, step, &pos);
+    if (by_step) {      /* its output failed: no policy helps */
+        qr_error_at(&w->stop_err, pos.file, pos.line, pos.col,
+                    "step '%s' cannot go on (at document '%s'): %s; the run stops and publishes no file",
+                    qr_pipeline_step_name(w->r->p, step), doc->id ? doc->id : "", msg);
+        return;
+    }
     /* a Lua function standing as a step takes no options: it catches its
      * own errors */
     int fn = !strcmp(qr_pipeline_step_type(w->r->p, step), "function");
@@ -435,35 +444,18 @@ static void handle_error(writer *w, const qr_doc *doc, size_t step, const qr_err
     if (step == (size_t)-1) {
         write_error(w, doc, "input", e);
         if (w->r->input_policy == QR_ON_ERROR_FAIL)
-            set_stop(w, doc, step, e);
+            set_stop(w, doc, step, e, 0);
         return;
     }
     int stops = (step & QR_STEP_STOPS_RUN) != 0;
     step &= ~QR_STEP_STOPS_RUN;
     write_error(w, doc, qr_pipeline_step_name(w->r->p, step), e);
     w->sum->steps[step].errors++;
-    if (stops) {    /* the step cannot go on (its output failed): whatever on_error */
-        if (!w->stopped) {
-            char msg[1600];
-            if (e->file[0])
-                qr_error_format(e, msg, sizeof msg);
-            else
-                snprintf(msg, sizeof msg, "%s", e->message);
-            qr_error pos;
-            qr_error_clear(&pos);
-            qr_pipeline_step_mark(w->r->p, step, &pos);
-            qr_error_at(&w->stop_err, pos.file, pos.line, pos.col,
-                        "step '%s' cannot go on (at document '%s'): %s; the run stops and publishes no file",
-                        qr_pipeline_step_name(w->r->p, step), doc->id ? doc->id : "", msg);
-            w->stopped = w->stopped_by_step = 1;
-        }
-        return;
-    }
     qr_on_error pol = qr_pipeline_step_on_error(w->r->p, step);
-    if (pol == QR_ON_ERROR_SKIP)
+    if (stops || pol == QR_ON_ERROR_FAIL)
+        set_stop(w, doc, step, e, stops);
+    else if (pol == QR_ON_ERROR_SKIP)
         w->sum->skipped++;
-    else if (pol == QR_ON_ERROR_FAIL)
-        set_stop(w, doc, step, e);
 }
 
 static void writer_note(void *ud, const qr_doc *doc, size_t step, const qr_error *e)
@@ -519,6 +511,31 @@ static int check_side_file(run *r, const qr_pipeline *p, const char *path, const
         return qr_error_set(err, "%s %s is %s: writing the %s there would replace it; give the %s "
                             "another path", what, path, reader, other, other);
     return 0;
+}
+
+/* The stats file the caller writes after the run: not a folder, not the
+ * errors file (epath), nor what check_side_file refuses; its folder is
+ * made. -1 with err. */
+static int prepare_stats(run *r, const qr_pipeline *p, const char *path, const char *epath,
+                         qr_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return qr_error_set(err, "the stats file %s is a folder; give a file, as in --stats %s/stats.json",
+                            path, path);
+    char *sabs = qr_path_absolute(path), *eabs = epath && strcmp(epath, "-") ? qr_path_absolute(epath) : NULL;
+    int same = sabs && eabs && !strcmp(sabs, eabs);
+    free(sabs);
+    free(eabs);
+    if (same)
+        return qr_error_set(err, "the stats file %s is also the errors file; give the stats another path", path);
+    if (check_side_file(r, p, path, "the stats file", "stats", err) != 0)
+        return -1;
+    char *dirs = strdup(path);   /* qr_mkdirs writes into its argument */
+    int ok = dirs && qr_mkdirs(dirs, 0) == 0;
+    int e = dirs ? errno : ENOMEM;
+    free(dirs);
+    return ok ? 0 : qr_error_set(err, "cannot create the folder of the stats file %s: %s", path, strerror(e));
 }
 
 static int open_reader(run *r, const qr_run_opts *opts, qr_error *err)
@@ -756,32 +773,11 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
     const char *epath = opts->errors_path ? opts->errors_path : qr_pipeline_errors_path(p);
     /* the caller's stats file: checked, and its folder made, before
      * anything is read */
-    const char *spath = opts->stats_path;
-    if (spath && strcmp(spath, "-")) {
-        char *sabs = qr_path_absolute(spath), *eabs = epath && strcmp(epath, "-") ? qr_path_absolute(epath) : NULL;
-        int same = sabs && eabs && !strcmp(sabs, eabs);
-        free(sabs);
-        free(eabs);
-        char *dirs = NULL;
-        struct stat sst;
-        if (stat(spath, &sst) == 0 && S_ISDIR(sst.st_mode)) {
-            qr_error_set(err, "the stats file %s is a folder; give a file, as in --stats %s/stats.json",
-                         spath, spath);
-            same = 1;
-        } else if (same)
-            qr_error_set(err, "the stats file %s is also the errors file; give the stats another path", spath);
-        if (same || check_side_file(&r, p, spath, "the stats file", "stats", err) != 0) {
+    if (opts->stats_path && strcmp(opts->stats_path, "-")) {
+        if (prepare_stats(&r, p, opts->stats_path, epath, err) != 0) {
             free(writer_seconds);
             goto done_nothreads;
         }
-        if (!(dirs = strdup(spath)) || qr_mkdirs(dirs, 0) != 0) {
-            qr_error_set(err, "cannot create the folder of the stats file %s: %s", spath,
-                         dirs ? strerror(errno) : "out of memory");
-            free(dirs);
-            free(writer_seconds);
-            goto done_nothreads;
-        }
-        free(dirs);
         sum->stats_ok = 1;
     }
     /* the errors file */
@@ -930,7 +926,7 @@ int qr_run(qr_pipeline *p, const qr_run_opts *opts_in, qr_run_summary *sum, qr_e
                     qr_error oom;
                     qr_error_clear(&oom);
                     qr_error_set(&oom, "out of memory recording a step error");
-                    set_stop(&w, s->doc, 0, &oom);
+                    set_stop(&w, s->doc, 0, &oom, 0);
                     o = QR_DOC_FAILED_STOP;
                 }
                 if (o == QR_DOC_KEPT && r.split < nsteps) {

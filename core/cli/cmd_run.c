@@ -151,6 +151,15 @@ static void draw_progress(void *ud, const qr_progress *pr)
     fflush(stderr);
 }
 
+/* The first three names, then how many more, on stderr. */
+static void print_names(char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n && i < 3; i++)
+        fprintf(stderr, "%s%s", i ? ", " : "", names[i]);
+    if (n > 3)
+        fprintf(stderr, " and %zu more", n - 3);
+}
+
 /* ended: the run stopped before its end (an error, a signal): its files
  * were not published. */
 static void print_summary(const qr_run_summary *s, int ended)
@@ -174,17 +183,11 @@ static void print_summary(const qr_run_summary *s, int ended)
                 (unsigned long long)s->unfinished, s->unfinished == 1 ? "" : "s");
     if (s->n_not_read) {
         fprintf(stderr, "\nquarry: not read, as outputs or files of the pipeline: ");
-        for (size_t i = 0; i < s->n_not_read && i < 3; i++)
-            fprintf(stderr, "%s%s", i ? ", " : "", s->not_read[i]);
-        if (s->n_not_read > 3)
-            fprintf(stderr, " and %zu more", s->n_not_read - 3);
+        print_names(s->not_read, s->n_not_read);
     }
     if (s->n_empty_folders) {
         fprintf(stderr, "\nquarry: no file to read in %s ", s->n_empty_folders == 1 ? "the folder" : "the folders");
-        for (size_t i = 0; i < s->n_empty_folders && i < 3; i++)
-            fprintf(stderr, "%s%s", i ? ", " : "", s->empty_folders[i]);
-        if (s->n_empty_folders > 3)
-            fprintf(stderr, " and %zu more", s->n_empty_folders - 3);
+        print_names(s->empty_folders, s->n_empty_folders);
         fprintf(stderr, " (hidden files are passed over)");
     }
     fprintf(stderr, "\nquarry: %.2f MB in %.2f s (%.2f MB/s), %d job%s\n", mb, s->seconds,
