@@ -210,8 +210,6 @@ static int walk_dir(qr_file_list *l, const char *dir, int depth, walk_path *wp, 
         wp->n--;
         return qr_error_at(err, dir, 0, 0, "cannot read folder: %s", strerror(errno));
     }
-    if (!d)
-        return qr_error_at(err, dir, 0, 0, "cannot read folder: %s", strerror(errno));
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
@@ -249,13 +247,14 @@ static int walk_dir(qr_file_list *l, const char *dir, int depth, walk_path *wp, 
         struct stat st, ls;
         char target[512];
         ssize_t tn;
-        if (stat(p, &st) != 0 && errno == ENOENT && lstat(p, &ls) == 0 && S_ISLNK(ls.st_mode) &&
+        int e = stat(p, &st) == 0 ? 0 : errno;
+        if (e == ENOENT && lstat(p, &ls) == 0 && S_ISLNK(ls.st_mode) &&
             (tn = readlink(p, target, sizeof target - 1)) >= 0) {
             target[tn] = '\0';
             rc = qr_error_at(err, p, 0, 0, "a symbolic link to %s, which does not exist; remove the "
                              "link, or give the input files or folders by name", target);
-        } else if (stat(p, &st) != 0)
-            rc = qr_error_at(err, p, 0, 0, "cannot read: %s", strerror(errno));
+        } else if (e)
+            rc = qr_error_at(err, p, 0, 0, "cannot read: %s", strerror(e));
         else if (S_ISDIR(st.st_mode))
             rc = walk_dir(l, p, depth + 1, wp, err);
         else if (S_ISREG(st.st_mode) && (rc = is_output(l, p, err)) == 0)

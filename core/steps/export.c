@@ -748,24 +748,23 @@ static void *export_init(const qr_host_api *api, const qr_value *opts,
     st->header = opt_bool(opts, "header", 1);
     /* an option of the other format, set to something else than its
      * default, would be ignored without a word: refused */
-    const char *misplaced = NULL;
-    if (st->format == FMT_JSONL)
-        misplaced = st->entities ? "what: entities" : !st->header ? "header: false" : NULL;
-    else
-        misplaced = st->include_tokens ? "include_tokens: true"
-                  : st->include_sentences ? "include_sentences: true"
-                  : !st->include_meta ? "include_meta: false"
-                  : !st->include_fields ? "include_fields: false" : NULL;
-    if (misplaced) {
-        const char *key = st->format == FMT_JSONL ? (st->entities ? "what" : "header")
-                        : st->include_tokens ? "include_tokens" : st->include_sentences ? "include_sentences"
-                        : !st->include_meta ? "include_meta" : "include_fields";
-        qr_value_error(qr_value_get(opts, key), err, "%s applies to format %s only, and this "
-                       "export writes %s; remove it or change the format", misplaced,
-                       st->format == FMT_JSONL ? "csv or tsv" : "jsonl", format);
-        export_free(st);
-        return NULL;
-    }
+    int jsonl = st->format == FMT_JSONL;
+    const struct { int set; const char *key, *as; } other_format[] = {
+        {jsonl && st->entities, "what", "what: entities"},
+        {jsonl && !st->header, "header", "header: false"},
+        {!jsonl && st->include_tokens, "include_tokens", "include_tokens: true"},
+        {!jsonl && st->include_sentences, "include_sentences", "include_sentences: true"},
+        {!jsonl && !st->include_meta, "include_meta", "include_meta: false"},
+        {!jsonl && !st->include_fields, "include_fields", "include_fields: false"},
+    };
+    for (size_t i = 0; i < sizeof other_format / sizeof *other_format; i++)
+        if (other_format[i].set) {
+            qr_value_error(qr_value_get(opts, other_format[i].key), err, "%s applies to format %s only, "
+                           "and this export writes %s; remove it or change the format", other_format[i].as,
+                           jsonl ? "csv or tsv" : "jsonl", format);
+            export_free(st);
+            return NULL;
+        }
     const qr_value *cols = qr_value_get(opts, "columns");
     if (cols && cols->type == QR_VAL_STRING)
         st->ncolumns = 1;

@@ -20,15 +20,21 @@ int qr_out_mkdirs(const char *dir, qr_error *err)
     return rc;
 }
 
-char *qr_out_temp_path(const char *path, qr_error *err)
+/* The output is renamed over path at the end: never over /dev/null or a
+ * link. -1 with err. */
+static int check_replaceable(const char *path, qr_error *err)
 {
     struct stat sb;
-    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
-        /* the output is renamed over path: never over /dev/null or a link */
-        qr_error_set(err, "cannot write %s: it is a device, pipe or symbolic link, and the "
-                     "finished output replaces what is at that path; give a file path", path);
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+        return qr_error_set(err, "cannot write %s: it is a device, pipe or symbolic link, and the "
+                            "finished output replaces what is at that path; give a file path", path);
+    return 0;
+}
+
+char *qr_out_temp_path(const char *path, qr_error *err)
+{
+    if (check_replaceable(path, err) != 0)
         return NULL;
-    }
     const char *slash = strrchr(path, '/');
     if (slash && slash != path) {
         char *dir = strndup(path, (size_t)(slash - path));
@@ -115,10 +121,8 @@ int qr_out_path_opt(const qr_host_api *api, const qr_value *opts, const qr_step_
     if (!(*path = api->resolve_path(ctx, api->value_string(v))))
         return qr_error_set(err, "out of memory");
     if (qr_step_ctx_checking(ctx)) {   /* quarry check: make nothing; *tmp stays NULL */
-        struct stat sb;
-        if (lstat(*path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
-            return qr_error_set(err, "cannot write %s: it is a device, pipe or symbolic link, and the "
-                                "finished output replaces what is at that path; give a file path", *path);
+        if (check_replaceable(*path, err) != 0)
+            return -1;
         char *dir = strdup(*path);
         if (!dir)
             return qr_error_set(err, "out of memory");
