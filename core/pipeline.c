@@ -1096,6 +1096,11 @@ static int collect_own(qr_pipeline *p, const qr_value *modules, qr_error *err)
     return 0;
 }
 
+char *qr_pipeline_resolve(const qr_pipeline *p, const char *path)
+{
+    return resolved(p->base_dir, path);
+}
+
 const char *qr_pipeline_reader_of(const qr_pipeline *p, const char *path)
 {
     char *c = qr_path_absolute(path);

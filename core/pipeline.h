@@ -147,6 +147,9 @@ const char *qr_pipeline_own_file(const qr_pipeline *p, size_t i);
  * the same file under another name): who reads it, as in "the pipeline
  * file" or "read by step 'g' (lists, line 4)", or NULL. */
 const char *qr_pipeline_reader_of(const qr_pipeline *p, const char *path);
+/* path as the pipeline's options name files: against its folder unless
+ * absolute, then absolute and cleaned (as the lists above); NULL on OOM. */
+char *qr_pipeline_resolve(const qr_pipeline *p, const char *path);
 
 /* Calls finish() of every step in order (after the last document). */
 int qr_pipeline_finish(qr_pipeline *p, qr_error *err);

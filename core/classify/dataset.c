@@ -103,13 +103,8 @@ const char *qr_dataset_reads(const qr_dataset *d, const char *path)
     /* the model: of the step being trained is what training writes */
     const char *mo = qr_value_string(qr_value_get(qr_dataset_step_options(d), "model"));
     if (mo) {
-        const char *base = qr_dataset_base_dir(d);
-        size_t n = strlen(base) + strlen(mo) + 2;
-        char *m = malloc(n);
-        char *ma = m ? (snprintf(m, n, "%s/%s", mo[0] == '/' ? "" : base, mo), qr_path_absolute(mo[0] == '/' ? mo : m)) : NULL;
-        char *pa = qr_path_absolute(path);
+        char *ma = qr_pipeline_resolve(d->full, mo), *pa = qr_path_absolute(path);
         int same = ma && pa && !strcmp(ma, pa);
-        free(m);
         free(ma);
         free(pa);
         if (same)
