@@ -1650,6 +1650,22 @@ int qr_gazetteer_compile(qr_gazetteer *g, qr_error *err)
     return 0;
 }
 
+/* a cache cut short in its first bytes still starts as one */
+static int starts_as_cache(const char *data, size_t len)
+{
+    return len > 0 && memcmp(data, GAZ_MAGIC, len < sizeof GAZ_MAGIC ? len : sizeof GAZ_MAGIC) == 0;
+}
+
+int qr_gazetteer_is_cache_file(const char *path)
+{
+    char magic[sizeof GAZ_MAGIC];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+    if (f)
+        fclose(f);
+    return starts_as_cache(magic, got);
+}
+
 int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err)
 {
     if (!g->compiled)
@@ -1662,18 +1678,9 @@ int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err)
                            "path");
     /* it replaces only a cache (or an empty file): never a list, a text,
      * the pipeline, named by mistake */
-    if (exists && sb.st_size > 0) {
-        FILE *old = fopen(path, "rb");
-        char magic[sizeof GAZ_MAGIC];
-        size_t got = old ? fread(magic, 1, sizeof magic, old) : 0;
-        /* (a cache cut short in its first bytes still starts as one) */
-        int is_cache = got > 0 && memcmp(magic, GAZ_MAGIC, got) == 0;
-        if (old)
-            fclose(old);
-        if (!is_cache)
-            return qr_error_at(err, path, 0, 0, "not replaced by the gazetteer cache: the file is there "
-                               "and is no gazetteer cache (a list, a text?); give the cache another path");
-    }
+    if (exists && sb.st_size > 0 && !qr_gazetteer_is_cache_file(path))
+        return qr_error_at(err, path, 0, 0, "not replaced by the gazetteer cache: the file is there "
+                           "and is no gazetteer cache (a list, a text?); give the cache another path");
     char *tmp;
     FILE *f = qr_outfile_open(path, &tmp);
     if (!f) {
@@ -1758,7 +1765,7 @@ qr_gazetteer *qr_gazetteer_load_cache(const char *path, uint64_t expected_hash, 
     gaz_header hd;
     gaz_layout l;
     const char *why = NULL;
-    if (len < sizeof GAZ_MAGIC || memcmp(data, GAZ_MAGIC, sizeof GAZ_MAGIC) != 0) {
+    if (!starts_as_cache(data, len)) {
         why = "not a quarry gazetteer cache";
     } else if (len < sizeof hd) {
         why = "truncated or resized";

@@ -139,6 +139,9 @@ int qr_gazetteer_sources_hash(const qr_gazetteer_list *lists, size_t n, uint64_t
                               qr_error *err);
 
 int qr_gazetteer_save(const qr_gazetteer *g, const char *path, qr_error *err);
+/* 1 if the file at path starts as a cache does (one cut short in its first
+ * bytes too): what save replaces, besides an empty file; 0 otherwise. */
+int qr_gazetteer_is_cache_file(const char *path);
 /* Returns a compiled gazetteer, or NULL with err set (missing, corrupt,
  * other version, or key != expected_hash). */
 qr_gazetteer *qr_gazetteer_load_cache(const char *path, uint64_t expected_hash, qr_error *err);

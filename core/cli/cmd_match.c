@@ -514,10 +514,9 @@ static int build_gazetteer(matcher *st, const opts *op)
         }
         /* a cache that is there but refused (stale, cut short): said, then
          * rebuilt; a file that is no cache is said when it is not replaced */
-        struct stat cs;
         const char *why = qr_error_format(&err, msg, sizeof msg);
         size_t wn = strlen(why);
-        if (stat(op->cache, &cs) == 0 && cs.st_size > 0 && !strstr(why, "not a quarry gazetteer cache"))
+        if (qr_gazetteer_is_cache_file(op->cache))
             fprintf(stderr, "quarry match: %.*s; it is rebuilt\n",
                     (int)(wn > 12 && !strcmp(why + wn - 12, "; rebuild it") ? wn - 12 : wn), why);
         qr_error_clear(&err);

@@ -417,6 +417,12 @@ static void test_cache(void)
     CHECK_EQ_INT(truncate(cache, (off_t)mem - 8), 0);
     CHECK(qr_gazetteer_load_cache(cache, h, &err) == NULL);
     CHECK_EQ_STR(err.message, "gazetteer cache refused: truncated or resized; rebuild it");
+    /* cut inside its first bytes: still a cache, cut short */
+    CHECK_EQ_INT(truncate(cache, 3), 0);
+    CHECK(qr_gazetteer_load_cache(cache, h, &err) == NULL);
+    CHECK_EQ_STR(err.message, "gazetteer cache refused: truncated or resized; rebuild it");
+    CHECK_EQ_INT(qr_gazetteer_is_cache_file(cache), 1);
+    CHECK_EQ_INT(qr_gazetteer_is_cache_file(tsv), 0);
     CHECK(qr_gazetteer_load_cache(tsv, h, &err) == NULL);
     CHECK_EQ_STR(err.message, "gazetteer cache refused: not a quarry gazetteer cache; rebuild it");
     snprintf(buf, sizeof buf, "%s/missing.gzc", tmpdir);

@@ -82,6 +82,10 @@ out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt" 2>"$T/g.err"
 check "truncated cache rebuilt" "$out1" "$out4"
 check_contains "truncated cache: said" "gazetteer cache refused" "$(cat "$T/g.err")"
 check "truncated cache: rewritten whole" yes "$([ "$(wc -c < "$T/g.cache")" -gt 100 ] && echo yes || echo no)"
+head -c 4 "$T/g.cache" > "$T/g.cut" && mv "$T/g.cut" "$T/g.cache"
+out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt" 2>"$T/g.err")
+check "cache cut inside its magic: rebuilt" "$out1" "$out4"
+check "cache cut inside its magic: said" "quarry match: $T/g.cache: gazetteer cache refused: truncated or resized; it is rebuilt" "$(cat "$T/g.err")"
 printf 'garbage' > "$T/g.cache"
 out4=$($Q match -g "$T/places.tsv" --cache "$T/g.cache" "$T/in.txt" 2>/dev/null)
 check "a file that is no cache: matches as without one" "$out1" "$out4"
